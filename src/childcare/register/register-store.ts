@@ -1,0 +1,395 @@
+/**
+ * The register in the regulator's schema: writing registrations in bulk, reading one back
+ * whole, and the row mapping between the two. Bulk writes send one array per column
+ * (`insert … select from unnest(…)`), so a batch of thousands is one statement per table on
+ * either engine.
+ */
+import { sql, type Transaction } from 'kysely';
+import type { Database } from '../../platform/db/database.ts';
+import type { EdgateDatabase } from '../../platform/db/schema.ts';
+import type {
+  ChildcarePeriod,
+  ProvisionType,
+  Register,
+  Registration,
+  RegistrationStatus,
+  SpecialConsideration,
+} from './registration.ts';
+
+type Executor = Database | Transaction<EdgateDatabase>;
+
+const BATCH = 1000;
+
+/** Date of the latest status change: the 60-day rule of the extract reads it. */
+export function statusChangedOn(registration: Registration): string {
+  const last = registration.statusHistory.at(-1);
+  return last?.changeDate ?? registration.registrationDate ?? registration.lastChangeDate;
+}
+
+const REGISTRATION_COLUMNS = [
+  'reference_number',
+  'la_code',
+  'provision_type',
+  'secondary_provision_type',
+  'rp_reference_number',
+  'provider_name',
+  'provider_address_line1',
+  'provider_address_line2',
+  'provider_town',
+  'provider_county',
+  'provider_postcode',
+  'provider_telephone',
+  'provider_mobile',
+  'provider_work_telephone',
+  'provider_fax',
+  'provider_email',
+  'setting_name',
+  'setting_address_line1',
+  'setting_address_line2',
+  'setting_town',
+  'setting_county',
+  'setting_postcode',
+  'setting_telephone',
+  'setting_fax',
+  'setting_email',
+  'special_considerations',
+  'status',
+  'status_changed_on',
+  'registration_date',
+  'last_change_date',
+] as const;
+
+const DATE_COLUMNS = new Set(['status_changed_on', 'registration_date', 'last_change_date']);
+
+function registrationValues(r: Registration): (string | null)[] {
+  const p = r.provider;
+  const s = r.setting;
+  return [
+    r.referenceNumber,
+    r.laCode,
+    r.provisionType,
+    r.secondaryProvisionType ?? null,
+    r.rpReferenceNumber ?? null,
+    p.name,
+    p.address.addressLine1,
+    p.address.addressLine2 ?? null,
+    p.address.town,
+    p.address.county ?? null,
+    p.address.postcode,
+    p.contact?.telephoneNumber ?? null,
+    p.contact?.mobileNumber ?? null,
+    p.contact?.workTelephoneNumber ?? null,
+    p.contact?.faxNumber ?? null,
+    p.contact?.emailAddress ?? null,
+    s?.name ?? null,
+    s?.address.addressLine1 ?? null,
+    s?.address.addressLine2 ?? null,
+    s?.address.town ?? null,
+    s?.address.county ?? null,
+    s?.address.postcode ?? null,
+    s?.contact?.telephoneNumber ?? null,
+    s?.contact?.faxNumber ?? null,
+    s?.contact?.emailAddress ?? null,
+    r.specialConsiderations ?? null,
+    r.status,
+    statusChangedOn(r),
+    r.registrationDate ?? null,
+    r.lastChangeDate,
+  ];
+}
+
+/** Child tables: name, columns (after reference_number, seq) with their SQL types, and the rows of one registration. */
+interface ChildSpec {
+  table: string;
+  columns: [name: string, type: string][];
+  rows(r: Registration): (string | number | boolean | null)[][];
+}
+
+export const CHILD_TABLES: ChildSpec[] = [
+  {
+    table: 'status_history',
+    columns: [
+      ['status', 'text'],
+      ['change_date', 'date'],
+    ],
+    rows: (r) => r.statusHistory.map((h) => [h.status, h.changeDate]),
+  },
+  {
+    table: 'child_services_register',
+    columns: [
+      ['register', 'text'],
+      ['status', 'text'],
+      ['start_date', 'date'],
+      ['end_date', 'date'],
+    ],
+    rows: (r) => r.registers.map((g) => [g.register, g.status, g.startDate, g.endDate ?? null]),
+  },
+  {
+    table: 'childcare_age',
+    columns: [
+      ['age_from', 'smallint'],
+      ['age_to', 'smallint'],
+      ['maximum_number', 'integer'],
+      ['register', 'text'],
+    ],
+    rows: (r) => r.ageBands.map((a) => [a.ageFrom, a.ageTo, a.maximumNumber, a.register]),
+  },
+  {
+    table: 'inspection',
+    columns: [
+      ['inspection_type', 'text'],
+      ['inspection_date', 'date'],
+      ['overall_judgement', 'text'],
+    ],
+    rows: (r) => r.inspections.map((i) => [i.inspectionType, i.inspectionDate, i.overallJudgement]),
+  },
+  {
+    table: 'notice',
+    columns: [
+      ['type', 'text'],
+      ['sub_type', 'text'],
+      ['status', 'text'],
+      ['notice_date', 'date'],
+    ],
+    rows: (r) => r.notices.map((n) => [n.type, n.subType, n.status, n.date ?? null]),
+  },
+];
+
+export interface UpsertCounts {
+  added: number;
+  replaced: number;
+}
+
+/**
+ * Writes registrations with all their children: new ones are added, existing ones (same
+ * reference number) replaced whole and their version bumped. Suspension records and the
+ * status-change audit are edgate's own and are kept. Call inside a transaction when the load
+ * must be all-or-nothing.
+ */
+export async function upsertRegistrations(
+  db: Executor,
+  registrations: readonly Registration[],
+): Promise<UpsertCounts> {
+  const counts: UpsertCounts = { added: 0, replaced: 0 };
+  for (let start = 0; start < registrations.length; start += BATCH) {
+    const batch = registrations.slice(start, start + BATCH);
+    const columns: (string | null)[][] = REGISTRATION_COLUMNS.map(() => []);
+    const periods: string[] = [];
+    for (const r of batch) {
+      registrationValues(r).forEach((value, i) => columns[i]!.push(value));
+      periods.push(r.childcarePeriods.join(','));
+    }
+    const params = [...columns, periods].map(
+      (values, i) =>
+        sql`${values}::${sql.raw(i < REGISTRATION_COLUMNS.length && DATE_COLUMNS.has(REGISTRATION_COLUMNS[i]!) ? 'date' : 'text')}[]`,
+    );
+    const names = [...REGISTRATION_COLUMNS, 'periods'].map((c) => sql.raw(c));
+    const refs = batch.map((r) => r.referenceNumber);
+    for (const child of CHILD_TABLES) {
+      await sql`delete from ${sql.raw(`regulator.${child.table}`)} where reference_number = any(${refs}::text[])`.execute(
+        db,
+      );
+    }
+    const written = await sql<{ added: boolean }>`
+      insert into regulator.registration (${sql.join(REGISTRATION_COLUMNS.map((c) => sql.raw(c)))}, childcare_periods)
+      select ${sql.join(REGISTRATION_COLUMNS.map((c) => sql.raw(c)))},
+             case when periods = '' then '{}'::text[] else string_to_array(periods, ',') end
+      from unnest(${sql.join(params)}) as t(${sql.join(names)})
+      on conflict (reference_number) do update set
+        ${sql.join(
+          [...REGISTRATION_COLUMNS.slice(1), 'childcare_periods'].map((c) => sql.raw(`${c} = excluded.${c}`)),
+        )},
+        version = registration.version + 1,
+        updated_at = now()
+      returning (xmax = 0) as added
+    `.execute(db);
+    for (const row of written.rows) counts[row.added ? 'added' : 'replaced']++;
+
+    for (const child of CHILD_TABLES) {
+      const refs: string[] = [];
+      const seqs: number[] = [];
+      const values: (string | number | boolean | null)[][] = child.columns.map(() => []);
+      for (const r of batch) {
+        child.rows(r).forEach((row, seq) => {
+          refs.push(r.referenceNumber);
+          seqs.push(seq);
+          row.forEach((value, i) => values[i]!.push(value));
+        });
+      }
+      if (refs.length === 0) continue;
+      const names = child.columns.map(([name]) => sql.raw(name));
+      await sql`
+        insert into ${sql.raw(`regulator.${child.table}`)} (reference_number, seq, ${sql.join(names)})
+        select * from unnest(${refs}::text[], ${seqs}::smallint[], ${sql.join(
+          child.columns.map(([, type], i) => sql`${values[i]}::${sql.raw(type)}[]`),
+        )})
+      `.execute(db);
+    }
+  }
+  return counts;
+}
+
+export interface StoredRegistration {
+  registration: Registration;
+  version: number;
+  suspensions: {
+    grounds: string;
+    startDate: string;
+    endDate: string;
+    investigationCannotFinishSooner: boolean;
+  }[];
+}
+
+const opt = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
+
+function compact<T extends object>(value: T): T | undefined {
+  const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+  return entries.length === 0 ? undefined : (Object.fromEntries(entries) as T);
+}
+
+export async function loadRegistration(
+  db: Executor,
+  referenceNumber: string,
+): Promise<StoredRegistration | undefined> {
+  const row = await db
+    .selectFrom('regulator.registration')
+    .selectAll()
+    .where('reference_number', '=', referenceNumber)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const [history, registers, ages, inspections, notices, suspensions] = await Promise.all([
+    db
+      .selectFrom('regulator.status_history')
+      .select(['status', 'change_date'])
+      .where('reference_number', '=', referenceNumber)
+      .orderBy('seq')
+      .execute(),
+    db
+      .selectFrom('regulator.child_services_register')
+      .select(['register', 'status', 'start_date', 'end_date'])
+      .where('reference_number', '=', referenceNumber)
+      .orderBy('seq')
+      .execute(),
+    db
+      .selectFrom('regulator.childcare_age')
+      .select(['age_from', 'age_to', 'maximum_number', 'register'])
+      .where('reference_number', '=', referenceNumber)
+      .orderBy('seq')
+      .execute(),
+    db
+      .selectFrom('regulator.inspection')
+      .select(['inspection_type', 'inspection_date', 'overall_judgement'])
+      .where('reference_number', '=', referenceNumber)
+      .orderBy('seq')
+      .execute(),
+    db
+      .selectFrom('regulator.notice')
+      .select(['type', 'sub_type', 'status', 'notice_date'])
+      .where('reference_number', '=', referenceNumber)
+      .orderBy('seq')
+      .execute(),
+    db
+      .selectFrom('regulator.suspension')
+      .select(['grounds', 'start_date', 'end_date', 'investigation_cannot_finish_sooner'])
+      .where('reference_number', '=', referenceNumber)
+      .orderBy('seq')
+      .execute(),
+  ]);
+  const registration: Registration = {
+    referenceNumber: row.reference_number,
+    rpReferenceNumber: opt(row.rp_reference_number),
+    laCode: row.la_code,
+    provisionType: row.provision_type as ProvisionType,
+    secondaryProvisionType: opt(row.secondary_provision_type) as ProvisionType | undefined,
+    provider: {
+      name: row.provider_name,
+      address: {
+        addressLine1: row.provider_address_line1,
+        addressLine2: opt(row.provider_address_line2),
+        town: row.provider_town,
+        county: opt(row.provider_county),
+        postcode: row.provider_postcode,
+      },
+      contact: compact({
+        telephoneNumber: opt(row.provider_telephone),
+        mobileNumber: opt(row.provider_mobile),
+        workTelephoneNumber: opt(row.provider_work_telephone),
+        faxNumber: opt(row.provider_fax),
+        emailAddress: opt(row.provider_email),
+      }),
+    },
+    setting:
+      row.setting_name === null
+        ? undefined
+        : {
+            name: row.setting_name,
+            address: {
+              addressLine1: row.setting_address_line1 ?? '',
+              addressLine2: opt(row.setting_address_line2),
+              town: row.setting_town ?? '',
+              county: opt(row.setting_county),
+              postcode: row.setting_postcode ?? '',
+            },
+            contact: compact({
+              telephoneNumber: opt(row.setting_telephone),
+              faxNumber: opt(row.setting_fax),
+              emailAddress: opt(row.setting_email),
+            }),
+          },
+    specialConsiderations: opt(row.special_considerations) as SpecialConsideration | undefined,
+    status: row.status as RegistrationStatus,
+    statusHistory: history.map((h) => ({
+      status: h.status as RegistrationStatus,
+      changeDate: h.change_date,
+    })),
+    registrationDate: opt(row.registration_date),
+    registers: registers.map((g) => ({
+      register: g.register as Register,
+      status: 'REGD' as const,
+      startDate: g.start_date,
+      endDate: opt(g.end_date),
+    })),
+    childcarePeriods: row.childcare_periods as ChildcarePeriod[],
+    ageBands: ages.map((a) => ({
+      ageFrom: a.age_from,
+      ageTo: a.age_to,
+      maximumNumber: a.maximum_number,
+      register: a.register as Register,
+    })),
+    inspections: inspections.map((i) => ({
+      inspectionType: i.inspection_type,
+      inspectionDate: i.inspection_date,
+      overallJudgement: i.overall_judgement,
+    })),
+    notices: notices.map((n) => ({
+      type: n.type as 'NOI' | 'NOD',
+      subType: n.sub_type,
+      status: n.status,
+      date: opt(n.notice_date),
+    })),
+    lastChangeDate: row.last_change_date,
+  };
+  return {
+    registration: dropUndefined(registration),
+    version: row.version,
+    suspensions: suspensions.map((s) => ({
+      grounds: s.grounds,
+      startDate: s.start_date,
+      endDate: s.end_date,
+      investigationCannotFinishSooner: s.investigation_cannot_finish_sooner,
+    })),
+  };
+}
+
+/** Optional properties are absent, not `undefined`, so a loaded registration deep-equals the one written. */
+function dropUndefined<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(dropUndefined) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, dropUndefined(v)]),
+    ) as T;
+  }
+  return value;
+}

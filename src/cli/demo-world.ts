@@ -1,0 +1,57 @@
+/**
+ * The demo world `npm start` creates in an empty database: a synthetic register at demo scale
+ * and one account per role, whose generated passwords are kept in <dataDir>/demo-accounts.txt
+ * (never in the repository) and printed at each start.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../platform/config.ts';
+import type { DatabaseHandle } from '../platform/db/database.ts';
+import { createAccount } from '../platform/auth/accounts.ts';
+import { londonDateOf } from '../platform/calendar.ts';
+import { loadGeneratedRegister } from '../childcare/register/register-load.ts';
+
+const DEMO_ACCOUNTS = [
+  { username: 'caseworker', displayName: 'Casey Worker (demo)', roles: ['caseworker'] },
+  { username: 'admin', displayName: 'Ada Admin (demo)', roles: ['admin', 'caseworker'] },
+];
+
+export async function seedDemoWorld(handle: DatabaseHandle, config: Config): Promise<string[]> {
+  const { db } = handle;
+  const lines: string[] = [];
+  const credentialsFile = path.join(config.dataDir, 'demo-accounts.txt');
+
+  const registrations = await db
+    .selectFrom('regulator.registration')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  if (registrations.n === 0) {
+    const today = londonDateOf(new Date());
+    const loaded = await loadGeneratedRegister(db, { scale: 'demo', seed: 1, today });
+    lines.push(`Seeded a synthetic demo register: ${loaded.added} registrations over 153 local authorities.`);
+  }
+
+  const accounts = await db
+    .selectFrom('platform.account')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  if (accounts.n === 0) {
+    const written: string[] = [];
+    for (const account of DEMO_ACCOUNTS) {
+      const password = randomBytes(12).toString('base64url');
+      await createAccount(db, { ...account, password });
+      written.push(`${account.username}\t${password}\t(${account.roles.join(', ')})`);
+    }
+    writeFileSync(credentialsFile, `# Demo sign-ins for this local instance only\n${written.join('\n')}\n`, {
+      mode: 0o600,
+    });
+  }
+  if (existsSync(credentialsFile)) {
+    lines.push(`Demo sign-ins (from ${path.relative(process.cwd(), credentialsFile)}):`);
+    for (const line of readFileSync(credentialsFile, 'utf8').split('\n')) {
+      if (line && !line.startsWith('#')) lines.push(`  ${line.replace(/\t/g, '  ')}`);
+    }
+  }
+  return lines;
+}

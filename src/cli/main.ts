@@ -1,0 +1,203 @@
+/**
+ * The `edgate` command. Each subcommand reads the same configuration (environment variables)
+ * as the server, so `edgate register import` and `edgate serve` always agree on the database.
+ */
+import { randomBytes } from 'node:crypto';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { ConfigError, loadConfig, ROLES, type Config, type Role } from '../platform/config.ts';
+import { migrateToLatest } from '../platform/db/migrations.ts';
+import { AccountError, ACCOUNT_ROLES, createAccount } from '../platform/auth/accounts.ts';
+import { londonDateOf } from '../platform/calendar.ts';
+import { ImportError } from '../childcare/register/import-problem.ts';
+import {
+  importRegisterFile,
+  loadGeneratedRegister,
+  type ImportFormat,
+} from '../childcare/register/register-load.ts';
+import { plannedRegisterSize } from '../childcare/register/synthetic-register.ts';
+import { openConfiguredDatabase, serve } from './serve.ts';
+import { isCalendarDate } from '../childcare/register/calendar-date.ts';
+
+const USAGE = `edgate — statutory education data feeds
+
+Usage:
+  edgate start                         run every role with the demo world (what npm start does)
+  edgate serve [ROLE…]                 run the given roles: ${ROLES.join(', ')} or all (default all)
+  edgate migrate                       bring the database schema up to date
+  edgate user add --username U --name "Full Name" --role ROLE [--role ROLE…]
+                                       create a sign-in account; the password comes from
+                                       EDGATE_PASSWORD or is generated and printed once.
+                                       Roles: ${ACCOUNT_ROLES.join(', ')}
+  edgate register import FILE [--format xml|csv]
+                                       load registrations from an extract document or the
+                                       register CSV (docs/register-csv.md); all or nothing
+  edgate register generate --scale demo|national [--seed N] [--today YYYY-MM-DD]
+                                       load a deterministic synthetic register
+
+Configuration is read from environment variables: see README.md.`;
+
+class UsageError extends Error {}
+
+function parse<T extends ParseArgsConfig['options']>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+async function withDatabase<T>(
+  config: Config,
+  fn: (handle: Awaited<ReturnType<typeof openConfiguredDatabase>>) => Promise<T>,
+): Promise<T> {
+  const handle = await openConfiguredDatabase(config);
+  try {
+    return await fn(handle);
+  } finally {
+    await handle.close();
+  }
+}
+
+function parseRoles(names: string[]): Role[] {
+  if (names.length === 0 || names.includes('all')) return [...ROLES];
+  const unknown = names.filter((name) => !(ROLES as readonly string[]).includes(name));
+  if (unknown.length > 0)
+    throw new UsageError(`Unknown role ${unknown.join(', ')}: choose from ${ROLES.join(', ')} or all`);
+  return names as Role[];
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  const config = loadConfig();
+
+  switch (command) {
+    case 'start': {
+      await serve(config, [...ROLES], { seedDemo: true });
+      return -1; // keep running
+    }
+    case 'serve': {
+      const { positionals } = parse(rest, {});
+      await serve(config, parseRoles(positionals), { seedDemo: false });
+      return -1;
+    }
+    case 'migrate': {
+      const { openDatabase } = await import('../platform/db/database.ts');
+      const handle = await openDatabase({
+        databaseUrl: config.databaseUrl,
+        dataDir: config.databaseUrl ? undefined : `${config.dataDir}/pglite`,
+        poolSize: 1,
+      });
+      try {
+        for (const report of await migrateToLatest(handle.db)) {
+          console.log(
+            `${report.schema}: ${report.applied.length ? `applied ${report.applied.join(', ')}` : 'up to date'}`,
+          );
+        }
+      } finally {
+        await handle.close();
+      }
+      return 0;
+    }
+    case 'user': {
+      const [sub, ...args] = rest;
+      if (sub !== 'add')
+        throw new UsageError('Usage: edgate user add --username U --name "Full Name" --role ROLE');
+      const { values } = parse(args, {
+        username: { type: 'string' },
+        name: { type: 'string' },
+        role: { type: 'string', multiple: true },
+      });
+      if (!values.username || !values.role?.length)
+        throw new UsageError('edgate user add needs --username and at least one --role');
+      const given = process.env.EDGATE_PASSWORD;
+      const password = given ?? randomBytes(15).toString('base64url');
+      const account = await withDatabase(config, ({ db }) =>
+        createAccount(db, {
+          username: values.username!,
+          displayName: values.name ?? values.username!,
+          password,
+          roles: values.role!,
+        }),
+      );
+      console.log(`Created account ${account.username} (${account.roles.join(', ')}).`);
+      if (!given) console.log(`Password (shown once): ${password}`);
+      return 0;
+    }
+    case 'register': {
+      const [sub, ...args] = rest;
+      if (sub === 'import') {
+        const { values, positionals } = parse(args, { format: { type: 'string' } });
+        if (positionals.length !== 1)
+          throw new UsageError('Usage: edgate register import FILE [--format xml|csv]');
+        if (values.format && values.format !== 'xml' && values.format !== 'csv') {
+          throw new UsageError(`--format must be xml or csv, not ${values.format}`);
+        }
+        const result = await withDatabase(config, ({ db }) =>
+          importRegisterFile(db, positionals[0]!, values.format as ImportFormat | undefined),
+        );
+        console.log(
+          `${result.file}: ${result.records} registrations imported (${result.added} new, ${result.replaced} replaced).`,
+        );
+        return 0;
+      }
+      if (sub === 'generate') {
+        const { values } = parse(args, {
+          scale: { type: 'string' },
+          seed: { type: 'string' },
+          today: { type: 'string' },
+        });
+        const scale = values.scale ?? 'demo';
+        if (scale !== 'demo' && scale !== 'national')
+          throw new UsageError('--scale must be demo or national');
+        const seed = Number(values.seed ?? '1');
+        if (!Number.isInteger(seed) || seed < 0) throw new UsageError('--seed must be a whole number');
+        const today = values.today ?? londonDateOf(new Date());
+        if (!isCalendarDate(today)) throw new UsageError('--today must be a date YYYY-MM-DD');
+        const options = { scale, seed, today } as const;
+        const { total } = plannedRegisterSize(options);
+        const started = performance.now();
+        const counts = await withDatabase(config, ({ db }) =>
+          loadGeneratedRegister(db, options, (written) => {
+            if (process.stderr.isTTY)
+              process.stderr.write(`\r${written.toLocaleString('en-GB')} / ${total.toLocaleString('en-GB')}`);
+          }),
+        );
+        if (process.stderr.isTTY) process.stderr.write('\n');
+        const seconds = (performance.now() - started) / 1000;
+        console.log(
+          `Generated ${scale} register (seed ${seed}, as of ${today}): ${counts.added} new, ${counts.replaced} replaced in ${seconds.toFixed(1)} s.`,
+        );
+        return 0;
+      }
+      throw new UsageError(
+        'Usage: edgate register import FILE | edgate register generate --scale demo|national',
+      );
+    }
+    default:
+      throw new UsageError(`Unknown command "${command}". Run edgate help.`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError || error instanceof UsageError || error instanceof AccountError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    if (error instanceof ImportError) {
+      console.error(
+        `Import refused, nothing was changed. ${error.problems.length} problem(s):\n${error.message}`,
+      );
+      process.exit(1);
+    }
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,87 @@
+/**
+ * The composition root: configuration → database (migrated) → demo world on first run →
+ * HTTPS server with the chosen roles' plugins → graceful shutdown on SIGTERM/SIGINT.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Config, Role } from '../platform/config.ts';
+import { openDatabase, type DatabaseHandle } from '../platform/db/database.ts';
+import { migrateToLatest } from '../platform/db/migrations.ts';
+import { createHttpServer } from '../platform/http/server.ts';
+import { loadTls } from '../platform/http/tls.ts';
+import { regulatorRole } from '../childcare/register/regulator-role.ts';
+import { seedDemoWorld } from './demo-world.ts';
+
+/** Roles built so far; the others join as their issues land. */
+const ROLE_PLUGINS: Partial<Record<Role, (app: FastifyInstance, db: DatabaseHandle) => Promise<void>>> = {
+  regulator: regulatorRole,
+};
+
+export async function openConfiguredDatabase(config: Config): Promise<DatabaseHandle> {
+  const handle = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.databaseUrl ? undefined : `${config.dataDir}/pglite`,
+    poolSize: config.databasePoolSize,
+  });
+  await migrateToLatest(handle.db);
+  return handle;
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function serve(
+  config: Config,
+  roles: Role[],
+  options: { seedDemo?: boolean } = {},
+): Promise<RunningServer> {
+  const handle = await openConfiguredDatabase(config);
+  const demo = options.seedDemo && config.seedDemo ? await seedDemoWorld(handle, config) : undefined;
+  const tls = await loadTls({
+    certFile: config.tlsCertFile,
+    keyFile: config.tlsKeyFile,
+    dataDir: config.dataDir,
+  });
+  const app = await createHttpServer({
+    db: handle.db,
+    tls,
+    logLevel: config.logLevel,
+    sessionTtlHours: config.sessionTtlHours,
+    publicUrl: config.publicUrl,
+  });
+  for (const role of roles) {
+    const plugin = ROLE_PLUGINS[role];
+    if (plugin) await plugin(app, handle);
+    else app.log.warn({ role }, 'role has no pages yet on this version');
+  }
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = config.publicUrl.replace(`:${config.port}`, `:${port}`);
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await app.close(); // stops accepting, lets in-flight requests finish
+      await handle.close();
+    })());
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      app.log.info({ signal }, 'shutting down');
+      const timer = setTimeout(() => process.exit(1), 15_000);
+      timer.unref();
+      void close().then(() => process.exit(0));
+    });
+  }
+
+  console.log(
+    `\nedgate (${roles.join(', ')}) is running on ${handle.engine === 'pglite' ? 'the embedded database' : 'PostgreSQL'}.`,
+  );
+  console.log(
+    `Open ${url}/login${tls.selfSigned ? ' (self-signed certificate: your browser will warn)' : ''}`,
+  );
+  if (demo) for (const line of demo) console.log(line);
+  return { app, url, close };
+}

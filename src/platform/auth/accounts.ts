@@ -1,0 +1,85 @@
+/** People who sign in to edgate's pages, with their roles. */
+import type { Database } from '../db/database.ts';
+import { hashPassword, passwordProblem, verifyPassword } from './password.ts';
+
+/** What each role may do; a role's pages check for one of these. */
+export const ACCOUNT_ROLES = ['admin', 'caseworker', 'la-officer', 'school-user', 'dfe-analyst'] as const;
+export type AccountRole = (typeof ACCOUNT_ROLES)[number];
+
+export interface Account {
+  id: number;
+  username: string;
+  displayName: string;
+  roles: AccountRole[];
+}
+
+export class AccountError extends Error {}
+
+const USERNAME = /^[a-z0-9][a-z0-9._@-]{1,63}$/;
+
+export async function createAccount(
+  db: Database,
+  input: { username: string; displayName: string; password: string; roles: string[] },
+): Promise<Account> {
+  const username = input.username.trim().toLowerCase();
+  if (!USERNAME.test(username)) {
+    throw new AccountError(
+      `Username "${input.username}" must be 2–64 letters, digits, dots, dashes, @ or underscores`,
+    );
+  }
+  const problem = passwordProblem(input.password);
+  if (problem) throw new AccountError(problem);
+  const unknown = input.roles.filter((role) => !(ACCOUNT_ROLES as readonly string[]).includes(role));
+  if (unknown.length > 0) {
+    throw new AccountError(`Unknown role ${unknown.join(', ')}: roles are ${ACCOUNT_ROLES.join(', ')}`);
+  }
+  const existing = await db
+    .selectFrom('platform.account')
+    .select('id')
+    .where('username', '=', username)
+    .executeTakeFirst();
+  if (existing) throw new AccountError(`An account named "${username}" already exists`);
+  const row = await db
+    .insertInto('platform.account')
+    .values({
+      username,
+      display_name: input.displayName.trim() || username,
+      password_hash: await hashPassword(input.password),
+      roles: input.roles,
+    })
+    .returning(['id'])
+    .executeTakeFirstOrThrow();
+  return {
+    id: row.id,
+    username,
+    displayName: input.displayName.trim() || username,
+    roles: input.roles as AccountRole[],
+  };
+}
+
+// Verified against when the username is unknown, so both failures take the same time.
+const DUMMY_HASH = hashPassword('not a real password, only for timing');
+
+export async function authenticate(
+  db: Database,
+  username: string,
+  password: string,
+): Promise<Account | undefined> {
+  const row = await db
+    .selectFrom('platform.account')
+    .select(['id', 'username', 'display_name', 'password_hash', 'roles'])
+    .where('username', '=', username.trim().toLowerCase())
+    .where('disabled_at', 'is', null)
+    .executeTakeFirst();
+  if (!row) {
+    await verifyPassword(password, await DUMMY_HASH);
+    return undefined;
+  }
+  if (!(await verifyPassword(password, row.password_hash))) return undefined;
+  return {
+    id: row.id,
+    username: row.username,
+    displayName: row.display_name,
+    roles: row.roles as AccountRole[],
+  };
+}

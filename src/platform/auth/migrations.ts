@@ -1,0 +1,27 @@
+import type { Migration } from 'kysely';
+import { runStatements } from '../db/statements.ts';
+
+export const platformMigrations: Record<string, Migration> = {
+  '0001_accounts_and_sessions': {
+    up: (db) =>
+      runStatements(db, [
+        `create table platform.account (
+          id serial primary key,
+          username text not null unique check (username = lower(username) and username <> ''),
+          display_name text not null,
+          password_hash text not null,
+          roles text[] not null default '{}',
+          created_at timestamptz not null default now(),
+          disabled_at timestamptz
+        )`,
+        `create table platform.session (
+          id text primary key,
+          account_id integer not null references platform.account(id) on delete cascade,
+          csrf_token text not null,
+          created_at timestamptz not null default now(),
+          expires_at timestamptz not null
+        )`,
+        `create index session_expires_at on platform.session (expires_at)`,
+      ]),
+  },
+};

@@ -1,0 +1,29 @@
+import type { ColumnType, Generated } from 'kysely';
+
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+
+export interface AccountTable {
+  id: Generated<number>;
+  /** Stored lower-case; unique. */
+  username: string;
+  display_name: string;
+  /** scrypt$N$r$p$salt$hash (base64url). */
+  password_hash: string;
+  roles: string[];
+  created_at: CreatedAt;
+  disabled_at: Date | null;
+}
+
+export interface SessionTable {
+  /** sha256 of the cookie's token, so a leaked table cannot be replayed. */
+  id: string;
+  account_id: number;
+  csrf_token: string;
+  created_at: CreatedAt;
+  expires_at: Date;
+}
+
+export interface PlatformTables {
+  'platform.account': AccountTable;
+  'platform.session': SessionTable;
+}

@@ -1,0 +1,120 @@
+/**
+ * Every environment variable edgate reads, in one place, with defaults and validation.
+ * A bad value stops the process with a message naming the variable, the value and what
+ * was expected, before anything is opened or written.
+ */
+import path from 'node:path';
+
+export type Role = 'regulator' | 'la' | 'school' | 'dfe';
+export const ROLES: readonly Role[] = ['regulator', 'la', 'school', 'dfe'];
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  /** Empty: the embedded PGlite database in `dataDir`. */
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  dataDir: string;
+  host: string;
+  port: number;
+  /** Public base URL, used in links and (later) in the WSDL. */
+  publicUrl: string;
+  tlsCertFile: string | undefined;
+  tlsKeyFile: string | undefined;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  sessionTtlHours: number;
+  /** Seed the demo world on first start of an empty database. */
+  seedDemo: boolean;
+  timeZone: 'Europe/London';
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const read = (name: string): string | undefined => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const value = read(name);
+    if (value === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    problems.push(`${name}=${JSON.stringify(value)} is not one of: ${allowed.join(', ')}`);
+    return fallback;
+  };
+
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const value = read(name);
+    if (value === undefined) return fallback;
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+      problems.push(`${name}=${JSON.stringify(value)} must be a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return Number(value);
+  };
+
+  const boolean = (name: string, fallback: boolean): boolean => {
+    const value = read(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+    if (['0', 'false', 'no', 'off'].includes(value)) return false;
+    problems.push(`${name}=${JSON.stringify(value)} must be true or false`);
+    return fallback;
+  };
+
+  const nodeEnv = oneOf('NODE_ENV', ['development', 'production', 'test'] as const, 'development');
+  const databaseUrl = read('DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push(
+      'DATABASE_URL must be a postgres:// or postgresql:// URL (leave it unset for the embedded database)',
+    );
+  }
+  const port = integer('PORT', 8443, 0, 65535);
+  const host = read('HOST') ?? '127.0.0.1';
+  const publicUrl = read('PUBLIC_URL') ?? `https://${host === '0.0.0.0' ? 'localhost' : host}:${port}`;
+  if (!/^https?:\/\/[^\s/]+(\/.*)?$/.test(publicUrl)) {
+    problems.push(`PUBLIC_URL=${JSON.stringify(publicUrl)} must be an absolute http(s) URL`);
+  }
+  const tlsCertFile = read('TLS_CERT');
+  const tlsKeyFile = read('TLS_KEY');
+  if ((tlsCertFile === undefined) !== (tlsKeyFile === undefined)) {
+    problems.push(
+      'TLS_CERT and TLS_KEY must be given together (or neither, for a generated self-signed certificate)',
+    );
+  }
+  if (nodeEnv === 'production') {
+    if (databaseUrl === undefined) problems.push('DATABASE_URL is required when NODE_ENV=production');
+    if (tlsCertFile === undefined)
+      problems.push('TLS_CERT and TLS_KEY are required when NODE_ENV=production');
+  }
+
+  const config: Config = {
+    env: nodeEnv,
+    databaseUrl,
+    databasePoolSize: integer('DATABASE_POOL_SIZE', 10, 1, 500),
+    dataDir: path.resolve(read('EDGATE_DATA_DIR') ?? 'data'),
+    host,
+    port,
+    publicUrl: publicUrl.replace(/\/$/, ''),
+    tlsCertFile,
+    tlsKeyFile,
+    logLevel: oneOf(
+      'LOG_LEVEL',
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
+      'info',
+    ),
+    sessionTtlHours: integer('SESSION_TTL_HOURS', 8, 1, 24 * 30),
+    seedDemo: boolean('EDGATE_SEED_DEMO', nodeEnv !== 'production'),
+    timeZone: 'Europe/London',
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,70 @@
+/**
+ * One Kysely instance over either engine: the embedded PGlite (real PostgreSQL in WASM,
+ * data in a folder) or a PostgreSQL server through a `pg` pool. Everything above this file
+ * writes one SQL dialect and never asks which engine it is on.
+ */
+import { mkdirSync } from 'node:fs';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import pg from 'pg';
+import type { EdgateDatabase } from './schema.ts';
+
+export type Database = Kysely<EdgateDatabase>;
+
+export type Engine = 'pglite' | 'postgres';
+
+export interface DatabaseHandle {
+  db: Database;
+  engine: Engine;
+  /** The pool, when on PostgreSQL: bulk loads use COPY through it. */
+  pool?: pg.Pool;
+  close(): Promise<void>;
+}
+
+const INT8 = 20;
+const NUMERIC = 1700;
+const DATE = 1082;
+
+// Calendar dates stay 'YYYY-MM-DD' strings: a Date would shift them by the process's zone.
+// Counts (int8) come back as numbers on both engines; none of ours approaches 2^53.
+pg.types.setTypeParser(DATE, (value) => value);
+pg.types.setTypeParser(INT8, (value) => Number(value));
+pg.types.setTypeParser(NUMERIC, (value) => Number(value));
+
+const pgliteParsers = {
+  [pgliteTypes.DATE]: (value: string) => value,
+  [pgliteTypes.INT8]: (value: string) => Number(value),
+  [pgliteTypes.NUMERIC]: (value: string) => Number(value),
+};
+
+export interface OpenDatabaseOptions {
+  databaseUrl?: string;
+  /** Folder for PGlite's files; `undefined` means in memory (tests). */
+  dataDir?: string;
+  poolSize?: number;
+}
+
+export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+      application_name: 'edgate',
+    });
+    // A server restart must not crash the process through an idle client's error.
+    pool.on('error', () => undefined);
+    const db = new Kysely<EdgateDatabase>({ dialect: new PostgresDialect({ pool }) });
+    await sql`select 1`.execute(db);
+    return { db, engine: 'postgres', pool, close: () => db.destroy() };
+  }
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const pglite = await PGlite.create({
+    dataDir: options.dataDir,
+    extensions: { pg_trgm },
+    parsers: pgliteParsers,
+  });
+  const db = new Kysely<EdgateDatabase>({ dialect: new PGliteDialect(pglite) });
+  return { db, engine: 'pglite', close: () => db.destroy() };
+}

@@ -1,0 +1,179 @@
+/**
+ * The HTTPS server, composed from small set-up steps: security headers, request ids and
+ * logs, health and readiness, Prometheus metrics, OpenAPI, the web shell, then each role's
+ * plugin. Roles bring their own routes; nothing here knows what a registration is.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import { sql } from 'kysely';
+import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import type { Database } from '../db/database.ts';
+import { setUpWebShell } from '../web/shell.ts';
+import type { TlsMaterial } from './tls.ts';
+
+export interface HttpServerOptions {
+  db: Database;
+  tls?: TlsMaterial;
+  logLevel?: string;
+  sessionTtlHours?: number;
+  publicUrl?: string;
+  now?: () => Date;
+}
+
+export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
+  const serverOptions: FastifyServerOptions & { https?: { key: string; cert: string } } = {
+    logger: {
+      level: options.logLevel ?? 'info',
+      redact: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'req.headers.apikey',
+        'req.headers["service-key"]',
+      ],
+    },
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    bodyLimit: 1024 * 1024,
+    connectionTimeout: 30_000,
+    requestTimeout: 60_000,
+    trustProxy: false,
+  };
+  if (options.tls) serverOptions.https = { key: options.tls.key, cert: options.tls.cert };
+  const app = Fastify(serverOptions);
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await setUpSecurityHeaders(app);
+  setUpHealth(app, options.db);
+  setUpMetrics(app);
+  await setUpOpenApi(app, options.publicUrl);
+  await app.register(setUpWebShell, {
+    db: options.db,
+    sessionTtlHours: options.sessionTtlHours ?? 8,
+    now: options.now,
+  });
+  setUpErrorPages(app);
+  return app;
+}
+
+async function setUpSecurityHeaders(app: FastifyInstance): Promise<void> {
+  await app.register(fastifyHelmet, {
+    enableCSPNonces: true,
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'", 'data:'],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    strictTransportSecurity: { maxAge: 31536000, includeSubDomains: true },
+  });
+  // Opt-in per route (sign-in, APIs): `config: { rateLimit: {...} }`.
+  await app.register(fastifyRateLimit, { global: false });
+}
+
+function setUpHealth(app: FastifyInstance, db: Database): void {
+  app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { logLevel: 'warn' }, async (_request, reply) => {
+    try {
+      await sql`select 1`.execute(db);
+      return { status: 'ready', database: 'ok' };
+    } catch (error) {
+      reply.code(503);
+      return { status: 'not ready', database: (error as Error).message };
+    }
+  });
+}
+
+function setUpMetrics(app: FastifyInstance): void {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const duration = new Histogram({
+    name: 'edgate_http_request_duration_seconds',
+    help: 'HTTP request duration by route and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  app.decorate('metrics', registry);
+  app.addHook('onResponse', async (request, reply) => {
+    duration
+      .labels(request.method, request.routeOptions.url ?? 'unmatched', String(reply.statusCode))
+      .observe(reply.elapsedTime / 1000);
+  });
+  app.get('/metrics', { logLevel: 'warn' }, async (_request, reply) => {
+    reply.type(registry.contentType);
+    return registry.metrics();
+  });
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    metrics: Registry;
+  }
+}
+
+async function setUpOpenApi(app: FastifyInstance, publicUrl?: string): Promise<void> {
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'edgate',
+        version: '0.1.0',
+        description:
+          'Administrative and integration APIs of edgate. Authenticate with HTTP Basic as an edgate account.',
+      },
+      servers: publicUrl ? [{ url: publicUrl }] : [],
+      components: { securitySchemes: { basic: { type: 'http', scheme: 'basic' } } },
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
+}
+
+function setUpErrorPages(app: FastifyInstance): void {
+  const wantsHtml = (accept: string | undefined) => (accept ?? '').includes('text/html');
+  app.setNotFoundHandler(async (request, reply) => {
+    reply.code(404);
+    if (wantsHtml(request.headers.accept)) {
+      return reply.view('message.njk', {
+        pageTitle: 'Page not found',
+        paragraphs: ['If you typed the web address, check it is correct.'],
+      });
+    }
+    return { statusCode: 404, error: 'Not Found', message: `No route ${request.method} ${request.url}` };
+  });
+  app.setErrorHandler(
+    async (error: Error & { statusCode?: number; validation?: unknown }, request, reply) => {
+      const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+      if (status >= 500) request.log.error({ err: error }, 'request failed');
+      reply.code(status);
+      if (wantsHtml(request.headers.accept)) {
+        return reply.view('message.njk', {
+          pageTitle:
+            status >= 500
+              ? 'Sorry, there is a problem with the service'
+              : 'There is a problem with the request',
+          paragraphs: [
+            status >= 500
+              ? `Try again later. Quote reference ${request.id} if you report it.`
+              : error.message,
+          ],
+        });
+      }
+      return {
+        statusCode: status,
+        error: status >= 500 ? 'Internal Server Error' : error.name,
+        message: status >= 500 ? `Internal error; reference ${request.id}` : error.message,
+      };
+    },
+  );
+}

@@ -1,0 +1,241 @@
+/**
+ * The web shell every role's pages live in: GOV.UK Frontend assets, Nunjucks rendering,
+ * sign-in sessions from the database, and CSRF protection on every form.
+ *
+ * CSRF: a signed-in form carries the session's own token; the sign-in form (no session yet)
+ * carries a double-submit token from a `__Host-` cookie. Every unsafe request with a form
+ * body must present the right one or is refused with 403 before any handler runs.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fastifyPlugin from 'fastify-plugin';
+import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyStatic from '@fastify/static';
+import nunjucks from 'nunjucks';
+import type { Database } from '../db/database.ts';
+import { authenticate, type Account, type AccountRole } from '../auth/accounts.ts';
+import { endSession, findSession, startSession, type Session } from '../auth/sessions.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const srcDir = path.resolve(here, '../..');
+const govukDist = path.resolve(srcDir, '../node_modules/govuk-frontend/dist');
+
+export const SESSION_COOKIE = '__Host-edgate-session';
+const LOGIN_CSRF_COOKIE = '__Host-edgate-csrf';
+
+export interface NavigationItem {
+  href: string;
+  text: string;
+  /** Shown only to accounts holding one of these roles. */
+  roles: AccountRole[];
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    session: Session | undefined;
+  }
+  interface FastifyReply {
+    /** Renders a Nunjucks template (path relative to src/, or a shell view name) inside the layout. */
+    view(template: string, context?: Record<string, unknown>): FastifyReply;
+  }
+  interface FastifyInstance {
+    /** A preHandler that lets in only signed-in accounts holding one of the roles. */
+    requireRole(...roles: AccountRole[]): (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+    addNavigation(item: NavigationItem): void;
+  }
+}
+
+export interface WebShellOptions {
+  db: Database;
+  sessionTtlHours: number;
+  now?: () => Date;
+}
+
+function safeNext(next: unknown): string {
+  // Only same-site paths: never an open redirect.
+  return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : '/';
+}
+
+function sameToken(a: string | undefined, b: unknown): boolean {
+  if (!a || typeof b !== 'string') return false;
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+async function webShell(app: FastifyInstance, options: WebShellOptions): Promise<void> {
+  const { db } = options;
+  const now = options.now ?? (() => new Date());
+  const navigation: NavigationItem[] = [];
+
+  const env = new nunjucks.Environment(
+    new nunjucks.FileSystemLoader([path.join(here, 'views'), srcDir, govukDist], { noCache: false }),
+    { autoescape: true, throwOnUndefined: false },
+  );
+  env.addFilter('longDate', (value: unknown) => {
+    if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(value)) return value ?? '';
+    const date = new Date(`${value.slice(0, 10)}T12:00:00Z`);
+    return date.toLocaleDateString('en-GB', {
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      timeZone: 'UTC',
+    });
+  });
+  env.addFilter('number', (value: unknown) =>
+    typeof value === 'number' ? value.toLocaleString('en-GB') : value,
+  );
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyFormbody, { bodyLimit: 64 * 1024 });
+  await app.register(fastifyStatic, { root: path.join(govukDist, 'govuk'), prefix: '/assets/govuk/' });
+  await app.register(fastifyStatic, {
+    root: [path.join(here, 'public'), path.join(govukDist, 'govuk', 'assets')],
+    prefix: '/assets/',
+    decorateReply: false,
+  });
+
+  app.decorateRequest('session', undefined);
+  app.decorate('addNavigation', (item: NavigationItem) => navigation.push(item));
+
+  app.decorateReply(
+    'view',
+    function (this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
+      const request = this.request;
+      const account = request.session?.account;
+      const html = env.render(template, {
+        account,
+        csrfToken: csrfTokenFor(request, this),
+        cspNonce: (this as FastifyReply & { cspNonce?: { script: string } }).cspNonce?.script ?? '',
+        navigation: account
+          ? navigation
+              .filter((item) => item.roles.some((role) => account.roles.includes(role)))
+              .map((item) => ({
+                href: item.href,
+                text: item.text,
+                active: request.url.startsWith(item.href),
+              }))
+          : [],
+        showPhaseBanner: true,
+        ...context,
+      });
+      return this.type('text/html; charset=utf-8').send(html);
+    },
+  );
+
+  function csrfTokenFor(request: FastifyRequest, reply: FastifyReply): string {
+    if (request.session) return request.session.csrfToken;
+    let token = request.cookies[LOGIN_CSRF_COOKIE];
+    if (!token) {
+      token = randomBytes(24).toString('base64url');
+      reply.setCookie(LOGIN_CSRF_COOKIE, token, {
+        path: '/',
+        httpOnly: true,
+        secure: true,
+        sameSite: 'strict',
+      });
+      request.cookies[LOGIN_CSRF_COOKIE] = token;
+    }
+    return token;
+  }
+
+  app.addHook('onRequest', async (request) => {
+    const token = request.cookies[SESSION_COOKIE];
+    if (token) request.session = await findSession(db, token, now());
+  });
+
+  // Runs after the body is parsed, before any handler: an unsafe form request without the
+  // right token changes nothing.
+  app.addHook('preHandler', async (request, reply) => {
+    if (['GET', 'HEAD', 'OPTIONS'].includes(request.method)) return;
+    if (!request.headers['content-type']?.startsWith('application/x-www-form-urlencoded')) return;
+    const presented = (request.body as Record<string, unknown> | undefined)?._csrf;
+    const expected = request.session ? request.session.csrfToken : request.cookies[LOGIN_CSRF_COOKIE];
+    if (!sameToken(expected, presented)) {
+      reply.code(403);
+      return reply.view('message.njk', {
+        pageTitle: 'This form has expired',
+        paragraphs: ['The form was out of date or did not come from this service. Nothing was changed.'],
+        link: { href: request.url, text: 'Go back and try again' },
+      });
+    }
+  });
+
+  app.decorate(
+    'requireRole',
+    (...roles: AccountRole[]) =>
+      async (request: FastifyRequest, reply: FastifyReply) => {
+        const account = request.session?.account;
+        if (!account) {
+          return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`);
+        }
+        if (!roles.some((role) => account.roles.includes(role))) {
+          reply.code(403);
+          return reply.view('message.njk', {
+            pageTitle: 'You do not have access to this page',
+            paragraphs: [`This page is for accounts with the role ${roles.join(' or ')}.`],
+          });
+        }
+      },
+  );
+
+  app.get('/', async (request, reply) => {
+    if (!request.session) return reply.redirect('/login');
+    return reply.view('home.njk', { pageTitle: 'Home' });
+  });
+
+  app.get('/login', async (request, reply) => {
+    const next = safeNext((request.query as Record<string, unknown>).next);
+    if (request.session) return reply.redirect(next);
+    return reply.view('login.njk', { pageTitle: 'Sign in', next });
+  });
+
+  app.post('/login', async (request, reply) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const username = typeof body.username === 'string' ? body.username : '';
+    const password = typeof body.password === 'string' ? body.password : '';
+    const next = safeNext(body.next);
+    const account: Account | undefined =
+      username && password ? await authenticate(db, username, password) : undefined;
+    if (!account) {
+      request.log.info({ username }, 'sign-in refused');
+      reply.code(401);
+      const loginError = 'Enter a correct username and password';
+      return reply.view('login.njk', {
+        pageTitle: 'Sign in',
+        next,
+        username,
+        loginError,
+        errorSummary: [{ text: loginError, href: '#username' }],
+      });
+    }
+    const { token, expiresAt } = await startSession(db, account.id, now(), options.sessionTtlHours);
+    request.log.info({ username: account.username }, 'signed in');
+    reply.setCookie(SESSION_COOKIE, token, {
+      path: '/',
+      httpOnly: true,
+      secure: true,
+      sameSite: 'lax',
+      expires: expiresAt,
+    });
+    reply.clearCookie(LOGIN_CSRF_COOKIE, { path: '/' });
+    return reply.redirect(next, 303);
+  });
+
+  app.get('/logout-confirm', async (request, reply) => {
+    if (!request.session) return reply.redirect('/login');
+    return reply.view('logout.njk', { pageTitle: 'Sign out' });
+  });
+
+  app.post('/logout', async (request, reply) => {
+    const token = request.cookies[SESSION_COOKIE];
+    if (token) await endSession(db, token);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.redirect('/login', 303);
+  });
+}
+
+export const setUpWebShell = fastifyPlugin(webShell, { name: 'edgate-web-shell' });
