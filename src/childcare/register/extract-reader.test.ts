@@ -585,6 +585,23 @@ test('an extract with no registrations reads as an empty list; a missing header 
   ]);
 });
 
+test('header problems are reported against the Extract element', async () => {
+  const doc = extractDoc([record('EY100001')])
+    .replace('2024-01-30T05:30:46', '2024-02-30T05:30:46')
+    .replace('<LocalAuthorityName>Testshire</LocalAuthorityName>', '<LocalAuthorityName/>');
+  assert.deepEqual(
+    (await problemsOf(() => readExtract(doc, 'h.xml'))).map((p) => [p.line, p.field, p.message]),
+    [
+      [
+        4,
+        'Extract/ExtractDateTime',
+        "invalid date-time '2024-02-30T05:30:46' (expected YYYY-MM-DDThh:mm:ss)",
+      ],
+      [7, 'Extract/LocalAuthority/LocalAuthorityName', 'must not be empty'],
+    ],
+  );
+});
+
 test('bytes declared in another encoding are refused', async () => {
   const doc = extractDoc([]).replace('encoding="utf-8"', 'encoding="windows-1252"');
   assert.deepEqual(

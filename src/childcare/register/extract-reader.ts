@@ -9,6 +9,7 @@
 
 import { SaxesParser } from 'saxes';
 import type { SaxesTagNS } from 'saxes';
+import { isCalendarDate } from './calendar-date.ts';
 import { ProblemCollector, StopReading } from './import-problem.ts';
 import type { ImportProblem } from './import-problem.ts';
 import { LA_CODE_PATTERN, validateRegistration } from './registration-rules.ts';
@@ -551,7 +552,8 @@ export async function readExtract(
     const node = newNode(tag.local, path, line, slot.spec);
     stack.push(node);
     checkAttributes(tag, line, path);
-    parent.children.push(node);
+    // Records hang off nothing: each is converted and dropped when it closes.
+    if (parent !== rootNode) parent.children.push(node);
   });
 
   function newNode(name: string, path: string, line: number, spec: Spec): XNode {
@@ -632,7 +634,8 @@ export async function readExtract(
     };
     const dateTime = leaf(node, 'ExtractDateTime');
     const dateTimeNode = node.children.find((c) => c.name === 'ExtractDateTime');
-    if (dateTime && dateTimeNode && !EXTRACT_DATE_TIME.test(dateTime)) {
+    const dateTimeOk = isCalendarDate(EXTRACT_DATE_TIME.exec(dateTime ?? '')?.[1] ?? '');
+    if (dateTime && dateTimeNode && !dateTimeOk) {
       report({
         line: dateTimeNode.line,
         field: dateTimeNode.path,

@@ -4,7 +4,7 @@
  * spreadsheet. Reading collects every problem and refuses the whole file if there is any.
  */
 
-import { parse } from 'csv-parse/sync';
+import { CsvError, parse } from 'csv-parse/sync';
 import type { Info } from 'csv-parse/sync';
 import { isCalendarDate } from './calendar-date.ts';
 import { ImportError, ProblemCollector, StopReading } from './import-problem.ts';
@@ -193,6 +193,21 @@ function decode(input: string | Buffer, file: string, problems: ProblemCollector
   return text.replace(/\r\n?/g, '\n');
 }
 
+/**
+ * csv-parse reports an unclosed quote at the end of the file; the person needs the line where the
+ * quote was opened. A doubled quote ("") inside a quoted cell does not start a new one.
+ */
+function unclosedQuoteLine(text: string): number | undefined {
+  let inQuotes = false;
+  let openedAt = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text.charAt(i) !== '"') continue;
+    inQuotes = !inQuotes;
+    if (inQuotes && text.charAt(i - 1) !== '"') openedAt = i;
+  }
+  return inQuotes ? text.slice(0, openedAt).split('\n').length : undefined;
+}
+
 interface Row {
   cells: string[];
   /** Physical line the row starts on. */
@@ -210,13 +225,21 @@ function parseRows(text: string, file: string, problems: ProblemCollector): Row[
       skip_empty_lines: true,
     }) as unknown as { record: string[]; info: Info; raw: string }[];
   } catch (err) {
-    if (!(err instanceof Error)) throw err;
-    const lines = (err as Error & { lines?: unknown }).lines;
-    problems.add({
-      file,
-      line: typeof lines === 'number' ? lines : 1,
-      message: `malformed CSV: ${err.message}`,
-    });
+    if (!(err instanceof CsvError)) throw err;
+    const opened = err.code === 'CSV_QUOTE_NOT_CLOSED' ? unclosedQuoteLine(text) : undefined;
+    problems.add(
+      opened === undefined
+        ? {
+            file,
+            line: typeof err['lines'] === 'number' ? err['lines'] : 1,
+            message: `malformed CSV: ${err.message}`,
+          }
+        : {
+            file,
+            line: opened,
+            message: 'malformed CSV: the quoted cell that starts on this line is never closed',
+          },
+    );
     throw new StopReading();
   }
   return parsed.map(({ record, info, raw }) => {

@@ -450,14 +450,12 @@ function registerApi(app: FastifyInstance, handle: DatabaseHandle, today: () => 
       });
       switch (outcome.outcome) {
         case 'changed':
-          return reply
-            .code(201)
-            .send({
-              from: outcome.from,
-              to: outcome.to,
-              correction: outcome.correction,
-              version: outcome.version,
-            });
+          return reply.code(201).send({
+            from: outcome.from,
+            to: outcome.to,
+            correction: outcome.correction,
+            version: outcome.version,
+          });
         case 'not-found':
           return reply.code(404).send({ code: 'not-found', message: `No registration ${ref}` });
         case 'stale':

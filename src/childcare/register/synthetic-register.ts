@@ -547,7 +547,7 @@ const COUNTY_ABBREVIATIONS: Readonly<Record<string, string>> = {
 };
 /** Borough names that are not a town anyone writes on an envelope. */
 const NOT_A_TOWN =
-  /Knowsley|Sefton|Wirral|Kirklees|Calderdale|Tameside|Trafford|Sandwell|Halton|Medway|Thurrock|Torbay|Rutland|Dorset|Wiltshire|Cornwall|Shropshire|Somerset|shire|Cumberland|Northumberland|Scilly|Durham|Furness|^(North|South|East|West|Central) | and /;
+  /Knowsley|Sefton|Wirral|Kirklees|Calderdale|Tameside|Trafford|Sandwell|Halton|Medway|Thurrock|Torbay|Rutland|Dorset|Wiltshire|Cornwall|Shropshire|Somerset|shire|Cumberland|Northumberland|Scilly|Durham|Furness|Forest|Darwen|Isle of|^(North|South|East|West|Central) | and /;
 
 /** Ofcom's drama ranges: 1,000 numbers each, never allocated to a real line. */
 function dramaLandlinePrefix(code: string): string {
@@ -707,16 +707,17 @@ function street(rng: Rng): string {
 }
 
 function finishAddress(rng: Rng, ctx: LaContext, line1: string, line2: string | undefined): Address {
+  const addressLine1 = rng.chance(0.02) ? `${line1} ` : line1;
+  const town = messyTown(rng, rng.pick(ctx.towns));
   const code = postcode(rng, ctx);
-  const address: Address = {
-    addressLine1: rng.chance(0.02) ? `${line1} ` : line1,
-    town: messyTown(rng, rng.pick(ctx.towns)),
+  const county = messyCounty(rng, ctx, code);
+  return {
+    addressLine1,
+    ...(line2 !== undefined ? { addressLine2: line2 } : {}),
+    town,
+    ...(county !== undefined ? { county } : {}),
     postcode: code,
   };
-  if (line2 !== undefined) address.addressLine2 = line2;
-  const county = messyCounty(rng, ctx, code);
-  if (county !== undefined) address.county = county;
-  return address;
 }
 
 function homeAddress(rng: Rng, ctx: LaContext): Address {
@@ -823,12 +824,16 @@ function org(ctx: LaContext, rpIndex: number): Org {
   return contact && Object.keys(contact).length ? { name, address, contact } : { name, address };
 }
 
+function plural(word: string): string {
+  return /(s|sh)$/.test(word) ? word : `${word}s`;
+}
+
 function settingName(rng: Rng, club: boolean, towns: readonly string[]): string {
   const kind = rng.pick(club ? CLUB_KINDS : NURSERY_KINDS);
   const r = rng.next();
-  if (r < 0.6) return `${rng.pick(NATURE_WORDS)}s ${kind}`;
+  if (r < 0.6) return `${plural(rng.pick(NATURE_WORDS))} ${kind}`;
   if (r < 0.8) return `${rng.pick(towns)} ${kind}`;
-  if (r < 0.9) return `Little ${rng.pick(NATURE_WORDS)}s`;
+  if (r < 0.9) return `Little ${plural(rng.pick(NATURE_WORDS))}`;
   return `${rng.pick(STREET_WORDS)} ${kind}`.toUpperCase();
 }
 
@@ -860,6 +865,29 @@ function registrationDay(rng: Rng, type: ProvisionType, legacy: boolean, latest:
   return day >= EY_URN_START ? day : rng.int(Math.min(EY_URN_START, latest), latest);
 }
 
+// Helpers below are module functions rather than closures on purpose: tsx (esbuild keepNames)
+// wraps every named closure in a __name() call on each creation, a fifth of the run time.
+
+function entry(status: RegistrationStatus, day: number): StatusHistoryEntry {
+  return { status, changeDate: formatDay(day) };
+}
+
+interface RegisteredPath {
+  history: StatusHistoryEntry[];
+  registered: number;
+  applied?: number;
+}
+
+function registeredHistory(rng: Rng, type: ProvisionType, legacy: boolean, latest: number): RegisteredPath {
+  const registered = registrationDay(rng, type, legacy, latest);
+  // Older records were migrated with their ACTV date only; newer ones keep the application.
+  if (!legacy && rng.chance(0.6)) {
+    const applied = registered - rng.int(30, 200);
+    return { history: [entry('PROP', applied), entry('ACTV', registered)], registered, applied };
+  }
+  return { history: [entry('ACTV', registered)], registered };
+}
+
 function lifecycle(
   rng: Rng,
   status: RegistrationStatus,
@@ -867,22 +895,6 @@ function lifecycle(
   legacy: boolean,
   today: number,
 ): Lifecycle {
-  const entry = (s: RegistrationStatus, day: number): StatusHistoryEntry => ({
-    status: s,
-    changeDate: formatDay(day),
-  });
-  const registeredPath = (
-    latest: number,
-  ): { history: StatusHistoryEntry[]; registered: number; applied?: number } => {
-    const registered = registrationDay(rng, type, legacy, latest);
-    // Older records were migrated with their ACTV date only; newer ones keep the application.
-    if (!legacy && rng.chance(0.6)) {
-      const applied = registered - rng.int(30, 200);
-      return { history: [entry('PROP', applied), entry('ACTV', registered)], registered, applied };
-    }
-    return { history: [entry('ACTV', registered)], registered };
-  };
-
   switch (status) {
     case 'PROP': {
       const applied = rng.int(today - 180, today - 1);
@@ -895,7 +907,7 @@ function lifecycle(
       return { history: [entry('PROP', applied), entry(status, inactiveFrom)], applied, inactiveFrom };
     }
     case 'ACTV': {
-      const path = registeredPath(today - 1);
+      const path = registeredHistory(rng, type, legacy, today - 1);
       // A lifted suspension now and then: ACTV → SUSP → ACTV.
       if (path.registered < today - 400 && rng.chance(0.02)) {
         const from = rng.int(path.registered + 60, today - 200);
@@ -906,7 +918,7 @@ function lifecycle(
     case 'SUSP': {
       // Suspensions run 6 weeks at a time, 12 at most: the current one began within 12 weeks.
       const suspendedFrom = rng.int(today - 84, today - 1);
-      const path = registeredPath(suspendedFrom - 30);
+      const path = registeredHistory(rng, type, legacy, suspendedFrom - 30);
       path.history.push(entry('SUSP', suspendedFrom));
       return { ...path, suspendedFrom };
     }
@@ -914,13 +926,17 @@ function lifecycle(
     case 'CANC': {
       const inactiveFrom = inactiveDay(rng, today);
       // Cancellation follows NOI and NOD: leave room for them after registration.
-      const path = registeredPath(inactiveFrom - (status === 'CANC' ? 150 : 30));
+      const path = registeredHistory(rng, type, legacy, inactiveFrom - (status === 'CANC' ? 150 : 30));
       if (status === 'CANC' && rng.chance(0.25))
         path.history.push(entry('SUSP', inactiveFrom - rng.int(7, 84)));
       path.history.push(entry(status, inactiveFrom));
       return { ...path, inactiveFrom };
     }
   }
+}
+
+function maybe<T>(rng: Rng, list: T[], value: T, p: number): void {
+  if (rng.chance(p)) list.push(value);
 }
 
 function registers(
@@ -932,23 +948,20 @@ function registers(
   today: number,
 ): ChildServicesRegister[] {
   const wanted: Register[] = [];
-  const add = (register: Register, p: number): void => {
-    if (rng.chance(p)) wanted.push(register);
-  };
   if (type === 'HCR') {
     wanted.push('VCR');
   } else if (type === 'CMR') {
-    add('EYR', 0.92);
-    add('CCR', 0.75);
-    add('VCR', 0.45);
+    maybe(rng, wanted, 'EYR', 0.92);
+    maybe(rng, wanted, 'CCR', 0.75);
+    maybe(rng, wanted, 'VCR', 0.45);
   } else if (club) {
-    add('EYR', 0.4);
+    maybe(rng, wanted, 'EYR', 0.4);
     wanted.push('CCR');
-    add('VCR', 0.6);
+    maybe(rng, wanted, 'VCR', 0.6);
   } else {
     wanted.push('EYR');
-    add('CCR', type === 'CCD' ? 0.5 : 0.45);
-    add('VCR', 0.3);
+    maybe(rng, wanted, 'CCR', type === 'CCD' ? 0.5 : 0.45);
+    maybe(rng, wanted, 'VCR', 0.3);
   }
   if (!wanted.length) wanted.push('EYR');
   // The registers themselves began in September 2008.
@@ -971,9 +984,10 @@ function ageBands(
   regs: readonly ChildServicesRegister[],
 ): ChildcareAge[] {
   const bands: ChildcareAge[] = [];
-  const has = (register: Register): boolean => regs.some((r) => r.register === register);
+  const eyr = regs.some((r) => r.register === 'EYR');
+  const ccr = regs.some((r) => r.register === 'CCR');
   const childminder = type === 'CMR';
-  if (has('EYR')) {
+  if (eyr) {
     const max = childminder
       ? rng.pick([6, 6, 6, 6, 6, 5, 4, 3])
       : type === 'CCD'
@@ -983,7 +997,7 @@ function ageBands(
           : 5 * rng.int(4, 24);
     bands.push({ ageFrom: 0, ageTo: 5, maximumNumber: max, register: 'EYR' });
   }
-  if (has('CCR')) {
+  if (ccr) {
     const max = childminder
       ? rng.pick([6, 6, 6, 3])
       : type === 'CCD'
@@ -998,45 +1012,42 @@ function ageBands(
 
 function periods(rng: Rng, type: ProvisionType, club: boolean): ChildcarePeriod[] {
   const chosen: ChildcarePeriod[] = [];
-  const add = (period: ChildcarePeriod, p: number): void => {
-    if (rng.chance(p)) chosen.push(period);
-  };
   if (club) {
-    add('SCTO', 0.7);
-    add('SCHO', 0.6);
-    add('WDBS', 0.7);
-    add('WDAS', 0.9);
-    add('2HPD', 0.6);
-    add('3HPD', 0.2);
+    maybe(rng, chosen, 'SCTO', 0.7);
+    maybe(rng, chosen, 'SCHO', 0.6);
+    maybe(rng, chosen, 'WDBS', 0.7);
+    maybe(rng, chosen, 'WDAS', 0.9);
+    maybe(rng, chosen, '2HPD', 0.6);
+    maybe(rng, chosen, '3HPD', 0.2);
   } else if (type === 'CCN' || type === 'CCD') {
     if (rng.chance(0.55)) chosen.push('ALYR');
     else chosen.push(rng.chance(0.5) ? 'SCTO' : '45WY');
-    add('5DWK', 0.85);
-    add('4HPD', 0.7);
+    maybe(rng, chosen, '5DWK', 0.85);
+    maybe(rng, chosen, '4HPD', 0.7);
     if (rng.chance(0.75)) chosen.push('WDAL');
     else {
-      add('WDAM', 0.8);
-      add('WDPM', 0.6);
-      add('3HPD', 0.5);
+      maybe(rng, chosen, 'WDAM', 0.8);
+      maybe(rng, chosen, 'WDPM', 0.6);
+      maybe(rng, chosen, '3HPD', 0.5);
     }
   } else if (type === 'HCR') {
-    add('WDAL', 0.5);
-    add('WDBS', 0.3);
-    add('WDAS', 0.4);
-    add('WEND', 0.25);
-    add('OVNT', 0.15);
-    add('ALYR', 0.4);
+    maybe(rng, chosen, 'WDAL', 0.5);
+    maybe(rng, chosen, 'WDBS', 0.3);
+    maybe(rng, chosen, 'WDAS', 0.4);
+    maybe(rng, chosen, 'WEND', 0.25);
+    maybe(rng, chosen, 'OVNT', 0.15);
+    maybe(rng, chosen, 'ALYR', 0.4);
   } else {
     chosen.push(rng.chance(0.65) ? 'ALYR' : '45WY');
-    add('4HPD', 0.7);
-    add('5DWK', 0.8);
-    add('WDAL', 0.7);
-    add('WDBS', 0.4);
-    add('WDAS', 0.5);
-    add('SCHO', 0.3);
-    add('SCTO', 0.15);
-    add('WEND', 0.08);
-    add('OVNT', 0.04);
+    maybe(rng, chosen, '4HPD', 0.7);
+    maybe(rng, chosen, '5DWK', 0.8);
+    maybe(rng, chosen, 'WDAL', 0.7);
+    maybe(rng, chosen, 'WDBS', 0.4);
+    maybe(rng, chosen, 'WDAS', 0.5);
+    maybe(rng, chosen, 'SCHO', 0.3);
+    maybe(rng, chosen, 'SCTO', 0.15);
+    maybe(rng, chosen, 'WEND', 0.08);
+    maybe(rng, chosen, 'OVNT', 0.04);
   }
   return chosen;
 }
@@ -1065,6 +1076,22 @@ const COMPLIANCE = weighted([
   ['Not Met (with enforcement)', 2],
 ]);
 
+function inspection(rng: Rng, day: number, eyr: boolean): Inspection {
+  let type: string;
+  let judgement: string;
+  if (day < EYFS_START) {
+    type = 'Childcare Inspection';
+    judgement = rng.choose(EYR_BEFORE_2012);
+  } else if (eyr) {
+    type = 'Inspection (Early Years Register)';
+    judgement = rng.choose(day < RI_START ? EYR_BEFORE_2012 : EYR_FROM_2012);
+  } else {
+    type = rng.chance(0.7) ? 'Inspection (Childcare Register)' : 'Regulatory Visit';
+    judgement = rng.choose(COMPLIANCE);
+  }
+  return { inspectionType: type, inspectionDate: formatDay(day), overallJudgement: judgement };
+}
+
 function inspections(
   rng: Rng,
   regs: readonly ChildServicesRegister[],
@@ -1073,32 +1100,17 @@ function inspections(
 ): Inspection[] {
   const result: Inspection[] = [];
   const hasEyr = regs.some((r) => r.register === 'EYR');
-  const inspect = (day: number, eyr: boolean): void => {
-    let type: string;
-    let judgement: string;
-    if (day < EYFS_START) {
-      type = 'Childcare Inspection';
-      judgement = rng.choose(EYR_BEFORE_2012);
-    } else if (eyr) {
-      type = 'Inspection (Early Years Register)';
-      judgement = rng.choose(day < RI_START ? EYR_BEFORE_2012 : EYR_FROM_2012);
-    } else {
-      type = rng.chance(0.7) ? 'Inspection (Childcare Register)' : 'Regulatory Visit';
-      judgement = rng.choose(COMPLIANCE);
-    }
-    result.push({ inspectionType: type, inspectionDate: formatDay(day), overallJudgement: judgement });
-  };
   // A first inspection within ~30 months, then one every 3–6 years (the cycle); childcare
   // register-only settings are sampled, so most never see an inspector.
   let day = registered + rng.int(120, 900);
   const sampled = hasEyr || rng.chance(0.35);
   while (sampled && day < end && result.length < 6) {
-    inspect(day, hasEyr);
+    result.push(inspection(rng, day, hasEyr));
     day += rng.int(1000, 2200);
   }
   // Complaints and compliance checks on the childcare register.
   if (result.length < 6 && end - registered > 200 && rng.chance(0.25))
-    inspect(rng.int(registered + 60, end - 1), false);
+    result.push(inspection(rng, rng.int(registered + 60, end - 1), false));
   result.sort((a, b) =>
     a.inspectionDate < b.inspectionDate ? -1 : a.inspectionDate > b.inspectionDate ? 1 : 0,
   );
@@ -1178,7 +1190,8 @@ function makeRecord(ctx: LaContext, plan: LaPlan, i: number, rng: Rng): Registra
   const today = ctx.today;
   const type = plan.types[i]!;
   const status = plan.statuses[i]!;
-  const club = (type === 'CCN' || type === 'CCD') && rng.chance(0.3);
+  const runBySetting = type === 'CCN' || type === 'CCD';
+  const club = runBySetting && rng.chance(0.3);
   const life = lifecycle(rng, status, type, plan.legacy[i]!, today);
 
   const rpIndex = type === 'RPP' ? i : plan.rpLink[i];
@@ -1188,81 +1201,83 @@ function makeRecord(ctx: LaContext, plan: LaPlan, i: number, rng: Rng): Registra
     provider = contact ? { name, address, contact } : { name, address };
   } else {
     const name = personName(rng);
+    const address = homeAddress(rng, ctx);
     const contact = personContact(rng, ctx, name);
-    provider = { name, address: homeAddress(rng, ctx), ...(contact ? { contact } : {}) };
+    provider = contact ? { name, address, contact } : { name, address };
   }
+  const rpReferenceNumber =
+    runBySetting && rpIndex !== undefined ? referenceNumber(ctx, plan, rpIndex) : undefined;
+  const secondary = type === 'CMR' && rng.chance(0.06);
 
-  const record: Registration = {
-    referenceNumber: referenceNumber(ctx, plan, i),
-    laCode: ctx.la.code,
-    provisionType: type,
-    provider,
-    status,
-    statusHistory: life.history,
-    registers: [],
-    childcarePeriods: [],
-    ageBands: [],
-    inspections: [],
-    notices: [],
-    lastChangeDate: '',
-  };
-  if ((type === 'CCN' || type === 'CCD') && rpIndex !== undefined) {
-    record.rpReferenceNumber = referenceNumber(ctx, plan, rpIndex);
-  }
-  if (type === 'CMR' && rng.chance(0.06)) record.secondaryProvisionType = 'HCR';
-
-  if (type === 'CCN' || type === 'CCD') {
+  let setting: Registration['setting'];
+  if (runBySetting) {
     const name = settingName(rng, club, ctx.towns);
+    const address = premisesAddress(rng, ctx);
     const contact = settingContact(rng, ctx, name);
-    record.setting = { name, address: premisesAddress(rng, ctx), ...(contact ? { contact } : {}) };
+    setting = contact ? { name, address, contact } : { name, address };
   } else if (type !== 'RPP') {
     // Childminders and home childcarers: the setting is the person, usually at home.
-    const own = rng.chance(0.85) ? provider.name : `${provider.name.split(' ').pop() ?? ''}'s Childminding`;
+    const name = rng.chance(0.85) ? provider.name : `${provider.name.split(' ').pop() ?? ''}'s Childminding`;
     const address = rng.chance(0.9) ? { ...provider.address } : homeAddress(rng, ctx);
-    record.setting = { name: own, address };
-    if (rng.chance(0.2)) record.setting.contact = { telephoneNumber: landline(rng, ctx) };
+    setting = rng.chance(0.2)
+      ? { name, address, contact: { telephoneNumber: landline(rng, ctx) } }
+      : { name, address };
   }
 
-  if ((type === 'CMR' || type === 'HCR') && rng.chance(0.005)) {
-    record.specialConsiderations = rng.choose(SPECIAL_CONSIDERATION_WEIGHTS);
-  }
+  const special =
+    (type === 'CMR' || type === 'HCR') && rng.chance(0.005)
+      ? rng.choose(SPECIAL_CONSIDERATION_WEIGHTS)
+      : undefined;
 
-  if (type !== 'RPP') record.childcarePeriods = periods(rng, type, club);
-  if (life.registered !== undefined) {
-    record.registrationDate = formatDay(life.registered);
-    // ~84% of registered settings (≈80% of all non-RPP records) carry register rows.
-    if (type !== 'RPP' && rng.chance(0.84)) {
-      record.registers = registers(rng, type, club, life.registered, life.inactiveFrom, today);
-      record.ageBands = ageBands(rng, type, club, record.registers);
-      record.inspections = inspections(rng, record.registers, life.registered, life.inactiveFrom ?? today);
-    }
+  const childcarePeriods = type === 'RPP' ? [] : periods(rng, type, club);
+  let regs: ChildServicesRegister[] = [];
+  let bands: ChildcareAge[] = [];
+  let visits: Inspection[] = [];
+  // ~84% of registered settings (≈80% of all non-RPP records) carry register rows.
+  if (life.registered !== undefined && type !== 'RPP' && rng.chance(0.84)) {
+    regs = registers(rng, type, club, life.registered, life.inactiveFrom, today);
+    bands = ageBands(rng, type, club, regs);
+    visits = inspections(rng, regs, life.registered, life.inactiveFrom ?? today);
   }
-  record.notices = notices(rng, status, life, today);
+  const noticeList = notices(rng, status, life, today);
 
   // LastChangeDate: on or after every dated event, never after today.
   let latest = 0;
-  const see = (date: string | undefined): void => {
-    if (date === undefined) return;
-    const day = parseDayFast(date);
-    if (day > latest) latest = day;
-  };
-  for (const h of record.statusHistory) see(h.changeDate);
-  for (const r of record.registers) {
-    see(r.startDate);
-    see(r.endDate);
-  }
-  for (const x of record.inspections) see(x.inspectionDate);
-  for (const n of record.notices) see(n.date);
+  for (const h of life.history) latest = later(latest, h.changeDate);
+  for (const row of regs) latest = later(later(latest, row.startDate), row.endDate);
+  for (const x of visits) latest = later(latest, x.inspectionDate);
+  for (const n of noticeList) latest = later(latest, n.date);
   const r = rng.next();
   const last =
     r < 0.5 ? latest : r < 0.8 ? rng.int(latest, Math.min(today, latest + 60)) : rng.int(latest, today);
-  record.lastChangeDate = formatDay(Math.min(today, last));
-  return record;
+
+  // Properties in the extract's element order, so a dump reads like the document.
+  return {
+    referenceNumber: referenceNumber(ctx, plan, i),
+    ...(rpReferenceNumber !== undefined ? { rpReferenceNumber } : {}),
+    laCode: ctx.la.code,
+    provisionType: type,
+    ...(secondary ? { secondaryProvisionType: 'HCR' as const } : {}),
+    provider,
+    ...(setting ? { setting } : {}),
+    ...(special ? { specialConsiderations: special } : {}),
+    status,
+    statusHistory: life.history,
+    ...(life.registered !== undefined ? { registrationDate: formatDay(life.registered) } : {}),
+    registers: regs,
+    childcarePeriods,
+    ageBands: bands,
+    inspections: visits,
+    notices: noticeList,
+    lastChangeDate: formatDay(Math.min(today, last)),
+  };
 }
 
-/** Dates produced here are always valid; skip the round-trip check in the hot path. */
-function parseDayFast(date: string): number {
-  return dayFromCivil(Number(date.slice(0, 4)), Number(date.slice(5, 7)), Number(date.slice(8, 10)));
+/** The later of a day and a date; dates made here are valid, so no round-trip check. */
+function later(day: number, date: string | undefined): number {
+  if (date === undefined) return day;
+  const other = dayFromCivil(Number(date.slice(0, 4)), Number(date.slice(5, 7)), Number(date.slice(8, 10)));
+  return other > day ? other : day;
 }
 
 // ---------------------------------------------------------------------------------------------

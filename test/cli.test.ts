@@ -1,0 +1,144 @@
+/** The edgate command as an operator uses it: real processes, real database, exit codes and messages. */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { openDatabase, type DatabaseHandle } from '../src/platform/db/database.ts';
+import { authenticate } from '../src/platform/auth/accounts.ts';
+import { referencePath } from '../src/platform/reference.ts';
+import { openTestDatabase, testEngine, type TestDatabase } from './support/test-database.ts';
+
+const root = path.resolve(import.meta.dirname, '..');
+const SAMPLE = readFileSync(referencePath('ispp-contract/sample-extract-synthetic.xml'), 'utf8').replace(
+  /(<Registration>[\s\S]*?<\/Registration>\s*<Registration>\s*<ReferenceNumber>)EY12345/,
+  '$1EY12346',
+);
+
+describe('the edgate command', () => {
+  let dir: string;
+  let env: Record<string, string>;
+  let pgDatabase: TestDatabase | undefined;
+
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'edgate-cli-'));
+    env = { EDGATE_DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'silent' };
+    if (testEngine() === 'postgres') {
+      pgDatabase = await openTestDatabase();
+      env.DATABASE_URL = pgDatabase.url!;
+    }
+  });
+  after(async () => {
+    await pgDatabase?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const edgate = (args: string[], extraEnv: Record<string, string> = {}) => {
+    const { DATABASE_URL: _ignored, ...base } = process.env;
+    const result = spawnSync(process.execPath, ['bin/edgate.js', ...args], {
+      cwd: root,
+      env: { ...base, ...env, ...extraEnv },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  };
+
+  /** Opens the database the command used, after it has exited (PGlite allows one process at a time). */
+  const withDatabase = async <T>(fn: (handle: DatabaseHandle) => Promise<T>): Promise<T> => {
+    const handle = pgDatabase ?? (await openDatabase({ dataDir: path.join(env.EDGATE_DATA_DIR!, 'pglite') }));
+    try {
+      return await fn(handle);
+    } finally {
+      if (!pgDatabase) await handle.close();
+    }
+  };
+  const registrations = () =>
+    withDatabase(
+      async ({ db }) =>
+        (
+          await db
+            .selectFrom('regulator.registration')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+    );
+
+  test('a bad configuration value stops it with a message naming the variable, before touching anything', () => {
+    const result = edgate(['migrate'], { PORT: 'abc', LOG_LEVEL: 'chatty' });
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /PORT="abc" must be a whole number/);
+    assert.match(result.stderr, /LOG_LEVEL="chatty" is not one of/);
+  });
+
+  test('migrate creates the schemas, and says so', () => {
+    const result = edgate(['migrate']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /regulator: (applied 0001_register|up to date)/);
+  });
+
+  test('register import: a good file loads; a bad one is refused naming file and line, nothing changed', async () => {
+    const good = path.join(dir, 'good.xml');
+    writeFileSync(good, SAMPLE);
+    const ok = edgate(['register', 'import', good]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /2 registrations imported \(2 new, 0 replaced\)/);
+
+    const bad = path.join(dir, 'bad.csv');
+    writeFileSync(bad, 'reference_number,la_code\nEY1,825\n');
+    const refused = edgate(['register', 'import', bad]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /Import refused, nothing was changed/);
+    assert.match(refused.stderr, /bad\.csv:1: .*missing/i);
+    assert.equal(await registrations(), 2);
+
+    const usage = edgate(['register', 'import']);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /Usage: edgate register import FILE/);
+  });
+
+  test('user add creates an account that can sign in, printing a generated password once', async () => {
+    const result = edgate([
+      'user',
+      'add',
+      '--username',
+      'Jo.Case',
+      '--name',
+      'Jo Case',
+      '--role',
+      'caseworker',
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    const password = /Password \(shown once\): (\S+)/.exec(result.stdout)?.[1];
+    assert.ok(password);
+    const account = await withDatabase(({ db }) => authenticate(db, 'jo.case', password));
+    assert.deepEqual(account?.roles, ['caseworker']);
+
+    const again = edgate(['user', 'add', '--username', 'jo.case', '--role', 'caseworker']);
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /already exists/);
+    const badRole = edgate(['user', 'add', '--username', 'someone', '--role', 'wizard']);
+    assert.equal(badRole.code, 2);
+    assert.match(badRole.stderr, /Unknown role wizard/);
+  });
+
+  test('register generate loads the deterministic demo register', async () => {
+    const result = edgate([
+      'register',
+      'generate',
+      '--scale',
+      'demo',
+      '--seed',
+      '5',
+      '--today',
+      '2026-11-01',
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    const added = Number(/: (\d+) new/.exec(result.stdout)?.[1]);
+    assert.ok(added > 2500, result.stdout);
+    assert.equal(await registrations(), added + 2);
+    const wrong = edgate(['register', 'generate', '--scale', 'galactic']);
+    assert.equal(wrong.code, 2);
+  });
+});
