@@ -1,7 +1,8 @@
 /** The edgate command as an operator uses it: real processes, real database, exit codes and messages. */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { request } from 'node:https';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import { openDatabase, type DatabaseHandle } from '../src/platform/db/database.t
 import { authenticate } from '../src/platform/auth/accounts.ts';
 import { referencePath } from '../src/platform/reference.ts';
 import { openTestDatabase, testEngine, type TestDatabase } from './support/test-database.ts';
+import { freePort } from './support/postgres-cluster.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const SAMPLE = readFileSync(referencePath('ispp-contract/sample-extract-synthetic.xml'), 'utf8').replace(
@@ -140,5 +142,38 @@ describe('the edgate command', () => {
     assert.equal(await registrations(), added + 2);
     const wrong = edgate(['register', 'generate', '--scale', 'galactic']);
     assert.equal(wrong.code, 2);
+  });
+
+  test('serve answers over HTTPS with its certificate, and stops cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const { DATABASE_URL: _ignored, ...base } = process.env;
+    const child = spawn(process.execPath, ['bin/edgate.js', 'serve', 'regulator'], {
+      cwd: root,
+      env: { ...base, ...env, PORT: String(port), LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + 60_000;
+      while (!output.includes('is running') && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 200));
+      assert.match(output, /Open https:\/\/127\.0\.0\.1:\d+\/login/);
+      const ca = readFileSync(path.join(env.EDGATE_DATA_DIR!, 'tls', 'server.crt'), 'utf8');
+      const status = await new Promise<number>((resolve, reject) => {
+        request(`https://127.0.0.1:${port}/readyz`, { ca }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+          .on('error', reject)
+          .end();
+      });
+      assert.equal(status, 200);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0, output);
   });
 });

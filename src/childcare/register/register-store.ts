@@ -26,7 +26,7 @@ export function statusChangedOn(registration: Registration): string {
   return last?.changeDate ?? registration.registrationDate ?? registration.lastChangeDate;
 }
 
-const REGISTRATION_COLUMNS = [
+export const REGISTRATION_COLUMNS = [
   'reference_number',
   'la_code',
   'provision_type',
@@ -59,9 +59,9 @@ const REGISTRATION_COLUMNS = [
   'last_change_date',
 ] as const;
 
-const DATE_COLUMNS = new Set(['status_changed_on', 'registration_date', 'last_change_date']);
+export const DATE_COLUMNS = new Set(['status_changed_on', 'registration_date', 'last_change_date']);
 
-function registrationValues(r: Registration): (string | null)[] {
+export function registrationValues(r: Registration): (string | null)[] {
   const p = r.provider;
   const s = r.setting;
   return [
