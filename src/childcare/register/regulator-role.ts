@@ -115,7 +115,6 @@ function registerPages(app: FastifyInstance, handle: DatabaseHandle, today: () =
     };
     return reply.view(`${VIEWS}/search.njk`, {
       pageTitle: 'Search the childcare register',
-      serviceName: 'Childcare register',
       query: input,
       searched,
       result,
@@ -142,7 +141,6 @@ function registerPages(app: FastifyInstance, handle: DatabaseHandle, today: () =
     const flash = (request.query as Record<string, string>).changed;
     return reply.view(`${VIEWS}/registration.njk`, {
       pageTitle: `${stored.registration.provider.name} (${ref})`,
-      serviceName: 'Childcare register',
       r: stored.registration,
       version: stored.version,
       suspensions: stored.suspensions,
@@ -175,7 +173,6 @@ function registerPages(app: FastifyInstance, handle: DatabaseHandle, today: () =
     });
     return reply.view(`${VIEWS}/status-change.njk`, {
       pageTitle: correcting ? 'Correct the registration status' : 'Change the registration status',
-      serviceName: 'Childcare register',
       r,
       version: stored.version,
       correcting,

@@ -212,15 +212,10 @@ async function webShell(app: FastifyInstance, options: WebShellOptions): Promise
         errorSummary: [{ text: loginError, href: '#username' }],
       });
     }
-    const { token, expiresAt } = await startSession(db, account.id, now(), options.sessionTtlHours);
+    const { token } = await startSession(db, account.id, now(), options.sessionTtlHours);
     request.log.info({ username: account.username }, 'signed in');
-    reply.setCookie(SESSION_COOKIE, token, {
-      path: '/',
-      httpOnly: true,
-      secure: true,
-      sameSite: 'lax',
-      expires: expiresAt,
-    });
+    // A browser-session cookie: the server's row decides expiry, and closing the browser signs out.
+    reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, secure: true, sameSite: 'lax' });
     reply.clearCookie(LOGIN_CSRF_COOKIE, { path: '/' });
     return reply.redirect(next, 303);
   });
