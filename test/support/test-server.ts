@@ -50,11 +50,19 @@ export interface TestClient {
 
 export const TEST_PASSWORD = 'synthetic-test-password';
 
-export async function startTestServer(options: { now?: () => Date } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { now?: () => Date; signInAttemptsPerMinute?: number } = {},
+): Promise<TestServer> {
   const handle = await openTestDatabase();
   const dir = mkdtempSync(path.join(tmpdir(), 'edgate-tls-'));
   const tls = await loadTls({ dataDir: dir });
-  const app = await createHttpServer({ db: handle.db, tls, logLevel: 'silent', now: options.now });
+  const app = await createHttpServer({
+    db: handle.db,
+    tls,
+    logLevel: 'silent',
+    now: options.now,
+    signInAttemptsPerMinute: options.signInAttemptsPerMinute ?? 1000,
+  });
   await regulatorRole(app, handle, { now: options.now });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();

@@ -20,6 +20,7 @@ export interface HttpServerOptions {
   tls?: TlsMaterial;
   logLevel?: string;
   sessionTtlHours?: number;
+  signInAttemptsPerMinute?: number;
   publicUrl?: string;
   now?: () => Date;
 }
@@ -56,6 +57,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   await app.register(setUpWebShell, {
     db: options.db,
     sessionTtlHours: options.sessionTtlHours ?? 8,
+    signInAttemptsPerMinute: options.signInAttemptsPerMinute,
     now: options.now,
   });
   setUpErrorPages(app);

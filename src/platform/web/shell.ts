@@ -51,6 +51,7 @@ declare module 'fastify' {
 export interface WebShellOptions {
   db: Database;
   sessionTtlHours: number;
+  signInAttemptsPerMinute?: number;
   now?: () => Date;
 }
 
@@ -193,7 +194,21 @@ async function webShell(app: FastifyInstance, options: WebShellOptions): Promise
     return reply.view('login.njk', { pageTitle: 'Sign in', next });
   });
 
-  app.post('/login', async (request, reply) => {
+  // Slows password guessing against one account from one address, without locking out an office
+  // behind one address. Counted per instance: a shared store would make it exact across instances.
+  const signInLimit = {
+    rateLimit: {
+      max: options.signInAttemptsPerMinute ?? 10,
+      timeWindow: '1 minute',
+      hook: 'preHandler' as const,
+      keyGenerator: (request: FastifyRequest) => {
+        const username = (request.body as Record<string, unknown> | undefined)?.username;
+        return `${request.ip}:${typeof username === 'string' ? username.trim().toLowerCase() : ''}`;
+      },
+    },
+  };
+
+  app.post('/login', { config: signInLimit }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const username = typeof body.username === 'string' ? body.username : '';
     const password = typeof body.password === 'string' ? body.password : '';
