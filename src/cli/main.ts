@@ -16,7 +16,7 @@ import {
 } from '../childcare/register/register-load.ts';
 import { plannedRegisterSize } from '../childcare/register/synthetic-register.ts';
 import { openConfiguredDatabase, serve } from './serve.ts';
-import { isCalendarDate } from '../childcare/register/calendar-date.ts';
+import { isCalendarDate } from '../platform/calendar.ts';
 
 const USAGE = `edgate — statutory education data feeds
 

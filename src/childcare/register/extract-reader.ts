@@ -9,7 +9,7 @@
 
 import { SaxesParser } from 'saxes';
 import type { SaxesTagNS } from 'saxes';
-import { isCalendarDate } from './calendar-date.ts';
+import { isCalendarDate } from '../../platform/calendar.ts';
 import { ProblemCollector, StopReading } from './import-problem.ts';
 import type { ImportProblem } from './import-problem.ts';
 import { LA_CODE_PATTERN, validateRegistration } from './registration-rules.ts';

@@ -6,7 +6,7 @@
 
 import { CsvError, parse } from 'csv-parse/sync';
 import type { Info } from 'csv-parse/sync';
-import { isCalendarDate } from './calendar-date.ts';
+import { isCalendarDate } from '../../platform/calendar.ts';
 import { ImportError, ProblemCollector, StopReading } from './import-problem.ts';
 import type { ImportProblem } from './import-problem.ts';
 import { validateRegistration } from './registration-rules.ts';

@@ -5,7 +5,7 @@
  * `ageBands[0].ageTo`, 0-based) so each reader can map them to its own element or column.
  */
 
-import { isCalendarDate } from './calendar-date.ts';
+import { isCalendarDate } from '../../platform/calendar.ts';
 import {
   CHILDCARE_PERIODS,
   NOTICE_TYPES,

@@ -6,7 +6,13 @@
  * and everything known about the registration, and records the change if it is allowed.
  */
 
-import { addDays, daysBetween, formatLongDate, formatWeeksAndDays, isCalendarDate } from './calendar-date.ts';
+import {
+  addDays,
+  daysBetween,
+  formatLongDate,
+  formatWeeksAndDays,
+  isCalendarDate,
+} from '../../platform/calendar.ts';
 import { REGISTRATION_STATUSES, REGISTRATION_STATUS_NAMES } from './registration.ts';
 import type { ChildServicesRegister, Notice, RegistrationStatus } from './registration.ts';
 

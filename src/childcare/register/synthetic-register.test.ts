@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { liveLocalAuthorities } from '../../platform/reference.ts';
-import { daysBetween, isCalendarDate } from './calendar-date.ts';
+import { daysBetween, isCalendarDate } from '../../platform/calendar.ts';
 import {
   CHILDCARE_PERIODS,
   INACTIVE_STATUSES,
