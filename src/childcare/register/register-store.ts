@@ -4,17 +4,24 @@
  * (`insert … select from unnest(…)`), so a batch of thousands is one statement per table on
  * either engine.
  */
-import { sql, type Transaction } from 'kysely';
+import { sql, type Selectable, type Transaction } from 'kysely';
 import type { Database } from '../../platform/db/database.ts';
 import type { EdgateDatabase } from '../../platform/db/schema.ts';
 import type {
+  Address,
   ChildcarePeriod,
+  ChildServicesRegister,
+  Notice,
+  NoticeType,
+  ProviderContact,
   ProvisionType,
   Register,
   Registration,
   RegistrationStatus,
+  SettingContact,
   SpecialConsideration,
 } from './registration.ts';
+import type { RegistrationTable } from './tables.ts';
 
 type Executor = Database | Transaction<EdgateDatabase>;
 
@@ -240,11 +247,163 @@ export interface StoredRegistration {
   }[];
 }
 
-const opt = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
+type RegistrationRow = Selectable<RegistrationTable>;
 
-function compact<T extends object>(value: T): T | undefined {
-  const entries = Object.entries(value).filter(([, v]) => v !== undefined);
-  return entries.length === 0 ? undefined : (Object.fromEntries(entries) as T);
+/** Optional properties are left out, not set to `undefined`, so a registration read back deep-equals the one written. */
+function present<T extends object>(value: { [K in keyof T]: T[K] | null | undefined }): T {
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) if (v !== null && v !== undefined) out[key] = v;
+  return out as T;
+}
+
+function contactOrNothing<T extends object>(value: { [K in keyof T]: T[K] | null }): T | undefined {
+  const contact = present<T>(value);
+  return Object.keys(contact).length === 0 ? undefined : contact;
+}
+
+function groupByReference<T extends { reference_number: string }>(rows: T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) {
+    const group = groups.get(row.reference_number);
+    if (group) group.push(row);
+    else groups.set(row.reference_number, [row]);
+  }
+  return groups;
+}
+
+/**
+ * Completes registrations from their parent rows: one query per child table for the whole
+ * batch, so reading thousands costs a handful of round trips. Keeps the order of `rows`.
+ */
+export async function completeRegistrations(
+  db: Executor,
+  rows: readonly RegistrationRow[],
+): Promise<Registration[]> {
+  if (rows.length === 0) return [];
+  const refs = rows.map((r) => r.reference_number);
+  const [history, registers, ages, inspections, notices] = await Promise.all([
+    db
+      .selectFrom('regulator.status_history')
+      .select(['reference_number', 'status', 'change_date'])
+      .where('reference_number', '=', sql<string>`any(${refs}::text[])`)
+      .orderBy('reference_number')
+      .orderBy('seq')
+      .execute(),
+    db
+      .selectFrom('regulator.child_services_register')
+      .select(['reference_number', 'register', 'status', 'start_date', 'end_date'])
+      .where('reference_number', '=', sql<string>`any(${refs}::text[])`)
+      .orderBy('reference_number')
+      .orderBy('seq')
+      .execute(),
+    db
+      .selectFrom('regulator.childcare_age')
+      .select(['reference_number', 'age_from', 'age_to', 'maximum_number', 'register'])
+      .where('reference_number', '=', sql<string>`any(${refs}::text[])`)
+      .orderBy('reference_number')
+      .orderBy('seq')
+      .execute(),
+    db
+      .selectFrom('regulator.inspection')
+      .select(['reference_number', 'inspection_type', 'inspection_date', 'overall_judgement'])
+      .where('reference_number', '=', sql<string>`any(${refs}::text[])`)
+      .orderBy('reference_number')
+      .orderBy('seq')
+      .execute(),
+    db
+      .selectFrom('regulator.notice')
+      .select(['reference_number', 'type', 'sub_type', 'status', 'notice_date'])
+      .where('reference_number', '=', sql<string>`any(${refs}::text[])`)
+      .orderBy('reference_number')
+      .orderBy('seq')
+      .execute(),
+  ]);
+  const historyOf = groupByReference(history);
+  const registersOf = groupByReference(registers);
+  const agesOf = groupByReference(ages);
+  const inspectionsOf = groupByReference(inspections);
+  const noticesOf = groupByReference(notices);
+  return rows.map((row) => {
+    const ref = row.reference_number;
+    return present<Registration>({
+      referenceNumber: ref,
+      rpReferenceNumber: row.rp_reference_number,
+      laCode: row.la_code,
+      provisionType: row.provision_type as ProvisionType,
+      secondaryProvisionType: row.secondary_provision_type as ProvisionType | null,
+      provider: present<Registration['provider']>({
+        name: row.provider_name,
+        address: present<Address>({
+          addressLine1: row.provider_address_line1,
+          addressLine2: row.provider_address_line2,
+          town: row.provider_town,
+          county: row.provider_county,
+          postcode: row.provider_postcode,
+        }),
+        contact: contactOrNothing<ProviderContact>({
+          telephoneNumber: row.provider_telephone,
+          mobileNumber: row.provider_mobile,
+          workTelephoneNumber: row.provider_work_telephone,
+          faxNumber: row.provider_fax,
+          emailAddress: row.provider_email,
+        }),
+      }),
+      setting:
+        row.setting_name === null
+          ? undefined
+          : present<NonNullable<Registration['setting']>>({
+              name: row.setting_name,
+              address: present<Address>({
+                addressLine1: row.setting_address_line1 ?? '',
+                addressLine2: row.setting_address_line2,
+                town: row.setting_town ?? '',
+                county: row.setting_county,
+                postcode: row.setting_postcode ?? '',
+              }),
+              contact: contactOrNothing<SettingContact>({
+                telephoneNumber: row.setting_telephone,
+                faxNumber: row.setting_fax,
+                emailAddress: row.setting_email,
+              }),
+            }),
+      specialConsiderations: row.special_considerations as SpecialConsideration | null,
+      status: row.status as RegistrationStatus,
+      statusHistory: (historyOf.get(ref) ?? []).map((h) => ({
+        status: h.status as RegistrationStatus,
+        changeDate: h.change_date,
+      })),
+      registrationDate: row.registration_date,
+      registers: (registersOf.get(ref) ?? []).map((g) =>
+        present<ChildServicesRegister>({
+          register: g.register as Register,
+          status: 'REGD',
+          startDate: g.start_date,
+          endDate: g.end_date,
+        }),
+      ),
+      childcarePeriods: row.childcare_periods as ChildcarePeriod[],
+      ageBands: (agesOf.get(ref) ?? []).map((a) => ({
+        ageFrom: a.age_from,
+        ageTo: a.age_to,
+        maximumNumber: a.maximum_number,
+        register: a.register as Register,
+      })),
+      inspections: (inspectionsOf.get(ref) ?? []).map((i) => ({
+        inspectionType: i.inspection_type,
+        inspectionDate: i.inspection_date,
+        overallJudgement: i.overall_judgement,
+      })),
+      notices: (noticesOf.get(ref) ?? []).map((n) =>
+        present<Notice>({
+          type: n.type as NoticeType,
+          subType: n.sub_type,
+          status: n.status,
+          date: n.notice_date,
+        }),
+      ),
+      lastChangeDate: row.last_change_date,
+    });
+  });
 }
 
 export async function loadRegistration(
@@ -257,37 +416,8 @@ export async function loadRegistration(
     .where('reference_number', '=', referenceNumber)
     .executeTakeFirst();
   if (!row) return undefined;
-  const [history, registers, ages, inspections, notices, suspensions] = await Promise.all([
-    db
-      .selectFrom('regulator.status_history')
-      .select(['status', 'change_date'])
-      .where('reference_number', '=', referenceNumber)
-      .orderBy('seq')
-      .execute(),
-    db
-      .selectFrom('regulator.child_services_register')
-      .select(['register', 'status', 'start_date', 'end_date'])
-      .where('reference_number', '=', referenceNumber)
-      .orderBy('seq')
-      .execute(),
-    db
-      .selectFrom('regulator.childcare_age')
-      .select(['age_from', 'age_to', 'maximum_number', 'register'])
-      .where('reference_number', '=', referenceNumber)
-      .orderBy('seq')
-      .execute(),
-    db
-      .selectFrom('regulator.inspection')
-      .select(['inspection_type', 'inspection_date', 'overall_judgement'])
-      .where('reference_number', '=', referenceNumber)
-      .orderBy('seq')
-      .execute(),
-    db
-      .selectFrom('regulator.notice')
-      .select(['type', 'sub_type', 'status', 'notice_date'])
-      .where('reference_number', '=', referenceNumber)
-      .orderBy('seq')
-      .execute(),
+  const [[registration], suspensions] = await Promise.all([
+    completeRegistrations(db, [row]),
     db
       .selectFrom('regulator.suspension')
       .select(['grounds', 'start_date', 'end_date', 'investigation_cannot_finish_sooner'])
@@ -295,82 +425,8 @@ export async function loadRegistration(
       .orderBy('seq')
       .execute(),
   ]);
-  const registration: Registration = {
-    referenceNumber: row.reference_number,
-    rpReferenceNumber: opt(row.rp_reference_number),
-    laCode: row.la_code,
-    provisionType: row.provision_type as ProvisionType,
-    secondaryProvisionType: opt(row.secondary_provision_type) as ProvisionType | undefined,
-    provider: {
-      name: row.provider_name,
-      address: {
-        addressLine1: row.provider_address_line1,
-        addressLine2: opt(row.provider_address_line2),
-        town: row.provider_town,
-        county: opt(row.provider_county),
-        postcode: row.provider_postcode,
-      },
-      contact: compact({
-        telephoneNumber: opt(row.provider_telephone),
-        mobileNumber: opt(row.provider_mobile),
-        workTelephoneNumber: opt(row.provider_work_telephone),
-        faxNumber: opt(row.provider_fax),
-        emailAddress: opt(row.provider_email),
-      }),
-    },
-    setting:
-      row.setting_name === null
-        ? undefined
-        : {
-            name: row.setting_name,
-            address: {
-              addressLine1: row.setting_address_line1 ?? '',
-              addressLine2: opt(row.setting_address_line2),
-              town: row.setting_town ?? '',
-              county: opt(row.setting_county),
-              postcode: row.setting_postcode ?? '',
-            },
-            contact: compact({
-              telephoneNumber: opt(row.setting_telephone),
-              faxNumber: opt(row.setting_fax),
-              emailAddress: opt(row.setting_email),
-            }),
-          },
-    specialConsiderations: opt(row.special_considerations) as SpecialConsideration | undefined,
-    status: row.status as RegistrationStatus,
-    statusHistory: history.map((h) => ({
-      status: h.status as RegistrationStatus,
-      changeDate: h.change_date,
-    })),
-    registrationDate: opt(row.registration_date),
-    registers: registers.map((g) => ({
-      register: g.register as Register,
-      status: 'REGD' as const,
-      startDate: g.start_date,
-      endDate: opt(g.end_date),
-    })),
-    childcarePeriods: row.childcare_periods as ChildcarePeriod[],
-    ageBands: ages.map((a) => ({
-      ageFrom: a.age_from,
-      ageTo: a.age_to,
-      maximumNumber: a.maximum_number,
-      register: a.register as Register,
-    })),
-    inspections: inspections.map((i) => ({
-      inspectionType: i.inspection_type,
-      inspectionDate: i.inspection_date,
-      overallJudgement: i.overall_judgement,
-    })),
-    notices: notices.map((n) => ({
-      type: n.type as 'NOI' | 'NOD',
-      subType: n.sub_type,
-      status: n.status,
-      date: opt(n.notice_date),
-    })),
-    lastChangeDate: row.last_change_date,
-  };
   return {
-    registration: dropUndefined(registration),
+    registration: registration!,
     version: row.version,
     suspensions: suspensions.map((s) => ({
       grounds: s.grounds,
@@ -379,17 +435,4 @@ export async function loadRegistration(
       investigationCannotFinishSooner: s.investigation_cannot_finish_sooner,
     })),
   };
-}
-
-/** Optional properties are absent, not `undefined`, so a loaded registration deep-equals the one written. */
-function dropUndefined<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(dropUndefined) as T;
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value)
-        .filter(([, v]) => v !== undefined)
-        .map(([k, v]) => [k, dropUndefined(v)]),
-    ) as T;
-  }
-  return value;
 }
