@@ -21,6 +21,7 @@
  * Deterministic: the same header and registrations always give the same bytes.
  */
 
+import { EXTRACT_NAMESPACE } from '../register/extract-reader.ts';
 import type { ExtractHeader } from '../register/extract-reader.ts';
 import type {
   Address,
@@ -36,8 +37,6 @@ import type {
 
 /** `extractDateTime` is London local time, `YYYY-MM-DDTHH:MM:SS`, no zone (as the feed sends it). */
 export type { ExtractHeader };
-
-export const EXTRACT_NAMESPACE = 'http://www.ofsted.gov.uk/Childcare/Registration/LocalAuthority';
 
 /** Ends the document; a final line end so the file is a proper text file. */
 export const EXTRACT_CLOSING = '</OfstedChildcareRegisterLocalAuthorityExtract>\n';
@@ -68,6 +67,10 @@ const NEEDS_WORK = /[&<>\u0000-\u0008\u000B-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
 const TO_REPLACE =
   /[&<>\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+/** Only the characters XML 1.0 forbids (those escapeText removes). */
+const FORBIDDEN =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 function replacement(ch: string): string {
   switch (ch) {
     case '&':
@@ -95,14 +98,17 @@ const leaf = (pad: string, name: string, value: string): string =>
   `${pad}<${name}>${escapeText(value)}</${name}>\n`;
 
 /**
- * An optional element, left out when absent or blank. Blank (empty or only spaces) counts as
- * absent because the reader, like the feed's consumers, reads it so; writing `<County> </County>`
- * would only add noise. Judged after escaping, so a value of only forbidden characters goes too.
+ * An optional element, left out when absent or blank. Blank (empty or only white space) counts
+ * as absent because the reader, like the feed's consumers, reads it so; writing
+ * `<County> </County>` would only add noise. Judged without the forbidden characters, which are
+ * not written, so a value of only those goes too.
  */
 function optionalLeaf(pad: string, name: string, value: string | undefined): string {
   if (value === undefined) return '';
   const text = escapeText(value);
-  return text.trim() === '' ? '' : `${pad}<${name}>${text}</${name}>\n`;
+  // Unchanged by escaping (the common case): no need to strip anything before judging.
+  const blank = text === value ? value.trim() === '' : value.replace(FORBIDDEN, '').trim() === '';
+  return blank ? '' : `${pad}<${name}>${text}</${name}>\n`;
 }
 
 /** A list container, always written; self-closed when empty, as the feed does. */
@@ -194,8 +200,8 @@ const noticeItem = (n: Notice): string =>
   leaf(C, 'Type', n.type) +
   leaf(C, 'SubType', n.subType) +
   leaf(C, 'Status', n.status) +
-  // The date element is named after the notice type; an unknown type gets NOIDate's
-  // sibling rule wrong either way, and the XSD and reader both refuse the type itself.
+  // The date element is named after the notice type. Anything but NOD gets NOIDate: an unknown
+  // type is refused by the XSD and the reader whatever its date is called.
   optionalLeaf(C, n.type === 'NOD' ? 'NODDate' : 'NOIDate', n.date) +
   `${I}</NoticeHistory>\n`;
 

@@ -16,7 +16,7 @@ export const regulatorMigrations: Record<string, Migration> = {
       runStatements(db, [
         `create extension if not exists pg_trgm`,
         `create table regulator.registration (
-          reference_number text primary key,
+          reference_number text collate "C" primary key,
           la_code char(3) not null,
           provision_type text not null check (provision_type in ('CMR','CCN','CCD','HCR','RPP')),
           secondary_provision_type text check (secondary_provision_type in ('CMR','CCN','CCD','HCR','RPP')),

@@ -111,4 +111,24 @@ export interface RegulatorTables {
   'regulator.notice': NoticeTable;
   'regulator.suspension': SuspensionTable;
   'regulator.status_change': StatusChangeTable;
+  'regulator.extract': ExtractTable;
+}
+
+export interface ExtractTable {
+  extract_date: string;
+  la_code: string;
+  status: 'building' | 'ready' | 'failed';
+  claimed_by: string;
+  claimed_at: Timestamp;
+  lease_until: Timestamp;
+  attempts: Generated<number>;
+  error: string | null;
+  extract_date_time: string | null;
+  record_count: number | null;
+  size_bytes: number | null;
+  gzip_bytes: number | null;
+  sha256: string | null;
+  build_ms: number | null;
+  built_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  content: Buffer | null;
 }

@@ -6,6 +6,7 @@
 import { Migrator, type Kysely, type Migration } from 'kysely';
 import { platformMigrations } from '../auth/migrations.ts';
 import { regulatorMigrations } from '../../childcare/register/migrations.ts';
+import { extractMigrations } from '../../childcare/extract/migrations.ts';
 
 export interface SchemaMigrations {
   schema: string;
@@ -14,7 +15,7 @@ export interface SchemaMigrations {
 
 export const ALL_SCHEMA_MIGRATIONS: SchemaMigrations[] = [
   { schema: 'platform', migrations: platformMigrations },
-  { schema: 'regulator', migrations: regulatorMigrations },
+  { schema: 'regulator', migrations: { ...regulatorMigrations, ...extractMigrations } },
 ];
 
 export interface MigrationReport {

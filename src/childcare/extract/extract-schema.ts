@@ -1,0 +1,97 @@
+/**
+ * The published XSD of the extract document and validation against it (libxml2's xmllint,
+ * compiled to WebAssembly, so no native dependency). Used by tests, the extract runner and the
+ * gateway (which also serves the XSD text to LA developers).
+ *
+ * xmllint-wasm runs each call in a fresh worker thread with its own WebAssembly memory: starting
+ * one costs some tens of milliseconds, so validate many documents in one call when you can.
+ */
+
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { validateXML } from 'xmllint-wasm';
+
+export const EXTRACT_XSD_PATH = fileURLToPath(new URL('./childcare-register-extract.xsd', import.meta.url));
+
+/** How xmllint names the schema in its messages. */
+const XSD_FILE_NAME = 'childcare-register-extract.xsd';
+
+/**
+ * WebAssembly memory ceiling, in 64 KiB pages (2**14 = 1 GiB). libxml2 holds the parsed
+ * documents while validating; the default 32 MiB runs out on a large LA's extract.
+ */
+const MAX_MEMORY_PAGES = 2 ** 14;
+
+let xsdText: Promise<string> | undefined;
+
+/** The XSD as published (read once, then cached). */
+export function readExtractXsd(): Promise<string> {
+  xsdText ??= readFile(EXTRACT_XSD_PATH, 'utf8').catch((err: unknown) => {
+    xsdText = undefined; // let a later call retry
+    throw err;
+  });
+  return xsdText;
+}
+
+export interface ExtractValidation {
+  valid: boolean;
+  /**
+   * xmllint's messages, each prefixed with the document it is about: `doc1.xml:106: …` (documents
+   * are numbered from 1 in the order given; a single string is `doc1.xml` too).
+   */
+  errors: string[];
+}
+
+/** Document name for the i-th (0-based) input, as it appears in messages. */
+export function extractDocumentName(index: number): string {
+  return `doc${index + 1}.xml`;
+}
+
+/** xmllint exit code for a document that is not well-formed (or could not be read). */
+const EXIT_NOT_WELL_FORMED = 1;
+
+/**
+ * Validates one or several extract documents against the XSD in a single xmllint run. `valid`
+ * is true only if every document is; `errors` lists every problem found, in document order.
+ * A document that is not well-formed XML is reported as invalid, not thrown; anything else
+ * xmllint fails on (the schema itself, memory) is thrown.
+ */
+export async function validateExtractXml(xml: string | string[]): Promise<ExtractValidation> {
+  const docs = typeof xml === 'string' ? [xml] : xml;
+  if (docs.length === 0) return { valid: true, errors: [] };
+  const xsd = await readExtractXsd();
+  try {
+    const result = await validateXML({
+      xml: docs.map((contents, i) => ({ fileName: extractDocumentName(i), contents })),
+      schema: [{ fileName: XSD_FILE_NAME, contents: xsd }],
+      maxMemoryPages: MAX_MEMORY_PAGES,
+    });
+    return { valid: result.valid, errors: result.valid ? [] : messages(result.rawOutput) };
+  } catch (err) {
+    // xmllint-wasm rejects on any exit code but "valid" and "invalid"; a parse error is exit 1.
+    if (isExitError(err) && err.code === EXIT_NOT_WELL_FORMED) {
+      return { valid: false, errors: messages(err.message) };
+    }
+    throw err;
+  }
+}
+
+function isExitError(err: unknown): err is Error & { code: unknown } {
+  return err instanceof Error && 'code' in err;
+}
+
+/**
+ * xmllint's report as one entry per problem: a problem starts with `docN.xml:line:` and a parse
+ * error goes on with lines quoting the text and pointing at the column, kept with it. The
+ * per-document verdicts (`doc1.xml validates`, `… fails to validate`) are dropped.
+ */
+function messages(output: string): string[] {
+  const problems: string[] = [];
+  for (const line of output.split('\n')) {
+    if (line.trim() === '' || /^\S+ (validates|fails to validate)$/.test(line)) continue;
+    const last = problems.length - 1;
+    if (/^doc\d+\.xml:\d+:/.test(line) || last < 0) problems.push(line);
+    else problems[last] += `\n${line}`;
+  }
+  return problems;
+}
