@@ -158,7 +158,7 @@ describe('the edgate command', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
       const deadline = Date.now() + 60_000;
-      while (!output.includes('is running') && Date.now() < deadline)
+      while (!output.includes('/login') && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, 200));
       assert.match(output, /Open https:\/\/127\.0\.0\.1:\d+\/login/);
       const ca = readFileSync(path.join(env.EDGATE_DATA_DIR!, 'tls', 'server.crt'), 'utf8');
@@ -176,4 +176,81 @@ describe('the edgate command', () => {
     }
     assert.equal(await exited, 0, output);
   });
+
+  test('extract run builds the day’s extracts; list, show and export report and write them', async () => {
+    const run = edgate(['extract', 'run', '--date', '2026-11-02', '--la', '825', '--la', '201']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /Extracts for 2026-11-02: 2 built/);
+    const again = edgate(['extract', 'run', '--date', '2026-11-02', '--la', '825']);
+    assert.match(again.stdout, /0 built .* 1 already done/);
+
+    const list = edgate(['extract', 'list', '--date', '2026-11-02']);
+    assert.match(list.stdout, /^201 +ready +City of London/m);
+    assert.match(list.stdout, /^825 +ready +Buckinghamshire/m);
+    const show = edgate(['extract', 'show', '825', '--date', '2026-11-02']);
+    assert.match(show.stdout, /sha256 +[0-9a-f]{64}/);
+
+    const out = path.join(dir, '825.xml');
+    const exported = edgate(['extract', 'export', '825', '--date', '2026-11-02', '--out', out]);
+    assert.equal(exported.code, 0, exported.stderr);
+    const xml = readFileSync(out, 'utf8');
+    assert.match(xml, /<LocalAuthorityCode>825<\/LocalAuthorityCode>/);
+    assert.doesNotMatch(xml, /<LocalAuthorityCode>201</);
+
+    const unknown = edgate(['extract', 'run', '--la', '999']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /'999' is not the 3-digit code of a live local authority/);
+    const missing = edgate(['extract', 'export', '826', '--date', '2026-11-02']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /No ready extract for 826 on 2026-11-02/);
+  });
+
+  test(
+    'a run killed half-way leaves no half extract visible, and a re-run finishes the rest',
+    { skip: testEngine() === 'pglite' ? 'kills a process mid-write: PostgreSQL only' : false },
+    async () => {
+      const child = spawn(process.execPath, ['bin/edgate.js', 'extract', 'run', '--date', '2026-11-03'], {
+        cwd: root,
+        env: { ...process.env, ...env, EXTRACT_LEASE_SECONDS: '2' },
+        stdio: 'ignore',
+      });
+      const exited = new Promise((resolve) => child.on('exit', resolve));
+      const status = () =>
+        withDatabase(async ({ db }) =>
+          db
+            .selectFrom('regulator.extract')
+            .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+            .where('extract_date', '=', '2026-11-03')
+            .groupBy('status')
+            .execute(),
+        );
+      const deadline = Date.now() + 60_000;
+      let ready = 0;
+      while (ready < 5 && Date.now() < deadline) {
+        ready = (await status()).find((r) => r.status === 'ready')?.n ?? 0;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      child.kill('SIGKILL');
+      await exited;
+      const afterKill = await status();
+      const readyAfterKill = afterKill.find((r) => r.status === 'ready')?.n ?? 0;
+      assert.ok(readyAfterKill >= 5 && readyAfterKill < 153, `killed half-way: ${JSON.stringify(afterKill)}`);
+      const incomplete = await withDatabase(({ db }) =>
+        db
+          .selectFrom('regulator.extract')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('extract_date', '=', '2026-11-03')
+          .where('content', 'is', null)
+          .where('status', '=', 'ready')
+          .executeTakeFirstOrThrow(),
+      );
+      assert.equal(incomplete.n, 0, 'nothing is ready without its content');
+
+      await new Promise((r) => setTimeout(r, 2500)); // the dead run's leases run out
+      const rerun = edgate(['extract', 'run', '--date', '2026-11-03']);
+      assert.equal(rerun.code, 0, rerun.stderr);
+      assert.match(rerun.stdout, new RegExp(`${153 - readyAfterKill} built`));
+      assert.deepEqual(await status(), [{ status: 'ready', n: 153 }]);
+    },
+  );
 });

@@ -14,11 +14,11 @@ import { createHttpServer } from '../src/platform/http/server.ts';
 import { loadTls, type TlsMaterial } from '../src/platform/http/tls.ts';
 import { openDatabase, type DatabaseHandle } from '../src/platform/db/database.ts';
 import { createAccount } from '../src/platform/auth/accounts.ts';
-import { regulatorRole } from '../src/childcare/register/regulator-role.ts';
+import { regulatorRole } from '../src/childcare/regulator-role.ts';
 import { upsertRegistrations } from '../src/childcare/register/register-store.ts';
 import { generateRegister } from '../src/childcare/register/synthetic-register.ts';
 import { openTestDatabase, type TestDatabase } from './support/test-database.ts';
-import { csrfTokenIn, TEST_PASSWORD } from './support/test-server.ts';
+import { csrfTokenIn, TEST_PASSWORD, TEST_ROLE_CONFIG } from './support/test-server.ts';
 
 interface Instance {
   app: FastifyInstance;
@@ -69,7 +69,7 @@ describe('two instances on one database', () => {
     secondHandle = database.url ? await openDatabase({ databaseUrl: database.url, poolSize: 3 }) : undefined;
     for (const handle of [database, secondHandle ?? database]) {
       const app = await createHttpServer({ db: handle.db, tls, logLevel: 'silent' });
-      await regulatorRole(app, handle);
+      await regulatorRole(app, { handle, config: TEST_ROLE_CONFIG });
       await app.listen({ host: '127.0.0.1', port: 0 });
       const address = app.server.address();
       instances.push({

@@ -3,11 +3,12 @@
  * as the server, so `edgate register import` and `edgate serve` always agree on the database.
  */
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig, ROLES, type Config, type Role } from '../platform/config.ts';
 import { migrateToLatest } from '../platform/db/migrations.ts';
 import { AccountError, ACCOUNT_ROLES, createAccount } from '../platform/auth/accounts.ts';
-import { londonDateOf } from '../platform/calendar.ts';
 import { ImportError } from '../childcare/register/import-problem.ts';
 import {
   importRegisterFile,
@@ -16,7 +17,10 @@ import {
 } from '../childcare/register/register-load.ts';
 import { plannedRegisterSize } from '../childcare/register/synthetic-register.ts';
 import { openConfiguredDatabase, serve } from './serve.ts';
-import { isCalendarDate } from '../platform/calendar.ts';
+import { runExtracts, UnknownLocalAuthorityError } from '../childcare/extract/extract-runs.ts';
+import { extractsOfDate, extractSummary, readyExtract } from '../childcare/extract/extract-store.ts';
+import { localAuthorityByCode } from '../platform/reference.ts';
+import { isCalendarDate, londonDateOf } from '../platform/calendar.ts';
 
 const USAGE = `edgate — statutory education data feeds
 
@@ -33,6 +37,16 @@ Usage:
                                        register CSV (docs/register-csv.md); all or nothing
   edgate register generate --scale demo|national [--seed N] [--today YYYY-MM-DD]
                                        load a deterministic synthetic register
+  edgate extract run [--date YYYY-MM-DD] [--la CODE…]
+                                       build the day's extracts now (default today, every
+                                       LA); what is already built or being built elsewhere
+                                       is left alone
+  edgate extract list [--date YYYY-MM-DD]
+                                       the extracts of a date, one line per LA
+  edgate extract show LA [--date YYYY-MM-DD]
+                                       one extract's details
+  edgate extract export LA [--date YYYY-MM-DD] [--out FILE]
+                                       write one extract's XML to FILE (default stdout)
 
 Configuration is read from environment variables: see README.md.`;
 
@@ -177,8 +191,106 @@ async function main(argv: string[]): Promise<number> {
         'Usage: edgate register import FILE | edgate register generate --scale demo|national',
       );
     }
+    case 'extract':
+      return extractCommand(config, rest);
     default:
       throw new UsageError(`Unknown command "${command}". Run edgate help.`);
+  }
+}
+
+function dateOption(value: string | undefined): string {
+  const date = value ?? londonDateOf(new Date());
+  if (!isCalendarDate(date)) throw new UsageError(`--date must be a date YYYY-MM-DD, not ${date}`);
+  return date;
+}
+
+async function extractCommand(config: Config, args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values, positionals } = parse(rest, {
+    date: { type: 'string' },
+    la: { type: 'string', multiple: true },
+    out: { type: 'string' },
+  });
+  const date = dateOption(values.date);
+  switch (sub) {
+    case 'run': {
+      const started = performance.now();
+      const summary = await withDatabase(config, ({ db }) =>
+        runExtracts(db, {
+          extractDate: date,
+          laCodes: values.la,
+          leaseSeconds: config.extractLeaseSeconds,
+          onProgress: (outcome, done, total) => {
+            if (process.stderr.isTTY) {
+              const width = 30;
+              const filled = Math.round((done / total) * width);
+              process.stderr.write(
+                `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${outcome.laCode}`,
+              );
+            } else if (outcome.outcome === 'failed') {
+              console.error(`${outcome.laCode}: failed: ${outcome.error}`);
+            }
+          },
+        }),
+      );
+      if (process.stderr.isTTY) process.stderr.write('\n');
+      const records = summary.outcomes.reduce(
+        (sum, o) => sum + (o.outcome === 'built' ? o.recordCount : 0),
+        0,
+      );
+      const bytes = summary.outcomes.reduce((sum, o) => sum + (o.outcome === 'built' ? o.sizeBytes : 0), 0);
+      console.log(
+        `Extracts for ${date}: ${summary.built} built (${records} registrations, ${(bytes / 1e6).toFixed(1)} MB), ` +
+          `${summary.skipped} already done or in hand elsewhere, ${summary.failed} failed, in ${((performance.now() - started) / 1000).toFixed(1)} s.`,
+      );
+      for (const o of summary.outcomes)
+        if (o.outcome === 'failed') console.error(`  ${o.laCode}: ${o.error}`);
+      return summary.failed > 0 ? 1 : 0;
+    }
+    case 'list': {
+      const extracts = await withDatabase(config, ({ db }) => extractsOfDate(db, date));
+      if (extracts.length === 0) console.log(`No extracts for ${date}.`);
+      for (const e of extracts) {
+        const la = localAuthorityByCode(e.laCode)?.name ?? '';
+        const detail =
+          e.status === 'ready'
+            ? `${e.recordCount} registrations, ${e.sizeBytes} bytes, ${e.buildMs} ms`
+            : (e.error ?? e.claimedBy);
+        console.log(`${e.laCode}  ${e.status.padEnd(8)}  ${la.padEnd(32)}  ${detail}`);
+      }
+      return 0;
+    }
+    case 'show':
+    case 'export': {
+      const la = positionals[0];
+      if (!la || !/^\d{3}$/.test(la))
+        throw new UsageError(`Usage: edgate extract ${sub} LA [--date YYYY-MM-DD]`);
+      if (sub === 'show') {
+        const summary = await withDatabase(config, ({ db }) => extractSummary(db, la, date));
+        if (!summary) {
+          console.error(`No extract for ${la} on ${date}.`);
+          return 1;
+        }
+        for (const [key, value] of Object.entries(summary))
+          console.log(`${key.padEnd(16)} ${value instanceof Date ? value.toISOString() : String(value)}`);
+        return 0;
+      }
+      const stored = await withDatabase(config, ({ db }) => readyExtract(db, la, date));
+      if (!stored) {
+        console.error(`No ready extract for ${la} on ${date}.`);
+        return 1;
+      }
+      const xml = gunzipSync(stored.content);
+      if (values.out) {
+        writeFileSync(values.out, xml);
+        console.log(`Wrote ${xml.length} bytes (${stored.recordCount} registrations) to ${values.out}.`);
+      } else {
+        process.stdout.write(xml);
+      }
+      return 0;
+    }
+    default:
+      throw new UsageError('Usage: edgate extract run|list|show|export');
   }
 }
 
@@ -187,7 +299,12 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   (error: unknown) => {
-    if (error instanceof ConfigError || error instanceof UsageError || error instanceof AccountError) {
+    if (
+      error instanceof ConfigError ||
+      error instanceof UsageError ||
+      error instanceof AccountError ||
+      error instanceof UnknownLocalAuthorityError
+    ) {
       console.error(error.message);
       process.exit(2);
     }

@@ -8,11 +8,12 @@ import { openDatabase, type DatabaseHandle } from '../platform/db/database.ts';
 import { migrateToLatest } from '../platform/db/migrations.ts';
 import { createHttpServer } from '../platform/http/server.ts';
 import { loadTls } from '../platform/http/tls.ts';
-import { regulatorRole } from '../childcare/register/regulator-role.ts';
+import { regulatorRole } from '../childcare/regulator-role.ts';
+import type { RolePlugin } from '../platform/role.ts';
 import { seedDemoWorld } from './demo-world.ts';
 
 /** Roles built so far; the others join as their issues land. */
-const ROLE_PLUGINS: Partial<Record<Role, (app: FastifyInstance, db: DatabaseHandle) => Promise<void>>> = {
+const ROLE_PLUGINS: Partial<Record<Role, RolePlugin>> = {
   regulator: regulatorRole,
 };
 
@@ -53,7 +54,7 @@ export async function serve(
   });
   for (const role of roles) {
     const plugin = ROLE_PLUGINS[role];
-    if (plugin) await plugin(app, handle);
+    if (plugin) await plugin(app, { handle, config });
     else app.log.warn({ role }, 'role has no pages yet on this version');
   }
   await app.listen({ host: config.host, port: config.port });

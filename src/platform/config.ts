@@ -25,6 +25,13 @@ export interface Config {
   /** Seed the demo world on first start of an empty database. */
   seedDemo: boolean;
   timeZone: 'Europe/London';
+  /** London time of the daily extract run, 'HH:MM'. */
+  extractTime: string;
+  extractRetentionDays: number;
+  /** How long a claim on an extract protects a build before another instance may take it over. */
+  extractLeaseSeconds: number;
+  /** Whether this instance schedules the daily extract run (every instance may; runs are claimed). */
+  extractSchedule: boolean;
 }
 
 export class ConfigError extends Error {
@@ -96,6 +103,11 @@ export function loadConfig(env: Env = process.env): Config {
       problems.push('TLS_CERT and TLS_KEY are required when NODE_ENV=production');
   }
 
+  const extractTime = read('EXTRACT_TIME') ?? '05:30';
+  if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(extractTime)) {
+    problems.push(`EXTRACT_TIME=${JSON.stringify(extractTime)} must be a London time HH:MM, e.g. 05:30`);
+  }
+
   const config: Config = {
     env: nodeEnv,
     databaseUrl,
@@ -114,6 +126,10 @@ export function loadConfig(env: Env = process.env): Config {
     sessionTtlHours: integer('SESSION_TTL_HOURS', 8, 1, 24 * 30),
     seedDemo: boolean('EDGATE_SEED_DEMO', nodeEnv !== 'production'),
     timeZone: 'Europe/London',
+    extractTime,
+    extractRetentionDays: integer('EXTRACT_RETENTION_DAYS', 30, 1, 3650),
+    extractLeaseSeconds: integer('EXTRACT_LEASE_SECONDS', 600, 1, 86400),
+    extractSchedule: boolean('EXTRACT_SCHEDULE', true),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -11,7 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { createHttpServer } from '../../src/platform/http/server.ts';
 import { loadTls } from '../../src/platform/http/tls.ts';
 import { createAccount } from '../../src/platform/auth/accounts.ts';
-import { regulatorRole } from '../../src/childcare/register/regulator-role.ts';
+import { regulatorRole } from '../../src/childcare/regulator-role.ts';
 import { openTestDatabase, type TestDatabase } from './test-database.ts';
 
 export interface TestServer {
@@ -50,6 +50,14 @@ export interface TestClient {
 
 export const TEST_PASSWORD = 'synthetic-test-password';
 
+/** Tests run extracts themselves: no schedule. */
+export const TEST_ROLE_CONFIG = {
+  extractTime: '05:30',
+  extractRetentionDays: 30,
+  extractSchedule: false,
+  extractLeaseSeconds: 600,
+};
+
 export async function startTestServer(
   options: { now?: () => Date; signInAttemptsPerMinute?: number } = {},
 ): Promise<TestServer> {
@@ -63,7 +71,7 @@ export async function startTestServer(
     now: options.now,
     signInAttemptsPerMinute: options.signInAttemptsPerMinute ?? 1000,
   });
-  await regulatorRole(app, handle, { now: options.now });
+  await regulatorRole(app, { handle, now: options.now, config: TEST_ROLE_CONFIG });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;

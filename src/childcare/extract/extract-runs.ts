@@ -13,7 +13,7 @@ import { hostname } from 'node:os';
 import { createGzip } from 'node:zlib';
 import { sql } from 'kysely';
 import type { Database } from '../../platform/db/database.ts';
-import { addDays } from '../../platform/calendar.ts';
+import { addDays, londonDateOf } from '../../platform/calendar.ts';
 import { liveLocalAuthorities, localAuthorityByCode, type LocalAuthority } from '../../platform/reference.ts';
 import { buildExtract } from './extract-builder.ts';
 
@@ -237,4 +237,17 @@ export async function pruneExtracts(db: Database, today: string, retentionDays: 
     .where('extract_date', '<', sql<string>`${addDays(today, -retentionDays)}::date`)
     .executeTakeFirst();
   return Number(result.numDeletedRows);
+}
+
+/** True when it is past today's run time in London and some live LA has no ready extract for today. */
+export async function extractCatchUpNeeded(db: Database, now: Date, runTime: string): Promise<boolean> {
+  if (londonLocalDateTime(now).slice(11, 16) < runTime) return false;
+  const today = londonDateOf(now);
+  const ready = await db
+    .selectFrom('regulator.extract')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('extract_date', '=', sql<string>`${today}::date`)
+    .where('status', '=', 'ready')
+    .executeTakeFirstOrThrow();
+  return ready.n < liveLocalAuthorities().length;
 }

@@ -61,14 +61,17 @@ export const EXTRACT_CLOSING = '</OfstedChildcareRegisterLocalAuthorityExtract>\
  * any surrogate (paired ones are fine but rare: emoji in a setting name), which the slow path
  * then examines precisely.
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const NEEDS_WORK = /[&<>\u0000-\u0008\u000B-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
 
 /** Exactly the characters to change: specials, CR, forbidden characters, unpaired surrogates. */
 const TO_REPLACE =
+  // eslint-disable-next-line no-control-regex -- as above
   /[&<>\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** Only the characters XML 1.0 forbids (those escapeText removes). */
 const FORBIDDEN =
+  // eslint-disable-next-line no-control-regex -- as above
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 function replacement(ch: string): string {

@@ -1,6 +1,6 @@
 /**
- * The regulator role: caseworker pages to search the register, read a registration and
- * change its status, and the admin JSON API doing the same for systems integration.
+ * The register's routes in the regulator role: caseworker pages to search the register, read a
+ * registration and change its status, and the admin JSON API doing the same for systems integration.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
@@ -31,16 +31,11 @@ import {
 
 const VIEWS = 'childcare/register/views';
 
-export interface RegulatorRoleOptions {
-  now?: () => Date;
-}
-
-export async function regulatorRole(
+export async function registerRoutes(
   app: FastifyInstance,
   handle: DatabaseHandle,
-  options: RegulatorRoleOptions = {},
+  now: () => Date,
 ): Promise<void> {
-  const now = options.now ?? (() => new Date());
   const today = () => londonDateOf(now());
   await app.register(
     async (scope) => {
@@ -54,7 +49,11 @@ export async function regulatorRole(
     },
     { prefix: '/api/regulator' },
   );
-  app.addNavigation({ href: '/regulator/registrations', text: 'Childcare register', roles: ['caseworker'] });
+  app.addNavigation({
+    href: '/regulator/registrations',
+    text: 'Childcare register',
+    roles: ['caseworker', 'admin'],
+  });
 }
 
 const laOptions = () =>

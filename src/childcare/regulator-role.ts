@@ -1,0 +1,36 @@
+/**
+ * The regulator role: the register (search, registrations, status changes, admin API) and the
+ * daily per-LA extracts (schedule, run pages, downloads, the published XSD).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { RoleContext } from '../platform/role.ts';
+import { scheduleDaily } from '../platform/jobs/daily-schedule.ts';
+import { registerRoutes } from './register/register-routes.ts';
+import { extractRoutes } from './extract/extract-routes.ts';
+import { dailyExtractJob } from './extract/extract-schedule.ts';
+import { extractCatchUpNeeded } from './extract/extract-runs.ts';
+
+export async function regulatorRole(app: FastifyInstance, context: RoleContext): Promise<void> {
+  const now = context.now ?? (() => new Date());
+  await registerRoutes(app, context.handle, now);
+  await extractRoutes(app, context.handle, now);
+
+  if (context.config.extractSchedule) {
+    const job = scheduleDaily(
+      dailyExtractJob(context.handle.db, {
+        time: context.config.extractTime,
+        retentionDays: context.config.extractRetentionDays,
+        leaseSeconds: context.config.extractLeaseSeconds,
+      }),
+      app.log,
+    );
+    app.addHook('onClose', async () => job.stop());
+    // An instance started after today's run time builds what is missing (claims keep it once).
+    app.addHook('onReady', async () => {
+      if (await extractCatchUpNeeded(context.handle.db, now(), context.config.extractTime)) {
+        app.log.info('today’s extracts are incomplete: building them now');
+        void job.trigger();
+      }
+    });
+  }
+}
