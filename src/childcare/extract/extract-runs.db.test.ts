@@ -10,7 +10,7 @@ import { generateRegister } from '../register/synthetic-register.ts';
 import { readExtract } from '../register/extract-reader.ts';
 import type { Registration } from '../register/registration.ts';
 import { belongsInExtract } from './extract-selection.ts';
-import { londonLocalDateTime, pruneExtracts, runExtracts } from './extract-runs.ts';
+import { extractCatchUpNeeded, londonLocalDateTime, pruneExtracts, runExtracts } from './extract-runs.ts';
 import { statusChangedOn } from '../register/register-store.ts';
 import { validateExtractXml } from './extract-schema.ts';
 
@@ -210,5 +210,22 @@ describe('daily extract runs', () => {
       left.map((r) => r.extract_date),
       ['2026-10-03', '2026-10-04'],
     );
+  });
+});
+
+describe('catching up after a late start', () => {
+  test('needed after the run time when some LA has no ready extract, not before', async () => {
+    const handle = await openTestDatabase();
+    try {
+      const before = new Date('2026-11-02T05:29:00Z');
+      const afterwards = new Date('2026-11-02T05:31:00Z');
+      assert.equal(await extractCatchUpNeeded(handle.db, before, '05:30'), false);
+      assert.equal(await extractCatchUpNeeded(handle.db, afterwards, '05:30'), true);
+      // In summer 05:30 London is 04:30 UTC.
+      assert.equal(await extractCatchUpNeeded(handle.db, new Date('2026-07-01T04:31:00Z'), '05:30'), true);
+      assert.equal(await extractCatchUpNeeded(handle.db, new Date('2026-07-01T04:29:00Z'), '05:30'), false);
+    } finally {
+      await handle.close();
+    }
   });
 });

@@ -1,0 +1,80 @@
+/** The regulator's extract pages, downloads and the published XSD, over real HTTPS. */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { gunzipSync } from 'node:zlib';
+import { readFileSync } from 'node:fs';
+import { startTestServer, TEST_PASSWORD, type TestServer } from './support/test-server.ts';
+import { upsertRegistrations } from '../src/childcare/register/register-store.ts';
+import { generateRegister } from '../src/childcare/register/synthetic-register.ts';
+import { runExtracts } from '../src/childcare/extract/extract-runs.ts';
+import { readyExtract } from '../src/childcare/extract/extract-store.ts';
+import { EXTRACT_XSD_PATH } from '../src/childcare/extract/extract-schema.ts';
+
+const NOW = new Date('2026-11-02T06:00:00Z');
+
+describe('extract pages', () => {
+  let server: TestServer;
+
+  before(async () => {
+    server = await startTestServer({ now: () => NOW });
+    await upsertRegistrations(server.handle.db, [
+      ...generateRegister({ scale: 'demo', seed: 6, today: '2026-11-01', laCodes: ['825', '201'] }),
+    ]);
+    await runExtracts(server.handle.db, { extractDate: '2026-11-02', laCodes: ['825', '201'] });
+    await server.handle.db
+      .insertInto('regulator.extract')
+      .values({
+        extract_date: '2026-11-02',
+        la_code: '805',
+        status: 'failed',
+        claimed_by: 'test',
+        lease_until: NOW,
+        error: 'disk full',
+      })
+      .execute();
+  });
+  after(() => server.close());
+
+  test('the XSD is published at a stable address without signing in', async () => {
+    const response = await server.client().request('GET', '/schemas/childcare-register-extract.xsd');
+    assert.equal(response.status, 200);
+    assert.match(String(response.headers['content-type']), /^application\/xml/);
+    assert.equal(response.body, readFileSync(EXTRACT_XSD_PATH, 'utf8'));
+  });
+
+  test('today’s run shows every LA with its status, records and failures', async () => {
+    const client = server.client();
+    assert.equal((await client.get('/regulator/extracts')).status, 302, 'sign-in required');
+    await client.signIn('casey', TEST_PASSWORD);
+    const page = await client.get('/regulator/extracts');
+    assert.equal(page.status, 200);
+    assert.match(page.body, /2 of 153 local authorities ready, <strong>1 failed<\/strong>, 150 not started/);
+    assert.match(page.body, /disk full/);
+    assert.match(page.body, /href="\/regulator\/extracts\/2026-11-02\/825">Buckinghamshire \(825\)/);
+    const other = await client.get('/regulator/extracts?date=2026-10-01');
+    assert.match(other.body, /0 of 153 local authorities ready/);
+  });
+
+  test('an extract’s page shows its figures; the download is the stored document, gzipped or not', async () => {
+    const client = server.client();
+    await client.signIn('casey', TEST_PASSWORD);
+    const stored = (await readyExtract(server.handle.db, '825', '2026-11-02'))!;
+    const page = await client.get('/regulator/extracts/2026-11-02/825');
+    assert.equal(page.status, 200);
+    assert.ok(page.body.includes(stored.sha256!));
+    const plain = await client.get('/regulator/extracts/2026-11-02/825/download');
+    assert.equal(plain.status, 200);
+    assert.equal(plain.body, gunzipSync(stored.content).toString('utf8'));
+    assert.match(String(plain.headers['content-disposition']), /childcare-register-825-2026-11-02\.xml/);
+    const gzipped = await client.request('GET', '/regulator/extracts/2026-11-02/825/download', undefined, {
+      'accept-encoding': 'gzip',
+    });
+    assert.equal(gzipped.headers['content-encoding'], 'gzip');
+    assert.equal((await client.get('/regulator/extracts/2026-11-02/826')).status, 404);
+    assert.equal(
+      (await client.get('/regulator/extracts/2026-11-02/805/download')).status,
+      404,
+      'a failed extract has nothing to download',
+    );
+  });
+});
