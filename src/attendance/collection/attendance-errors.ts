@@ -1,0 +1,227 @@
+/**
+ * The attendance collection's error codes: the one table. Every validation rule cites one of these
+ * codes, and the API answers with the `id`, `code`, `status` and `title` given here.
+ *
+ * VAL101–VAL105 are the 2020 DfE attendance API's, and their ids, titles, statuses and (for
+ * VAL101/VAL102) detail texts are exactly what its existing clients were tested against. The rest
+ * are edgate's, in the same style: `ERROR_…` for envelope errors, which refuse the whole request
+ * (HTTP 400, or 415 for the content type), and `FAILURE_…` for record errors, which are reported
+ * with the 201 answer while the rest of the submission is stored. Codes are never renumbered or
+ * reused: a client may have one in a switch statement.
+ */
+
+export interface AttendanceErrorDefinition {
+  code: string;
+  id: string;
+  title: string;
+  /** The HTTP status of an envelope error as a string (`"400"`); `""` for a record error. */
+  status: '400' | '415' | '';
+  /** When the rule raises it. Documentation, also for the published list of codes. */
+  when: string;
+  /** Envelope errors only: the detail text when the rule has nothing more precise to say. */
+  detail?: string;
+}
+
+const GIAS_HINT =
+  'You can search here at https://get-information-schools.service.gov.uk/ to find the appropriate URN';
+
+export const ATTENDANCE_ERRORS = {
+  VAL101: {
+    code: 'VAL101',
+    id: 'ERROR_INVALID_URN',
+    title: 'Invalid URN',
+    status: '400',
+    when: 'The URN is missing or is not 6 digits (a JSON number, or a string of 6 digits).',
+    detail: `A Valid URN is required along with the submission. ${GIAS_HINT}`,
+  },
+  VAL102: {
+    code: 'VAL102',
+    id: 'ERROR_INVALID_URN',
+    title: 'URN not found',
+    status: '400',
+    when: 'The URN is well formed but is not a school in the schools register.',
+    detail: `URN not found. ${GIAS_HINT}`,
+  },
+  VAL103: {
+    code: 'VAL103',
+    id: 'FAILURE_INVALID_NCYEARGROUP_CODE',
+    title: 'Invalid NC Year Group Code',
+    status: '',
+    when: "An ncYearGroup (of a submission entry or an enrolment) is not a pupil's NC year group; M is a class year group only.",
+  },
+  VAL104: {
+    code: 'VAL104',
+    id: 'FAILURE_INVALID_ATTENDANCE_CODE',
+    title: 'Invalid Attendance Code',
+    status: '',
+    when: "An attendanceCode is unknown, or is not valid on the entry's date (K before 19 August 2024, H after 18 August 2024).",
+  },
+  VAL105: {
+    code: 'VAL105',
+    id: 'FAILURE_INVALID_ATTENDANCE_VALUE',
+    title: 'Invalid Attendance Value',
+    status: '',
+    when: 'An attendance value is not a whole number of 0 or more (negative, fractional, or not a JSON number).',
+  },
+  VAL106: {
+    code: 'VAL106',
+    id: 'FAILURE_INVALID_DATE',
+    title: 'Invalid Date',
+    status: '',
+    when: 'A date is neither YYYY-MM-DD nor YYYY-MM-DDT00:00:00, or names a day that does not exist.',
+  },
+  VAL107: {
+    code: 'VAL107',
+    id: 'FAILURE_FUTURE_DATE',
+    title: 'Date In The Future',
+    status: '',
+    when: 'A date is after the date the submission was received (Europe/London).',
+  },
+  VAL108: {
+    code: 'VAL108',
+    id: 'FAILURE_DATE_OUTSIDE_WINDOW',
+    title: 'Date Older Than 8 Working Days',
+    status: '',
+    when: 'A date is before the 8th working day before the date the submission was received.',
+  },
+  VAL109: {
+    code: 'VAL109',
+    id: 'FAILURE_INVALID_SCHOOL_SESSION',
+    title: 'Invalid School Session',
+    status: '',
+    when: 'A schoolSession is not "AM" or "PM".',
+  },
+  VAL110: {
+    code: 'VAL110',
+    id: 'FAILURE_DUPLICATE_SUBMISSION_DATA',
+    title: 'Duplicate Date, School Session and NC Year Group',
+    status: '',
+    when: 'Two or more entries have the same date, school session and year group; none of them is stored.',
+  },
+  VAL111: {
+    code: 'VAL111',
+    id: 'FAILURE_DUPLICATE_ATTENDANCE_CODE',
+    title: 'Duplicate Attendance Code',
+    status: '',
+    when: "An attendance code appears more than once in one entry's attendances.",
+  },
+  VAL112: {
+    code: 'VAL112',
+    id: 'FAILURE_ATTENDANCE_TOTAL_MISMATCH',
+    title: 'Attendance Total Does Not Match Enrolment',
+    status: '',
+    when: "For an entry dated the day of receipt, the attendance values do not add up to the year group's enrolment.",
+  },
+  VAL113: {
+    code: 'VAL113',
+    id: 'FAILURE_INVALID_NO_OF_PUPILS',
+    title: 'Invalid Total Number Of Pupils',
+    status: '',
+    when: 'totalNoOfPupils is missing or is not a whole number of 0 or more.',
+  },
+  VAL114: {
+    code: 'VAL114',
+    id: 'FAILURE_INVALID_ENROLMENT',
+    title: 'Invalid Enrolment',
+    status: '',
+    when: 'enrolments is not a list, an enrolment is not an object, or its value is not a whole number of 0 or more.',
+  },
+  VAL115: {
+    code: 'VAL115',
+    id: 'FAILURE_DUPLICATE_ENROLMENT',
+    title: 'Duplicate NC Year Group Enrolment',
+    status: '',
+    when: 'A year group appears more than once in enrolments.',
+  },
+  VAL116: {
+    code: 'VAL116',
+    id: 'FAILURE_ENROLMENT_TOTAL_MISMATCH',
+    title: 'Enrolment Total Does Not Match Total Number Of Pupils',
+    status: '',
+    when: 'The year-group enrolments do not add up to totalNoOfPupils.',
+  },
+  VAL117: {
+    code: 'VAL117',
+    id: 'FAILURE_INVALID_SUBMISSION_DATA',
+    title: 'Invalid Submission Data',
+    status: '',
+    when: 'An entry of submissionData is not an object, its attendances is not a list, or an attendance is not an object.',
+  },
+  VAL118: {
+    code: 'VAL118',
+    id: 'ERROR_EMPTY_REQUEST_BODY',
+    title: 'Empty request body',
+    status: '400',
+    when: 'The request body is empty, is not JSON, or is not a JSON object.',
+    detail: 'Empty request body',
+  },
+  VAL119: {
+    code: 'VAL119',
+    id: 'ERROR_INCORRECT_CONTENT_TYPE',
+    title: 'Incorrect content type',
+    status: '415',
+    when: 'The Content-Type header is not JSON (application/json, text/json or application/*+json).',
+    detail: 'Incorrect content type',
+  },
+  VAL120: {
+    code: 'VAL120',
+    id: 'ERROR_INVALID_SUBMISSION_DATA',
+    title: 'Invalid submission data',
+    status: '400',
+    when: 'submissionData is missing or is not a list, so there is nothing to store.',
+    detail: 'submissionData must be a list of entries',
+  },
+} as const satisfies Record<string, AttendanceErrorDefinition>;
+
+export type AttendanceErrorCode = keyof typeof ATTENDANCE_ERRORS;
+
+/** Codes that refuse the whole request. */
+export type EnvelopeErrorCode = {
+  [C in AttendanceErrorCode]: (typeof ATTENDANCE_ERRORS)[C]['status'] extends '' ? never : C;
+}[AttendanceErrorCode];
+
+/** Codes reported against one item, with the 201 answer. */
+export type RecordErrorCode = Exclude<AttendanceErrorCode, EnvelopeErrorCode>;
+
+/** The body of a refused request (HTTP 400 or 415), exactly as the 2020 API answered. */
+export interface EnvelopeError {
+  id: string;
+  code: EnvelopeErrorCode;
+  status: '400' | '415';
+  title: string;
+  detail: string;
+}
+
+/** One entry of the `errors` of an accepted submission (HTTP 201), exactly as the 2020 API answered. */
+export interface RecordError {
+  id: string;
+  code: RecordErrorCode;
+  status: '';
+  title: string;
+  /** The bad value as sent, as a string (`"-1"`, `"K"`); `""` when it is missing. */
+  detail: string;
+  /** JSONPath of the bad value: `$.submissionData[0].attendances[10].attendanceCode`. */
+  path: string;
+}
+
+/** Every code in the table, in code order (for a published list of error codes). */
+export function attendanceErrorDefinitions(): AttendanceErrorDefinition[] {
+  return Object.values(ATTENDANCE_ERRORS);
+}
+
+export function envelopeError(code: EnvelopeErrorCode, detail?: string): EnvelopeError {
+  const definition = ATTENDANCE_ERRORS[code];
+  // Properties in the order the 2020 API wrote them.
+  return {
+    id: definition.id,
+    code,
+    status: definition.status,
+    title: definition.title,
+    detail: detail ?? definition.detail,
+  };
+}
+
+export function recordError(code: RecordErrorCode, detail: string, path: string): RecordError {
+  const definition = ATTENDANCE_ERRORS[code];
+  return { id: definition.id, code, status: definition.status, title: definition.title, detail, path };
+}

@@ -1,0 +1,635 @@
+/**
+ * The attendance submission — the body of `POST /attendances` — and its validation.
+ *
+ * The contract is the 2020 DfE attendance API's, kept so that existing MIS clients work unchanged:
+ *
+ * ```json
+ * {"urn": 123456, "totalNoOfPupils": 412,
+ *  "submissionData": [{"ncYearGroup": "R", "date": "2020-10-20", "schoolSession": "AM",
+ *                      "attendances": [{"attendanceCode": "/", "value": 52}, {"attendanceCode": "I", "value": 3}]}]}
+ * ```
+ *
+ * plus one optional field of edgate's, `enrolments` (pupils enrolled per year group, which the MIS
+ * sends and the 2020 body had no place for). Unknown fields are ignored, and `null` is read as
+ * absent, as .NET clients write absent optional fields that way.
+ *
+ * Validation is two pipelines of named rules, each citing its code in `attendance-errors.ts`:
+ *
+ * - envelope rules, in order, stop at the first failure: the request is refused (HTTP 400) and
+ *   nothing is stored;
+ * - record rules all run, and every bad item is reported, in document order, with the 201 answer.
+ *
+ * Partial acceptance: an entry of `submissionData` — one (date, school session, year group) — is
+ * stored only if nothing in it is wrong; the other entries are stored. The 2020 API answered 201
+ * with a submission reference and the errors, so a client cannot have expected all-or-nothing,
+ * and holding back a whole school's day for one bad mark would lose good data that is not resent
+ * once it leaves the 8-working-day window. A bad `totalNoOfPupils` or `enrolments` is reported and
+ * not stored; it does not hold back the entries.
+ *
+ * Nothing here reads the clock or a database: the time of receipt and the schools register are
+ * passed in.
+ */
+import { isCalendarDate } from '../../platform/calendar.ts';
+import { isAttendanceCodeValidOn, isKnownAttendanceCode } from '../reference/attendance-codes.ts';
+import { isPupilYearGroup } from '../reference/nc-year-groups.ts';
+import { envelopeError, recordError } from './attendance-errors.ts';
+import type {
+  AttendanceErrorCode,
+  EnvelopeError,
+  RecordError,
+  RecordErrorCode,
+} from './attendance-errors.ts';
+import { compareDocumentOrder, isJsonObject, jsonPath } from './json-location.ts';
+import type { JsonLocation } from './json-location.ts';
+import { placeInWindow, submissionWindow } from './submission-window.ts';
+import type { SubmissionWindow } from './submission-window.ts';
+
+// ---------------------------------------------------------------------------------------------
+// The wire body, as a well-behaved client sends it. Documentation and test fixtures only: what
+// arrives is `unknown` until validateSubmission has read it.
+
+export interface AttendanceSubmissionBody {
+  /** The school's URN: a JSON number (as the 2020 clients send it) or a string of 6 digits. */
+  urn: number | string;
+  /** Pupils on roll at the school. */
+  totalNoOfPupils: number;
+  /**
+   * Optional (edgate): pupils enrolled per year group, on the day of sending. When given, the
+   * values add up to `totalNoOfPupils`, and each of the day's entries for a listed year group has
+   * marks adding up to its enrolment. Year groups not listed are not checked.
+   */
+  enrolments?: { ncYearGroup: string; value: number }[] | null;
+  submissionData: AttendanceSubmissionEntryBody[];
+}
+
+export interface AttendanceSubmissionEntryBody {
+  /** A pupil NC year group: `E1 E2 N1 N2 R 1`…`14 X` (never `M`). */
+  ncYearGroup: string;
+  /** `YYYY-MM-DD` or `YYYY-MM-DDT00:00:00`. */
+  date: string;
+  schoolSession: SchoolSession;
+  /** Roll-call marks totalled per attendance code; each code at most once. */
+  attendances: { attendanceCode: string; value: number }[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// The submission as read: what storage and statistics work with.
+
+export type SchoolSession = 'AM' | 'PM';
+
+/** How many pupils got one attendance code in one session. */
+export interface AttendanceMark {
+  code: string;
+  value: number;
+}
+
+/** One (date, school session, year group) of a submission: the unit that is stored or refused. */
+export interface AttendanceEntry {
+  /** Its position in `submissionData`, for tracing it back to the body. */
+  index: number;
+  /** `YYYY-MM-DD` (a `T00:00:00` suffix is dropped). */
+  date: string;
+  session: SchoolSession;
+  ncYearGroup: string;
+  attendances: AttendanceMark[];
+}
+
+export interface YearGroupEnrolment {
+  ncYearGroup: string;
+  value: number;
+}
+
+export interface AttendanceSubmission {
+  urn: number;
+  /** Absent when the value sent was not valid (reported as VAL113). */
+  totalNoOfPupils?: number;
+  /** Absent when none were sent, or when they were not valid (reported as VAL114–VAL116, VAL103). */
+  enrolments?: YearGroupEnrolment[];
+  /** The entries to store: those with no error, in document order. */
+  entries: AttendanceEntry[];
+}
+
+export interface ValidationContext {
+  /** When the request arrived; its Europe/London date is "today" for the window. */
+  receivedAt: Date;
+  /** Whether the URN is a school in the schools register (looked up by the caller). */
+  urnExists: (urn: number) => boolean;
+}
+
+export type SubmissionValidation =
+  | {
+      /** Refuse the request with HTTP `error.status`; store nothing. */
+      kind: 'envelope-error';
+      error: EnvelopeError;
+    }
+  | {
+      /** Store `submission` and answer 201 with a submission reference and `errors`. */
+      kind: 'accepted';
+      submission: AttendanceSubmission;
+      /** Every problem, in document order; `[]` when all is well. */
+      errors: RecordError[];
+      /** Indexes in `submissionData` of the entries not stored. */
+      rejectedEntries: number[];
+      /** The dates that were accepted. */
+      window: SubmissionWindow;
+    };
+
+// ---------------------------------------------------------------------------------------------
+// Reading values. Each returns undefined for anything the contract does not allow.
+
+const URN_DIGITS = /^[1-9]\d{5}$/;
+const SESSION_DATE = /^(\d{4}-\d{2}-\d{2})(?:T00:00:00)?$/;
+const MAX_DETAIL_LENGTH = 200;
+
+/**
+ * A URN: 6 digits, as a JSON number or a string. A number cannot keep a leading zero, so URNs
+ * run from 100000 (and GIAS has none below), and a string must look like one.
+ */
+export function parseUrn(value: unknown): number | undefined {
+  if (typeof value === 'number')
+    return Number.isInteger(value) && value >= 100_000 && value <= 999_999 ? value : undefined;
+  if (typeof value === 'string' && URN_DIGITS.test(value)) return Number(value);
+  return undefined;
+}
+
+/** A session date: `YYYY-MM-DD` or `YYYY-MM-DDT00:00:00` (as .NET writes a date), read as `YYYY-MM-DD`. */
+export function parseSessionDate(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const date = SESSION_DATE.exec(value)?.[1];
+  return date !== undefined && isCalendarDate(date) ? date : undefined;
+}
+
+function parseSchoolSession(value: unknown): SchoolSession | undefined {
+  return value === 'AM' || value === 'PM' ? value : undefined;
+}
+
+/** A count of pupils: a JSON number, whole, 0 or more. Strings are refused, "3" included. */
+function parseCount(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+}
+
+function parseYearGroup(value: unknown): string | undefined {
+  return typeof value === 'string' && isPupilYearGroup(value) ? value : undefined;
+}
+
+/** The bad value as the `detail` of an error: `-1`, `K`, `null`; `""` when missing; JSON for the rest. */
+function describe(value: unknown): string {
+  let text: string;
+  if (value === undefined) text = '';
+  else if (typeof value === 'string') text = value;
+  else if (typeof value === 'number' || typeof value === 'boolean' || value === null) text = String(value);
+  else text = JSON.stringify(value);
+  // A detail echoes what was sent: keep a huge or hostile value from filling the answer.
+  return text.length > MAX_DETAIL_LENGTH ? `${text.slice(0, MAX_DETAIL_LENGTH)}…` : text;
+}
+
+function absent(value: unknown): boolean {
+  return value === undefined || value === null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The document, walked once so that rules can look at its parts with their locations.
+
+interface ReceivedMark {
+  location: JsonLocation;
+  value: unknown;
+}
+
+interface ReceivedEntry {
+  index: number;
+  location: JsonLocation;
+  value: unknown;
+  /** The entry's properties when it is an object. */
+  fields?: Record<string, unknown>;
+  /** The attendances when they are a list; each item's properties when it is an object. */
+  marks?: (ReceivedMark & { fields?: Record<string, unknown> })[];
+  /** Read when valid, for the rules that depend on them. */
+  date?: string;
+  session?: SchoolSession;
+  ncYearGroup?: string;
+}
+
+interface ReceivedEnrolment {
+  location: JsonLocation;
+  value: unknown;
+  fields?: Record<string, unknown>;
+}
+
+interface ReceivedSubmission {
+  document: Record<string, unknown>;
+  urn: number;
+  entries: ReceivedEntry[];
+  /** undefined when absent or null; the value otherwise, list or not. */
+  enrolments?: unknown;
+  enrolmentItems: ReceivedEnrolment[];
+  window: SubmissionWindow;
+}
+
+function receive(
+  document: Record<string, unknown>,
+  urn: number,
+  entries: unknown[],
+  window: SubmissionWindow,
+): ReceivedSubmission {
+  const received: ReceivedSubmission = {
+    document,
+    urn,
+    entries: entries.map((value, index): ReceivedEntry => {
+      const location = ['submissionData', index];
+      const entry: ReceivedEntry = { index, location, value };
+      if (!isJsonObject(value)) return entry;
+      entry.fields = value;
+      const date = parseSessionDate(value.date);
+      const session = parseSchoolSession(value.schoolSession);
+      const ncYearGroup = parseYearGroup(value.ncYearGroup);
+      if (date !== undefined) entry.date = date;
+      if (session !== undefined) entry.session = session;
+      if (ncYearGroup !== undefined) entry.ncYearGroup = ncYearGroup;
+      if (Array.isArray(value.attendances)) {
+        entry.marks = value.attendances.map((mark: unknown, j) => ({
+          location: [...location, 'attendances', j],
+          value: mark,
+          ...(isJsonObject(mark) ? { fields: mark } : {}),
+        }));
+      }
+      return entry;
+    }),
+    enrolmentItems: [],
+    window,
+  };
+  // An empty list is read as absent too: a client with nothing to say may still send the field.
+  const sendsEnrolments = Array.isArray(document.enrolments)
+    ? document.enrolments.length > 0
+    : !absent(document.enrolments);
+  if (sendsEnrolments) {
+    received.enrolments = document.enrolments;
+    if (Array.isArray(document.enrolments)) {
+      received.enrolmentItems = document.enrolments.map((value: unknown, i) => ({
+        location: ['enrolments', i],
+        value,
+        ...(isJsonObject(value) ? { fields: value } : {}),
+      }));
+    }
+  }
+  return received;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Envelope rules: run in order; the first that fails refuses the request. Each passes on what it
+// has read to the next.
+
+type EnvelopeCheck<T> = { ok: true; value: T } | { ok: false; error: EnvelopeError };
+
+/** VAL118: a body that is not a JSON object (null, a list, a string) is as good as none. */
+function bodyIsAnObject(body: unknown): EnvelopeCheck<Record<string, unknown>> {
+  if (isJsonObject(body)) return { ok: true, value: body };
+  return {
+    ok: false,
+    error: envelopeError(
+      'VAL118',
+      absent(body) ? 'Empty request body' : 'The request body is not a JSON object',
+    ),
+  };
+}
+
+/** VAL101: the URN is present and is 6 digits. */
+function urnIsSixDigits(document: Record<string, unknown>): EnvelopeCheck<number> {
+  const urn = parseUrn(document.urn);
+  return urn === undefined ? { ok: false, error: envelopeError('VAL101') } : { ok: true, value: urn };
+}
+
+/** VAL102: the URN is a school in the schools register. */
+function urnIsInTheRegister(urn: number, context: ValidationContext): EnvelopeCheck<number> {
+  return context.urnExists(urn) ? { ok: true, value: urn } : { ok: false, error: envelopeError('VAL102') };
+}
+
+/** VAL120: submissionData is a list; without one there is nothing to store, so no 201. */
+function submissionDataIsAList(document: Record<string, unknown>): EnvelopeCheck<unknown[]> {
+  const data = document.submissionData;
+  return Array.isArray(data) ? { ok: true, value: data } : { ok: false, error: envelopeError('VAL120') };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Record rules: all run, in this order; each reports the items it finds wrong under its code.
+
+interface Finding {
+  location: JsonLocation;
+  /** The bad value, as sent. */
+  value: unknown;
+}
+
+/** What the rules before have found, for rules that only make sense on otherwise good data. */
+interface RuleState {
+  rejectedEntries: ReadonlySet<number>;
+  pupilsOnRollRejected: boolean;
+  enrolmentsRejected: boolean;
+}
+
+interface RecordRule {
+  code: RecordErrorCode;
+  check: (submission: ReceivedSubmission, state: RuleState) => Finding[];
+}
+
+const at = (location: JsonLocation, value: unknown): Finding => ({ location, value });
+
+/** VAL113: totalNoOfPupils is a count. */
+function pupilsOnRollIsACount(submission: ReceivedSubmission): Finding[] {
+  const value = submission.document.totalNoOfPupils;
+  return parseCount(value) === undefined ? [at(['totalNoOfPupils'], value)] : [];
+}
+
+/** VAL114: enrolments, when sent, is a list of objects whose values are counts. */
+function enrolmentsAreWellFormed(submission: ReceivedSubmission): Finding[] {
+  if (submission.enrolments === undefined) return [];
+  if (!Array.isArray(submission.enrolments)) return [at(['enrolments'], submission.enrolments)];
+  return submission.enrolmentItems.flatMap((item) => {
+    if (!item.fields) return [at(item.location, item.value)];
+    const value = item.fields.value;
+    return parseCount(value) === undefined ? [at([...item.location, 'value'], value)] : [];
+  });
+}
+
+/** VAL103: every ncYearGroup, of entries and of enrolments, is a pupil's NC year group. */
+function yearGroupsArePupilYearGroups(submission: ReceivedSubmission): Finding[] {
+  const inEntries = submission.entries.flatMap((entry) =>
+    entry.fields && entry.ncYearGroup === undefined
+      ? [at([...entry.location, 'ncYearGroup'], entry.fields.ncYearGroup)]
+      : [],
+  );
+  const inEnrolments = submission.enrolmentItems.flatMap((item) =>
+    item.fields && parseYearGroup(item.fields.ncYearGroup) === undefined
+      ? [at([...item.location, 'ncYearGroup'], item.fields.ncYearGroup)]
+      : [],
+  );
+  return [...inEntries, ...inEnrolments];
+}
+
+/** VAL115: a year group is enrolled once. */
+function enrolmentYearGroupsAreDistinct(submission: ReceivedSubmission): Finding[] {
+  const seen = new Set<string>();
+  return submission.enrolmentItems.flatMap((item) => {
+    const yearGroup = parseYearGroup(item.fields?.ncYearGroup);
+    if (yearGroup === undefined) return [];
+    if (!seen.has(yearGroup)) {
+      seen.add(yearGroup);
+      return [];
+    }
+    return [at([...item.location, 'ncYearGroup'], yearGroup)];
+  });
+}
+
+/** VAL116: the year-group enrolments add up to the pupils on roll. */
+function enrolmentsAddUpToPupilsOnRoll(submission: ReceivedSubmission, state: RuleState): Finding[] {
+  const pupilsOnRoll = parseCount(submission.document.totalNoOfPupils);
+  if (submission.enrolments === undefined || state.enrolmentsRejected || pupilsOnRoll === undefined)
+    return [];
+  const total = submission.enrolmentItems.reduce(
+    (sum, item) => sum + (parseCount(item.fields?.value) ?? 0),
+    0,
+  );
+  return total === pupilsOnRoll ? [] : [at(['enrolments'], total)];
+}
+
+/** VAL117: each entry is an object, its attendances a list, each attendance an object. */
+function entriesAreWellFormed(submission: ReceivedSubmission): Finding[] {
+  return submission.entries.flatMap((entry) => {
+    if (!entry.fields) return [at(entry.location, entry.value)];
+    if (!entry.marks) return [at([...entry.location, 'attendances'], entry.fields.attendances)];
+    return entry.marks.filter((mark) => !mark.fields).map((mark) => at(mark.location, mark.value));
+  });
+}
+
+/** VAL106: each date is `YYYY-MM-DD` or `YYYY-MM-DDT00:00:00`, and a real day. */
+function datesAreWellFormed(submission: ReceivedSubmission): Finding[] {
+  return submission.entries.flatMap((entry) =>
+    entry.fields && entry.date === undefined ? [at([...entry.location, 'date'], entry.fields.date)] : [],
+  );
+}
+
+/** VAL107: no date is after the day of receipt. */
+function datesAreNotInTheFuture(submission: ReceivedSubmission): Finding[] {
+  return submission.entries.flatMap((entry) =>
+    entry.date !== undefined && placeInWindow(entry.date, submission.window) === 'future'
+      ? [at([...entry.location, 'date'], entry.fields?.date)]
+      : [],
+  );
+}
+
+/** VAL108: no date is before the 8th working day before the day of receipt. */
+function datesAreWithinTheWindow(submission: ReceivedSubmission): Finding[] {
+  return submission.entries.flatMap((entry) =>
+    entry.date !== undefined && placeInWindow(entry.date, submission.window) === 'too-old'
+      ? [at([...entry.location, 'date'], entry.fields?.date)]
+      : [],
+  );
+}
+
+/** VAL109: each schoolSession is AM or PM. */
+function schoolSessionsAreAmOrPm(submission: ReceivedSubmission): Finding[] {
+  return submission.entries.flatMap((entry) =>
+    entry.fields && entry.session === undefined
+      ? [at([...entry.location, 'schoolSession'], entry.fields.schoolSession)]
+      : [],
+  );
+}
+
+/**
+ * VAL104: each attendance code is valid on the entry's date — the 2020 API's own test expected
+ * VAL104 for `K` in 2020, before K existed. When the date is unreadable (VAL106), only codes
+ * valid on no date at all are reported.
+ */
+function attendanceCodesAreValidOnTheDate(submission: ReceivedSubmission): Finding[] {
+  return submission.entries.flatMap((entry) =>
+    (entry.marks ?? []).flatMap((mark) => {
+      if (!mark.fields) return [];
+      const code = mark.fields.attendanceCode;
+      const valid =
+        typeof code === 'string' &&
+        (entry.date === undefined ? isKnownAttendanceCode(code) : isAttendanceCodeValidOn(code, entry.date));
+      return valid ? [] : [at([...mark.location, 'attendanceCode'], code)];
+    }),
+  );
+}
+
+/** VAL105: each attendance value is a count: a whole JSON number, 0 or more. */
+function attendanceValuesAreCounts(submission: ReceivedSubmission): Finding[] {
+  return submission.entries.flatMap((entry) =>
+    (entry.marks ?? []).flatMap((mark) =>
+      mark.fields && parseCount(mark.fields.value) === undefined
+        ? [at([...mark.location, 'value'], mark.fields.value)]
+        : [],
+    ),
+  );
+}
+
+/** VAL111: within an entry, each attendance code comes once; the second and later are reported. */
+function attendanceCodesAreNotRepeated(submission: ReceivedSubmission): Finding[] {
+  return submission.entries.flatMap((entry) => {
+    const seen = new Set<string>();
+    return (entry.marks ?? []).flatMap((mark) => {
+      const code = mark.fields?.attendanceCode;
+      if (typeof code !== 'string') return [];
+      if (!seen.has(code)) {
+        seen.add(code);
+        return [];
+      }
+      return [at([...mark.location, 'attendanceCode'], code)];
+    });
+  });
+}
+
+/**
+ * VAL110: one entry per (date, school session, year group). Every one of the duplicates is
+ * reported and none is stored: which of them the school meant cannot be known.
+ */
+function entriesAreNotRepeated(submission: ReceivedSubmission): Finding[] {
+  const byKey = new Map<string, ReceivedEntry[]>();
+  for (const entry of submission.entries) {
+    if (entry.date === undefined || entry.session === undefined || entry.ncYearGroup === undefined) continue;
+    const key = `${entry.date} ${entry.session} ${entry.ncYearGroup}`;
+    byKey.set(key, [...(byKey.get(key) ?? []), entry]);
+  }
+  return [...byKey]
+    .filter(([, entries]) => entries.length > 1)
+    .flatMap(([key, entries]) => entries.map((entry) => at(entry.location, key)));
+}
+
+/**
+ * VAL112: on the day of receipt, an entry's marks add up to its year group's enrolment, when the
+ * enrolments were sent. Earlier days are not checked: enrolments are as at the day of sending, and
+ * pupils join and leave. Only entries with nothing else wrong are checked: the total of a
+ * refused entry means nothing.
+ */
+function attendanceTotalsMatchEnrolment(submission: ReceivedSubmission, state: RuleState): Finding[] {
+  if (submission.enrolments === undefined || state.enrolmentsRejected) return [];
+  const enrolment = new Map<string, number>();
+  for (const item of submission.enrolmentItems) {
+    const yearGroup = parseYearGroup(item.fields?.ncYearGroup);
+    const value = parseCount(item.fields?.value);
+    if (yearGroup !== undefined && value !== undefined) enrolment.set(yearGroup, value);
+  }
+  return submission.entries.flatMap((entry) => {
+    if (state.rejectedEntries.has(entry.index) || entry.date !== submission.window.today) return [];
+    const expected = entry.ncYearGroup === undefined ? undefined : enrolment.get(entry.ncYearGroup);
+    if (expected === undefined) return [];
+    const total = (entry.marks ?? []).reduce((sum, mark) => sum + (parseCount(mark.fields?.value) ?? 0), 0);
+    return total === expected ? [] : [at([...entry.location, 'attendances'], total)];
+  });
+}
+
+/** The record rules, in the order they run. The answer is sorted into document order afterwards. */
+const RECORD_RULES = {
+  pupilsOnRollIsACount: { code: 'VAL113', check: pupilsOnRollIsACount },
+  enrolmentsAreWellFormed: { code: 'VAL114', check: enrolmentsAreWellFormed },
+  yearGroupsArePupilYearGroups: { code: 'VAL103', check: yearGroupsArePupilYearGroups },
+  enrolmentYearGroupsAreDistinct: { code: 'VAL115', check: enrolmentYearGroupsAreDistinct },
+  enrolmentsAddUpToPupilsOnRoll: { code: 'VAL116', check: enrolmentsAddUpToPupilsOnRoll },
+  entriesAreWellFormed: { code: 'VAL117', check: entriesAreWellFormed },
+  datesAreWellFormed: { code: 'VAL106', check: datesAreWellFormed },
+  datesAreNotInTheFuture: { code: 'VAL107', check: datesAreNotInTheFuture },
+  datesAreWithinTheWindow: { code: 'VAL108', check: datesAreWithinTheWindow },
+  schoolSessionsAreAmOrPm: { code: 'VAL109', check: schoolSessionsAreAmOrPm },
+  attendanceCodesAreValidOnTheDate: { code: 'VAL104', check: attendanceCodesAreValidOnTheDate },
+  attendanceValuesAreCounts: { code: 'VAL105', check: attendanceValuesAreCounts },
+  attendanceCodesAreNotRepeated: { code: 'VAL111', check: attendanceCodesAreNotRepeated },
+  entriesAreNotRepeated: { code: 'VAL110', check: entriesAreNotRepeated },
+  attendanceTotalsMatchEnrolment: { code: 'VAL112', check: attendanceTotalsMatchEnrolment },
+} as const satisfies Record<string, RecordRule>;
+
+/** Every rule of `validateSubmission` and the code it cites, in the order they run. */
+export const SUBMISSION_RULES: readonly { name: string; code: AttendanceErrorCode }[] = [
+  { name: bodyIsAnObject.name, code: 'VAL118' },
+  { name: urnIsSixDigits.name, code: 'VAL101' },
+  { name: urnIsInTheRegister.name, code: 'VAL102' },
+  { name: submissionDataIsAList.name, code: 'VAL120' },
+  ...Object.entries(RECORD_RULES).map(([name, rule]) => ({ name, code: rule.code })),
+];
+
+// ---------------------------------------------------------------------------------------------
+// The pipeline.
+
+function readEntry(entry: ReceivedEntry): AttendanceEntry | undefined {
+  if (entry.date === undefined || entry.session === undefined || entry.ncYearGroup === undefined)
+    return undefined;
+  if (!entry.marks) return undefined;
+  const attendances: AttendanceMark[] = [];
+  for (const mark of entry.marks) {
+    const code = mark.fields?.attendanceCode;
+    const value = parseCount(mark.fields?.value);
+    if (typeof code !== 'string' || value === undefined) return undefined;
+    attendances.push({ code, value });
+  }
+  return {
+    index: entry.index,
+    date: entry.date,
+    session: entry.session,
+    ncYearGroup: entry.ncYearGroup,
+    attendances,
+  };
+}
+
+/**
+ * Validates a received body (already parsed from JSON; see `readSubmissionBody`) against the
+ * contract, and reads it into the submission to store. An `envelope-error` is answered with its
+ * status and the error as the body; `accepted` with 201, a submission reference and `errors`
+ * (possibly every entry refused: the request itself was still received).
+ */
+export function validateSubmission(body: unknown, context: ValidationContext): SubmissionValidation {
+  const document = bodyIsAnObject(body);
+  if (!document.ok) return { kind: 'envelope-error', error: document.error };
+  const wellFormedUrn = urnIsSixDigits(document.value);
+  if (!wellFormedUrn.ok) return { kind: 'envelope-error', error: wellFormedUrn.error };
+  const urn = urnIsInTheRegister(wellFormedUrn.value, context);
+  if (!urn.ok) return { kind: 'envelope-error', error: urn.error };
+  const data = submissionDataIsAList(document.value);
+  if (!data.ok) return { kind: 'envelope-error', error: data.error };
+
+  const window = submissionWindow(context.receivedAt);
+  const submission = receive(document.value, urn.value, data.value, window);
+  const state = {
+    rejectedEntries: new Set<number>(),
+    pupilsOnRollRejected: false,
+    enrolmentsRejected: false,
+  };
+  const found: { code: RecordErrorCode; finding: Finding }[] = [];
+  for (const rule of Object.values(RECORD_RULES)) {
+    for (const finding of rule.check(submission, state)) {
+      found.push({ code: rule.code, finding });
+      // What a finding is under decides what is not stored.
+      const [top, index] = finding.location;
+      if (top === 'submissionData' && typeof index === 'number') state.rejectedEntries.add(index);
+      if (top === 'totalNoOfPupils') state.pupilsOnRollRejected = true;
+      if (top === 'enrolments') state.enrolmentsRejected = true;
+    }
+  }
+  // A stable sort: findings at the same place keep the rules' order.
+  found.sort((a, b) => compareDocumentOrder(document.value, a.finding.location, b.finding.location));
+
+  const entries: AttendanceEntry[] = [];
+  for (const entry of submission.entries) {
+    if (state.rejectedEntries.has(entry.index)) continue;
+    const read = readEntry(entry);
+    // The rules have refused everything readEntry cannot read; if not, a rule is missing.
+    if (!read) throw new Error(`submissionData[${entry.index}] passed every rule but cannot be read`);
+    entries.push(read);
+  }
+  const accepted: AttendanceSubmission = { urn: submission.urn, entries };
+  const pupilsOnRoll = parseCount(document.value.totalNoOfPupils);
+  if (!state.pupilsOnRollRejected && pupilsOnRoll !== undefined) accepted.totalNoOfPupils = pupilsOnRoll;
+  if (submission.enrolments !== undefined && !state.enrolmentsRejected) {
+    accepted.enrolments = submission.enrolmentItems.map((item) => ({
+      ncYearGroup: parseYearGroup(item.fields?.ncYearGroup) ?? '',
+      value: parseCount(item.fields?.value) ?? 0,
+    }));
+  }
+
+  return {
+    kind: 'accepted',
+    submission: accepted,
+    errors: found.map(({ code, finding }) =>
+      recordError(code, describe(finding.value), jsonPath(finding.location)),
+    ),
+    rejectedEntries: [...state.rejectedEntries].sort((a, b) => a - b),
+    window,
+  };
+}
