@@ -19,6 +19,8 @@ import { upsertRegistrations } from '../src/childcare/register/register-store.ts
 import { generateRegister } from '../src/childcare/register/synthetic-register.ts';
 import { openTestDatabase, type TestDatabase } from './support/test-database.ts';
 import { csrfTokenIn, TEST_PASSWORD, TEST_ROLE_CONFIG } from './support/test-server.ts';
+import { SecretBox } from '../src/platform/auth/secret-box.ts';
+import { randomBytes } from 'node:crypto';
 
 interface Instance {
   app: FastifyInstance;
@@ -69,7 +71,11 @@ describe('two instances on one database', () => {
     secondHandle = database.url ? await openDatabase({ databaseUrl: database.url, poolSize: 3 }) : undefined;
     for (const handle of [database, secondHandle ?? database]) {
       const app = await createHttpServer({ db: handle.db, tls, logLevel: 'silent' });
-      await regulatorRole(app, { handle, config: TEST_ROLE_CONFIG });
+      await regulatorRole(app, {
+        handle,
+        config: TEST_ROLE_CONFIG,
+        secretBox: new SecretBox(randomBytes(32)),
+      });
       await app.listen({ host: '127.0.0.1', port: 0 });
       const address = app.server.address();
       instances.push({

@@ -1,6 +1,7 @@
 /**
- * The regulator role: the register (search, registrations, status changes, admin API) and the
- * daily per-LA extracts (schedule, run pages, downloads, the published XSD).
+ * The regulator role: the register (search, registrations, status changes, admin API), the
+ * daily per-LA extracts (schedule, run pages, downloads, the published XSD) and the ISPP
+ * gateway through which LAs and their agents collect them.
  */
 import type { FastifyInstance } from 'fastify';
 import type { RoleContext } from '../platform/role.ts';
@@ -9,11 +10,25 @@ import { registerRoutes } from './register/register-routes.ts';
 import { extractRoutes } from './extract/extract-routes.ts';
 import { dailyExtractJob } from './extract/extract-schedule.ts';
 import { extractCatchUpNeeded } from './extract/extract-runs.ts';
+import { IsppGateway } from './gateway/gateway-service.ts';
+import { GATEWAY_PATH, gatewayRoutes } from './gateway/gateway-routes.ts';
 
 export async function regulatorRole(app: FastifyInstance, context: RoleContext): Promise<void> {
   const now = context.now ?? (() => new Date());
   await registerRoutes(app, context.handle, now);
   await extractRoutes(app, context.handle, now);
+
+  const endpointUrl = `${context.config.publicUrl}${GATEWAY_PATH}`;
+  const gateway = new IsppGateway({
+    db: context.handle.db,
+    box: context.secretBox,
+    now,
+    endpointUrl,
+    maintenance: context.config.gatewayMaintenance,
+    requestsPerMinute: context.config.gatewayRequestsPerMinute,
+    log: app.log,
+  });
+  await gatewayRoutes(app, { gateway, endpointUrl });
 
   if (context.config.extractSchedule) {
     const job = scheduleDaily(

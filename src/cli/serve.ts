@@ -8,6 +8,7 @@ import { openDatabase, type DatabaseHandle } from '../platform/db/database.ts';
 import { migrateToLatest } from '../platform/db/migrations.ts';
 import { createHttpServer } from '../platform/http/server.ts';
 import { loadTls } from '../platform/http/tls.ts';
+import { loadSecretBox } from '../platform/auth/secret-key.ts';
 import { regulatorRole } from '../childcare/regulator-role.ts';
 import type { RolePlugin } from '../platform/role.ts';
 import { seedDemoWorld } from './demo-world.ts';
@@ -40,6 +41,7 @@ export async function serve(
 ): Promise<RunningServer> {
   const handle = await openConfiguredDatabase(config);
   const demo = options.seedDemo && config.seedDemo ? await seedDemoWorld(handle, config) : undefined;
+  const secretBox = loadSecretBox({ key: config.gatewaySecretKey, dataDir: config.dataDir });
   const tls = await loadTls({
     certFile: config.tlsCertFile,
     keyFile: config.tlsKeyFile,
@@ -54,7 +56,7 @@ export async function serve(
   });
   for (const role of roles) {
     const plugin = ROLE_PLUGINS[role];
-    if (plugin) await plugin(app, { handle, config });
+    if (plugin) await plugin(app, { handle, config, secretBox });
     else app.log.warn({ role }, 'role has no pages yet on this version');
   }
   await app.listen({ host: config.host, port: config.port });

@@ -28,6 +28,11 @@ export interface Config {
   /** London time of the daily extract run, 'HH:MM'. */
   extractTime: string;
   extractRetentionDays: number;
+  /** Base64 of 32 bytes sealing gateway passwords; generated into dataDir when not given (not in production). */
+  gatewaySecretKey: string | undefined;
+  /** A daily ISPP maintenance window, London time. */
+  gatewayMaintenance: { from: string; to: string } | undefined;
+  gatewayRequestsPerMinute: number;
   /** How long a claim on an extract protects a build before another instance may take it over. */
   extractLeaseSeconds: number;
   /** Whether this instance schedules the daily extract run (every instance may; runs are claimed). */
@@ -108,6 +113,23 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`EXTRACT_TIME=${JSON.stringify(extractTime)} must be a London time HH:MM, e.g. 05:30`);
   }
 
+  const gatewaySecretKey = read('GATEWAY_SECRET_KEY');
+  if (gatewaySecretKey !== undefined && Buffer.from(gatewaySecretKey, 'base64').length !== 32) {
+    problems.push('GATEWAY_SECRET_KEY must be the base64 of 32 random bytes (e.g. openssl rand -base64 32)');
+  }
+  if (nodeEnv === 'production' && gatewaySecretKey === undefined) {
+    problems.push('GATEWAY_SECRET_KEY is required when NODE_ENV=production');
+  }
+  const maintenanceText = read('GATEWAY_MAINTENANCE');
+  const maintenance = maintenanceText
+    ? /^(([01]\d|2[0-3]):[0-5]\d)-(([01]\d|2[0-3]):[0-5]\d)$/.exec(maintenanceText)
+    : undefined;
+  if (maintenanceText && !maintenance) {
+    problems.push(
+      `GATEWAY_MAINTENANCE=${JSON.stringify(maintenanceText)} must be a London time window HH:MM-HH:MM, e.g. 02:00-02:30`,
+    );
+  }
+
   const config: Config = {
     env: nodeEnv,
     databaseUrl,
@@ -129,6 +151,9 @@ export function loadConfig(env: Env = process.env): Config {
     extractTime,
     extractRetentionDays: integer('EXTRACT_RETENTION_DAYS', 30, 1, 3650),
     extractLeaseSeconds: integer('EXTRACT_LEASE_SECONDS', 600, 1, 86400),
+    gatewaySecretKey,
+    gatewayMaintenance: maintenance ? { from: maintenance[1]!, to: maintenance[3]! } : undefined,
+    gatewayRequestsPerMinute: integer('GATEWAY_REQUESTS_PER_MINUTE', 60, 1, 100000),
     extractSchedule: boolean('EXTRACT_SCHEDULE', true),
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -13,9 +13,13 @@ import { loadTls } from '../../src/platform/http/tls.ts';
 import { createAccount } from '../../src/platform/auth/accounts.ts';
 import { regulatorRole } from '../../src/childcare/regulator-role.ts';
 import { openTestDatabase, type TestDatabase } from './test-database.ts';
+import { freePort } from './postgres-cluster.ts';
+import { randomBytes } from 'node:crypto';
+import { SecretBox } from '../../src/platform/auth/secret-box.ts';
 
 export interface TestServer {
   app: FastifyInstance;
+  secretBox: SecretBox;
   handle: TestDatabase;
   baseUrl: string;
   ca: string;
@@ -51,7 +55,18 @@ export interface TestClient {
 export const TEST_PASSWORD = 'synthetic-test-password';
 
 /** Tests run extracts themselves: no schedule. */
-export const TEST_ROLE_CONFIG = {
+export const TEST_ROLE_CONFIG: {
+  publicUrl: string;
+  gatewayMaintenance: { from: string; to: string } | undefined;
+  gatewayRequestsPerMinute: number;
+  extractTime: string;
+  extractRetentionDays: number;
+  extractSchedule: boolean;
+  extractLeaseSeconds: number;
+} = {
+  publicUrl: 'https://127.0.0.1',
+  gatewayMaintenance: undefined,
+  gatewayRequestsPerMinute: 1000,
   extractTime: '05:30',
   extractRetentionDays: 30,
   extractSchedule: false,
@@ -59,7 +74,11 @@ export const TEST_ROLE_CONFIG = {
 };
 
 export async function startTestServer(
-  options: { now?: () => Date; signInAttemptsPerMinute?: number } = {},
+  options: {
+    now?: () => Date;
+    signInAttemptsPerMinute?: number;
+    config?: Partial<typeof TEST_ROLE_CONFIG>;
+  } = {},
 ): Promise<TestServer> {
   const handle = await openTestDatabase();
   const dir = mkdtempSync(path.join(tmpdir(), 'edgate-tls-'));
@@ -71,11 +90,18 @@ export async function startTestServer(
     now: options.now,
     signInAttemptsPerMinute: options.signInAttemptsPerMinute ?? 1000,
   });
-  await regulatorRole(app, { handle, now: options.now, config: TEST_ROLE_CONFIG });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  // The gateway checks the signed wsa:To against the public address, which includes the port:
+  // take a free port first so the address is known before the routes are built.
+  const port = await freePort();
   const baseUrl = `https://127.0.0.1:${port}`;
+  const secretBox = new SecretBox(randomBytes(32));
+  await regulatorRole(app, {
+    handle,
+    now: options.now,
+    config: { ...TEST_ROLE_CONFIG, ...options.config, publicUrl: baseUrl },
+    secretBox,
+  });
+  await app.listen({ host: '127.0.0.1', port });
 
   for (const [username, roles] of [
     ['casey', ['caseworker']],
@@ -152,6 +178,7 @@ export async function startTestServer(
 
   return {
     app,
+    secretBox,
     handle,
     baseUrl,
     ca: tls.cert,

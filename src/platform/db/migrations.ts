@@ -7,6 +7,7 @@ import { Migrator, type Kysely, type Migration } from 'kysely';
 import { platformMigrations } from '../auth/migrations.ts';
 import { regulatorMigrations } from '../../childcare/register/migrations.ts';
 import { extractMigrations } from '../../childcare/extract/migrations.ts';
+import { gatewayMigrations } from '../../childcare/gateway/migrations.ts';
 
 export interface SchemaMigrations {
   schema: string;
@@ -15,7 +16,7 @@ export interface SchemaMigrations {
 
 export const ALL_SCHEMA_MIGRATIONS: SchemaMigrations[] = [
   { schema: 'platform', migrations: platformMigrations },
-  { schema: 'regulator', migrations: { ...regulatorMigrations, ...extractMigrations } },
+  { schema: 'regulator', migrations: { ...regulatorMigrations, ...extractMigrations, ...gatewayMigrations } },
 ];
 
 export interface MigrationReport {

@@ -4,5 +4,6 @@
  */
 import type { PlatformTables } from '../auth/tables.ts';
 import type { RegulatorTables } from '../../childcare/register/tables.ts';
+import type { GatewayTables } from '../../childcare/gateway/tables.ts';
 
-export type EdgateDatabase = PlatformTables & RegulatorTables;
+export type EdgateDatabase = PlatformTables & RegulatorTables & GatewayTables;

@@ -1,0 +1,144 @@
+/**
+ * HTTP side of the ISPP gateway: the SOAP 1.2 endpoint at the real service's path, its WSDL and
+ * schemas, with bodies over 64 KB refused before parsing and faults in SOAP's own format.
+ */
+import { PassThrough, Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { faultResponse, SOAP_CONTENT_TYPE, type Fault } from './soap-response.ts';
+import type { IsppGateway, GatewayReply } from './gateway-service.ts';
+import { serviceContract } from './wsdl.ts';
+
+export const GATEWAY_PATH = '/ISPPGateway/ISPPGatewayServices.svc';
+export const MAX_REQUEST_BYTES = 64 * 1024;
+
+export interface GatewayRouteOptions {
+  gateway: IsppGateway;
+  endpointUrl: string;
+}
+
+/**
+ * The reply as a stream (text or chunks), gzipped when the client accepts it; `onDone` gets the
+ * bytes sent once the response is finished or the client has gone.
+ */
+function replyStream(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  gatewayReply: GatewayReply,
+  onDone: (bytes: number) => void,
+) {
+  reply.code(gatewayReply.httpStatus).header('content-type', SOAP_CONTENT_TYPE);
+  let bytes = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length;
+      done(null, chunk);
+    },
+  });
+  const out = new PassThrough();
+  const source = typeof gatewayReply.body === 'string' ? [Buffer.from(gatewayReply.body)] : gatewayReply.body;
+  const stages: NodeJS.ReadWriteStream[] = [counter];
+  if (/\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) {
+    reply.header('content-encoding', 'gzip').header('vary', 'accept-encoding');
+    stages.push(createGzip({ level: 4 }));
+  }
+  pipeline([Readable.from(source), ...stages, out]).catch((error: unknown) =>
+    request.log.warn({ err: error }, 'gateway reply interrupted'),
+  );
+  reply.raw.once('close', () => onDone(bytes));
+  return out;
+}
+
+export async function gatewayRoutes(app: FastifyInstance, options: GatewayRouteOptions): Promise<void> {
+  const contract = serviceContract(options.endpointUrl);
+
+  await app.register(async (scope) => {
+    // SOAP 1.2 is application/soap+xml; text/xml (SOAP 1.1) is read too, to answer VersionMismatch.
+    scope.addContentTypeParser(
+      ['application/soap+xml', 'text/xml', 'application/xml'],
+      { parseAs: 'string', bodyLimit: MAX_REQUEST_BYTES },
+      (_request, body, done) => done(null, body),
+    );
+
+    const senderFault = (reply: FastifyReply, fault: Fault) =>
+      reply
+        .code(fault.httpStatus)
+        .header('content-type', SOAP_CONTENT_TYPE)
+        .send(faultResponse(fault, undefined));
+
+    scope.setErrorHandler(async (error: Error & { statusCode?: number; code?: string }, request, reply) => {
+      const status = error.statusCode ?? 500;
+      await options.gateway
+        .auditRefusal(
+          { requestId: request.id, clientAddress: request.ip },
+          `refused:http-${status}`,
+          0,
+          reply.elapsedTime,
+        )
+        .catch((auditError: unknown) => request.log.error({ err: auditError }, 'gateway audit not written'));
+      if (status === 413) {
+        return senderFault(reply, {
+          code: 'Sender',
+          reason: `The request is larger than ${MAX_REQUEST_BYTES} bytes.`,
+          httpStatus: 413,
+        });
+      }
+      if (status === 415) {
+        return senderFault(reply, {
+          code: 'Sender',
+          reason: 'Send a SOAP 1.2 envelope as application/soap+xml.',
+          httpStatus: 415,
+        });
+      }
+      if (status < 500)
+        return senderFault(reply, { code: 'Sender', reason: error.message, httpStatus: status });
+      request.log.error({ err: error }, 'gateway error');
+      return senderFault(reply, {
+        code: 'Receiver',
+        reason: `Internal error; reference ${request.id}.`,
+        httpStatus: 500,
+      });
+    });
+
+    scope.get(GATEWAY_PATH, async (request, reply) => {
+      const query = request.query as Record<string, string | undefined>;
+      const key =
+        'singleWsdl' in query
+          ? 'singleWsdl'
+          : query.xsd
+            ? query.xsd
+            : query.wsdl
+              ? query.wsdl
+              : 'wsdl' in query
+                ? 'wsdl'
+                : undefined;
+      const document = key ? contract.documents.get(key) : undefined;
+      if (!document) {
+        return reply
+          .type('text/plain; charset=utf-8')
+          .send(`ISPPGatewayServices (SOAP 1.2). Metadata: ${options.endpointUrl}?wsdl or ?singleWsdl`);
+      }
+      return reply.type('text/xml; charset=utf-8').send(document);
+    });
+
+    scope.post(
+      GATEWAY_PATH,
+      { config: { rateLimit: { max: 600, timeWindow: '1 minute' } } },
+      async (request, reply) => {
+        const started = performance.now();
+        const body = typeof request.body === 'string' ? request.body : '';
+        const gatewayReply = await options.gateway.handle(body, {
+          requestId: request.id,
+          clientAddress: request.ip,
+        });
+        const stream = replyStream(request, reply, gatewayReply, (bytes) => {
+          options.gateway
+            .audit(gatewayReply, bytes, performance.now() - started)
+            .catch((error: unknown) => request.log.error({ err: error }, 'gateway audit not written'));
+        });
+        return reply.send(stream);
+      },
+    );
+  });
+}
