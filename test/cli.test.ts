@@ -11,6 +11,7 @@ import { authenticate } from '../src/platform/auth/accounts.ts';
 import { referencePath } from '../src/platform/reference.ts';
 import { openTestDatabase, testEngine, type TestDatabase } from './support/test-database.ts';
 import { freePort } from './support/postgres-cluster.ts';
+import { makeTestCertificate } from '../src/childcare/gateway/test-signing.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const SAMPLE = readFileSync(referencePath('ispp-contract/sample-extract-synthetic.xml'), 'utf8').replace(
@@ -253,4 +254,62 @@ describe('the edgate command', () => {
       assert.deepEqual(await status(), [{ status: 'ready', n: 153 }]);
     },
   );
+
+  test('gateway account, certificate, authorisation and revocation from the command line', async () => {
+    const agent = edgate([
+      'gateway',
+      'account',
+      'add',
+      '--username',
+      'acme-ispp',
+      '--agent',
+      'Acme Directories',
+    ]);
+    assert.equal(agent.code, 0, agent.stderr);
+    assert.match(agent.stdout, /Password \(shown once\): \S{20,}/);
+    assert.match(agent.stdout, /FID API key \(shown once\): \S{20,}/);
+
+    const certificate = await makeTestCertificate('Acme Directories ISPP client');
+    const pemFile = path.join(dir, 'acme.pem');
+    writeFileSync(pemFile, certificate.pem);
+    const added = edgate(['gateway', 'certificate', 'add', '--username', 'acme-ispp', '--file', pemFile]);
+    assert.equal(added.code, 0, added.stderr);
+    assert.ok(added.stdout.includes(certificate.thumbprintSha1));
+
+    const authorised = edgate([
+      'gateway',
+      'authorise',
+      '--agent',
+      'Acme Directories',
+      '--la',
+      '825',
+      '--from',
+      '2026-01-01',
+      '--until',
+      '2026-12-31',
+    ]);
+    assert.equal(authorised.code, 0, authorised.stderr);
+    assert.match(
+      authorised.stdout,
+      /Acme Directories may collect local authority 825's extract from 2026-01-01 to 2026-12-31/,
+    );
+    const revoked = edgate(['gateway', 'revoke', '--agent', 'Acme Directories', '--la', '825']);
+    assert.equal(revoked.code, 0, revoked.stderr);
+    assert.match(revoked.stdout, /Revoked 1 authorisation/);
+
+    const both = edgate(['gateway', 'account', 'add', '--username', 'x-ispp', '--la', '825', '--agent', 'X']);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /either --la CODE .* or --agent NAME/);
+    const notPem = edgate([
+      'gateway',
+      'certificate',
+      'add',
+      '--username',
+      'acme-ispp',
+      '--file',
+      pemFile + '.missing',
+    ]);
+    assert.equal(notPem.code, 2);
+    assert.match(notPem.stderr, /acme\.pem\.missing/);
+  });
 });

@@ -3,7 +3,7 @@
  * as the server, so `edgate register import` and `edgate serve` always agree on the database.
  */
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig, ROLES, type Config, type Role } from '../platform/config.ts';
@@ -20,6 +20,14 @@ import { openConfiguredDatabase, serve } from './serve.ts';
 import { runExtracts, UnknownLocalAuthorityError } from '../childcare/extract/extract-runs.ts';
 import { extractsOfDate, extractSummary, readyExtract } from '../childcare/extract/extract-store.ts';
 import { localAuthorityByCode } from '../platform/reference.ts';
+import { loadSecretBox } from '../platform/auth/secret-key.ts';
+import {
+  addCertificate,
+  authorise,
+  createGatewayAccount,
+  GatewayAdminError,
+  revoke,
+} from '../childcare/gateway/gateway-store.ts';
 import { isCalendarDate, londonDateOf } from '../platform/calendar.ts';
 
 const USAGE = `edgate — statutory education data feeds
@@ -47,6 +55,15 @@ Usage:
                                        one extract's details
   edgate extract export LA [--date YYYY-MM-DD] [--out FILE]
                                        write one extract's XML to FILE (default stdout)
+  edgate gateway account add --username U (--la CODE | --agent "Organisation") [--no-certificate]
+                                       an ISPP/FID account for an LA or an authorised agent;
+                                       prints its password and FID API key once
+  edgate gateway certificate add --username U --file CERT.pem
+                                       register the X.509 certificate the account signs with
+  edgate gateway authorise --agent "Organisation" --la CODE [--from D] [--until D]
+                                       an LA authorises an agent to collect its extract
+  edgate gateway revoke --agent "Organisation" --la CODE
+                                       end that authorisation now
 
 Configuration is read from environment variables: see README.md.`;
 
@@ -193,8 +210,92 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'extract':
       return extractCommand(config, rest);
+    case 'gateway':
+      return gatewayCommand(config, rest);
     default:
       throw new UsageError(`Unknown command "${command}". Run edgate help.`);
+  }
+}
+
+async function gatewayCommand(config: Config, args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  const words = sub === 'account' || sub === 'certificate' ? [sub, rest.shift()].join(' ') : sub;
+  const { values } = parse(rest, {
+    username: { type: 'string' },
+    la: { type: 'string' },
+    agent: { type: 'string' },
+    'no-certificate': { type: 'boolean' },
+    file: { type: 'string' },
+    from: { type: 'string' },
+    until: { type: 'string' },
+  });
+  const by = process.env.USER ?? 'edgate-cli';
+  switch (words) {
+    case 'account add': {
+      if (!values.username) throw new UsageError('edgate gateway account add needs --username');
+      const box = loadSecretBox({ key: config.gatewaySecretKey, dataDir: config.dataDir });
+      const created = await withDatabase(config, ({ db }) =>
+        createGatewayAccount(db, box, {
+          username: values.username!,
+          laCode: values.la,
+          agent: values.agent,
+          requireCertificate: !values['no-certificate'],
+        }),
+      );
+      console.log(
+        `Created gateway account ${created.username} for ${created.kind === 'la' ? `local authority ${created.laCode}` : `agent ${created.organisation}`}.`,
+      );
+      console.log(`Password (shown once): ${created.password}`);
+      console.log(`FID API key (shown once): ${created.apiKey}`);
+      return 0;
+    }
+    case 'certificate add': {
+      if (!values.username || !values.file)
+        throw new UsageError('edgate gateway certificate add needs --username and --file');
+      let pem: string;
+      try {
+        pem = readFileSync(values.file, 'utf8');
+      } catch (error) {
+        throw new UsageError(`${values.file}: ${(error as Error).message}`);
+      }
+      const added = await withDatabase(config, ({ db }) => addCertificate(db, values.username!, pem));
+      console.log(
+        `Registered certificate ${added.subject} (SHA-1 ${added.thumbprintSha1}, valid to ${added.notAfter.toISOString().slice(0, 10)}).`,
+      );
+      return 0;
+    }
+    case 'authorise': {
+      if (!values.agent || !values.la)
+        throw new UsageError('edgate gateway authorise needs --agent and --la');
+      const validFrom = dateOption(values.from);
+      const id = await withDatabase(config, ({ db }) =>
+        authorise(db, {
+          organisation: values.agent!,
+          laCode: values.la!,
+          validFrom,
+          validUntil: values.until,
+          by,
+        }),
+      );
+      console.log(
+        `Authorisation ${id}: ${values.agent} may collect local authority ${values.la}'s extract from ${validFrom}${values.until ? ` to ${values.until}` : ' until revoked'}.`,
+      );
+      return 0;
+    }
+    case 'revoke': {
+      if (!values.agent || !values.la) throw new UsageError('edgate gateway revoke needs --agent and --la');
+      const count = await withDatabase(config, ({ db }) =>
+        revoke(db, { organisation: values.agent!, laCode: values.la!, by }),
+      );
+      console.log(
+        count > 0
+          ? `Revoked ${count} authorisation(s).`
+          : `No current authorisation of ${values.agent} by ${values.la}.`,
+      );
+      return count > 0 ? 0 : 1;
+    }
+    default:
+      throw new UsageError('Usage: edgate gateway account add | certificate add | authorise | revoke');
   }
 }
 
@@ -303,7 +404,8 @@ main(process.argv.slice(2)).then(
       error instanceof ConfigError ||
       error instanceof UsageError ||
       error instanceof AccountError ||
-      error instanceof UnknownLocalAuthorityError
+      error instanceof UnknownLocalAuthorityError ||
+      error instanceof GatewayAdminError
     ) {
       console.error(error.message);
       process.exit(2);

@@ -187,7 +187,8 @@ export class IsppGateway {
         },
         rememberNonce: (nonce, expiresAt) => rememberNonce(this.options.db, nonce, expiresAt),
       },
-      { now, expectedTo: this.options.endpointUrl },
+      // Ten minutes: node-soap and other toolkits stamp a 10-minute validity; WCF sends 5.
+      { now, expectedTo: this.options.endpointUrl, maxMessageAgeSeconds: 600 },
     );
     if (!security.ok) {
       const reason = security.fault === 'FailedAuthentication' ? AUTH_FAILED : security.reason;
