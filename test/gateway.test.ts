@@ -6,7 +6,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
-import { startTestServer, type TestServer } from './support/test-server.ts';
+import { startTestServer, TEST_PASSWORD, type TestServer } from './support/test-server.ts';
+import { createAccount } from '../src/platform/auth/accounts.ts';
 import { upsertRegistrations } from '../src/childcare/register/register-store.ts';
 import { generateRegister } from '../src/childcare/register/synthetic-register.ts';
 import { runExtracts } from '../src/childcare/extract/extract-runs.ts';
@@ -370,5 +371,33 @@ describe('ISPP gateway', () => {
     const single = await client.request('GET', `${GATEWAY_PATH}?singleWsdl`);
     assert.match(single.body, /<wsdl:binding name="CustomMultiFactorBinding_ISPPGatewayServices"/);
     assert.match(single.body, /<xs:element name="GetLocalAuthorityChildcareRegister">/);
+  });
+
+  test('an LA officer sees who collected their LA’s data and their agents; the regulator sees every request', async () => {
+    await post(buildGetLocalAuthorityChildcareRegisterRequest('826', signed('acme-ispp', agentCert)));
+    await auditRowsAtLeast(1);
+    await createAccount(server.handle.db, {
+      username: 'bucks-officer',
+      displayName: 'Bucks Officer',
+      password: TEST_PASSWORD,
+      roles: ['la-officer'],
+      laCode: '825',
+    });
+    const officer = server.client();
+    await officer.signIn('bucks-officer', TEST_PASSWORD);
+    const page = await officer.get('/regulator/gateway/audit?la=826');
+    assert.equal(page.status, 200);
+    assert.match(page.body, /Who collected our data: Buckinghamshire \(825\)/);
+    assert.match(page.body, /bucks-ispp/);
+    assert.doesNotMatch(page.body, />826</, 'another LA’s requests are not shown, whatever the address asks');
+    assert.match(page.body, /Acme Directories/, 'the agent whose authorisation expired is listed');
+
+    const caseworker = server.client();
+    await caseworker.signIn('casey', TEST_PASSWORD);
+    const all = await caseworker.get('/regulator/gateway/audit');
+    assert.match(all.body, /acme-ispp/);
+    assert.match(all.body, /bucks-ispp/);
+    const registerPage = await officer.get('/regulator/registrations');
+    assert.equal(registerPage.status, 403, 'an LA officer cannot use the register');
   });
 });

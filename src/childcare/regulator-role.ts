@@ -12,6 +12,7 @@ import { dailyExtractJob } from './extract/extract-schedule.ts';
 import { extractCatchUpNeeded } from './extract/extract-runs.ts';
 import { IsppGateway } from './gateway/gateway-service.ts';
 import { GATEWAY_PATH, gatewayRoutes } from './gateway/gateway-routes.ts';
+import { gatewayPages } from './gateway/gateway-pages.ts';
 
 export async function regulatorRole(app: FastifyInstance, context: RoleContext): Promise<void> {
   const now = context.now ?? (() => new Date());
@@ -29,6 +30,7 @@ export async function regulatorRole(app: FastifyInstance, context: RoleContext):
     log: app.log,
   });
   await gatewayRoutes(app, { gateway, endpointUrl });
+  await gatewayPages(app, context.handle.db);
 
   if (context.config.extractSchedule) {
     const job = scheduleDaily(

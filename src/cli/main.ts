@@ -36,10 +36,11 @@ Usage:
   edgate start                         run every role with the demo world (what npm start does)
   edgate serve [ROLE…]                 run the given roles: ${ROLES.join(', ')} or all (default all)
   edgate migrate                       bring the database schema up to date
-  edgate user add --username U --name "Full Name" --role ROLE [--role ROLE…]
+  edgate user add --username U --name "Full Name" --role ROLE [--role ROLE…] [--la CODE]
                                        create a sign-in account; the password comes from
                                        EDGATE_PASSWORD or is generated and printed once.
-                                       Roles: ${ACCOUNT_ROLES.join(', ')}
+                                       Roles: ${ACCOUNT_ROLES.join(', ')};
+                                       an la-officer names its local authority with --la
   edgate register import FILE [--format xml|csv]
                                        load registrations from an extract document or the
                                        register CSV (docs/register-csv.md); all or nothing
@@ -141,6 +142,7 @@ async function main(argv: string[]): Promise<number> {
         username: { type: 'string' },
         name: { type: 'string' },
         role: { type: 'string', multiple: true },
+        la: { type: 'string' },
       });
       if (!values.username || !values.role?.length)
         throw new UsageError('edgate user add needs --username and at least one --role');

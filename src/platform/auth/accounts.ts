@@ -1,6 +1,7 @@
 /** People who sign in to edgate's pages, with their roles. */
 import type { Database } from '../db/database.ts';
 import { hashPassword, passwordProblem, verifyPassword } from './password.ts';
+import { localAuthorityByCode } from '../reference.ts';
 
 /** What each role may do; a role's pages check for one of these. */
 export const ACCOUNT_ROLES = ['admin', 'caseworker', 'la-officer', 'school-user', 'dfe-analyst'] as const;
@@ -11,6 +12,8 @@ export interface Account {
   username: string;
   displayName: string;
   roles: AccountRole[];
+  /** The local authority an la-officer works for. */
+  laCode: string | null;
 }
 
 export class AccountError extends Error {}
@@ -19,7 +22,7 @@ const USERNAME = /^[a-z0-9][a-z0-9._@-]{1,63}$/;
 
 export async function createAccount(
   db: Database,
-  input: { username: string; displayName: string; password: string; roles: string[] },
+  input: { username: string; displayName: string; password: string; roles: string[]; laCode?: string },
 ): Promise<Account> {
   const username = input.username.trim().toLowerCase();
   if (!USERNAME.test(username)) {
@@ -46,6 +49,7 @@ export async function createAccount(
       display_name: input.displayName.trim() || username,
       password_hash: await hashPassword(input.password),
       roles: input.roles,
+      la_code: input.laCode ?? null,
     })
     .returning(['id'])
     .executeTakeFirstOrThrow();
@@ -54,6 +58,7 @@ export async function createAccount(
     username,
     displayName: input.displayName.trim() || username,
     roles: input.roles as AccountRole[],
+    laCode: input.laCode ?? null,
   };
 }
 
@@ -67,7 +72,7 @@ export async function authenticate(
 ): Promise<Account | undefined> {
   const row = await db
     .selectFrom('platform.account')
-    .select(['id', 'username', 'display_name', 'password_hash', 'roles'])
+    .select(['id', 'username', 'display_name', 'password_hash', 'roles', 'la_code'])
     .where('username', '=', username.trim().toLowerCase())
     .where('disabled_at', 'is', null)
     .executeTakeFirst();
@@ -81,5 +86,6 @@ export async function authenticate(
     username: row.username,
     displayName: row.display_name,
     roles: row.roles as AccountRole[],
+    laCode: row.la_code,
   };
 }

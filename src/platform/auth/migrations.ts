@@ -24,4 +24,8 @@ export const platformMigrations: Record<string, Migration> = {
         `create index session_expires_at on platform.session (expires_at)`,
       ]),
   },
+  '0002_account_local_authority': {
+    // An LA officer sees what concerns their own local authority only.
+    up: (db) => runStatements(db, [`alter table platform.account add column la_code char(3)`]),
+  },
 };

@@ -39,7 +39,7 @@ export async function findSession(db: Database, token: string, now: Date): Promi
   const row = await db
     .selectFrom('platform.session as s')
     .innerJoin('platform.account as a', 'a.id', 's.account_id')
-    .select(['a.id', 'a.username', 'a.display_name', 'a.roles', 's.csrf_token'])
+    .select(['a.id', 'a.username', 'a.display_name', 'a.roles', 'a.la_code', 's.csrf_token'])
     .where('s.id', '=', digest(token))
     .where('s.expires_at', '>', now)
     .where('a.disabled_at', 'is', null)
@@ -51,6 +51,7 @@ export async function findSession(db: Database, token: string, now: Date): Promi
       username: row.username,
       displayName: row.display_name,
       roles: row.roles as AccountRole[],
+      laCode: row.la_code,
     },
     csrfToken: row.csrf_token,
   };

@@ -10,6 +10,8 @@ export interface AccountTable {
   /** scrypt$N$r$p$salt$hash (base64url). */
   password_hash: string;
   roles: string[];
+  /** For an la-officer: the 3-digit code of their local authority. */
+  la_code: string | null;
   created_at: CreatedAt;
   disabled_at: Date | null;
 }
