@@ -36,6 +36,14 @@ export async function createAccount(
   if (unknown.length > 0) {
     throw new AccountError(`Unknown role ${unknown.join(', ')}: roles are ${ACCOUNT_ROLES.join(', ')}`);
   }
+  if (input.roles.includes('la-officer') !== (input.laCode !== undefined)) {
+    throw new AccountError(
+      'An la-officer account needs --la CODE (its local authority), and only an la-officer has one',
+    );
+  }
+  if (input.laCode !== undefined && !localAuthorityByCode(input.laCode)) {
+    throw new AccountError(`'${input.laCode}' is not the 3-digit code of a live local authority`);
+  }
   const existing = await db
     .selectFrom('platform.account')
     .select('id')
