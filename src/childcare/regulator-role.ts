@@ -13,6 +13,7 @@ import { extractCatchUpNeeded } from './extract/extract-runs.ts';
 import { IsppGateway } from './gateway/gateway-service.ts';
 import { GATEWAY_PATH, gatewayRoutes } from './gateway/gateway-routes.ts';
 import { gatewayPages } from './gateway/gateway-pages.ts';
+import { fidRoutes } from './gateway/fid-routes.ts';
 
 export async function regulatorRole(app: FastifyInstance, context: RoleContext): Promise<void> {
   const now = context.now ?? (() => new Date());
@@ -30,6 +31,13 @@ export async function regulatorRole(app: FastifyInstance, context: RoleContext):
     log: app.log,
   });
   await gatewayRoutes(app, { gateway, endpointUrl });
+  await fidRoutes(app, {
+    db: context.handle.db,
+    now,
+    maintenance: context.config.gatewayMaintenance,
+    requestsPerMinute: context.config.gatewayRequestsPerMinute,
+    log: app.log,
+  });
   await gatewayPages(app, context.handle.db);
 
   if (context.config.extractSchedule) {

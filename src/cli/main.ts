@@ -16,7 +16,7 @@ import {
   type ImportFormat,
 } from '../childcare/register/register-load.ts';
 import { plannedRegisterSize } from '../childcare/register/synthetic-register.ts';
-import { openConfiguredDatabase, serve } from './serve.ts';
+import { openConfiguredDatabase } from './database.ts';
 import { runExtracts, UnknownLocalAuthorityError } from '../childcare/extract/extract-runs.ts';
 import { extractsOfDate, extractSummary, readyExtract } from '../childcare/extract/extract-store.ts';
 import { localAuthorityByCode } from '../platform/reference.ts';
@@ -108,11 +108,14 @@ async function main(argv: string[]): Promise<number> {
 
   switch (command) {
     case 'start': {
+      // The web stack loads only for the commands that serve it, so the others start quickly.
+      const { serve } = await import('./serve.ts');
       await serve(config, [...ROLES], { seedDemo: true });
       return -1; // keep running
     }
     case 'serve': {
       const { positionals } = parse(rest, {});
+      const { serve } = await import('./serve.ts');
       await serve(config, parseRoles(positionals), { seedDemo: false });
       return -1;
     }

@@ -4,8 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Config, Role } from '../platform/config.ts';
-import { openDatabase, type DatabaseHandle } from '../platform/db/database.ts';
-import { migrateToLatest } from '../platform/db/migrations.ts';
+import { openConfiguredDatabase } from './database.ts';
 import { createHttpServer } from '../platform/http/server.ts';
 import { loadTls } from '../platform/http/tls.ts';
 import { loadSecretBox } from '../platform/auth/secret-key.ts';
@@ -17,16 +16,6 @@ import { seedDemoWorld } from './demo-world.ts';
 const ROLE_PLUGINS: Partial<Record<Role, RolePlugin>> = {
   regulator: regulatorRole,
 };
-
-export async function openConfiguredDatabase(config: Config): Promise<DatabaseHandle> {
-  const handle = await openDatabase({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.databaseUrl ? undefined : `${config.dataDir}/pglite`,
-    poolSize: config.databasePoolSize,
-  });
-  await migrateToLatest(handle.db);
-  return handle;
-}
 
 export interface RunningServer {
   app: FastifyInstance;
