@@ -42,6 +42,7 @@ test('production needs a real database and certificate', () => {
     DATABASE_URL: 'postgres://db/edgate',
     TLS_CERT: '/etc/edgate/cert.pem',
     TLS_KEY: '/etc/edgate/key.pem',
+    GATEWAY_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
   });
   assert.equal(config.seedDemo, false);
 });
@@ -51,4 +52,19 @@ test('a certificate without its key is refused', () => {
     () => loadConfig({ TLS_CERT: '/tmp/cert.pem' }),
     /TLS_CERT and TLS_KEY must be given together/,
   );
+});
+
+test('a gateway key that is not 32 bytes, or a malformed maintenance window, is refused', () => {
+  assert.throws(
+    () => loadConfig({ GATEWAY_SECRET_KEY: 'c2hvcnQ=' }),
+    /GATEWAY_SECRET_KEY must be the base64 of 32 random bytes/,
+  );
+  assert.throws(
+    () => loadConfig({ GATEWAY_MAINTENANCE: '2am-3am' }),
+    /GATEWAY_MAINTENANCE="2am-3am" must be/,
+  );
+  assert.deepEqual(loadConfig({ GATEWAY_MAINTENANCE: '23:30-00:15' }).gatewayMaintenance, {
+    from: '23:30',
+    to: '00:15',
+  });
 });
