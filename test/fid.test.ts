@@ -113,6 +113,7 @@ describe('FID REST endpoints', () => {
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const body = Buffer.concat(chunks);
+          lastRequestId = String(res.headers['x-request-id'] ?? '');
           resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text: body.toString('utf8') });
         });
       });
@@ -143,7 +144,18 @@ describe('FID REST endpoints', () => {
     }
     return auditRows();
   };
-  const lastAudit = async () => (await auditRowsAtLeast(requests))[0];
+  // Audit rows are written once a response has gone, so two in quick succession may land out of
+  // order: find the last request's own row by its request id.
+  let lastRequestId = '';
+  const lastAudit = async () => {
+    await auditRowsAtLeast(requests);
+    for (let tries = 0; tries < 100; tries++) {
+      const row = (await auditRows()).find((r) => r.request_id === lastRequestId);
+      if (row) return row;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return undefined;
+  };
 
   const storedXml = async (laCode: string) => {
     const stored = await readyExtract(database.db, laCode, TODAY);
