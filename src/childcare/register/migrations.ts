@@ -3,7 +3,7 @@ import { runStatements } from '../../platform/db/statements.ts';
 
 const child = (name: string, columns: string) => [
   `create table regulator.${name} (
-    reference_number text not null references regulator.registration(reference_number) on delete cascade,
+    reference_number text collate "C" not null references regulator.registration(reference_number) on delete cascade,
     seq smallint not null,
     ${columns},
     primary key (reference_number, seq)
@@ -83,7 +83,7 @@ export const regulatorMigrations: Record<string, Migration> = {
         ),
         `create table regulator.status_change (
           id bigserial primary key,
-          reference_number text not null references regulator.registration(reference_number),
+          reference_number text collate "C" not null references regulator.registration(reference_number),
           kind text not null,
           from_status text not null,
           to_status text not null,

@@ -5,9 +5,6 @@
  */
 import { mkdirSync } from 'node:fs';
 import { Kysely, PostgresDialect, sql } from 'kysely';
-import { PGliteDialect } from 'kysely-pglite-dialect';
-import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import pg from 'pg';
 import type { EdgateDatabase } from './schema.ts';
 
@@ -33,12 +30,6 @@ pg.types.setTypeParser(DATE, (value) => value);
 pg.types.setTypeParser(INT8, (value) => Number(value));
 pg.types.setTypeParser(NUMERIC, (value) => Number(value));
 
-const pgliteParsers = {
-  [pgliteTypes.DATE]: (value: string) => value,
-  [pgliteTypes.INT8]: (value: string) => Number(value),
-  [pgliteTypes.NUMERIC]: (value: string) => Number(value),
-};
-
 export interface OpenDatabaseOptions {
   databaseUrl?: string;
   /** Folder for PGlite's files; `undefined` means in memory (tests). */
@@ -60,10 +51,20 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     return { db, engine: 'postgres', pool, close: () => db.destroy() };
   }
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  // Loaded only on this path: PGlite's WebAssembly costs ~50 MB a PostgreSQL process never needs.
+  const [{ PGlite }, { pg_trgm }, { PGliteDialect }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite/contrib/pg_trgm'),
+    import('kysely-pglite-dialect'),
+  ]);
   const pglite = await PGlite.create({
     dataDir: options.dataDir,
     extensions: { pg_trgm },
-    parsers: pgliteParsers,
+    parsers: {
+      [DATE]: (value: string) => value,
+      [INT8]: (value: string) => Number(value),
+      [NUMERIC]: (value: string) => Number(value),
+    },
   });
   const db = new Kysely<EdgateDatabase>({ dialect: new PGliteDialect(pglite) });
   return { db, engine: 'pglite', close: () => db.destroy() };
