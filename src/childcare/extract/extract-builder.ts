@@ -12,13 +12,11 @@ import { earliestRetainedChange } from './extract-selection.ts';
 import {
   EXTRACT_CLOSING,
   extractOpening,
-  registrationElement,
+  registrationText,
   type ExtractHeader,
 } from './extract-writer.ts';
 
 const BATCH = 1000;
-/** Text is handed on in pieces of about this size: long concatenated strings cost more to flatten and encode than to write. */
-const CHUNK_CHARS = 64 * 1024;
 
 export interface BuildRequest {
   laCode: string;
@@ -63,16 +61,7 @@ export async function buildExtract(
       .limit(BATCH)
       .execute();
     if (rows.length === 0) break;
-    const registrations = await completeRegistrations(db, rows);
-    let text = '';
-    for (const registration of registrations) {
-      text += registrationElement(registration);
-      if (text.length >= CHUNK_CHARS) {
-        await write(text);
-        text = '';
-      }
-    }
-    if (text) await write(text);
+    for (const text of registrationText(await completeRegistrations(db, rows))) await write(text);
     count += rows.length;
     after = rows[rows.length - 1]!.reference_number;
     if (rows.length < BATCH) break;

@@ -274,3 +274,19 @@ export function* extractChunks(
   for (const r of registrations) yield registrationElement(r);
   yield EXTRACT_CLOSING;
 }
+
+/** Text is handed on in pieces of about this size: long concatenated strings cost more to flatten and encode than to write. */
+export const CHUNK_CHARS = 64 * 1024;
+
+/** Registration elements joined into pieces of about CHUNK_CHARS characters, for a stream. */
+export function* registrationText(registrations: Iterable<Registration>): Generator<string> {
+  let text = '';
+  for (const registration of registrations) {
+    text += registrationElement(registration);
+    if (text.length >= CHUNK_CHARS) {
+      yield text;
+      text = '';
+    }
+  }
+  if (text) yield text;
+}
