@@ -9,12 +9,7 @@ import type { Database } from '../../platform/db/database.ts';
 import { completeRegistrations } from '../register/register-store.ts';
 import { INACTIVE_STATUSES } from '../register/registration.ts';
 import { earliestRetainedChange } from './extract-selection.ts';
-import {
-  EXTRACT_CLOSING,
-  extractOpening,
-  registrationText,
-  type ExtractHeader,
-} from './extract-writer.ts';
+import { EXTRACT_CLOSING, extractOpening, registrationText, type ExtractHeader } from './extract-writer.ts';
 
 const BATCH = 1000;
 

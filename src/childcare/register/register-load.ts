@@ -6,7 +6,9 @@
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { sql, type Transaction } from 'kysely';
 import type { Database } from '../../platform/db/database.ts';
+import type { EdgateDatabase } from '../../platform/db/schema.ts';
 import { localAuthorityByCode } from '../../platform/reference.ts';
 import { readExtract } from './extract-reader.ts';
 import { ImportError, type ImportProblem } from './import-problem.ts';
@@ -16,6 +18,19 @@ import type { Registration } from './registration.ts';
 import { generateRegister, type GenerateOptions } from './synthetic-register.ts';
 
 export type ImportFormat = 'xml' | 'csv';
+
+/**
+ * Autovacuum analysing a register table while a big load is still uncommitted records it as
+ * empty; the planner then checks every child row's foreign key with a scan of a whole index and
+ * the load turns quadratic (measured: 20,000 registrations in 71 s instead of 6). A SHARE UPDATE
+ * EXCLUSIVE lock keeps autovacuum off these tables for the load without blocking reads or writes.
+ */
+async function holdOffAutovacuum(trx: Transaction<EdgateDatabase>): Promise<void> {
+  await sql`lock table regulator.registration, regulator.status_history, regulator.child_services_register,
+    regulator.childcare_age, regulator.inspection, regulator.notice in share update exclusive mode`.execute(
+    trx,
+  );
+}
 
 export function formatOfFile(file: string): ImportFormat | undefined {
   const extension = path.extname(file).toLowerCase();
@@ -76,7 +91,10 @@ export async function importRegisterFile(
   }
   const problems = crossCheck(registrations, path.basename(file));
   if (problems.length > 0) throw new ImportError(problems);
-  const counts = await db.transaction().execute((trx) => upsertRegistrations(trx, registrations));
+  const counts = await db.transaction().execute(async (trx) => {
+    await holdOffAutovacuum(trx);
+    return upsertRegistrations(trx, registrations);
+  });
   return { file, records: registrations.length, ...counts };
 }
 
@@ -87,6 +105,7 @@ export async function loadGeneratedRegister(
   onProgress?: (written: number) => void,
 ): Promise<UpsertCounts> {
   return db.transaction().execute(async (trx) => {
+    await holdOffAutovacuum(trx);
     const total: UpsertCounts = { added: 0, replaced: 0 };
     let batch: Registration[] = [];
     const flush = async () => {

@@ -191,13 +191,7 @@ export async function upsertRegistrations(
         sql`${values}::${sql.raw(i < REGISTRATION_COLUMNS.length && DATE_COLUMNS.has(REGISTRATION_COLUMNS[i]!) ? 'date' : 'text')}[]`,
     );
     const names = [...REGISTRATION_COLUMNS, 'periods'].map((c) => sql.raw(c));
-    const refs = batch.map((r) => r.referenceNumber);
-    for (const child of CHILD_TABLES) {
-      await sql`delete from ${sql.raw(`regulator.${child.table}`)} where reference_number = any(${refs}::text[])`.execute(
-        db,
-      );
-    }
-    const written = await sql<{ added: boolean }>`
+    const written = await sql<{ reference_number: string; added: boolean }>`
       insert into regulator.registration (${sql.join(REGISTRATION_COLUMNS.map((c) => sql.raw(c)))}, childcare_periods)
       select ${sql.join(REGISTRATION_COLUMNS.map((c) => sql.raw(c)))},
              case when periods = '' then '{}'::text[] else string_to_array(periods, ',') end
@@ -208,9 +202,18 @@ export async function upsertRegistrations(
         )},
         version = registration.version + 1,
         updated_at = now()
-      returning (xmax = 0) as added
+      returning reference_number, (xmax = 0) as added
     `.execute(db);
     for (const row of written.rows) counts[row.added ? 'added' : 'replaced']++;
+    // A replaced registration's children are written anew; a new one has none to remove.
+    const replaced = written.rows.filter((row) => !row.added).map((row) => row.reference_number);
+    if (replaced.length > 0) {
+      for (const child of CHILD_TABLES) {
+        await sql`delete from ${sql.raw(`regulator.${child.table}`)} where reference_number = any(${replaced}::text[])`.execute(
+          db,
+        );
+      }
+    }
 
     for (const child of CHILD_TABLES) {
       const refs: string[] = [];

@@ -15,7 +15,7 @@ export type Engine = 'pglite' | 'postgres';
 export interface DatabaseHandle {
   db: Database;
   engine: Engine;
-  /** The pool, when on PostgreSQL: bulk loads use COPY through it. */
+  /** The pool, when on PostgreSQL (benchmarks use it for their COPY baselines). */
   pool?: pg.Pool;
   close(): Promise<void>;
 }
