@@ -27,8 +27,7 @@ export const WHAT_IF_PATH = '/bench/gateway-cached';
 
 /** The envelope around RegisterData for one reply: registerDataResponse over an empty document. */
 async function envelope(relatesTo: string | undefined): Promise<[Buffer, Buffer]> {
-  const parts: Buffer[] = [];
-  for await (const part of registerDataResponse((async function* () {})(), relatesTo)) parts.push(part);
+  const parts = registerDataResponse(Buffer.alloc(0), relatesTo);
   return [parts[0]!, parts.at(-1)!];
 }
 

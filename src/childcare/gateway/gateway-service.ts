@@ -5,13 +5,12 @@
  * refused ones included; nothing else is written.
  */
 import { randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Database } from '../../platform/db/database.ts';
 import type { SecretBox } from '../../platform/auth/secret-box.ts';
 import { londonDateOf } from '../../platform/calendar.ts';
-import { readyExtract, type StoredExtract } from '../extract/extract-store.ts';
+import { extractSummary, readyExtract } from '../extract/extract-store.ts';
+import { RegisterDataCache } from './register-data-cache.ts';
 import {
   decideCollection,
   inMaintenanceWindow,
@@ -56,6 +55,8 @@ export interface GatewayOptions {
   maintenance?: MaintenanceWindow;
   /** Requests one account may make per minute (per instance). */
   requestsPerMinute: number;
+  /** Memory for escaped extracts kept ready to send. */
+  cacheBytes?: number;
   log: FastifyBaseLogger;
 }
 
@@ -66,7 +67,7 @@ export interface RequestMeta {
 
 export interface GatewayReply {
   httpStatus: number;
-  body: string | AsyncIterable<Buffer>;
+  body: string | Buffer[];
   /** Filled in when the body has been sent (bytes and duration), then written. */
   audit: Omit<AuditEntry, 'bytes' | 'durationMs'>;
 }
@@ -107,9 +108,12 @@ function operationOf(parsed: ParsedEnvelope): Operation | undefined {
 
 export class IsppGateway {
   private readonly limiter: AccountRateLimiter;
+  private readonly cache: RegisterDataCache;
 
   constructor(private readonly options: GatewayOptions) {
     this.limiter = new AccountRateLimiter(options.requestsPerMinute);
+    // Room for the largest LAs' documents of the day (~12 MB each escaped); 256 MB by default.
+    this.cache = new RegisterDataCache(options.cacheBytes ?? 256 * 1024 * 1024);
   }
 
   async handle(xml: string, meta: RequestMeta): Promise<GatewayReply> {
@@ -235,9 +239,10 @@ export class IsppGateway {
       const authorisations =
         account.kind === 'agent' ? await authorisationsOf(this.options.db, account.organisation) : [];
       const extractDate = londonDateOf(now);
-      const stored: StoredExtract | undefined = /^\d{3}$/.test(laCode)
-        ? await readyExtract(this.options.db, laCode, extractDate)
+      const summary = /^\d{3}$/.test(laCode)
+        ? await extractSummary(this.options.db, laCode, extractDate)
         : undefined;
+      const stored = summary?.status === 'ready' && summary.sha256 ? summary : undefined;
       const decision = decideCollection({
         account,
         laCode,
@@ -253,10 +258,14 @@ export class IsppGateway {
           audit: { ...authenticated, laCode, outcome: decision.code, detail: decision.description },
         };
       }
-      const document = Readable.from([stored.content]).pipe(createGunzip());
+      const escaped = await this.cache.escaped(stored.sha256!, async () => {
+        const withContent = await readyExtract(this.options.db, laCode, extractDate);
+        if (!withContent) throw new Error(`extract ${laCode} ${extractDate} vanished while being read`);
+        return withContent.content;
+      });
       return {
         httpStatus: 200,
-        body: registerDataResponse(document, relatesTo),
+        body: registerDataResponse(escaped, relatesTo),
         audit: {
           ...authenticated,
           laCode,

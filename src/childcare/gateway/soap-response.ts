@@ -3,7 +3,6 @@
  * extract escaped into RegisterData chunk by chunk (never the whole document as one string),
  * and faults.
  */
-import { StringDecoder } from 'node:string_decoder';
 import { randomUUID } from 'node:crypto';
 import { ISPP_NS, SOAP12_NS, WSA_NS, WSSE_NS } from './soap-envelope.ts';
 
@@ -61,31 +60,31 @@ export function registerStatusResponse(status: StatusResult, relatesTo: string |
   );
 }
 
+/** Sent in slices of this size: one huge write stalls the event loop; tiny ones cost syscalls. */
+const SLICE = 64 * 1024;
+
 /**
- * A successful GetLocalAuthorityChildcareRegister response: the extract document (as UTF-8
- * byte chunks, e.g. from gunzip) escaped into RegisterData as it arrives.
+ * A successful GetLocalAuthorityChildcareRegister response around the already-escaped extract
+ * (see RegisterDataCache), as a list of chunks that share its memory rather than copy it.
  */
-export async function* registerDataResponse(
-  document: AsyncIterable<Buffer>,
-  relatesTo: string | undefined,
-): AsyncGenerator<Buffer> {
-  yield Buffer.from(
-    ENVELOPE_OPEN +
-      replyHeader(`${ACTIONS.GetLocalAuthorityChildcareRegister}Response`, relatesTo) +
-      `<s:Body><GetLocalAuthorityChildcareRegisterResponse xmlns="${ISPP_NS}"><GetLocalAuthorityChildcareRegisterResult><RegisterData>`,
-  );
-  // A chunk may end inside a multi-byte character: the decoder carries it to the next.
-  const decoder = new StringDecoder('utf8');
-  for await (const chunk of document) {
-    const text = decoder.write(chunk);
-    if (text) yield Buffer.from(escapeXmlText(text));
+export function registerDataResponse(escapedDocument: Buffer, relatesTo: string | undefined): Buffer[] {
+  const chunks: Buffer[] = [
+    Buffer.from(
+      ENVELOPE_OPEN +
+        replyHeader(`${ACTIONS.GetLocalAuthorityChildcareRegister}Response`, relatesTo) +
+        `<s:Body><GetLocalAuthorityChildcareRegisterResponse xmlns="${ISPP_NS}"><GetLocalAuthorityChildcareRegisterResult><RegisterData>`,
+    ),
+  ];
+  for (let start = 0; start < escapedDocument.length; start += SLICE) {
+    chunks.push(escapedDocument.subarray(start, start + SLICE));
   }
-  const rest = decoder.end();
-  if (rest) yield Buffer.from(escapeXmlText(rest));
-  yield Buffer.from(
-    `</RegisterData>${statusElement({ code: 'Success' })}</GetLocalAuthorityChildcareRegisterResult></GetLocalAuthorityChildcareRegisterResponse></s:Body>` +
-      ENVELOPE_CLOSE,
+  chunks.push(
+    Buffer.from(
+      `</RegisterData>${statusElement({ code: 'Success' })}</GetLocalAuthorityChildcareRegisterResult></GetLocalAuthorityChildcareRegisterResponse></s:Body>` +
+        ENVELOPE_CLOSE,
+    ),
   );
+  return chunks;
 }
 
 export function serviceStatusResponse(text: string, relatesTo: string | undefined): string {
