@@ -7,84 +7,22 @@
  * NOT exported there (`REGISTRATION_COLUMNS`/`registrationValues` are private), so it is
  * reimplemented here column for column; the fingerprint check in the bench catches any drift.
  */
-import { CHILD_TABLES, statusChangedOn } from '../../src/childcare/register/register-store.ts';
+import {
+  CHILD_TABLES,
+  REGISTRATION_COLUMNS,
+  registrationValues,
+} from '../../src/childcare/register/register-store.ts';
 import type { Registration } from '../../src/childcare/register/registration.ts';
 
 type Value = string | number | boolean | null;
 
-/** Same columns, same order, as register-store's REGISTRATION_COLUMNS, plus childcare_periods. */
-export const REGISTRATION_COPY_COLUMNS = [
-  'reference_number',
-  'la_code',
-  'provision_type',
-  'secondary_provision_type',
-  'rp_reference_number',
-  'provider_name',
-  'provider_address_line1',
-  'provider_address_line2',
-  'provider_town',
-  'provider_county',
-  'provider_postcode',
-  'provider_telephone',
-  'provider_mobile',
-  'provider_work_telephone',
-  'provider_fax',
-  'provider_email',
-  'setting_name',
-  'setting_address_line1',
-  'setting_address_line2',
-  'setting_town',
-  'setting_county',
-  'setting_postcode',
-  'setting_telephone',
-  'setting_fax',
-  'setting_email',
-  'special_considerations',
-  'status',
-  'status_changed_on',
-  'registration_date',
-  'last_change_date',
-  'childcare_periods',
-] as const;
+/** register-store's columns, in its order, plus childcare_periods. */
+export const REGISTRATION_COPY_COLUMNS = [...REGISTRATION_COLUMNS, 'childcare_periods'] as const;
 
-/** Mirrors register-store's registrationValues, then childcare_periods as an array literal. */
+/** register-store's own row values, then childcare_periods as an array literal. */
 export function registrationCopyValues(r: Registration): Value[] {
-  const p = r.provider;
-  const s = r.setting;
-  return [
-    r.referenceNumber,
-    r.laCode,
-    r.provisionType,
-    r.secondaryProvisionType ?? null,
-    r.rpReferenceNumber ?? null,
-    p.name,
-    p.address.addressLine1,
-    p.address.addressLine2 ?? null,
-    p.address.town,
-    p.address.county ?? null,
-    p.address.postcode,
-    p.contact?.telephoneNumber ?? null,
-    p.contact?.mobileNumber ?? null,
-    p.contact?.workTelephoneNumber ?? null,
-    p.contact?.faxNumber ?? null,
-    p.contact?.emailAddress ?? null,
-    s?.name ?? null,
-    s?.address.addressLine1 ?? null,
-    s?.address.addressLine2 ?? null,
-    s?.address.town ?? null,
-    s?.address.county ?? null,
-    s?.address.postcode ?? null,
-    s?.contact?.telephoneNumber ?? null,
-    s?.contact?.faxNumber ?? null,
-    s?.contact?.emailAddress ?? null,
-    r.specialConsiderations ?? null,
-    r.status,
-    statusChangedOn(r),
-    r.registrationDate ?? null,
-    r.lastChangeDate,
-    // Period codes are 4 letters/digits (CHILDCARE_PERIODS), so the literal needs no quoting.
-    `{${r.childcarePeriods.join(',')}}`,
-  ];
+  // Period codes are 4 letters/digits (CHILDCARE_PERIODS), so the literal needs no quoting.
+  return [...registrationValues(r), `{${r.childcarePeriods.join(',')}}`];
 }
 
 /** One COPY text-format field: \N for null, backslash escapes for the characters COPY reserves. */
