@@ -29,6 +29,14 @@ function replyStream(
   onDone: (bytes: number) => void,
 ) {
   reply.code(gatewayReply.httpStatus).header('content-type', SOAP_CONTENT_TYPE);
+  const source = typeof gatewayReply.body === 'string' ? [Buffer.from(gatewayReply.body)] : gatewayReply.body;
+  if (!/\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) {
+    // Uncompressed, the length is known: slices go straight to the socket, no transforms.
+    const length = source.reduce((sum, chunk) => sum + chunk.length, 0);
+    reply.header('content-length', length);
+    reply.raw.once('close', () => onDone(reply.raw.writableFinished ? length : 0));
+    return Readable.from(source, { objectMode: false });
+  }
   let bytes = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, done) {
@@ -37,13 +45,8 @@ function replyStream(
     },
   });
   const out = new PassThrough();
-  const source = typeof gatewayReply.body === 'string' ? [Buffer.from(gatewayReply.body)] : gatewayReply.body;
-  const stages: NodeJS.ReadWriteStream[] = [counter];
-  if (/\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) {
-    reply.header('content-encoding', 'gzip').header('vary', 'accept-encoding');
-    stages.push(createGzip({ level: 4 }));
-  }
-  pipeline([Readable.from(source), ...stages, out]).catch((error: unknown) =>
+  reply.header('content-encoding', 'gzip').header('vary', 'accept-encoding');
+  pipeline([Readable.from(source), counter, createGzip({ level: 4 }), out]).catch((error: unknown) =>
     request.log.warn({ err: error }, 'gateway reply interrupted'),
   );
   reply.raw.once('close', () => onDone(bytes));
