@@ -72,10 +72,12 @@ export async function gatewayRoutes(app: FastifyInstance, options: GatewayRouteO
 
     scope.setErrorHandler(async (error: Error & { statusCode?: number; code?: string }, request, reply) => {
       const status = error.statusCode ?? 500;
+      // A client that hangs up mid-request is not a gateway failure.
+      const clientGone = error.code === 'ERR_STREAM_PREMATURE_CLOSE' || error.code === 'ECONNRESET';
       await options.gateway
         .auditRefusal(
           { requestId: request.id, clientAddress: request.ip },
-          `refused:http-${status}`,
+          clientGone ? 'client-disconnected' : `refused:http-${status}`,
           0,
           reply.elapsedTime,
         )
@@ -96,7 +98,8 @@ export async function gatewayRoutes(app: FastifyInstance, options: GatewayRouteO
       }
       if (status < 500)
         return senderFault(reply, { code: 'Sender', reason: error.message, httpStatus: status });
-      request.log.error({ err: error }, 'gateway error');
+      if (clientGone) request.log.info({ err: error }, 'client disconnected');
+      else request.log.error({ err: error }, 'gateway error');
       return senderFault(reply, {
         code: 'Receiver',
         reason: `Internal error; reference ${request.id}.`,
