@@ -9,6 +9,8 @@ import path from 'node:path';
 import type { Config } from '../platform/config.ts';
 import type { DatabaseHandle } from '../platform/db/database.ts';
 import { createAccount } from '../platform/auth/accounts.ts';
+import type { SecretBox } from '../platform/auth/secret-box.ts';
+import { createGatewayAccount } from '../childcare/gateway/gateway-store.ts';
 import { londonDateOf } from '../platform/calendar.ts';
 import { loadGeneratedRegister } from '../childcare/register/register-load.ts';
 
@@ -17,7 +19,11 @@ const DEMO_ACCOUNTS = [
   { username: 'admin', displayName: 'Ada Admin (demo)', roles: ['admin', 'caseworker'] },
 ];
 
-export async function seedDemoWorld(handle: DatabaseHandle, config: Config): Promise<string[]> {
+export async function seedDemoWorld(
+  handle: DatabaseHandle,
+  config: Config,
+  box: SecretBox,
+): Promise<string[]> {
   const { db } = handle;
   const lines: string[] = [];
   const credentialsFile = path.join(config.dataDir, 'demo-accounts.txt');
@@ -43,6 +49,24 @@ export async function seedDemoWorld(handle: DatabaseHandle, config: Config): Pro
       await createAccount(db, { ...account, password });
       written.push(`${account.username}\t${password}\t(${account.roles.join(', ')})`);
     }
+    // A gateway account for trying the ISPP and FID services without a certificate.
+    const gateway = await createGatewayAccount(db, box, {
+      username: 'demo-ispp-825',
+      laCode: '825',
+      requireCertificate: false,
+    });
+    written.push(
+      `${gateway.username}\t${gateway.password}\t(ISPP gateway account for LA 825, no certificate needed; FID APIKEY ${gateway.apiKey})`,
+    );
+    const officer = randomBytes(12).toString('base64url');
+    await createAccount(db, {
+      username: 'la-officer-825',
+      displayName: 'Lee Officer (demo, Buckinghamshire)',
+      password: officer,
+      roles: ['la-officer'],
+      laCode: '825',
+    });
+    written.push(`la-officer-825\t${officer}\t(la-officer for Buckinghamshire, 825)`);
     writeFileSync(credentialsFile, `# Demo sign-ins for this local instance only\n${written.join('\n')}\n`, {
       mode: 0o600,
     });

@@ -29,8 +29,9 @@ export async function serve(
   options: { seedDemo?: boolean } = {},
 ): Promise<RunningServer> {
   const handle = await openConfiguredDatabase(config);
-  const demo = options.seedDemo && config.seedDemo ? await seedDemoWorld(handle, config) : undefined;
   const secretBox = loadSecretBox({ key: config.gatewaySecretKey, dataDir: config.dataDir });
+  const demo =
+    options.seedDemo && config.seedDemo ? await seedDemoWorld(handle, config, secretBox) : undefined;
   const tls = await loadTls({
     certFile: config.tlsCertFile,
     keyFile: config.tlsKeyFile,
