@@ -62,6 +62,7 @@ await regulatorRole(app, {
     publicUrl,
     gatewayMaintenance: undefined,
     gatewayRequestsPerMinute: 1_000_000,
+    accessTokenLifetimeSeconds: 3600,
     extractTime: '05:30',
     extractRetentionDays: 30,
     extractSchedule: false,

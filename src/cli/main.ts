@@ -65,6 +65,10 @@ Usage:
                                        an LA authorises an agent to collect its extract
   edgate gateway revoke --agent "Organisation" --la CODE
                                        end that authorisation now
+  edgate dfe client add --name NAME [--scope S…] [--la CODE] [--no-consent]
+                                       an OAuth client of the attendance API (a MIS supplier,
+                                       or an LA with attendance.read.la); prints its secret once
+  edgate dfe keys rotate               a new token-signing key (the old one keeps verifying)
 
 Configuration is read from environment variables: see README.md.`;
 
@@ -217,9 +221,51 @@ async function main(argv: string[]): Promise<number> {
       return extractCommand(config, rest);
     case 'gateway':
       return gatewayCommand(config, rest);
+    case 'dfe':
+      return dfeCommand(config, rest);
     default:
       throw new UsageError(`Unknown command "${command}". Run edgate help.`);
   }
+}
+
+async function dfeCommand(config: Config, args: string[]): Promise<number> {
+  const [noun, verb, ...rest] = args;
+  const { values } = parse(rest, {
+    name: { type: 'string' },
+    scope: { type: 'string', multiple: true },
+    la: { type: 'string' },
+    'no-consent': { type: 'boolean' },
+  });
+  if (noun === 'client' && verb === 'add') {
+    if (!values.name) throw new UsageError('edgate dfe client add needs --name');
+    const { createClient, newClientProblem } = await import('../attendance/oauth/clients.ts');
+    const client = {
+      name: values.name,
+      scopes: values.scope ?? ['attendance.submit'],
+      laCode: values.la,
+      requiresConsent: !values['no-consent'],
+    };
+    const problem = newClientProblem(client);
+    if (problem) throw new UsageError(problem);
+    const created = await withDatabase(config, ({ db }) =>
+      createClient(db, client as Parameters<typeof createClient>[1]),
+    );
+    console.log(`Created OAuth client "${values.name}" with scopes ${client.scopes.join(' ')}.`);
+    console.log(`client_id: ${created.clientId}`);
+    console.log(`client_secret (shown once, stored only as a hash): ${created.clientSecret}`);
+    return 0;
+  }
+  if (noun === 'keys' && verb === 'rotate') {
+    const { SigningKeys } = await import('../attendance/oauth/signing-keys.ts');
+    const { kid } = await withDatabase(config, ({ db }) =>
+      new SigningKeys(db, { lifetimeSeconds: config.accessTokenLifetimeSeconds }).rotate(new Date()),
+    );
+    console.log(`New signing key ${kid}; tokens signed by the previous key verify until they expire.`);
+    return 0;
+  }
+  throw new UsageError(
+    'Usage: edgate dfe client add --name NAME [--scope S…] [--la CODE] | edgate dfe keys rotate',
+  );
 }
 
 async function gatewayCommand(config: Config, args: string[]): Promise<number> {

@@ -9,12 +9,14 @@ import { createHttpServer } from '../platform/http/server.ts';
 import { loadTls } from '../platform/http/tls.ts';
 import { loadSecretBox } from '../platform/auth/secret-key.ts';
 import { regulatorRole } from '../childcare/regulator-role.ts';
+import { dfeRole } from '../attendance/dfe-role.ts';
 import type { RolePlugin } from '../platform/role.ts';
 import { seedDemoWorld } from './demo-world.ts';
 
 /** Roles built so far; the others join as their issues land. */
 const ROLE_PLUGINS: Partial<Record<Role, RolePlugin>> = {
   regulator: regulatorRole,
+  dfe: dfeRole,
 };
 
 export interface RunningServer {

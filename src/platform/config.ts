@@ -33,6 +33,8 @@ export interface Config {
   /** A daily ISPP maintenance window, London time. */
   gatewayMaintenance: { from: string; to: string } | undefined;
   gatewayRequestsPerMinute: number;
+  /** Lifetime of the DfE API's access tokens. */
+  accessTokenLifetimeSeconds: number;
   /** How long a claim on an extract protects a build before another instance may take it over. */
   extractLeaseSeconds: number;
   /** Whether this instance schedules the daily extract run (every instance may; runs are claimed). */
@@ -154,6 +156,7 @@ export function loadConfig(env: Env = process.env): Config {
     gatewaySecretKey,
     gatewayMaintenance: maintenance ? { from: maintenance[1]!, to: maintenance[3]! } : undefined,
     gatewayRequestsPerMinute: integer('GATEWAY_REQUESTS_PER_MINUTE', 60, 1, 100000),
+    accessTokenLifetimeSeconds: integer('ACCESS_TOKEN_LIFETIME_SECONDS', 3600, 60, 86400),
     extractSchedule: boolean('EXTRACT_SCHEDULE', true),
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -16,6 +16,7 @@ export interface RoleContext {
     | 'extractLeaseSeconds'
     | 'gatewayMaintenance'
     | 'gatewayRequestsPerMinute'
+    | 'accessTokenLifetimeSeconds'
   >;
   /** Seals and opens secrets the services must read back (gateway passwords). */
   secretBox: SecretBox;

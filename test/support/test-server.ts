@@ -59,6 +59,7 @@ export const TEST_ROLE_CONFIG: {
   publicUrl: string;
   gatewayMaintenance: { from: string; to: string } | undefined;
   gatewayRequestsPerMinute: number;
+  accessTokenLifetimeSeconds: number;
   extractTime: string;
   extractRetentionDays: number;
   extractSchedule: boolean;
@@ -67,6 +68,7 @@ export const TEST_ROLE_CONFIG: {
   publicUrl: 'https://127.0.0.1',
   gatewayMaintenance: undefined,
   gatewayRequestsPerMinute: 1000,
+  accessTokenLifetimeSeconds: 3600,
   extractTime: '05:30',
   extractRetentionDays: 30,
   extractSchedule: false,

@@ -8,6 +8,7 @@ import { platformMigrations } from '../auth/migrations.ts';
 import { regulatorMigrations } from '../../childcare/register/migrations.ts';
 import { extractMigrations } from '../../childcare/extract/migrations.ts';
 import { gatewayMigrations } from '../../childcare/gateway/migrations.ts';
+import { dfeOAuthMigrations } from '../../attendance/oauth/migrations.ts';
 
 export interface SchemaMigrations {
   schema: string;
@@ -17,6 +18,7 @@ export interface SchemaMigrations {
 export const ALL_SCHEMA_MIGRATIONS: SchemaMigrations[] = [
   { schema: 'platform', migrations: platformMigrations },
   { schema: 'regulator', migrations: { ...regulatorMigrations, ...extractMigrations, ...gatewayMigrations } },
+  { schema: 'dfe', migrations: { ...dfeOAuthMigrations } },
 ];
 
 export interface MigrationReport {

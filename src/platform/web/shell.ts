@@ -34,6 +34,10 @@ export interface NavigationItem {
 }
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** false: a route for machines, authenticated without cookies, exempt from the CSRF check. */
+    csrf?: boolean;
+  }
   interface FastifyRequest {
     session: Session | undefined;
   }
@@ -152,6 +156,8 @@ async function webShell(app: FastifyInstance, options: WebShellOptions): Promise
   // right token changes nothing.
   app.addHook('preHandler', async (request, reply) => {
     if (['GET', 'HEAD', 'OPTIONS'].includes(request.method)) return;
+    // Machine endpoints that take form bodies without cookies (the OAuth token endpoint) opt out.
+    if (request.routeOptions.config.csrf === false) return;
     if (!request.headers['content-type']?.startsWith('application/x-www-form-urlencoded')) return;
     const presented = (request.body as Record<string, unknown> | undefined)?._csrf;
     const expected = request.session ? request.session.csrfToken : request.cookies[LOGIN_CSRF_COOKIE];

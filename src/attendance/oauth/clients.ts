@@ -1,0 +1,97 @@
+/**
+ * Registered API clients of the attendance feed. The secret is shown once, at creation, and
+ * stored as a scrypt hash like account passwords; `client_id` is random so it reveals nothing.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Database } from '../../platform/db/database.ts';
+import { hashPassword, verifyPassword } from '../../platform/auth/password.ts';
+import { LA_READ_SCOPE, isScope, type Scope } from './scopes.ts';
+import { oauthDb } from './tables.ts';
+
+export interface NewClient {
+  name: string;
+  scopes: readonly string[];
+  laCode?: string;
+  requiresConsent?: boolean;
+}
+
+export interface OAuthClient {
+  clientId: string;
+  name: string;
+  scopes: Scope[];
+  laCode: string | null;
+  requiresConsent: boolean;
+}
+
+/** Why a client cannot be created as asked, or undefined. */
+export function newClientProblem(client: NewClient): string | undefined {
+  if (client.name.trim() === '') return 'A client needs a name';
+  const unknown = client.scopes.filter((s) => !isScope(s));
+  if (unknown.length > 0) return `Unknown scope(s): ${unknown.join(', ')}`;
+  if (client.laCode !== undefined && !/^\d{3}$/.test(client.laCode)) return 'LA code must be 3 digits';
+  if (client.scopes.includes(LA_READ_SCOPE) && client.laCode === undefined)
+    return `Scope ${LA_READ_SCOPE} needs an LA code`;
+  return undefined;
+}
+
+export async function createClient(
+  db: Database,
+  client: NewClient,
+): Promise<{ clientId: string; clientSecret: string }> {
+  const problem = newClientProblem(client);
+  if (problem) throw new Error(problem);
+  const clientId = randomBytes(16).toString('base64url');
+  // 256 bits: a secret nobody chose needs no password rules, and base64url survives form and Basic encoding.
+  const clientSecret = randomBytes(32).toString('base64url');
+  await oauthDb(db)
+    .insertInto('dfe.oauth_client')
+    .values({
+      id: clientId,
+      name: client.name.trim(),
+      secret_hash: await hashPassword(clientSecret),
+      scopes: [...new Set(client.scopes)],
+      la_code: client.laCode ?? null,
+      requires_consent: client.requiresConsent ?? true,
+    })
+    .execute();
+  return { clientId, clientSecret };
+}
+
+// Verified when the client is unknown, so an unknown id costs as long as a wrong secret.
+let dummyHash: Promise<string> | undefined;
+
+/** The client if the id and secret match and it is not disabled; otherwise undefined. */
+export async function authenticateClient(
+  db: Database,
+  clientId: string,
+  secret: string,
+): Promise<OAuthClient | undefined> {
+  const row = await oauthDb(db)
+    .selectFrom('dfe.oauth_client')
+    .select(['id', 'name', 'secret_hash', 'scopes', 'la_code', 'requires_consent', 'disabled_at'])
+    .where('id', '=', clientId)
+    .executeTakeFirst();
+  if (!row) {
+    dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
+    await verifyPassword(secret, await dummyHash);
+    return undefined;
+  }
+  if (!(await verifyPassword(secret, row.secret_hash)) || row.disabled_at !== null) return undefined;
+  return {
+    clientId: row.id,
+    name: row.name,
+    scopes: row.scopes.filter(isScope),
+    laCode: row.la_code,
+    requiresConsent: row.requires_consent,
+  };
+}
+
+export async function disableClient(db: Database, clientId: string, now: Date): Promise<boolean> {
+  const result = await oauthDb(db)
+    .updateTable('dfe.oauth_client')
+    .set({ disabled_at: now })
+    .where('id', '=', clientId)
+    .where('disabled_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}

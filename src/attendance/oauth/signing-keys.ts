@@ -1,0 +1,248 @@
+/**
+ * ES256 signing keys kept in the database, so stateless instances sign and verify with the
+ * same keys. Rotation without downtime: a new key can be published before it signs
+ * (`activateAt`), and a retired key stays published (and verifying) until every token it
+ * signed has expired (`retired_at` + token lifetime).
+ *
+ * Each instance caches the keys briefly; an unknown `kid` always goes back to the database,
+ * so a token signed with another instance's brand-new key verifies at once.
+ */
+import { sql } from 'kysely';
+import {
+  SignJWT,
+  calculateJwkThumbprint,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  jwtVerify,
+  type CryptoKey,
+  type JWK,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
+import type { Database } from '../../platform/db/database.ts';
+import { oauthDb } from './tables.ts';
+
+export const ALG = 'ES256';
+/** RFC 9068's media type for JWT access tokens: stops an ID token or other JWT being replayed as one. */
+export const ACCESS_TOKEN_TYP = 'at+jwt';
+
+const DEFAULT_CACHE_MS = 30_000;
+
+export interface SigningKeysOptions {
+  /** Access-token lifetime: how long a retired key stays published. */
+  lifetimeSeconds: number;
+  cacheMs?: number;
+}
+
+export interface AccessClaims extends JWTPayload {
+  sub: string;
+  client_id: string;
+  /** Space-separated, as RFC 8693/9068 have it. */
+  scope: string;
+  /** The LA code, on a token granted `attendance.read.la`. */
+  la?: string;
+}
+
+export interface VerifyOptions {
+  issuer: string;
+  audience: string;
+  now: Date;
+}
+
+interface KeyRow {
+  kid: string;
+  private_jwk: JWK;
+  public_jwk: JWK;
+  activated_at: Date;
+  retired_at: Date | null;
+}
+
+interface Loaded {
+  at: number;
+  rows: KeyRow[];
+}
+
+async function newKey(): Promise<{ kid: string; privateJwk: JWK; publicJwk: JWK }> {
+  const { privateKey, publicKey } = await generateKeyPair(ALG, { extractable: true });
+  const publicJwk = await exportJWK(publicKey);
+  const kid = await calculateJwkThumbprint(publicJwk);
+  const privateJwk = await exportJWK(privateKey);
+  return {
+    kid,
+    privateJwk: { ...privateJwk, kid, alg: ALG, use: 'sig' },
+    publicJwk: { ...publicJwk, kid, alg: ALG, use: 'sig' },
+  };
+}
+
+function isCryptoKey(key: CryptoKey | Uint8Array): key is CryptoKey {
+  return !(key instanceof Uint8Array);
+}
+
+async function importKey(jwk: JWK): Promise<CryptoKey> {
+  const key = await importJWK(jwk, ALG);
+  if (!isCryptoKey(key)) throw new Error('Signing key is not an EC key');
+  return key;
+}
+
+/** One instance's view of the shared keys: create one per process (or per app). */
+export class SigningKeys {
+  readonly #db: Database;
+  readonly #lifetimeMs: number;
+  readonly #cacheMs: number;
+  #loaded: Loaded | undefined;
+  readonly #imported = new Map<string, Promise<CryptoKey>>();
+
+  constructor(db: Database, options: SigningKeysOptions) {
+    this.#db = db;
+    this.#lifetimeMs = options.lifetimeSeconds * 1000;
+    this.#cacheMs = options.cacheMs ?? DEFAULT_CACHE_MS;
+  }
+
+  async #rows(now: Date, fresh = false): Promise<KeyRow[]> {
+    if (!fresh && this.#loaded && now.getTime() - this.#loaded.at < this.#cacheMs) return this.#loaded.rows;
+    const rows = await oauthDb(this.#db)
+      .selectFrom('dfe.signing_key')
+      .select(['kid', 'private_jwk', 'public_jwk', 'activated_at', 'retired_at'])
+      .orderBy('activated_at', 'desc')
+      .execute();
+    this.#loaded = { at: now.getTime(), rows };
+    return rows;
+  }
+
+  #active(rows: KeyRow[], now: Date): KeyRow | undefined {
+    return rows.find(
+      (row) =>
+        row.activated_at.getTime() <= now.getTime() &&
+        (row.retired_at === null || row.retired_at.getTime() > now.getTime()),
+    );
+  }
+
+  #published(row: KeyRow, now: Date): boolean {
+    return row.retired_at === null || row.retired_at.getTime() + this.#lifetimeMs > now.getTime();
+  }
+
+  #cryptoKey(row: KeyRow, which: 'private' | 'public'): Promise<CryptoKey> {
+    const id = `${which}:${row.kid}`;
+    let key = this.#imported.get(id);
+    if (!key) {
+      key = importKey(which === 'private' ? row.private_jwk : row.public_jwk);
+      this.#imported.set(id, key);
+    }
+    return key;
+  }
+
+  /** The key to sign with now; creates the first key if there is none (race-safe). */
+  async current(now: Date): Promise<{ kid: string }> {
+    const cached = this.#active(await this.#rows(now), now);
+    if (cached) return { kid: cached.kid };
+    const fresh = this.#active(await this.#rows(now, true), now);
+    if (fresh) return { kid: fresh.kid };
+    const key = await newKey();
+    // Another instance may win the unique index; then we simply use its key.
+    await oauthDb(this.#db)
+      .insertInto('dfe.signing_key')
+      .values({
+        kid: key.kid,
+        private_jwk: JSON.stringify(key.privateJwk),
+        public_jwk: JSON.stringify(key.publicJwk),
+        created_at: now,
+        activated_at: now,
+      })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    const created = this.#active(await this.#rows(now, true), now);
+    if (!created) throw new Error('No active signing key after creating one');
+    return { kid: created.kid };
+  }
+
+  /**
+   * A new key, signing from `activateAt` (default now); the current key retires then. Publishing
+   * ahead (activateAt in the future) lets verifiers that cache the JWKS pick the key up first.
+   */
+  async rotate(now: Date, activateAt: Date = now): Promise<{ kid: string }> {
+    const key = await newKey();
+    await this.#db.transaction().execute(async (trx) => {
+      const tx = oauthDb(trx);
+      await tx
+        .updateTable('dfe.signing_key')
+        .set({ retired_at: activateAt })
+        .where('retired_at', 'is', null)
+        .execute();
+      // A concurrent rotation that got there first leaves its key in place of ours.
+      await tx
+        .insertInto('dfe.signing_key')
+        .values({
+          kid: key.kid,
+          private_jwk: JSON.stringify(key.privateJwk),
+          public_jwk: JSON.stringify(key.publicJwk),
+          created_at: now,
+          activated_at: activateAt,
+        })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    });
+    const rows = await this.#rows(now, true);
+    const newest = rows.find((row) => row.retired_at === null);
+    if (!newest) throw new Error('No signing key after rotation');
+    return { kid: newest.kid };
+  }
+
+  /** Every published public key, as a JWK Set. */
+  async jwks(now: Date): Promise<{ keys: JWK[] }> {
+    const rows = await this.#rows(now);
+    return { keys: rows.filter((row) => this.#published(row, now)).map((row) => row.public_jwk) };
+  }
+
+  async sign(claims: AccessClaims, options: VerifyOptions & { lifetimeSeconds: number }): Promise<string> {
+    const { kid } = await this.current(options.now);
+    const row = (await this.#rows(options.now)).find((r) => r.kid === kid);
+    if (!row) throw new Error(`Signing key ${kid} vanished`);
+    const iat = Math.floor(options.now.getTime() / 1000);
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: ALG, kid, typ: ACCESS_TOKEN_TYP })
+      .setIssuer(options.issuer)
+      .setAudience(options.audience)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + options.lifetimeSeconds)
+      .setJti(crypto.randomUUID())
+      .sign(await this.#cryptoKey(row, 'private'));
+  }
+
+  async #publicKeyFor(kid: string | undefined, now: Date): Promise<CryptoKey> {
+    if (!kid) throw new Error('Token has no kid');
+    let row = (await this.#rows(now)).find((r) => r.kid === kid);
+    row ??= (await this.#rows(now, true)).find((r) => r.kid === kid);
+    if (!row || !this.#published(row, now)) throw new Error('Unknown or withdrawn kid');
+    return this.#cryptoKey(row, 'public');
+  }
+
+  /** Verifies signature (key chosen by kid), typ, iss, aud and exp; throws on any failure. */
+  async verify(token: string, options: VerifyOptions): Promise<AccessClaims> {
+    const getKey: JWTVerifyGetKey = (header) => this.#publicKeyFor(header.kid, options.now);
+    const { payload } = await jwtVerify(token, getKey, {
+      algorithms: [ALG],
+      issuer: options.issuer,
+      audience: options.audience,
+      typ: ACCESS_TOKEN_TYP,
+      currentDate: options.now,
+      requiredClaims: ['exp', 'iat', 'sub'],
+    });
+    if (
+      typeof payload.sub !== 'string' ||
+      typeof payload.scope !== 'string' ||
+      typeof payload.client_id !== 'string'
+    )
+      throw new Error('Token lacks sub, client_id or scope');
+    return payload as AccessClaims;
+  }
+}
+
+/** Keys whose retirement has passed by more than the lifetime: nothing they signed is still valid. */
+export async function pruneSigningKeys(db: Database, now: Date, lifetimeSeconds: number): Promise<number> {
+  const result = await oauthDb(db)
+    .deleteFrom('dfe.signing_key')
+    .where('retired_at', '<', sql<Date>`${now}::timestamptz - make_interval(secs => ${lifetimeSeconds})`)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

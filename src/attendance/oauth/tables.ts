@@ -1,0 +1,38 @@
+/** Kysely row types of the `dfe` OAuth tables (added with `withTables` until schema.ts lists them). */
+import type { ColumnType } from 'kysely';
+import type { JWK } from 'jose';
+import type { Database } from '../../platform/db/database.ts';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+/** jsonb: written as JSON text, read back parsed on both engines. */
+type JwkColumn = ColumnType<JWK, string, string>;
+
+export type OAuthClientTable = {
+  id: string;
+  name: string;
+  secret_hash: string;
+  scopes: string[];
+  la_code: string | null;
+  requires_consent: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: Timestamp;
+  disabled_at: NullableTimestamp;
+};
+
+export type SigningKeyTable = {
+  kid: string;
+  private_jwk: JwkColumn;
+  public_jwk: JwkColumn;
+  created_at: Timestamp;
+  activated_at: Timestamp;
+  retired_at: NullableTimestamp;
+};
+
+export type DfeOAuthTables = {
+  'dfe.oauth_client': OAuthClientTable;
+  'dfe.signing_key': SigningKeyTable;
+};
+
+export function oauthDb(db: Database) {
+  return db.withTables<DfeOAuthTables>();
+}

@@ -1,0 +1,149 @@
+/**
+ * The OAuth 2.0 token endpoint of the attendance API (RFC 6749 §4.4, client credentials):
+ *
+ *   POST /oauth2/token          form-encoded; client by HTTP Basic or body; answers §5.1 JSON
+ *                               with `Cache-Control: no-store`, or a §5.2 error.
+ *   GET  /.well-known/jwks.json the published ES256 public keys.
+ *
+ * `requireScope` guards the API's own routes with the bearer token (RFC 6750).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { Database } from '../../platform/db/database.ts';
+import { authenticateClient } from './clients.ts';
+import { SigningKeys, type AccessClaims } from './signing-keys.ts';
+import { grantScopes, parseTokenRequest, type FormFields, type OAuthError } from './token-rules.ts';
+
+export const TOKEN_PATH = '/oauth2/token';
+export const JWKS_PATH = '/.well-known/jwks.json';
+const REALM = 'edgate';
+const FORM = 'application/x-www-form-urlencoded';
+
+export interface OAuthRouteOptions {
+  db: Database;
+  issuer: string;
+  audience: string;
+  lifetimeSeconds: number;
+  now?: () => Date;
+  /** Shared with `requireScope` on the same instance; one is made if absent. */
+  keys?: SigningKeys;
+}
+
+function parseForm(body: string): FormFields {
+  const fields: Record<string, string | string[]> = {};
+  for (const [name, value] of new URLSearchParams(body)) {
+    const seen = fields[name];
+    if (seen === undefined) fields[name] = value;
+    else fields[name] = Array.isArray(seen) ? [...seen, value] : [seen, value];
+  }
+  return fields;
+}
+
+function isFormFields(body: unknown): body is FormFields {
+  return typeof body === 'object' && body !== null && !Array.isArray(body);
+}
+
+function sendError(reply: FastifyReply, error: OAuthError): FastifyReply {
+  // §5.2 lets any invalid_client be a 401; HTTP then requires WWW-Authenticate.
+  if (error.status === 401) reply.header('WWW-Authenticate', `Basic realm="${REALM}"`);
+  return reply
+    .code(error.status)
+    .header('Cache-Control', 'no-store')
+    .header('Pragma', 'no-cache')
+    .send({ error: error.error, error_description: error.error_description });
+}
+
+export async function oauthRoutes(app: FastifyInstance, options: OAuthRouteOptions): Promise<void> {
+  const now = options.now ?? (() => new Date());
+  const keys = options.keys ?? new SigningKeys(options.db, { lifetimeSeconds: options.lifetimeSeconds });
+  // Only inside this plugin's encapsulated scope, and only if the app has no form parser of its own.
+  if (!app.hasContentTypeParser(FORM))
+    app.addContentTypeParser(FORM, { parseAs: 'string' }, (_request, body, done) => {
+      done(null, parseForm(typeof body === 'string' ? body : body.toString('utf8')));
+    });
+
+  // Clients authenticate with their credentials, never cookies: no CSRF token applies.
+  app.post(TOKEN_PATH, { config: { csrf: false } }, async (request, reply) => {
+    const authorization = request.headers.authorization;
+    const parsed = parseTokenRequest(isFormFields(request.body) ? request.body : undefined, authorization);
+    if (!parsed.ok) return sendError(reply, parsed.error);
+    const { clientId, clientSecret, scopes: requested } = parsed.request;
+    const client = await authenticateClient(options.db, clientId, clientSecret);
+    if (!client)
+      return sendError(reply, {
+        status: 401,
+        error: 'invalid_client',
+        error_description: 'Unknown client, wrong secret or disabled client',
+      });
+    const granted = grantScopes(requested, client);
+    if (!granted.ok) return sendError(reply, granted.error);
+    const scope = granted.scopes.join(' ');
+    const claims: AccessClaims = { sub: client.clientId, client_id: client.clientId, scope };
+    if (granted.la !== undefined) claims.la = granted.la;
+    const accessToken = await keys.sign(claims, {
+      issuer: options.issuer,
+      audience: options.audience,
+      lifetimeSeconds: options.lifetimeSeconds,
+      now: now(),
+    });
+    return reply
+      .header('Cache-Control', 'no-store')
+      .header('Pragma', 'no-cache')
+      .send({ access_token: accessToken, token_type: 'Bearer', expires_in: options.lifetimeSeconds, scope });
+  });
+
+  app.get(JWKS_PATH, async (_request, reply) => {
+    // Short: verifiers must see a rotated-in key soon, and the list is tiny.
+    return reply.header('Cache-Control', 'public, max-age=300').send(await keys.jwks(now()));
+  });
+}
+
+export interface BearerCheck {
+  keys: SigningKeys;
+  issuer: string;
+  audience: string;
+  now?: () => Date;
+}
+
+const claimsOf = new WeakMap<FastifyRequest, AccessClaims>();
+
+/** The verified token claims of a request that passed `requireScope`. */
+export function accessClaims(request: FastifyRequest): AccessClaims | undefined {
+  return claimsOf.get(request);
+}
+
+/** A preHandler: a valid bearer token granting any of `scopes`, else 401/403 per RFC 6750 §3. */
+export function requireScope(check: BearerCheck, ...scopes: string[]): preHandlerAsyncHookHandler {
+  return async (request, reply) => {
+    const match = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)[ ]*$/i.exec(request.headers.authorization ?? '');
+    if (!match?.[1]) {
+      // §3.1: no error code when the request carried no token at all.
+      const header = request.headers.authorization
+        ? `Bearer realm="${REALM}", error="invalid_request"`
+        : `Bearer realm="${REALM}"`;
+      return reply.code(401).header('WWW-Authenticate', header).send({ error: 'invalid_token' });
+    }
+    let claims: AccessClaims;
+    try {
+      claims = await check.keys.verify(match[1], {
+        issuer: check.issuer,
+        audience: check.audience,
+        now: (check.now ?? (() => new Date()))(),
+      });
+    } catch {
+      return reply
+        .code(401)
+        .header('WWW-Authenticate', `Bearer realm="${REALM}", error="invalid_token"`)
+        .send({ error: 'invalid_token', error_description: 'The access token is invalid or has expired' });
+    }
+    const granted = claims.scope.split(' ');
+    if (!scopes.some((s) => granted.includes(s)))
+      return reply
+        .code(403)
+        .header(
+          'WWW-Authenticate',
+          `Bearer realm="${REALM}", error="insufficient_scope", scope="${scopes.join(' ')}"`,
+        )
+        .send({ error: 'insufficient_scope', error_description: `Needs scope ${scopes.join(' or ')}` });
+    claimsOf.set(request, claims);
+  };
+}
