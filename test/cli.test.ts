@@ -312,4 +312,18 @@ describe('the edgate command', () => {
     assert.equal(notPem.code, 2);
     assert.match(notPem.stderr, /acme\.pem\.missing/);
   });
+
+  test('dfe client add prints a client id and a secret once; a bad scope is refused', async () => {
+    const created = edgate(['dfe', 'client', 'add', '--name', 'Synthetic MIS Ltd']);
+    assert.equal(created.code, 0, created.stderr);
+    const clientId = /client_id: (\S+)/.exec(created.stdout)?.[1];
+    const secret = /client_secret \(shown once, stored only as a hash\): (\S+)/.exec(created.stdout)?.[1];
+    assert.ok(clientId && secret);
+    const stored = await withDatabase(({ db }) =>
+      db.selectFrom('dfe.oauth_client').selectAll().where('id', '=', clientId).executeTakeFirstOrThrow(),
+    );
+    assert.ok(!JSON.stringify(stored).includes(secret), 'only a hash of the secret is kept');
+    const bad = edgate(['dfe', 'client', 'add', '--name', 'Other', '--scope', 'attendance.everything']);
+    assert.equal(bad.code, 2);
+  });
 });
