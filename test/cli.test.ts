@@ -326,4 +326,32 @@ describe('the edgate command', () => {
     const bad = edgate(['dfe', 'client', 'add', '--name', 'Other', '--scope', 'attendance.everything']);
     assert.equal(bad.code, 2);
   });
+
+  test('dfe schools import: a GIAS file loads; a bad row refuses the file naming its line', async () => {
+    const header =
+      'URN,EstablishmentName,LA (code),TypeOfEstablishment (name),PhaseOfEducation (name),EstablishmentStatus (name),Street,Town,Postcode';
+    const good = path.join(dir, 'gias.csv');
+    writeFileSync(
+      good,
+      `${header}\n123456,Synthetic Primary School,825,Community school,Primary,Open,1 Test Lane,Testtown,ZZ1 1ZZ\n`,
+    );
+    const loaded = edgate(['dfe', 'schools', 'import', good]);
+    assert.equal(loaded.code, 0, loaded.stderr);
+    assert.match(loaded.stdout, /1 added, 0 replaced/);
+    const bad = path.join(dir, 'gias-bad.csv');
+    writeFileSync(
+      bad,
+      `${header}\n234567,Another School,825,Academy converter,Secondary,Open,,,\n12345,Short Urn School,825,Community school,Primary,Open,,,\n`,
+    );
+    const refused = edgate(['dfe', 'schools', 'import', bad]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /gias-bad\.csv:3: record 12345, field URN/);
+    const count = await withDatabase(({ db }) =>
+      db
+        .selectFrom('dfe.school')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow(),
+    );
+    assert.equal(count.n, 1, 'nothing from the refused file');
+  });
 });

@@ -69,6 +69,10 @@ Usage:
                                        an OAuth client of the attendance API (a MIS supplier,
                                        or an LA with attendance.read.la); prints its secret once
   edgate dfe keys rotate               a new token-signing key (the old one keeps verifying)
+  edgate dfe schools import FILE       load the GIAS establishment CSV (UTF-8 or Windows-1252);
+                                       all or nothing, errors name the line
+  edgate dfe schools generate [--scale demo|national] [--seed N]
+                                       a deterministic synthetic schools register
 
 Configuration is read from environment variables: see README.md.`;
 
@@ -230,13 +234,13 @@ async function main(argv: string[]): Promise<number> {
 
 async function dfeCommand(config: Config, args: string[]): Promise<number> {
   const [noun, verb, ...rest] = args;
-  const { values } = parse(rest, {
-    name: { type: 'string' },
-    scope: { type: 'string', multiple: true },
-    la: { type: 'string' },
-    'no-consent': { type: 'boolean' },
-  });
   if (noun === 'client' && verb === 'add') {
+    const { values } = parse(rest, {
+      name: { type: 'string' },
+      scope: { type: 'string', multiple: true },
+      la: { type: 'string' },
+      'no-consent': { type: 'boolean' },
+    });
     if (!values.name) throw new UsageError('edgate dfe client add needs --name');
     const { createClient, newClientProblem } = await import('../attendance/oauth/clients.ts');
     const client = {
@@ -263,8 +267,38 @@ async function dfeCommand(config: Config, args: string[]): Promise<number> {
     console.log(`New signing key ${kid}; tokens signed by the previous key verify until they expire.`);
     return 0;
   }
+  if (noun === 'schools' && (verb === 'import' || verb === 'generate')) {
+    const { upsertSchools } = await import('../attendance/schools/school-store.ts');
+    let schools;
+    if (verb === 'import') {
+      const { positionals } = parse(rest, {});
+      const file = positionals[0];
+      if (!file) throw new UsageError('Usage: edgate dfe schools import FILE');
+      const { readGiasCsv } = await import('../attendance/schools/gias-csv.ts');
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(file);
+      } catch (error) {
+        throw new UsageError(`${file}: ${(error as Error).message}`);
+      }
+      schools = readGiasCsv(bytes, file);
+    } else {
+      const { values: options } = parse(rest, { scale: { type: 'string' }, seed: { type: 'string' } });
+      const scale = options.scale ?? 'demo';
+      if (scale !== 'demo' && scale !== 'national') throw new UsageError('--scale must be demo or national');
+      const seed = Number(options.seed ?? '1');
+      if (!Number.isInteger(seed) || seed < 0) throw new UsageError('--seed must be a whole number');
+      const { generateSchools } = await import('../attendance/schools/synthetic-schools.ts');
+      schools = generateSchools({ scale, seed });
+    }
+    const counts = await withDatabase(config, ({ db }) =>
+      db.transaction().execute((trx) => upsertSchools(trx, schools)),
+    );
+    console.log(`Schools register: ${counts.added} added, ${counts.replaced} replaced.`);
+    return 0;
+  }
   throw new UsageError(
-    'Usage: edgate dfe client add --name NAME [--scope S…] [--la CODE] | edgate dfe keys rotate',
+    'Usage: edgate dfe client add … | dfe keys rotate | dfe schools import FILE | dfe schools generate [--scale S] [--seed N]',
   );
 }
 

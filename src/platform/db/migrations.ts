@@ -9,6 +9,7 @@ import { regulatorMigrations } from '../../childcare/register/migrations.ts';
 import { extractMigrations } from '../../childcare/extract/migrations.ts';
 import { gatewayMigrations } from '../../childcare/gateway/migrations.ts';
 import { dfeOAuthMigrations } from '../../attendance/oauth/migrations.ts';
+import { schoolsMigrations } from '../../attendance/schools/migrations.ts';
 
 export interface SchemaMigrations {
   schema: string;
@@ -18,7 +19,7 @@ export interface SchemaMigrations {
 export const ALL_SCHEMA_MIGRATIONS: SchemaMigrations[] = [
   { schema: 'platform', migrations: platformMigrations },
   { schema: 'regulator', migrations: { ...regulatorMigrations, ...extractMigrations, ...gatewayMigrations } },
-  { schema: 'dfe', migrations: { ...dfeOAuthMigrations } },
+  { schema: 'dfe', migrations: { ...dfeOAuthMigrations, ...schoolsMigrations } },
 ];
 
 export interface MigrationReport {

@@ -6,5 +6,10 @@ import type { PlatformTables } from '../auth/tables.ts';
 import type { RegulatorTables } from '../../childcare/register/tables.ts';
 import type { GatewayTables } from '../../childcare/gateway/tables.ts';
 import type { DfeOAuthTables } from '../../attendance/oauth/tables.ts';
+import type { DfeSchoolTables } from '../../attendance/schools/tables.ts';
 
-export type EdgateDatabase = PlatformTables & RegulatorTables & GatewayTables & DfeOAuthTables;
+export type EdgateDatabase = PlatformTables &
+  RegulatorTables &
+  GatewayTables &
+  DfeOAuthTables &
+  DfeSchoolTables;
