@@ -2,10 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { decodeProtectedHeader } from 'jose';
-import { migrateToLatest } from '../../platform/db/migrations.ts';
 import { openTestDatabase, type TestDatabase } from '../../../test/support/test-database.ts';
 import { createClient } from './clients.ts';
-import { dfeOAuthMigrations } from './migrations.ts';
 import { SigningKeys } from './signing-keys.ts';
 import { accessClaims, oauthRoutes, requireScope } from './token-routes.ts';
 
@@ -83,7 +81,6 @@ const whoami = (app: FastifyInstance, accessToken: string) =>
 describe('OAuth client credentials', () => {
   before(async () => {
     handle = await openTestDatabase();
-    await migrateToLatest(handle.db, [{ schema: 'dfe', migrations: dfeOAuthMigrations }]);
     client = await createClient(handle.db, {
       name: 'MIS vendor',
       scopes: ['attendance.submit', 'attendance.read'],
@@ -247,7 +244,6 @@ describe('OAuth client credentials', () => {
   it('creates only one first key when instances race', async () => {
     const fresh = await openTestDatabase();
     try {
-      await migrateToLatest(fresh.db, [{ schema: 'dfe', migrations: dfeOAuthMigrations }]);
       const results = await Promise.all(
         [1, 2, 3].map(() => new SigningKeys(fresh.db, { lifetimeSeconds: LIFETIME }).current(now())),
       );

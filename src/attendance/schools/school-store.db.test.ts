@@ -1,9 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { migrateToLatest } from '../../platform/db/migrations.ts';
 import { openTestDatabase, type TestDatabase } from '../../../test/support/test-database.ts';
-import { dfeOAuthMigrations } from '../oauth/migrations.ts';
-import { schoolsMigrations } from './migrations.ts';
 import { providerView } from './school.ts';
 import { schoolByUrn, upsertSchools } from './school-store.ts';
 import { generateSchools } from './synthetic-schools.ts';
@@ -13,9 +10,6 @@ let handle: TestDatabase;
 describe('school store', () => {
   before(async () => {
     handle = await openTestDatabase();
-    await migrateToLatest(handle.db, [
-      { schema: 'dfe', migrations: { ...dfeOAuthMigrations, ...schoolsMigrations } },
-    ]);
   });
   after(async () => {
     await handle.close();
