@@ -5,9 +5,8 @@
  * are used; the other ~130 are ignored. Every problem is collected and the whole file refused
  * if there is any, so an import is all-or-nothing.
  */
-import { CsvError, parse } from 'csv-parse/sync';
-import type { Info } from 'csv-parse/sync';
 import { ImportError, ProblemCollector, StopReading } from '../../childcare/register/import-problem.ts';
+import { parseCsvRows } from '../../childcare/register/csv-rows.ts';
 import { liveLocalAuthorities } from '../../platform/reference.ts';
 import type { School } from './school.ts';
 
@@ -49,39 +48,6 @@ function decodeWindows1252(input: Buffer): string {
   return text;
 }
 
-interface Row {
-  cells: string[];
-  /** Physical line the row starts on. */
-  line: number;
-}
-
-function parseRows(text: string, file: string, problems: ProblemCollector): Row[] {
-  let parsed: { record: string[]; info: Info; raw: string }[];
-  try {
-    // With `info` and `raw` each record comes wrapped; the overloads do not model that.
-    parsed = parse(text, {
-      info: true,
-      raw: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-    }) as unknown as { record: string[]; info: Info; raw: string }[];
-  } catch (err) {
-    if (!(err instanceof CsvError)) throw err;
-    problems.add({
-      file,
-      line: typeof err['lines'] === 'number' ? err['lines'] : 1,
-      message: `malformed CSV: ${err.message}`,
-    });
-    throw new StopReading();
-  }
-  return parsed.map(({ record, info, raw }) => {
-    // info.lines is where the record ends; step back over line breaks inside quoted cells.
-    const body = raw.replace(/^[\r\n]+/, '').replace(/\r?\n$/, '');
-    const inner = body.split('\n').length - 1;
-    return { cells: record, line: info.lines - inner };
-  });
-}
-
 /**
  * Reads a GIAS establishment CSV. Throws ImportError listing every problem (at most
  * MAX_PROBLEMS); never returns a partial result. `file` only names the file in problems.
@@ -90,7 +56,7 @@ export function readGiasCsv(input: Buffer, file: string): School[] {
   const problems = new ProblemCollector();
   const schools: School[] = [];
   try {
-    const rows = parseRows(decodeGias(input), file, problems);
+    const rows = parseCsvRows(decodeGias(input), file, problems);
     const header = rows[0];
     if (header === undefined) {
       problems.add({

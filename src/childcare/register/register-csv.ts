@@ -4,10 +4,9 @@
  * spreadsheet. Reading collects every problem and refuses the whole file if there is any.
  */
 
-import { CsvError, parse } from 'csv-parse/sync';
-import type { Info } from 'csv-parse/sync';
 import { isCalendarDate } from '../../platform/calendar.ts';
 import { ImportError, ProblemCollector, StopReading } from './import-problem.ts';
+import { parseCsvRows, type CsvRow } from './csv-rows.ts';
 import type { ImportProblem } from './import-problem.ts';
 import { validateRegistration } from './registration-rules.ts';
 import type {
@@ -194,63 +193,6 @@ function decode(input: string | Buffer, file: string, problems: ProblemCollector
 }
 
 /**
- * csv-parse reports an unclosed quote at the end of the file; the person needs the line where the
- * quote was opened. A doubled quote ("") inside a quoted cell does not start a new one.
- */
-function unclosedQuoteLine(text: string): number | undefined {
-  let inQuotes = false;
-  let openedAt = 0;
-  for (let i = 0; i < text.length; i++) {
-    if (text.charAt(i) !== '"') continue;
-    inQuotes = !inQuotes;
-    if (inQuotes && text.charAt(i - 1) !== '"') openedAt = i;
-  }
-  return inQuotes ? text.slice(0, openedAt).split('\n').length : undefined;
-}
-
-interface Row {
-  cells: string[];
-  /** Physical line the row starts on. */
-  line: number;
-}
-
-function parseRows(text: string, file: string, problems: ProblemCollector): Row[] {
-  let parsed: { record: string[]; info: Info; raw: string }[];
-  try {
-    // With `info` and `raw` each record comes wrapped; the overloads do not model that.
-    parsed = parse(text, {
-      info: true,
-      raw: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-    }) as unknown as { record: string[]; info: Info; raw: string }[];
-  } catch (err) {
-    if (!(err instanceof CsvError)) throw err;
-    const opened = err.code === 'CSV_QUOTE_NOT_CLOSED' ? unclosedQuoteLine(text) : undefined;
-    problems.add(
-      opened === undefined
-        ? {
-            file,
-            line: typeof err['lines'] === 'number' ? err['lines'] : 1,
-            message: `malformed CSV: ${err.message}`,
-          }
-        : {
-            file,
-            line: opened,
-            message: 'malformed CSV: the quoted cell that starts on this line is never closed',
-          },
-    );
-    throw new StopReading();
-  }
-  return parsed.map(({ record, info, raw }) => {
-    // info.lines is where the record ends; step back over line breaks inside quoted cells.
-    const body = raw.replace(/^\n+/, '').replace(/\n$/, '');
-    const inner = body.split('\n').length - 1;
-    return { cells: record, line: info.lines - inner };
-  });
-}
-
-/**
  * Reads a register CSV. Throws ImportError listing every problem (at most MAX_PROBLEMS); never
  * returns a partial result. `file` is only used to name the file in problems.
  */
@@ -258,7 +200,7 @@ export async function readRegisterCsv(input: string | Buffer, file: string): Pro
   const problems = new ProblemCollector();
   const registrations: Registration[] = [];
   try {
-    const rows = parseRows(decode(input, file, problems), file, problems);
+    const rows = parseCsvRows(decode(input, file, problems), file, problems);
     const [head, ...data] = rows;
     if (!head) {
       problems.add({ file, line: 1, message: 'the file is empty (a header row is required)' });
@@ -302,7 +244,7 @@ export async function readRegisterCsv(input: string | Buffer, file: string): Pro
   return registrations;
 }
 
-function readHeader(head: Row, file: string, problems: ProblemCollector): Map<RegisterCsvColumn, number> {
+function readHeader(head: CsvRow, file: string, problems: ProblemCollector): Map<RegisterCsvColumn, number> {
   const known = new Set<string>(REGISTER_CSV_COLUMNS);
   const index = new Map<RegisterCsvColumn, number>();
   const unknown: string[] = [];
@@ -328,7 +270,7 @@ function readHeader(head: Row, file: string, problems: ProblemCollector): Map<Re
 }
 
 function readRow(
-  row: Row,
+  row: CsvRow,
   index: Map<RegisterCsvColumn, number>,
   fallbackLabel: string,
   file: string,
