@@ -67,7 +67,7 @@ export async function measureRequestCosts(input: {
     rememberNonce: async () => true,
   };
   const parseAndVerifyMs = await timeIt(rounds, async () => {
-    const result = await verifySecurityHeader(input.requestXml, parseSoapEnvelope(input.requestXml), lookup, {
+    const result = await verifySecurityHeader(parseSoapEnvelope(input.requestXml), lookup, {
       now: new Date(),
       expectedTo: input.endpointUrl,
       maxMessageAgeSeconds: 600,

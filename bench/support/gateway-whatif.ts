@@ -63,7 +63,6 @@ export async function whatIfCachedGateway(
       const xml = String(request.body);
       const parsed = parseSoapEnvelope(xml);
       const security = await verifySecurityHeader(
-        xml,
         parsed,
         {
           account: async (username) => {

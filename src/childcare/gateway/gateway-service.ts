@@ -175,7 +175,6 @@ export class IsppGateway {
     const now = this.options.now();
     let credentials: GatewayCredentials | undefined;
     const security = await verifySecurityHeader(
-      xml,
       parsed,
       {
         account: async (username) => {

@@ -63,6 +63,13 @@ export interface XmlElement {
   /** Character data directly inside this element (text and CDATA, concatenated, untrimmed). */
   readonly text: string;
   readonly children: readonly XmlElement[];
+  /**
+   * Child elements and character data in document order (comments left out): what a signature's
+   * canonical form is made of, which `text` and `children` apart cannot say.
+   */
+  readonly content: readonly (XmlElement | string)[];
+  /** Namespace bindings in scope here, prefix ('' for the default) → URI ('' when undeclared). */
+  readonly namespaces: ReadonlyMap<string, string>;
   /** The `wsu:Id` attribute, if any. */
   readonly wsuId: string | undefined;
 }
@@ -116,8 +123,12 @@ interface MutableElement {
   attributes: XmlAttribute[];
   text: string;
   children: MutableElement[];
+  content: (MutableElement | string)[];
+  namespaces: ReadonlyMap<string, string>;
   wsuId: string | undefined;
 }
+
+const NO_NAMESPACES: ReadonlyMap<string, string> = new Map();
 
 const ID_ATTRIBUTE_NAMES = new Set(['Id', 'ID', 'id']);
 
@@ -169,8 +180,8 @@ export function parseTree(
     }
   });
   // saxes never expands DTD entities, but refusing any DOCTYPE outright also rules out
-  // billion-laughs and external-entity tricks in any parser that sees this text later
-  // (xml-crypto re-parses the request with xmldom to check a signature).
+  // billion-laughs and external-entity tricks in any parser that sees this text later (the
+  // signature is checked on this tree, but logs and tools may re-read the request).
   parser.on('doctype', () => {
     throw new EnvelopeError('doctype', 'DOCTYPE is not allowed in a SOAP message');
   });
@@ -208,6 +219,11 @@ export function parseTree(
       attributes.push({ name: a.name, local: a.local, prefix: a.prefix, uri: a.uri, value: a.value });
       if (a.local === 'Id' && a.uri === WSU_NS) wsuId = a.value;
     }
+    const parent = stack[stack.length - 1];
+    const inherited = parent?.namespaces ?? NO_NAMESPACES;
+    const declared = Object.entries(tag.ns);
+    // Shared with the parent unless this element declares something: most declare nothing.
+    const namespaces = declared.length === 0 ? inherited : new Map([...inherited, ...declared]);
     const el: MutableElement = {
       name: tag.name,
       local: tag.local,
@@ -216,6 +232,8 @@ export function parseTree(
       attributes,
       text: '',
       children: [],
+      content: [],
+      namespaces,
       wsuId,
     };
     for (const a of attributes) {
@@ -225,22 +243,26 @@ export function parseTree(
       // The same element with Id="x" and wsu:Id="x" is still one target.
       else if (!holders.includes(el)) holders.push(el);
     }
-    const parent = stack[stack.length - 1];
-    if (parent) parent.children.push(el);
-    else root = el;
+    if (parent) {
+      parent.children.push(el);
+      parent.content.push(el);
+    } else root = el;
     stack.push(el);
   });
   parser.on('closetag', () => {
     stack.pop();
   });
-  parser.on('text', (text) => {
+  const onCharacters = (text: string) => {
     const current = stack[stack.length - 1];
-    if (current) current.text += text;
-  });
-  parser.on('cdata', (text) => {
-    const current = stack[stack.length - 1];
-    if (current) current.text += text;
-  });
+    if (!current) return;
+    current.text += text;
+    const last = current.content.length - 1;
+    // Text, CDATA and text around a comment are one run of characters to canonicalisation.
+    if (typeof current.content[last] === 'string') current.content[last] += text;
+    else current.content.push(text);
+  };
+  parser.on('text', onCharacters);
+  parser.on('cdata', onCharacters);
 
   try {
     parser.write(xml).close();

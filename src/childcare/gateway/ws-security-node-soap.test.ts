@@ -130,7 +130,7 @@ async function verify(
   options: Partial<VerifyOptions> = {},
   l = lookup(),
 ): Promise<VerifyResult> {
-  return verifySecurityHeader(xml, parseSoapEnvelope(xml), l, {
+  return verifySecurityHeader(parseSoapEnvelope(xml), l, {
     now: new Date(),
     expectedTo: url,
     ...options,

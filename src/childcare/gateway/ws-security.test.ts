@@ -81,7 +81,7 @@ async function check(
   options: Partial<VerifyOptions> = {},
   lookup: GatewayCredentialLookup = lookupWith(accounts()),
 ): Promise<VerifyResult> {
-  return verifySecurityHeader(xml, parseSoapEnvelope(xml), lookup, { now: NOW, expectedTo: TO, ...options });
+  return verifySecurityHeader(parseSoapEnvelope(xml), lookup, { now: NOW, expectedTo: TO, ...options });
 }
 
 /** Every value in the request a fault must never echo. */

@@ -6,10 +6,10 @@
  *
  * Pure: the accounts and the nonce store come in through GatewayCredentialLookup.
  */
-import { X509Certificate, createHash, timingSafeEqual } from 'node:crypto';
-import { DOMParser } from '@xmldom/xmldom';
-import { SignedXml } from 'xml-crypto';
-import { WSSE_NS, WSU_NS, attributeValue, childrenNamed, parseTree } from './soap-envelope.ts';
+import { X509Certificate, createHash, timingSafeEqual, verify as cryptoVerify } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { exclusiveCanonical } from './exclusive-c14n.ts';
+import { WSSE_NS, WSU_NS, attributeValue, childrenNamed } from './soap-envelope.ts';
 import type { ParsedEnvelope, XmlElement } from './soap-envelope.ts';
 
 const WSS_BASE = 'http://docs.oasis-open.org/wss/2004/01';
@@ -29,6 +29,13 @@ export const SHA256 = 'http://www.w3.org/2001/04/xmlenc#sha256';
 
 const SIGNATURE_ALGORITHMS = [RSA_SHA1, RSA_SHA256];
 const DIGEST_ALGORITHMS = [SHA1, SHA256];
+/** node:crypto's name for the hash of each accepted algorithm URI. */
+const HASHES: Readonly<Record<string, string>> = {
+  [RSA_SHA1]: 'sha1',
+  [RSA_SHA256]: 'sha256',
+  [SHA1]: 'sha1',
+  [SHA256]: 'sha256',
+};
 
 /** The one reason a caller sees for an unknown user or a wrong password, so usernames cannot be probed. */
 export const AUTHENTICATION_FAILED = 'The security token could not be authenticated or authorized';
@@ -103,18 +110,17 @@ function refuse(fault: SecurityFault, reason: string, logReason?: string): never
 }
 
 /**
- * Check the Security header of a request. `parsed` must be parseSoapEnvelope(envelopeXml): the
- * signature is checked against the exact text received. Rejections come back as a result; only a
- * failing `lookup` (e.g. the database) throws.
+ * Check the Security header of a request parsed by parseSoapEnvelope: the signature is checked on
+ * that tree, the one the gateway acts on. Rejections come back as a result; only a failing
+ * `lookup` (e.g. the database) throws.
  */
 export async function verifySecurityHeader(
-  envelopeXml: string,
   parsed: ParsedEnvelope,
   lookup: GatewayCredentialLookup,
   options: VerifyOptions,
 ): Promise<VerifyResult> {
   try {
-    return await verify(envelopeXml, parsed, lookup, options);
+    return await verify(parsed, lookup, options);
   } catch (err) {
     if (err instanceof Refusal)
       return { ok: false, fault: err.fault, reason: err.reason, logReason: err.logReason };
@@ -123,7 +129,6 @@ export async function verifySecurityHeader(
 }
 
 async function verify(
-  envelopeXml: string,
   parsed: ParsedEnvelope,
   lookup: GatewayCredentialLookup,
   options: VerifyOptions,
@@ -225,22 +230,11 @@ async function verify(
       refuse('InvalidSecurity', 'More than one ds:Signature in the message');
     if (!security.children.includes(signature))
       refuse('InvalidSecurity', 'The ds:Signature must be a child of wsse:Security');
-    certificateThumbprint = checkSignature(
-      envelopeXml,
-      parsed,
-      security,
-      signature,
-      timestamp,
-      toElement,
-      account,
-      {
-        now,
-        skewMs,
-        minRsaKeyBits: options.minRsaKeyBits ?? 2048,
-        tsCreatedText,
-        tsExpiresText,
-      },
-    );
+    certificateThumbprint = checkSignature(parsed, security, signature, timestamp, toElement, account, {
+      now,
+      skewMs,
+      minRsaKeyBits: options.minRsaKeyBits ?? 2048,
+    });
   }
 
   // Last, so that only fully authenticated requests take room in the nonce store; it is atomic
@@ -299,18 +293,20 @@ interface SignatureContext {
   now: number;
   skewMs: number;
   minRsaKeyBits: number;
-  tsCreatedText: string;
-  tsExpiresText: string;
 }
 
 interface SignedReference {
   id: string;
   target: XmlElement;
+  digestAlgorithm: string;
+  digestValue: Buffer;
+  /** The enveloped-signature transform came first (node-soap adds it): the Signature is left out. */
+  enveloped: boolean;
+  inclusivePrefixes: string[];
 }
 
 /** Checks the endorsing signature; returns the signing certificate's thumbprint. */
 function checkSignature(
-  envelopeXml: string,
   parsed: ParsedEnvelope,
   security: XmlElement,
   signature: XmlElement,
@@ -376,37 +372,24 @@ function checkSignature(
   // 2. The signing certificate, which must be registered to this account.
   const cert = resolveCertificate(keyInfo, parsed, security, account, ctx);
 
-  // 3. Cryptography (xml-crypto), with its algorithm tables cut down to what we accept.
-  const signedContent = verifyWithXmlCrypto(envelopeXml, cert.pem);
-  if (signedContent.ok === false) {
-    const broken = signedContent.brokenReference;
-    refuse(
-      'FailedCheck',
-      broken !== undefined
-        ? `The signed element #${shorten(references[broken]?.id ?? '')} has been altered`
-        : 'The signature value does not verify with the registered certificate',
-    );
-  }
-  const canon = (signedContent as { ok: true; canonical: string[] }).canonical;
-  if (canon.length !== references.length) refuse('FailedCheck', 'The signature could not be verified');
-
-  // 4. What was signed must be what we read (guards against any parser disagreement).
-  const signedTs = readCanonical(canon[tsRef]);
-  if (
-    signedTs.uri !== WSU_NS ||
-    signedTs.local !== 'Timestamp' ||
-    childrenNamed(signedTs, WSU_NS, 'Created')[0]?.text.trim() !== ctx.tsCreatedText ||
-    childrenNamed(signedTs, WSU_NS, 'Expires')[0]?.text.trim() !== ctx.tsExpiresText
-  ) {
-    refuse('FailedCheck', 'The signed Timestamp differs from the message’s Timestamp');
-  }
-  const signedTo = readCanonical(canon[toRef]);
-  if (
-    signedTo.uri !== toElement?.uri ||
-    signedTo.local !== 'To' ||
-    signedTo.text.trim() !== toElement.text.trim()
-  ) {
-    refuse('FailedCheck', 'The signed wsa:To differs from the message’s wsa:To');
+  // 3. Cryptography over our own tree (exclusive-c14n.ts): each Reference's digest over the
+  // element it names, then the SignatureValue over SignedInfo with the registered key only
+  // (KeyInfo never supplies a key).
+  references.forEach((r, i) => {
+    const canonical = exclusiveCanonical(r.target, {
+      inclusivePrefixes: r.inclusivePrefixes,
+      ...(r.enveloped ? { omit: signature } : {}),
+    });
+    const digest = createHash(HASHES[r.digestAlgorithm]!).update(canonical, 'utf8').digest();
+    if (!(r.digestValue.length === digest.length && timingSafeEqual(r.digestValue, digest))) {
+      refuse('FailedCheck', `The signed element #${shorten(references[i]!.id)} has been altered`);
+    }
+  });
+  const signatureValue =
+    decodeBase64(parts[1].text) ?? refuse('FailedCheck', 'The signature value is not base64');
+  const signedBytes = Buffer.from(exclusiveCanonical(signedInfo), 'utf8');
+  if (!cryptoVerify(HASHES[signatureAlgorithm]!, signedBytes, cert.publicKey, signatureValue)) {
+    refuse('FailedCheck', 'The signature value does not verify with the registered certificate');
   }
   return cert.thumbprint;
 }
@@ -438,25 +421,40 @@ function readReference(el: XmlElement, parsed: ParsedEnvelope): SignedReference 
     }
     return attributeValue(t, '', 'Algorithm') ?? '';
   });
-  // Exclusive C14N, optionally after enveloped-signature (node-soap adds it; a no-op here).
+  // Exclusive C14N, optionally after enveloped-signature (node-soap adds it).
+  const enveloped = algorithms.length === 2 && algorithms[0] === ENVELOPED_SIGNATURE;
   const ok =
-    (algorithms.length === 1 && algorithms[0] === EXC_C14N) ||
-    (algorithms.length === 2 && algorithms[0] === ENVELOPED_SIGNATURE && algorithms[1] === EXC_C14N);
+    (algorithms.length === 1 && algorithms[0] === EXC_C14N) || (enveloped && algorithms[1] === EXC_C14N);
   if (!ok) refuse('InvalidSecurity', 'Unsupported transform (exclusive C14N only)');
+  const c14nTransform = transforms.children.at(-1)!;
+  const prefixLists = c14nTransform.children;
+  if (prefixLists.length > 1 || (enveloped && transforms.children[0]!.children.length > 0)) {
+    refuse('InvalidSecurity', 'Unexpected content in a Transform');
+  }
+  const prefixList = prefixLists[0] ? (attributeValue(prefixLists[0], '', 'PrefixList') ?? '') : '';
   const digestAlgorithm = attributeValue(digestMethod, '', 'Algorithm') ?? '';
   if (!DIGEST_ALGORITHMS.includes(digestAlgorithm)) {
     refuse('InvalidSecurity', `Unsupported digest algorithm (accepted: ${DIGEST_ALGORITHMS.join(', ')})`);
   }
+  const digestBytes =
+    decodeBase64(digestValue.text) ?? refuse('InvalidSecurity', 'A DigestValue is not base64');
   const holders = parsed.ids.get(id) ?? [];
   const target = holders[0];
   if (target === undefined || holders.length !== 1) {
     refuse('InvalidSecurity', `The signature references #${shorten(id)}, which is not in the message`);
   }
-  return { id, target };
+  return {
+    id,
+    target,
+    digestAlgorithm,
+    digestValue: digestBytes,
+    enveloped,
+    inclusivePrefixes: prefixList.split(/[ \t\r\n]+/).filter((p) => p !== ''),
+  };
 }
 
 interface ResolvedCertificate {
-  pem: string;
+  publicKey: KeyObject;
   thumbprint: string;
 }
 
@@ -499,9 +497,7 @@ function resolveCertificate(
     }
     presentedDer =
       decodeBase64(token.text) ?? refuse('InvalidSecurityToken', 'The BinarySecurityToken is not base64');
-    try {
-      new X509Certificate(presentedDer);
-    } catch {
+    if (parsedCertificate(presentedDer) === undefined) {
       refuse('InvalidSecurityToken', 'The BinarySecurityToken is not an X.509 certificate');
     }
     thumbprint = sha1Hex(presentedDer);
@@ -526,13 +522,10 @@ function resolveCertificate(
   const entry =
     account.certificates.find((c) => normaliseThumbprint(c.thumbprintSha1) === thumbprint) ??
     refuse('FailedAuthentication', notRegistered, 'certificate thumbprint not registered to the account');
-  let registered: X509Certificate;
-  try {
-    registered = new X509Certificate(entry.pem);
-  } catch {
-    return refuse('FailedAuthentication', notRegistered, 'registered certificate PEM does not parse');
-  }
-  if (sha1Hex(registered.raw) !== thumbprint) {
+  const registered =
+    parsedCertificate(entry.pem) ??
+    refuse('FailedAuthentication', notRegistered, 'registered certificate PEM does not parse');
+  if (registered.thumbprint !== thumbprint) {
     refuse('FailedAuthentication', notRegistered, 'registered PEM does not match its stored thumbprint');
   }
   if (presentedDer !== undefined && !registered.raw.equals(presentedDer)) {
@@ -542,9 +535,7 @@ function resolveCertificate(
       'BinarySecurityToken differs from the registered certificate',
     );
   }
-  const validFrom = Date.parse(registered.validFrom);
-  const validTo = Date.parse(registered.validTo);
-  if (!(validFrom - ctx.skewMs <= ctx.now && ctx.now <= validTo + ctx.skewMs)) {
+  if (!(registered.validFrom - ctx.skewMs <= ctx.now && ctx.now <= registered.validTo + ctx.skewMs)) {
     refuse('FailedAuthentication', 'The signing certificate has expired or is not yet valid');
   }
   const key = registered.publicKey;
@@ -555,64 +546,46 @@ function resolveCertificate(
       `The signing certificate must have an RSA key of at least ${ctx.minRsaKeyBits} bits`,
     );
   }
-  return { pem: registered.toString(), thumbprint };
+  return { publicKey: key, thumbprint };
 }
 
-type XmlCryptoOutcome =
-  { ok: true; canonical: string[] } | { ok: false; brokenReference: number | undefined };
-
-function verifyWithXmlCrypto(envelopeXml: string, certificatePem: string): XmlCryptoOutcome {
-  let doc;
-  try {
-    doc = new DOMParser({
-      onError: (level: string, message: string) => {
-        if (level !== 'warning') throw new Error(message);
-      },
-    }).parseFromString(envelopeXml, 'text/xml');
-  } catch {
-    return { ok: false, brokenReference: undefined };
-  }
-  const nodes = doc.getElementsByTagNameNS(DSIG_NS, 'Signature');
-  // Our own parse found exactly one; a DOM that disagrees is not one to trust.
-  const signatureNode = nodes.length === 1 ? nodes.item(0) : null;
-  if (signatureNode === null) return { ok: false, brokenReference: undefined };
-
-  // The key comes from the registered certificate only; KeyInfo is never trusted for it
-  // (getCertFromKeyInfo is left at its no-op default).
-  const verifier = new SignedXml({ publicCert: certificatePem });
-  verifier.SignatureAlgorithms = pick(verifier.SignatureAlgorithms, SIGNATURE_ALGORITHMS);
-  verifier.HashAlgorithms = pick(verifier.HashAlgorithms, DIGEST_ALGORITHMS);
-  verifier.CanonicalizationAlgorithms = pick(verifier.CanonicalizationAlgorithms, [
-    EXC_C14N,
-    ENVELOPED_SIGNATURE,
-  ]);
-  try {
-    // xml-crypto's types expect the DOM lib's Node; @xmldom/xmldom's Element is its own
-    // (compatible at run time: xml-crypto itself parses with xmldom), hence the cast.
-    verifier.loadSignature(signatureNode as unknown as Node);
-    if (verifier.checkSignature(envelopeXml)) return { ok: true, canonical: verifier.getSignedReferences() };
-  } catch {
-    // Thrown for a bad SignatureValue (and its message quotes values): reported as such below.
-  }
-  const broken = verifier.getReferences().findIndex((r) => r.validationError !== undefined);
-  return { ok: false, brokenReference: broken >= 0 ? broken : undefined };
+interface ParsedCertificate {
+  raw: Buffer;
+  /** SHA-1 of the DER, hex, lower case. */
+  thumbprint: string;
+  validFrom: number;
+  validTo: number;
+  publicKey: KeyObject;
 }
 
-function pick<T>(table: Record<string, T>, keys: readonly string[]): Record<string, T> {
-  const out: Record<string, T> = {};
-  for (const k of keys) {
-    const v = table[k];
-    if (v !== undefined) out[k] = v;
-  }
-  return out;
-}
+/**
+ * Certificates parsed once, not on every request: an account signs every request with the same
+ * few. Keyed by the PEM or DER itself, so a changed registration is a different key; bounded,
+ * oldest first out. `null` remembers what did not parse.
+ */
+const certificates = new Map<string, ParsedCertificate | null>();
+const CERTIFICATES_KEPT = 512;
 
-function readCanonical(xml: string | undefined): XmlElement {
-  try {
-    return parseTree(xml ?? '', 16, 200).root;
-  } catch {
-    return refuse('FailedCheck', 'The signature could not be verified');
+function parsedCertificate(source: string | Buffer): ParsedCertificate | undefined {
+  const key = typeof source === 'string' ? source : source.toString('base64');
+  let parsed = certificates.get(key);
+  if (parsed === undefined) {
+    try {
+      const x509 = new X509Certificate(source);
+      parsed = {
+        raw: x509.raw,
+        thumbprint: sha1Hex(x509.raw),
+        validFrom: Date.parse(x509.validFrom),
+        validTo: Date.parse(x509.validTo),
+        publicKey: x509.publicKey,
+      };
+    } catch {
+      parsed = null;
+    }
+    if (certificates.size >= CERTIFICATES_KEPT) certificates.delete(certificates.keys().next().value!);
+    certificates.set(key, parsed);
   }
+  return parsed ?? undefined;
 }
 
 function exactlyOne(parent: XmlElement, uri: string, local: string, what: string): XmlElement {
