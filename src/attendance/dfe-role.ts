@@ -1,11 +1,12 @@
 /**
- * The DfE role. So far: the OAuth 2.0 client-credentials token endpoint and the JWKS its
- * access tokens verify against; the attendance API is built on them next.
+ * The DfE role: the OAuth 2.0 client-credentials token endpoint and the JWKS its access tokens
+ * verify against, and the attendance API (submissions, consents, look-ups) behind them.
  */
 import type { FastifyInstance } from 'fastify';
 import type { RoleContext } from '../platform/role.ts';
 import { oauthRoutes } from './oauth/token-routes.ts';
 import { SigningKeys } from './oauth/signing-keys.ts';
+import { attendanceRoutes } from './collection/attendance-routes.ts';
 
 /** The audience of access tokens for the attendance API. */
 export const ATTENDANCE_AUDIENCE = 'edgate-attendance';
@@ -20,5 +21,11 @@ export async function dfeRole(app: FastifyInstance, context: RoleContext): Promi
     lifetimeSeconds,
     keys,
     now: context.now,
+  });
+  const now = context.now ?? (() => new Date());
+  await app.register(attendanceRoutes, {
+    db: context.handle.db,
+    bearer: { keys, issuer: context.config.publicUrl, audience: ATTENDANCE_AUDIENCE, now },
+    now,
   });
 }

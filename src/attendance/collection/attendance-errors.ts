@@ -10,12 +10,15 @@
  * reused: a client may have one in a switch statement.
  */
 
+/** The HTTP statuses of a refused request. */
+export type RefusalStatus = '400' | '403' | '404' | '413' | '415' | '422';
+
 export interface AttendanceErrorDefinition {
   code: string;
   id: string;
   title: string;
   /** The HTTP status of an envelope error as a string (`"400"`); `""` for a record error. */
-  status: '400' | '415' | '';
+  status: RefusalStatus | '';
   /** When the rule raises it. Documentation, also for the published list of codes. */
   when: string;
   /** Envelope errors only: the detail text when the rule has nothing more precise to say. */
@@ -171,6 +174,70 @@ export const ATTENDANCE_ERRORS = {
     when: 'submissionData is missing or is not a list, so there is nothing to store.',
     detail: 'submissionData must be a list of entries',
   },
+  VAL121: {
+    code: 'VAL121',
+    id: 'ERROR_NO_CONSENT',
+    title: 'No consent',
+    status: '403',
+    when: "The supplier does not hold the school's active consent to send its attendance (for a client that requires consent).",
+    detail: 'The school has not given this supplier consent to send its attendance',
+  },
+  VAL122: {
+    code: 'VAL122',
+    id: 'ERROR_IDEMPOTENCY_KEY_REUSED',
+    title: 'Idempotency key already used',
+    status: '422',
+    when: 'An Idempotency-Key the client used before arrives with a different request body.',
+    detail: 'This Idempotency-Key was used with a different request body',
+  },
+  VAL123: {
+    code: 'VAL123',
+    id: 'ERROR_INVALID_CONSENT',
+    title: 'Invalid consent',
+    status: '400',
+    when: 'A consent does not say who gave it (givenBy) and when (givenAt, a date and time not in the future).',
+    detail: 'A consent needs givenBy and givenAt',
+  },
+  VAL124: {
+    code: 'VAL124',
+    id: 'ERROR_CONSENT_NOT_FOUND',
+    title: 'Consent not found',
+    status: '404',
+    when: 'The supplier holds no active consent of that school to remove or read.',
+    detail: 'No active consent of this school is recorded for this supplier',
+  },
+  VAL125: {
+    code: 'VAL125',
+    id: 'ERROR_SUBMISSION_NOT_FOUND',
+    title: 'Submission not found',
+    status: '404',
+    when: 'No submission with that reference was made by this client.',
+    detail: 'No submission with this reference was made by this client',
+  },
+  VAL126: {
+    code: 'VAL126',
+    id: 'ERROR_REQUEST_TOO_LARGE',
+    title: 'Request body too large',
+    status: '413',
+    when: 'The request body is larger than the receiver accepts (a submission of 9 days of a large school is far below it).',
+    detail: 'The request body is too large',
+  },
+  VAL127: {
+    code: 'VAL127',
+    id: 'ERROR_INVALID_IDEMPOTENCY_KEY',
+    title: 'Invalid Idempotency-Key',
+    status: '400',
+    when: 'The Idempotency-Key header is empty, longer than 255 characters, or not printable ASCII.',
+    detail: 'An Idempotency-Key is 1 to 255 printable ASCII characters',
+  },
+  VAL128: {
+    code: 'VAL128',
+    id: 'ERROR_INVALID_DATE',
+    title: 'Invalid date',
+    status: '400',
+    when: 'A date in the query string is not YYYY-MM-DD.',
+    detail: 'The date must be YYYY-MM-DD',
+  },
 } as const satisfies Record<string, AttendanceErrorDefinition>;
 
 export type AttendanceErrorCode = keyof typeof ATTENDANCE_ERRORS;
@@ -187,7 +254,7 @@ export type RecordErrorCode = Exclude<AttendanceErrorCode, EnvelopeErrorCode>;
 export interface EnvelopeError {
   id: string;
   code: EnvelopeErrorCode;
-  status: '400' | '415';
+  status: RefusalStatus;
   title: string;
   detail: string;
 }

@@ -10,6 +10,7 @@ import { extractMigrations } from '../../childcare/extract/migrations.ts';
 import { gatewayMigrations } from '../../childcare/gateway/migrations.ts';
 import { dfeOAuthMigrations } from '../../attendance/oauth/migrations.ts';
 import { schoolsMigrations } from '../../attendance/schools/migrations.ts';
+import { attendanceMigrations } from '../../attendance/collection/migrations.ts';
 
 export interface SchemaMigrations {
   schema: string;
@@ -19,7 +20,7 @@ export interface SchemaMigrations {
 export const ALL_SCHEMA_MIGRATIONS: SchemaMigrations[] = [
   { schema: 'platform', migrations: platformMigrations },
   { schema: 'regulator', migrations: { ...regulatorMigrations, ...extractMigrations, ...gatewayMigrations } },
-  { schema: 'dfe', migrations: { ...dfeOAuthMigrations, ...schoolsMigrations } },
+  { schema: 'dfe', migrations: { ...dfeOAuthMigrations, ...schoolsMigrations, ...attendanceMigrations } },
 ];
 
 export interface MigrationReport {

@@ -135,7 +135,12 @@ async function setUpOpenApi(app: FastifyInstance, publicUrl?: string): Promise<v
           'Administrative and integration APIs of edgate. Authenticate with HTTP Basic as an edgate account.',
       },
       servers: publicUrl ? [{ url: publicUrl }] : [],
-      components: { securitySchemes: { basic: { type: 'http', scheme: 'basic' } } },
+      components: {
+        securitySchemes: {
+          basic: { type: 'http', scheme: 'basic' },
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (POST /oauth2/token)' },
+        },
+      },
     },
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });

@@ -1,0 +1,197 @@
+/**
+ * Reading what a submission needs (its school, the supplier's consent) and storing an accepted
+ * one. Storing is a single statement — the submission as received, its school-days merged into the
+ * current picture — so it is one transaction on either engine and one round trip: a submission is
+ * stored whole or not at all. School-days are written in date order, so two submissions for the
+ * same school lock the same rows in the same order and cannot deadlock.
+ */
+import { sql } from 'kysely';
+import type { Database } from '../../platform/db/database.ts';
+import type { RecordError } from './attendance-errors.ts';
+import type { SchoolDaySessions } from './school-day.ts';
+
+export interface SubmissionResponse {
+  submissionRef: string;
+  errors: RecordError[];
+}
+
+/** What the receiver knows about a submission's school and supplier, read in one query. */
+export interface SubmissionParties {
+  /** Absent when the URN is not in the schools register. */
+  school?: { urn: number; laCode: string; phaseOfEducation: string };
+  /** Absent when the client is unknown or disabled (its tokens no longer count). */
+  client?: { requiresConsent: boolean };
+  /** Whether the client holds the school's active consent. */
+  consented: boolean;
+}
+
+export async function submissionParties(
+  db: Database,
+  clientId: string,
+  urn: number,
+): Promise<SubmissionParties> {
+  const result = await sql<{
+    urn: number | null;
+    la_code: string | null;
+    phase_of_education: string | null;
+    requires_consent: boolean | null;
+    consented: boolean;
+  }>`
+    select s.urn, s.la_code, s.phase_of_education, c.requires_consent,
+      exists (select 1 from dfe.consent k
+              where k.client_id = ${clientId} and k.urn = ${urn} and k.withdrawn_at is null) as consented
+    from (select 1) one
+    left join dfe.school s on s.urn = ${urn}
+    left join dfe.oauth_client c on c.id = ${clientId} and c.disabled_at is null
+  `.execute(db);
+  const row = result.rows[0];
+  const parties: SubmissionParties = { consented: row?.consented ?? false };
+  if (row?.urn != null && row.la_code != null && row.phase_of_education != null)
+    parties.school = { urn: row.urn, laCode: row.la_code, phaseOfEducation: row.phase_of_education };
+  if (row?.requires_consent != null) parties.client = { requiresConsent: row.requires_consent };
+  return parties;
+}
+
+export interface AcceptedSubmission {
+  ref: string;
+  clientId: string;
+  school: { urn: number; laCode: string; phaseOfEducation: string };
+  receivedAt: Date;
+  idempotencyKey: string | undefined;
+  bodySha256: Buffer;
+  bodyGzip: Buffer;
+  response: SubmissionResponse;
+  entriesReceived: number;
+  /** The school-days to merge into the current picture, by date. */
+  days: ReadonlyMap<string, SchoolDaySessions>;
+  clientAppId: string | undefined;
+  clientSessionId: string | undefined;
+}
+
+export type StoreOutcome = { stored: true } | { stored: false; reason: 'idempotency-key-used' };
+
+function isUniqueViolation(error: unknown, constraint: string): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, constraint: name } = error as { code?: unknown; constraint?: unknown };
+  // pg names the constraint; PGlite may not, and the submission's primary key is a fresh UUID.
+  return code === '23505' && (name === undefined || name === constraint);
+}
+
+export async function storeSubmission(db: Database, submission: AcceptedSubmission): Promise<StoreOutcome> {
+  const dates = [...submission.days.keys()].sort();
+  const days: Record<string, SchoolDaySessions> = {};
+  for (const date of dates) days[date] = submission.days.get(date) ?? {};
+  const entriesStored = dates.reduce((sum, date) => sum + Object.keys(days[date] ?? {}).length, 0);
+  const { school } = submission;
+  try {
+    await sql`
+      with submission as (
+        insert into dfe.submission (ref, client_id, urn, received_at, idempotency_key, body_sha256, body_gzip,
+          response, entries_received, entries_stored, error_count, client_app_id, client_session_id)
+        values (${submission.ref}::uuid, ${submission.clientId}, ${school.urn}, ${submission.receivedAt},
+          ${submission.idempotencyKey ?? null}, ${submission.bodySha256}, ${submission.bodyGzip},
+          ${JSON.stringify(submission.response)}::jsonb, ${submission.entriesReceived}, ${entriesStored},
+          ${submission.response.errors.length}, ${submission.clientAppId ?? null}, ${submission.clientSessionId ?? null})
+      )
+      insert into dfe.school_day as d (urn, date, la_code, phase_of_education, sessions, updated_at)
+      select ${school.urn}, day.key::date, ${school.laCode}, ${school.phaseOfEducation}, day.value, ${submission.receivedAt}
+      from jsonb_each(${JSON.stringify(days)}::jsonb) as day
+      order by day.key
+      on conflict (urn, date) do update set
+        sessions = dfe.merge_school_day_sessions(d.sessions, excluded.sessions),
+        la_code = excluded.la_code,
+        phase_of_education = excluded.phase_of_education,
+        updated_at = greatest(d.updated_at, excluded.updated_at)
+    `.execute(db);
+    return { stored: true };
+  } catch (error) {
+    if (
+      submission.idempotencyKey !== undefined &&
+      isUniqueViolation(error, 'submission_client_id_idempotency_key_key')
+    )
+      return { stored: false, reason: 'idempotency-key-used' };
+    throw error;
+  }
+}
+
+export interface StoredSubmission {
+  ref: string;
+  clientId: string;
+  urn: number;
+  receivedAt: Date;
+  bodySha256: Buffer;
+  response: SubmissionResponse;
+  entriesReceived: number;
+  entriesStored: number;
+  errorCount: number;
+}
+
+interface SubmissionRow {
+  ref: string;
+  client_id: string;
+  urn: number;
+  received_at: Date;
+  body_sha256: Uint8Array;
+  response: SubmissionResponse;
+  entries_received: number;
+  entries_stored: number;
+  error_count: number;
+}
+
+function storedSubmission(row: SubmissionRow): StoredSubmission {
+  return {
+    ref: row.ref,
+    clientId: row.client_id,
+    urn: row.urn,
+    receivedAt: row.received_at,
+    bodySha256: Buffer.from(row.body_sha256),
+    response: row.response,
+    entriesReceived: row.entries_received,
+    entriesStored: row.entries_stored,
+    errorCount: row.error_count,
+  };
+}
+
+const SUBMISSION_COLUMNS = sql`ref::text as ref, client_id, urn, received_at, body_sha256, response,
+  entries_received, entries_stored, error_count`;
+
+export async function submissionByIdempotencyKey(
+  db: Database,
+  clientId: string,
+  key: string,
+): Promise<StoredSubmission | undefined> {
+  const result = await sql<SubmissionRow>`
+    select ${SUBMISSION_COLUMNS} from dfe.submission where client_id = ${clientId} and idempotency_key = ${key}
+  `.execute(db);
+  return result.rows[0] && storedSubmission(result.rows[0]);
+}
+
+export async function submissionByRef(db: Database, ref: string): Promise<StoredSubmission | undefined> {
+  const result = await sql<SubmissionRow>`
+    select ${SUBMISSION_COLUMNS} from dfe.submission where ref = ${ref}::uuid
+  `.execute(db);
+  return result.rows[0] && storedSubmission(result.rows[0]);
+}
+
+/** The request body as received, for a person looking into a submission. */
+export async function submissionBody(db: Database, ref: string): Promise<Buffer | undefined> {
+  const result = await sql<{ body_gzip: Uint8Array }>`
+    select body_gzip from dfe.submission where ref = ${ref}::uuid
+  `.execute(db);
+  return result.rows[0] && Buffer.from(result.rows[0].body_gzip);
+}
+
+export interface Refusal {
+  clientId: string;
+  receivedAt: Date;
+  urn: number | undefined;
+  status: number;
+  code: string;
+}
+
+export async function recordRefusal(db: Database, refusal: Refusal): Promise<void> {
+  await sql`
+    insert into dfe.refused_request (client_id, received_at, urn, status, code)
+    values (${refusal.clientId}, ${refusal.receivedAt}, ${refusal.urn ?? null}, ${refusal.status}, ${refusal.code})
+  `.execute(db);
+}
