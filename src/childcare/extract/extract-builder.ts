@@ -1,13 +1,16 @@
 /**
  * Builds one LA's extract document from the register as a stream of text chunks: reads the
  * registrations that belong in it (extract-selection.ts) in reference-number order, a batch at
- * a time, and writes each as soon as its batch is read. Memory holds one batch, never the
- * whole document.
+ * a time (extract-batches.ts: one statement per batch), and writes each as soon as its batch is
+ * read. Memory holds two batches, never the whole document.
+ *
+ * The next batch's statement is sent before this one is decoded and written, so the database
+ * works on it meanwhile: the run is as fast as the slower of the two sides, not their sum. All
+ * batches are read in one repeatable-read transaction, so the document is one snapshot of the
+ * register even when a change is committed while it is being built.
  */
-import { sql } from 'kysely';
 import type { Database } from '../../platform/db/database.ts';
-import { completeRegistrations } from '../register/register-store.ts';
-import { INACTIVE_STATUSES } from '../register/registration.ts';
+import { decodeBatch, readBatchText, type BatchText } from './extract-batches.ts';
 import { earliestRetainedChange } from './extract-selection.ts';
 import { EXTRACT_CLOSING, extractOpening, registrationText, type ExtractHeader } from './extract-writer.ts';
 
@@ -19,6 +22,8 @@ export interface BuildRequest {
   extractDate: string;
   /** London local time written into the document, 'YYYY-MM-DDTHH:MM:SS'. */
   extractDateTime: string;
+  /** Registrations per statement; small in tests, to cross batch boundaries. */
+  batchSize?: number;
 }
 
 /**
@@ -35,32 +40,35 @@ export async function buildExtract(
     laCode: request.laCode,
     laName: request.laName,
   };
-  await write(extractOpening(header));
+  const limit = request.batchSize ?? BATCH;
   const earliest = earliestRetainedChange(request.extractDate);
-  let after = '';
-  let count = 0;
-  for (;;) {
-    // Keyset paging on the primary key keeps every batch an index range scan, however deep.
-    const rows = await db
-      .selectFrom('regulator.registration')
-      .selectAll()
-      .where('la_code', '=', request.laCode)
-      .where('reference_number', '>', after)
-      .where((eb) =>
-        eb.or([
-          eb('status', 'not in', [...INACTIVE_STATUSES]),
-          eb('status_changed_on', '>=', sql<string>`${earliest}::date`),
-        ]),
-      )
-      .orderBy('reference_number')
-      .limit(BATCH)
-      .execute();
-    if (rows.length === 0) break;
-    for (const text of registrationText(await completeRegistrations(db, rows))) await write(text);
-    count += rows.length;
-    after = rows[rows.length - 1]!.reference_number;
-    if (rows.length < BATCH) break;
-  }
-  await write(EXTRACT_CLOSING);
-  return count;
+  return db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute(async (trx) => {
+      const read = (after: string): Promise<BatchText> => {
+        const pending = readBatchText(trx, {
+          laCode: request.laCode,
+          earliestRetainedChange: earliest,
+          after,
+          limit,
+        });
+        // Awaited later; until then a failure must not count as unhandled (a failing write
+        // may end the build first, and the transaction's rollback reports the state).
+        pending.catch(() => undefined);
+        return pending;
+      };
+      await write(extractOpening(header));
+      let count = 0;
+      let next: Promise<BatchText> | undefined = read('');
+      while (next) {
+        const batch: BatchText = await next;
+        // A full batch may have more after it: ask for them before decoding and writing this one.
+        next = batch.count === limit && batch.last !== null ? read(batch.last) : undefined;
+        for (const chunk of registrationText(decodeBatch(batch))) await write(chunk);
+        count += batch.count;
+      }
+      await write(EXTRACT_CLOSING);
+      return count;
+    });
 }
