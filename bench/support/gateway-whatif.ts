@@ -2,9 +2,10 @@
  * A what-if for bench/gateway's diagnosis, never for its verdict: `POST /bench/gateway-cached`
  * does what IsppGateway.handle does for a successful GetLocalAuthorityChildcareRegister (parse,
  * WS-Security with the account and certificates read from PostgreSQL, the stored extract read,
- * the audit row written once sent) but answers with the document escaped once at start instead
- * of gunzipping and escaping it for every request. It prices the suggested change, an in-memory
- * cache of the escaped extract per (LA, date, SHA-256), before anyone writes it in src/.
+ * the audit row written once sent) but answers with RegisterData's content made once at start
+ * (registerDataContent) and sent as the static baseline sends, without the gateway's route and
+ * cache. It was written to price caching the extract before RegisterDataCache existed; now it
+ * shows what the gateway's own route and stream handling add on top.
  * The rule checks that cost nothing (action, mustUnderstand, rate limit, collection rules) are
  * left out; any other outcome than Success is a 500 here, so the bench sees it as non-2xx.
  */
@@ -17,7 +18,7 @@ import { readyExtract } from '../../src/childcare/extract/extract-store.ts';
 import { credentialsOf, recordAudit, rememberNonce } from '../../src/childcare/gateway/gateway-store.ts';
 import { parseSoapEnvelope } from '../../src/childcare/gateway/soap-envelope.ts';
 import {
-  escapeXmlText,
+  registerDataContent,
   registerDataResponse,
   SOAP_CONTENT_TYPE,
 } from '../../src/childcare/gateway/soap-response.ts';
@@ -49,7 +50,7 @@ export async function whatIfCachedGateway(
     sliceBytes: number;
   },
 ): Promise<void> {
-  const escaped = Buffer.from(escapeXmlText(options.document.toString('utf8')));
+  const content = registerDataContent(options.document);
   await app.register(async (scope) => {
     scope.addContentTypeParser('application/soap+xml', { parseAs: 'string' }, (_request, body, done) =>
       done(null, body),
@@ -95,7 +96,7 @@ export async function whatIfCachedGateway(
           laCode,
           outcome: 'Success',
           detail: `what-if sha256 ${stored.sha256}`,
-          bytes: head.length + escaped.length + tail.length,
+          bytes: head.length + content.length + tail.length,
           durationMs: performance.now() - started,
           clientAddress: request.ip,
         }).catch(() => undefined);
@@ -103,8 +104,8 @@ export async function whatIfCachedGateway(
       return reply
         .code(200)
         .header('content-type', SOAP_CONTENT_TYPE)
-        .header('content-length', head.length + escaped.length + tail.length)
-        .send(Readable.from(slices(head, escaped, tail, options.sliceBytes)));
+        .header('content-length', head.length + content.length + tail.length)
+        .send(Readable.from(slices(head, content, tail, options.sliceBytes)));
     });
   });
 }

@@ -55,7 +55,7 @@ export interface GatewayOptions {
   maintenance?: MaintenanceWindow;
   /** Requests one account may make per minute (per instance). */
   requestsPerMinute: number;
-  /** Memory for escaped extracts kept ready to send. */
+  /** Memory for extracts kept ready to send (RegisterDataCache). */
   cacheBytes?: number;
   log: FastifyBaseLogger;
 }
@@ -112,7 +112,7 @@ export class IsppGateway {
 
   constructor(private readonly options: GatewayOptions) {
     this.limiter = new AccountRateLimiter(options.requestsPerMinute);
-    // Room for the largest LAs' documents of the day (~12 MB each escaped); 256 MB by default.
+    // Room for the largest LAs' documents of the day (~10 MB each); 256 MB by default.
     this.cache = new RegisterDataCache(options.cacheBytes ?? 256 * 1024 * 1024);
   }
 
@@ -257,14 +257,14 @@ export class IsppGateway {
           audit: { ...authenticated, laCode, outcome: decision.code, detail: decision.description },
         };
       }
-      const escaped = await this.cache.escaped(stored.sha256!, async () => {
+      const registerData = await this.cache.registerData(stored.sha256!, async () => {
         const withContent = await readyExtract(this.options.db, laCode, extractDate);
         if (!withContent) throw new Error(`extract ${laCode} ${extractDate} vanished while being read`);
         return withContent.content;
       });
       return {
         httpStatus: 200,
-        body: registerDataResponse(escaped, relatesTo),
+        body: registerDataResponse(registerData, relatesTo),
         audit: {
           ...authenticated,
           laCode,

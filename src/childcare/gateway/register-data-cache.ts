@@ -1,12 +1,12 @@
 /**
- * Each stored extract escaped for RegisterData once, not on every request: escaping a large LA's
- * 10 MB document costs ~130 ms of CPU, which made the gateway 7× slower than sending the bytes
- * (bench/gateway). Keyed by the extract's SHA-256, so a rebuilt extract is never served stale;
- * bounded by bytes, least recently used first out.
+ * Each stored extract made ready for RegisterData once, not on every request: inflating and
+ * escaping a large LA's 10 MB document cost ~130 ms of CPU, which made the gateway 7× slower than
+ * sending the bytes (bench/gateway). Keyed by the extract's SHA-256, so a rebuilt extract is
+ * never served stale; bounded by bytes, least recently used first out.
  */
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import { escapeXmlText } from './soap-response.ts';
+import { registerDataContent } from './soap-response.ts';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -17,8 +17,8 @@ export class RegisterDataCache {
 
   constructor(private readonly maxBytes: number) {}
 
-  /** The escaped document; `content` (gzip) is read only on a miss. */
-  async escaped(sha256: string, content: () => Promise<Buffer>): Promise<Buffer> {
+  /** RegisterData's content (registerDataContent); `content` (gzip) is read only on a miss. */
+  async registerData(sha256: string, content: () => Promise<Buffer>): Promise<Buffer> {
     const hit = this.entries.get(sha256);
     if (hit) {
       // Re-inserting moves it to the end: Map order is the LRU order.
@@ -26,8 +26,7 @@ export class RegisterDataCache {
       this.entries.set(sha256, hit);
       return hit;
     }
-    const built = (async () =>
-      Buffer.from(escapeXmlText((await gunzipAsync(await content())).toString('utf8'))))();
+    const built = (async () => registerDataContent(await gunzipAsync(await content())))();
     this.entries.set(sha256, built);
     try {
       const buffer = await built;

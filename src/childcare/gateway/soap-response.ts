@@ -1,7 +1,6 @@
 /**
  * SOAP 1.2 responses of the ISPP gateway, written as text: the envelope around a result, the
- * extract escaped into RegisterData chunk by chunk (never the whole document as one string),
- * and faults.
+ * extract carried in RegisterData as CDATA (never the whole document as one string), and faults.
  */
 import { randomUUID } from 'node:crypto';
 import { ISPP_NS, SOAP12_NS, WSA_NS, WSSE_NS } from './soap-envelope.ts';
@@ -60,14 +59,61 @@ export function registerStatusResponse(status: StatusResult, relatesTo: string |
   );
 }
 
+const CDATA_OPEN = Buffer.from('<![CDATA[');
+const CDATA_CLOSE = Buffer.from(']]>');
+
+/**
+ * What a CDATA section cannot (or should not) carry as it is, and how it leaves and re-enters one:
+ * `at` is where in the match the section is cut, `write` what goes between the two sections, and
+ * the match's remaining bytes stay in the next section.
+ */
+const CDATA_BREAKS = [
+  // "]]>" would end the section: close it after "]]", reopen it before ">".
+  { find: Buffer.from(']]>'), at: 2, write: Buffer.from(']]><![CDATA[') },
+  // A CR would reach the client as LF (XML end-of-line handling): send it as a reference.
+  { find: Buffer.from('\r'), at: 0, skip: 1, write: Buffer.from(']]>&#13;<![CDATA[') },
+  // node-soap reads a CDATA section holding "<?xml …?>" as a nested document and hands the
+  // caller an object, not the string: keep every "<?" (the XML declaration) outside CDATA.
+  { find: Buffer.from('<?'), at: 0, skip: 1, write: Buffer.from(']]>&lt;<![CDATA[') },
+];
+
+/**
+ * The stored document as RegisterData's content: the same characters to any XML reader as the
+ * document escaped (`&lt;` …), but CDATA sections carry its bytes unchanged, ~25% fewer than
+ * escaping (every tag's `<` and `>` would grow to four bytes) and with no per-character pass.
+ * The document is UTF-8 and is only ever cut at ASCII bytes.
+ */
+export function registerDataContent(document: Buffer): Buffer {
+  const parts: Buffer[] = [CDATA_OPEN];
+  const next = CDATA_BREAKS.map((b) => document.indexOf(b.find));
+  let from = 0;
+  for (;;) {
+    let which = -1;
+    for (let i = 0; i < next.length; i++) {
+      if (next[i]! >= 0 && (which < 0 || next[i]! < next[which]!)) which = i;
+    }
+    if (which < 0) break;
+    const found = next[which]!;
+    const rule = CDATA_BREAKS[which]!;
+    parts.push(document.subarray(from, found + rule.at), rule.write);
+    from = found + rule.at + (rule.skip ?? 0);
+    for (let i = 0; i < next.length; i++) {
+      if (next[i]! >= 0 && next[i]! < from) next[i] = document.indexOf(CDATA_BREAKS[i]!.find, from);
+    }
+  }
+  parts.push(document.subarray(from), CDATA_CLOSE);
+  return Buffer.concat(parts);
+}
+
 /** Sent in slices of this size: one huge write stalls the event loop; tiny ones cost syscalls. */
 const SLICE = 64 * 1024;
 
 /**
- * A successful GetLocalAuthorityChildcareRegister response around the already-escaped extract
- * (see RegisterDataCache), as a list of chunks that share its memory rather than copy it.
+ * A successful GetLocalAuthorityChildcareRegister response around RegisterData's content, made
+ * once per extract by registerDataContent (see RegisterDataCache), as a list of chunks that share
+ * its memory rather than copy it.
  */
-export function registerDataResponse(escapedDocument: Buffer, relatesTo: string | undefined): Buffer[] {
+export function registerDataResponse(content: Buffer, relatesTo: string | undefined): Buffer[] {
   const chunks: Buffer[] = [
     Buffer.from(
       ENVELOPE_OPEN +
@@ -75,8 +121,8 @@ export function registerDataResponse(escapedDocument: Buffer, relatesTo: string 
         `<s:Body><GetLocalAuthorityChildcareRegisterResponse xmlns="${ISPP_NS}"><GetLocalAuthorityChildcareRegisterResult><RegisterData>`,
     ),
   ];
-  for (let start = 0; start < escapedDocument.length; start += SLICE) {
-    chunks.push(escapedDocument.subarray(start, start + SLICE));
+  for (let start = 0; start < content.length; start += SLICE) {
+    chunks.push(content.subarray(start, start + SLICE));
   }
   chunks.push(
     Buffer.from(

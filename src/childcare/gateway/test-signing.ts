@@ -5,6 +5,7 @@
  * Synthetic names only. Not for production use.
  */
 import { X509Certificate, createHash, createPublicKey, randomBytes, randomUUID } from 'node:crypto';
+import { SaxesParser } from 'saxes';
 import { generate } from 'selfsigned';
 import { SignedXml } from 'xml-crypto';
 import { ISPP_NS, SOAP12_NS, WSA_NS, WSSE_NS, WSU_NS } from './soap-envelope.ts';
@@ -197,4 +198,28 @@ export function escapeXml(s: string): string {
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
     .replace(/'/g, '&apos;');
+}
+
+/**
+ * RegisterData's text in a GetLocalAuthorityChildcareRegister response as an XML reader sees it
+ * (entities resolved, CDATA sections joined); undefined when there is none.
+ */
+export function readRegisterData(responseXml: string): string | undefined {
+  const parser = new SaxesParser({ xmlns: true });
+  let inside = false;
+  let found = false;
+  const parts: string[] = [];
+  parser.on('opentag', (tag) => {
+    if (tag.local === 'RegisterData' && tag.uri === ISPP_NS) inside = found = true;
+  });
+  parser.on('closetag', (tag) => {
+    if (tag.local === 'RegisterData' && tag.uri === ISPP_NS) inside = false;
+  });
+  const collect = (text: string) => {
+    if (inside) parts.push(text);
+  };
+  parser.on('text', collect);
+  parser.on('cdata', collect);
+  parser.write(responseXml).close();
+  return found ? parts.join('') : undefined;
 }
