@@ -238,6 +238,30 @@ export const ATTENDANCE_ERRORS = {
     when: 'A date in the query string is not YYYY-MM-DD.',
     detail: 'The date must be YYYY-MM-DD',
   },
+  VAL129: {
+    code: 'VAL129',
+    id: 'ERROR_LA_NOT_PERMITTED',
+    title: 'Local authority not permitted',
+    status: '403',
+    when: "A client with LA-scoped read (attendance.read.la) asks for the statistics of another LA than its token's own.",
+    detail: "This client may read only its own local authority's statistics",
+  },
+  VAL130: {
+    code: 'VAL130',
+    id: 'ERROR_LA_NOT_FOUND',
+    title: 'Local authority not found',
+    status: '404',
+    when: 'The LA code of a statistics request is not the 3-digit DfE code of a live local authority.',
+    detail: 'No live local authority has this 3-digit code',
+  },
+  VAL131: {
+    code: 'VAL131',
+    id: 'ERROR_INVALID_DATE_RANGE',
+    title: 'Invalid date range',
+    status: '400',
+    when: 'The from date of a statistics request is after its to date, or the range is longer than that request allows.',
+    detail: 'from must not be after to, and the range must not be longer than allowed',
+  },
 } as const satisfies Record<string, AttendanceErrorDefinition>;
 
 export type AttendanceErrorCode = keyof typeof ATTENDANCE_ERRORS;
