@@ -20,9 +20,9 @@ export interface GatewayRouteOptions {
 
 /**
  * The reply as a stream (text or chunks), gzipped when the client accepts it; `onDone` gets the
- * bytes sent once the response is finished or the client has gone.
+ * bytes of the reply (before compression) once the response is finished or the client has gone.
  */
-function replyStream(
+async function replyStream(
   request: FastifyRequest,
   reply: FastifyReply,
   gatewayReply: GatewayReply,
@@ -30,12 +30,18 @@ function replyStream(
 ) {
   reply.code(gatewayReply.httpStatus).header('content-type', SOAP_CONTENT_TYPE);
   const source = typeof gatewayReply.body === 'string' ? [Buffer.from(gatewayReply.body)] : gatewayReply.body;
-  if (!/\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) {
-    // Uncompressed, the length is known: slices go straight to the socket, no transforms.
-    const length = source.reduce((sum, chunk) => sum + chunk.length, 0);
-    reply.header('content-length', length);
+  const length = source.reduce((sum, chunk) => sum + chunk.length, 0);
+  const acceptsGzip = /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
+  if (!acceptsGzip || gatewayReply.gzipped) {
+    // The length is known: slices go straight to the socket, no transforms.
+    const sent = acceptsGzip && gatewayReply.gzipped ? await gatewayReply.gzipped() : source;
+    if (sent !== source) reply.header('content-encoding', 'gzip').header('vary', 'accept-encoding');
+    reply.header(
+      'content-length',
+      sent.reduce((sum, chunk) => sum + chunk.length, 0),
+    );
     reply.raw.once('close', () => onDone(reply.raw.writableFinished ? length : 0));
-    return Readable.from(source, { objectMode: false });
+    return Readable.from(sent, { objectMode: false });
   }
   let bytes = 0;
   const counter = new Transform({
@@ -138,7 +144,7 @@ export async function gatewayRoutes(app: FastifyInstance, options: GatewayRouteO
           requestId: request.id,
           clientAddress: request.ip,
         });
-        const stream = replyStream(request, reply, gatewayReply, (bytes) => {
+        const stream = await replyStream(request, reply, gatewayReply, (bytes) => {
           options.gateway
             .audit(gatewayReply, bytes, performance.now() - started)
             .catch((error: unknown) => request.log.error({ err: error }, 'gateway audit not written'));

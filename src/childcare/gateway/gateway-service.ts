@@ -11,6 +11,7 @@ import type { SecretBox } from '../../platform/auth/secret-box.ts';
 import { londonDateOf } from '../../platform/calendar.ts';
 import { extractSummary, readyExtract } from '../extract/extract-store.ts';
 import { RegisterDataCache } from './register-data-cache.ts';
+import { gzipMember } from './register-data-gzip.ts';
 import {
   decideCollection,
   inMaintenanceWindow,
@@ -37,9 +38,10 @@ import {
 import {
   ACTIONS,
   faultResponse,
-  registerDataResponse,
+  registerDataEnvelope,
   registerStatusResponse,
   serviceStatusResponse,
+  slices,
   wsseFault,
   type Fault,
   type Operation,
@@ -68,6 +70,8 @@ export interface RequestMeta {
 export interface GatewayReply {
   httpStatus: number;
   body: string | Buffer[];
+  /** The same body as one gzip member made from cached parts, for a client that accepts gzip. */
+  gzipped?: () => Promise<Buffer[]>;
   /** Filled in when the body has been sent (bytes and duration), then written. */
   audit: Omit<AuditEntry, 'bytes' | 'durationMs'>;
 }
@@ -262,9 +266,11 @@ export class IsppGateway {
         if (!withContent) throw new Error(`extract ${laCode} ${extractDate} vanished while being read`);
         return withContent.content;
       });
+      const { head, tail } = registerDataEnvelope(relatesTo);
       return {
         httpStatus: 200,
-        body: registerDataResponse(registerData, relatesTo),
+        body: [head, ...slices(registerData.content), tail],
+        gzipped: async () => gzipMember(head, await registerData.deflated(), tail),
         audit: {
           ...authenticated,
           laCode,

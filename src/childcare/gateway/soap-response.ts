@@ -108,29 +108,36 @@ export function registerDataContent(document: Buffer): Buffer {
 /** Sent in slices of this size: one huge write stalls the event loop; tiny ones cost syscalls. */
 const SLICE = 64 * 1024;
 
+/** What goes before and after RegisterData's content in a successful response. */
+export function registerDataEnvelope(relatesTo: string | undefined): { head: Buffer; tail: Buffer } {
+  return {
+    head: Buffer.from(
+      ENVELOPE_OPEN +
+        replyHeader(`${ACTIONS.GetLocalAuthorityChildcareRegister}Response`, relatesTo) +
+        `<s:Body><GetLocalAuthorityChildcareRegisterResponse xmlns="${ISPP_NS}"><GetLocalAuthorityChildcareRegisterResult><RegisterData>`,
+    ),
+    tail: Buffer.from(
+      `</RegisterData>${statusElement({ code: 'Success' })}</GetLocalAuthorityChildcareRegisterResult></GetLocalAuthorityChildcareRegisterResponse></s:Body>` +
+        ENVELOPE_CLOSE,
+    ),
+  };
+}
+
 /**
  * A successful GetLocalAuthorityChildcareRegister response around RegisterData's content, made
  * once per extract by registerDataContent (see RegisterDataCache), as a list of chunks that share
  * its memory rather than copy it.
  */
 export function registerDataResponse(content: Buffer, relatesTo: string | undefined): Buffer[] {
-  const chunks: Buffer[] = [
-    Buffer.from(
-      ENVELOPE_OPEN +
-        replyHeader(`${ACTIONS.GetLocalAuthorityChildcareRegister}Response`, relatesTo) +
-        `<s:Body><GetLocalAuthorityChildcareRegisterResponse xmlns="${ISPP_NS}"><GetLocalAuthorityChildcareRegisterResult><RegisterData>`,
-    ),
-  ];
-  for (let start = 0; start < content.length; start += SLICE) {
-    chunks.push(content.subarray(start, start + SLICE));
-  }
-  chunks.push(
-    Buffer.from(
-      `</RegisterData>${statusElement({ code: 'Success' })}</GetLocalAuthorityChildcareRegisterResult></GetLocalAuthorityChildcareRegisterResponse></s:Body>` +
-        ENVELOPE_CLOSE,
-    ),
-  );
-  return chunks;
+  const { head, tail } = registerDataEnvelope(relatesTo);
+  return [head, ...slices(content), tail];
+}
+
+/** Views of `buffer` of at most SLICE bytes each. */
+export function slices(buffer: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  for (let start = 0; start < buffer.length; start += SLICE) out.push(buffer.subarray(start, start + SLICE));
+  return out;
 }
 
 export function serviceStatusResponse(text: string, relatesTo: string | undefined): string {
