@@ -402,11 +402,22 @@ async function main(): Promise<void> {
     if (!/<Code>Success<\/Code>/.test(replay.body.toString('utf8'))) {
       throw new Error(`a replayed request was refused: ${replay.body.toString('utf8').slice(0, 600)}`);
     }
+    // Like for like: neither the checks nor autocannon send Accept-Encoding, so both answers are
+    // uncompressed; a compressed one on either side would measure something else.
+    for (const [what, headers] of [
+      ['static', staticCheck.headers],
+      ['gateway', soapCheck.headers],
+    ] as const) {
+      if (headers['content-encoding'] !== undefined) {
+        throw new Error(`the ${what} answer is ${String(headers['content-encoding'])}-encoded`);
+      }
+    }
     const soapBytes = soapCheck.body.length;
     log(
       `checked over verified TLS: ${STATIC_PATH} sends the stored document (${fmt(ready.staticBytes)} bytes, ` +
         `SHA-256 as stored); the gateway answers Success with it in RegisterData (${fmt(soapBytes)} bytes ` +
-        `in all, ×${fixed(soapBytes / ready.staticBytes, 3)}), and again for the same request replayed`,
+        `in all, ×${fixed(soapBytes / ready.staticBytes, 3)}), and again for the same request replayed; ` +
+        'both uncompressed (no Accept-Encoding sent, as in the timed runs)',
     );
 
     const costs = await measureRequestCosts({
