@@ -375,16 +375,16 @@ function checkSignature(
   // 3. Cryptography over our own tree (exclusive-c14n.ts): each Reference's digest over the
   // element it names, then the SignatureValue over SignedInfo with the registered key only
   // (KeyInfo never supplies a key).
-  references.forEach((r, i) => {
+  for (const r of references) {
     const canonical = exclusiveCanonical(r.target, {
       inclusivePrefixes: r.inclusivePrefixes,
       ...(r.enveloped ? { omit: signature } : {}),
     });
     const digest = createHash(HASHES[r.digestAlgorithm]!).update(canonical, 'utf8').digest();
     if (!(r.digestValue.length === digest.length && timingSafeEqual(r.digestValue, digest))) {
-      refuse('FailedCheck', `The signed element #${shorten(references[i]!.id)} has been altered`);
+      refuse('FailedCheck', `The signed element #${shorten(r.id)} has been altered`);
     }
-  });
+  }
   const signatureValue =
     decodeBase64(parts[1].text) ?? refuse('FailedCheck', 'The signature value is not base64');
   const signedBytes = Buffer.from(exclusiveCanonical(signedInfo), 'utf8');
