@@ -1,12 +1,16 @@
 /**
  * The DfE role: the OAuth 2.0 client-credentials token endpoint and the JWKS its access tokens
- * verify against, and the attendance API (submissions, consents, look-ups) behind them.
+ * verify against, and the attendance API (submissions, consents, look-ups) behind them; the
+ * statistics of what arrived, as an API for LAs and analysts and as pages for DfE analysts.
  */
 import type { FastifyInstance } from 'fastify';
 import type { RoleContext } from '../platform/role.ts';
 import { oauthRoutes } from './oauth/token-routes.ts';
 import { SigningKeys } from './oauth/signing-keys.ts';
 import { attendanceRoutes } from './collection/attendance-routes.ts';
+import { AttendanceStatistics } from './statistics/attendance-statistics.ts';
+import { statisticsRoutes } from './statistics/statistics-routes.ts';
+import { statisticsPages } from './statistics/statistics-pages.ts';
 
 /** The audience of access tokens for the attendance API. */
 export const ATTENDANCE_AUDIENCE = 'edgate-attendance';
@@ -23,9 +27,9 @@ export async function dfeRole(app: FastifyInstance, context: RoleContext): Promi
     now: context.now,
   });
   const now = context.now ?? (() => new Date());
-  await app.register(attendanceRoutes, {
-    db: context.handle.db,
-    bearer: { keys, issuer: context.config.publicUrl, audience: ATTENDANCE_AUDIENCE, now },
-    now,
-  });
+  const bearer = { keys, issuer: context.config.publicUrl, audience: ATTENDANCE_AUDIENCE, now };
+  await app.register(attendanceRoutes, { db: context.handle.db, bearer, now });
+  const statistics = new AttendanceStatistics(context.handle.db);
+  await app.register(statisticsRoutes, { statistics, bearer, now });
+  await statisticsPages(app, { db: context.handle.db, statistics, now });
 }

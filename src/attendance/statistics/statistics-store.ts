@@ -108,19 +108,25 @@ export interface YearGroupFigures extends Figures {
 
 /**
  * The figures of `date` per NC year group, both sessions together: each session value's totals
- * (`t`, in SESSION_TOTALS order), summed by the year group of its key ("AM 7" → "7").
+ * (`t`, in SESSION_TOTALS order), summed by the year group of its key ("AM 7" → "7"). A school is
+ * counted once per year group — by its AM value, or its PM value when it sent no AM one — which
+ * avoids a count(distinct) that would sort every value (~300,000 for a national day).
  */
 export async function figuresByYearGroup(
   db: Database,
   date: string,
   area: Area,
 ): Promise<YearGroupFigures[]> {
-  const total = (index: number) => sql`coalesce(sum((s.value->'t'->>${sql.lit(index)})::integer), 0)::bigint`;
+  const total = (index: number) => sql`coalesce(sum((v.t->>${sql.lit(index)})::integer), 0)::bigint`;
   const result = await sql<TotalsRow & { year_group: string }>`
-    select split_part(s.key, ' ', 2) as year_group, count(distinct d.urn)::integer as schools,
+    select split_part(s.key, ' ', 2) as year_group,
+      count(*) filter (where s.key like 'AM %' or not d.sessions ? ('AM ' || split_part(s.key, ' ', 2)))::integer
+        as schools,
       ${total(0)} as possible, ${total(1)} as present, ${total(2)} as aea,
       ${total(3)} as authorised, ${total(4)} as unauthorised, ${total(5)} as not_counted
-    from dfe.school_day d cross join lateral jsonb_each(d.sessions) s
+    from dfe.school_day d
+      cross join lateral jsonb_each(d.sessions) s
+      cross join lateral (select s.value->'t' as t) v
     where ${areaFilter(area)} and d.date = ${date}::date
     group by 1
   `.execute(db);
