@@ -354,4 +354,61 @@ describe('the edgate command', () => {
     );
     assert.equal(count.n, 1, 'nothing from the refused file');
   });
+
+  test('dfe consent give, list and withdraw record a school’s consent for a supplier by name', () => {
+    // After the schools import above: URN 123456 exists; the client from the client test is named.
+    const given = edgate([
+      'dfe',
+      'consent',
+      'give',
+      '--client',
+      'Synthetic MIS Ltd',
+      '--urn',
+      '123456',
+      '--by',
+      'A. Administrator',
+    ]);
+    assert.equal(given.code, 0, given.stderr);
+    assert.match(given.stdout, /Synthetic MIS Ltd may send the attendance of URN 123456/);
+    const listed = edgate(['dfe', 'consent', 'list', '--urn', '123456']);
+    assert.match(listed.stdout, /123456 {2}Synthetic MIS Ltd {2}given by A\. Administrator .*\(active\)/);
+    const withdrawn = edgate([
+      'dfe',
+      'consent',
+      'withdraw',
+      '--client',
+      'Synthetic MIS Ltd',
+      '--urn',
+      '123456',
+      '--by',
+      'A. Administrator',
+    ]);
+    assert.equal(withdrawn.code, 0, withdrawn.stderr);
+    assert.match(edgate(['dfe', 'consent', 'list']).stdout, /removed by A\. Administrator/);
+    const again = edgate([
+      'dfe',
+      'consent',
+      'withdraw',
+      '--client',
+      'Synthetic MIS Ltd',
+      '--urn',
+      '123456',
+      '--by',
+      'A. Administrator',
+    ]);
+    assert.equal(again.code, 1);
+    const unknown = edgate([
+      'dfe',
+      'consent',
+      'give',
+      '--client',
+      'Synthetic MIS Ltd',
+      '--urn',
+      '999999',
+      '--by',
+      'B',
+    ]);
+    assert.equal(unknown.code, 2, unknown.stderr);
+    assert.match(unknown.stderr, /999999 is not in the schools register/);
+  });
 });

@@ -73,6 +73,13 @@ Usage:
                                        all or nothing, errors name the line
   edgate dfe schools generate [--scale demo|national] [--seed N]
                                        a deterministic synthetic schools register
+  edgate dfe consent give --client C --urn URN --by NAME [--at DATETIME]
+                                       record that a school consented to supplier C (id or
+                                       name) sending its attendance; --at defaults to now
+  edgate dfe consent withdraw --client C --urn URN --by NAME
+                                       record that the school removed that consent
+  edgate dfe consent list [--urn URN] [--client C]
+                                       consents recorded, active or removed
 
 Configuration is read from environment variables: see README.md.`;
 
@@ -297,9 +304,77 @@ async function dfeCommand(config: Config, args: string[]): Promise<number> {
     console.log(`Schools register: ${counts.added} added, ${counts.replaced} replaced.`);
     return 0;
   }
+  if (noun === 'consent' && (verb === 'give' || verb === 'withdraw' || verb === 'list'))
+    return consentCommand(config, verb, rest);
   throw new UsageError(
-    'Usage: edgate dfe client add … | dfe keys rotate | dfe schools import FILE | dfe schools generate [--scale S] [--seed N]',
+    'Usage: edgate dfe client add … | dfe keys rotate | dfe schools import FILE | dfe schools generate [--scale S] [--seed N] | dfe consent give|withdraw|list …',
   );
+}
+
+async function consentCommand(
+  config: Config,
+  verb: 'give' | 'withdraw' | 'list',
+  args: string[],
+): Promise<number> {
+  const { values } = parse(args, {
+    client: { type: 'string' },
+    urn: { type: 'string' },
+    by: { type: 'string' },
+    at: { type: 'string' },
+  });
+  const { parseUrn } = await import('../attendance/collection/submission.ts');
+  const { parseDateTime, parsePersonName, CLOCK_SKEW_MS } = await import('../attendance/consent/consent.ts');
+  const store = await import('../attendance/consent/consent-store.ts');
+  const { findClient } = await import('../attendance/oauth/clients.ts');
+  const { schoolByUrn } = await import('../attendance/schools/school-store.ts');
+  const urn = values.urn === undefined ? undefined : parseUrn(values.urn);
+  if (values.urn !== undefined && urn === undefined)
+    throw new UsageError(`--urn ${values.urn}: a URN is 6 digits`);
+  return withDatabase(config, async ({ db }) => {
+    const client = values.client === undefined ? undefined : await findClient(db, values.client);
+    if (values.client !== undefined && !client)
+      throw new UsageError(`No OAuth client with id or name "${values.client}"`);
+    if (verb === 'list') {
+      const consents = await store.listConsents(db, { urn, clientId: client?.clientId });
+      if (consents.length === 0) console.log('No consents recorded.');
+      for (const c of consents)
+        console.log(
+          `${c.urn}  ${c.clientName}  given by ${c.givenBy} at ${c.givenAt.toISOString()}` +
+            (c.withdrawnAt
+              ? `  — removed by ${c.withdrawnBy ?? '?'} at ${c.withdrawnAt.toISOString()}`
+              : '  (active)'),
+        );
+      return 0;
+    }
+    if (!client || urn === undefined || values.by === undefined)
+      throw new UsageError(`edgate dfe consent ${verb} needs --client, --urn and --by`);
+    const person = parsePersonName(values.by);
+    if (person === undefined) throw new UsageError('--by must name a person (1 to 200 characters)');
+    if (!(await schoolByUrn(db, urn))) throw new UsageError(`URN ${urn} is not in the schools register`);
+    const now = new Date();
+    const recording = {
+      clientId: client.clientId,
+      urn,
+      recordedBy: `administrator (${process.env.USER ?? 'cli'})`,
+      now,
+    };
+    if (verb === 'give') {
+      const givenAt = values.at === undefined ? now : parseDateTime(values.at);
+      if (givenAt === undefined)
+        throw new UsageError('--at must be a date and time with a zone, such as 2026-11-20T09:15:00Z');
+      if (givenAt.getTime() > now.getTime() + CLOCK_SKEW_MS) throw new UsageError('--at is in the future');
+      await store.giveConsent(db, recording, { givenBy: person, givenAt });
+      console.log(`Consent recorded: ${client.name} may send the attendance of URN ${urn}.`);
+      return 0;
+    }
+    const withdrawn = await store.withdrawConsent(db, recording, person);
+    if (!withdrawn) {
+      console.error(`${client.name} holds no active consent of URN ${urn}.`);
+      return 1;
+    }
+    console.log(`Consent removed: ${client.name} may no longer send the attendance of URN ${urn}.`);
+    return 0;
+  });
 }
 
 async function gatewayCommand(config: Config, args: string[]): Promise<number> {

@@ -50,11 +50,11 @@ function withRates(totals: MarkTotals): MarkSummary {
 }
 
 /**
- * Sums the marks of sessions on `date` by category, with the rates. A code is read with the
+ * Sums the marks of sessions on `date` by category. A code is read with the
  * meaning it has on that date; a code not valid on it throws RangeError, as validated
  * submissions never hold one.
  */
-export function summariseMarks(attendances: readonly AttendanceMark[], date: string): MarkSummary {
+export function totalMarks(attendances: readonly AttendanceMark[], date: string): MarkTotals {
   const totals = { ...NO_MARKS };
   for (const { code, value } of attendances) {
     const meaning = attendanceCodeOn(code, date);
@@ -82,7 +82,12 @@ export function summariseMarks(attendances: readonly AttendanceMark[], date: str
       }
     }
   }
-  return withRates(totals);
+  return totals;
+}
+
+/** The marks' totals by category, with the rates. */
+export function summariseMarks(attendances: readonly AttendanceMark[], date: string): MarkSummary {
+  return withRates(totalMarks(attendances, date));
 }
 
 /** Adds up summaries (sessions, days, year groups, schools) and works the rates out again. */

@@ -3,9 +3,9 @@
  * value per (school session, year group) with the marks, their totals by category, and which
  * receipt they came from. The database merges a school-day into the stored one key by key, the
  * newest receipt winning (`dfe.merge_school_day_sessions` in `migrations.ts`); the category
- * arithmetic is done here, once, at receipt (`summariseMarks`), so statistics only add integers.
+ * arithmetic is done here, once, at receipt (`totalMarks`), so statistics only add integers.
  */
-import { summariseMarks } from './aggregation.ts';
+import { totalMarks } from './aggregation.ts';
 import type { AttendanceEntry, SchoolSession } from './submission.ts';
 
 /** Totals in `SESSION_TOTALS` order: possible, present, aea, authorised, unauthorised, not counted. */
@@ -54,7 +54,7 @@ export function schoolDaysOf(
     }
     const marks: Record<string, number> = {};
     for (const mark of entry.attendances) marks[mark.code] = mark.value;
-    const summary = summariseMarks(entry.attendances, entry.date);
+    const summary = totalMarks(entry.attendances, entry.date);
     day[sessionKey(entry.session, entry.ncYearGroup)] = {
       r,
       s: submissionRef,

@@ -77,32 +77,40 @@ function isUniqueViolation(error: unknown, constraint: string): boolean {
   return code === '23505' && (name === undefined || name === constraint);
 }
 
-export async function storeSubmission(db: Database, submission: AcceptedSubmission): Promise<StoreOutcome> {
+/**
+ * The one statement that stores a submission: exported so that bench/attendance-ingest can hand
+ * PostgreSQL's own pgbench exactly what the API runs.
+ */
+export function storeSubmissionStatement(submission: AcceptedSubmission) {
   const dates = [...submission.days.keys()].sort();
   const days: Record<string, SchoolDaySessions> = {};
   for (const date of dates) days[date] = submission.days.get(date) ?? {};
   const entriesStored = dates.reduce((sum, date) => sum + Object.keys(days[date] ?? {}).length, 0);
   const { school } = submission;
+  return sql`
+    with submission as (
+      insert into dfe.submission (ref, client_id, urn, received_at, idempotency_key, body_sha256, body_gzip,
+        response, entries_received, entries_stored, error_count, client_app_id, client_session_id)
+      values (${submission.ref}::uuid, ${submission.clientId}, ${school.urn}, ${submission.receivedAt},
+        ${submission.idempotencyKey ?? null}, ${submission.bodySha256}, ${submission.bodyGzip},
+        ${JSON.stringify(submission.response)}::jsonb, ${submission.entriesReceived}, ${entriesStored},
+        ${submission.response.errors.length}, ${submission.clientAppId ?? null}, ${submission.clientSessionId ?? null})
+    )
+    insert into dfe.school_day as d (urn, date, la_code, phase_of_education, sessions, updated_at)
+    select ${school.urn}, day.key::date, ${school.laCode}, ${school.phaseOfEducation}, day.value, ${submission.receivedAt}
+    from jsonb_each(${JSON.stringify(days)}::jsonb) as day
+    order by day.key
+    on conflict (urn, date) do update set
+      sessions = dfe.merge_school_day_sessions(d.sessions, excluded.sessions),
+      la_code = excluded.la_code,
+      phase_of_education = excluded.phase_of_education,
+      updated_at = greatest(d.updated_at, excluded.updated_at)
+  `;
+}
+
+export async function storeSubmission(db: Database, submission: AcceptedSubmission): Promise<StoreOutcome> {
   try {
-    await sql`
-      with submission as (
-        insert into dfe.submission (ref, client_id, urn, received_at, idempotency_key, body_sha256, body_gzip,
-          response, entries_received, entries_stored, error_count, client_app_id, client_session_id)
-        values (${submission.ref}::uuid, ${submission.clientId}, ${school.urn}, ${submission.receivedAt},
-          ${submission.idempotencyKey ?? null}, ${submission.bodySha256}, ${submission.bodyGzip},
-          ${JSON.stringify(submission.response)}::jsonb, ${submission.entriesReceived}, ${entriesStored},
-          ${submission.response.errors.length}, ${submission.clientAppId ?? null}, ${submission.clientSessionId ?? null})
-      )
-      insert into dfe.school_day as d (urn, date, la_code, phase_of_education, sessions, updated_at)
-      select ${school.urn}, day.key::date, ${school.laCode}, ${school.phaseOfEducation}, day.value, ${submission.receivedAt}
-      from jsonb_each(${JSON.stringify(days)}::jsonb) as day
-      order by day.key
-      on conflict (urn, date) do update set
-        sessions = dfe.merge_school_day_sessions(d.sessions, excluded.sessions),
-        la_code = excluded.la_code,
-        phase_of_education = excluded.phase_of_education,
-        updated_at = greatest(d.updated_at, excluded.updated_at)
-    `.execute(db);
+    await storeSubmissionStatement(submission).execute(db);
     return { stored: true };
   } catch (error) {
     if (

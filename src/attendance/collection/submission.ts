@@ -191,8 +191,14 @@ function absent(value: unknown): boolean {
 // The document, walked once so that rules can look at its parts with their locations.
 
 interface ReceivedMark {
-  location: JsonLocation;
+  /** Its position in the entry's attendances. */
+  index: number;
   value: unknown;
+}
+
+/** Where a mark is: made only when one is reported, as a submission holds thousands. */
+function markLocation(entry: ReceivedEntry, mark: ReceivedMark): JsonLocation {
+  return [...entry.location, 'attendances', mark.index];
 }
 
 interface ReceivedEntry {
@@ -246,11 +252,9 @@ function receive(
       if (session !== undefined) entry.session = session;
       if (ncYearGroup !== undefined) entry.ncYearGroup = ncYearGroup;
       if (Array.isArray(value.attendances)) {
-        entry.marks = value.attendances.map((mark: unknown, j) => ({
-          location: [...location, 'attendances', j],
-          value: mark,
-          ...(isJsonObject(mark) ? { fields: mark } : {}),
-        }));
+        entry.marks = value.attendances.map((mark: unknown, j) =>
+          isJsonObject(mark) ? { index: j, value: mark, fields: mark } : { index: j, value: mark },
+        );
       }
       return entry;
     }),
@@ -395,7 +399,9 @@ function entriesAreWellFormed(submission: ReceivedSubmission): Finding[] {
   return submission.entries.flatMap((entry) => {
     if (!entry.fields) return [at(entry.location, entry.value)];
     if (!entry.marks) return [at([...entry.location, 'attendances'], entry.fields.attendances)];
-    return entry.marks.filter((mark) => !mark.fields).map((mark) => at(mark.location, mark.value));
+    return entry.marks
+      .filter((mark) => !mark.fields)
+      .map((mark) => at(markLocation(entry, mark), mark.value));
   });
 }
 
@@ -439,43 +445,47 @@ function schoolSessionsAreAmOrPm(submission: ReceivedSubmission): Finding[] {
  * valid on no date at all are reported.
  */
 function attendanceCodesAreValidOnTheDate(submission: ReceivedSubmission): Finding[] {
-  return submission.entries.flatMap((entry) =>
-    (entry.marks ?? []).flatMap((mark) => {
-      if (!mark.fields) return [];
+  // Loops rather than flatMap: these three rules visit every mark of the submission.
+  const findings: Finding[] = [];
+  for (const entry of submission.entries) {
+    for (const mark of entry.marks ?? []) {
+      if (!mark.fields) continue;
       const code = mark.fields.attendanceCode;
       const valid =
         typeof code === 'string' &&
         (entry.date === undefined ? isKnownAttendanceCode(code) : isAttendanceCodeValidOn(code, entry.date));
-      return valid ? [] : [at([...mark.location, 'attendanceCode'], code)];
-    }),
-  );
+      if (!valid) findings.push(at([...markLocation(entry, mark), 'attendanceCode'], code));
+    }
+  }
+  return findings;
 }
 
 /** VAL105: each attendance value is a count: a whole JSON number, 0 or more. */
 function attendanceValuesAreCounts(submission: ReceivedSubmission): Finding[] {
-  return submission.entries.flatMap((entry) =>
-    (entry.marks ?? []).flatMap((mark) =>
-      mark.fields && parseCount(mark.fields.value) === undefined
-        ? [at([...mark.location, 'value'], mark.fields.value)]
-        : [],
-    ),
-  );
+  const findings: Finding[] = [];
+  for (const entry of submission.entries) {
+    for (const mark of entry.marks ?? []) {
+      if (mark.fields && parseCount(mark.fields.value) === undefined)
+        findings.push(at([...markLocation(entry, mark), 'value'], mark.fields.value));
+    }
+  }
+  return findings;
 }
 
 /** VAL111: within an entry, each attendance code comes once; the second and later are reported. */
 function attendanceCodesAreNotRepeated(submission: ReceivedSubmission): Finding[] {
-  return submission.entries.flatMap((entry) => {
-    const seen = new Set<string>();
-    return (entry.marks ?? []).flatMap((mark) => {
+  const findings: Finding[] = [];
+  const seen = new Set<string>();
+  for (const entry of submission.entries) {
+    seen.clear();
+    for (const mark of entry.marks ?? []) {
       const code = mark.fields?.attendanceCode;
-      if (typeof code !== 'string') return [];
-      if (!seen.has(code)) {
-        seen.add(code);
-        return [];
-      }
-      return [at([...mark.location, 'attendanceCode'], code)];
-    });
-  });
+      if (typeof code !== 'string') continue;
+      if (seen.has(code)) findings.push(at([...markLocation(entry, mark), 'attendanceCode'], code));
+      else seen.add(code);
+    }
+  }
+  return findings;
 }
 
 /**

@@ -95,3 +95,21 @@ export async function disableClient(db: Database, clientId: string, now: Date): 
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
+
+/** A client by its id or its (unique) name, for administrators who remember names. */
+export async function findClient(db: Database, idOrName: string): Promise<OAuthClient | undefined> {
+  const row = await oauthDb(db)
+    .selectFrom('dfe.oauth_client')
+    .select(['id', 'name', 'scopes', 'la_code', 'requires_consent'])
+    .where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)]))
+    .executeTakeFirst();
+  return (
+    row && {
+      clientId: row.id,
+      name: row.name,
+      scopes: row.scopes.filter(isScope),
+      laCode: row.la_code,
+      requiresConsent: row.requires_consent,
+    }
+  );
+}

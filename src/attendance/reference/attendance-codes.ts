@@ -112,15 +112,29 @@ export function attendanceCodes(): readonly AttendanceCode[] {
   return allCodes;
 }
 
+/** The codes valid on a date, by code: every mark of a submission is looked up, so this is cached. */
+const codesOnDate = new Map<string, ReadonlyMap<string, AttendanceCode>>();
+const CACHED_DATES = 4096;
+
+function codesValidOnByCode(date: string): ReadonlyMap<string, AttendanceCode> {
+  let codes = codesOnDate.get(date);
+  if (codes) return codes;
+  if (!isCalendarDate(date)) throw new RangeError(`Not a calendar date (YYYY-MM-DD): ${JSON.stringify(date)}`);
+  codes = new Map(attendanceCodes().filter((row) => isValidOn(row, date)).map((row) => [row.code, row]));
+  // Dates in use are the last few weeks: a full cache is simply started again.
+  if (codesOnDate.size >= CACHED_DATES) codesOnDate.clear();
+  codesOnDate.set(date, codes);
+  return codes;
+}
+
 /** The codes a school may use for a session on `date` (`YYYY-MM-DD`), in the list's order. */
 export function attendanceCodesValidOn(date: string): AttendanceCode[] {
-  if (!isCalendarDate(date)) throw new RangeError(`Not a calendar date (YYYY-MM-DD): ${JSON.stringify(date)}`);
-  return attendanceCodes().filter((row) => isValidOn(row, date));
+  return [...codesValidOnByCode(date).values()];
 }
 
 /** The meaning of `code` for a session on `date`, or undefined when it is not valid then. */
 export function attendanceCodeOn(code: string, date: string): AttendanceCode | undefined {
-  return attendanceCodesValidOn(date).find((row) => row.code === code);
+  return codesValidOnByCode(date).get(code);
 }
 
 /** True when `code` may be used for a session on `date`: `K` from 2024-08-19, `H` to 2024-08-18. */
