@@ -159,7 +159,13 @@ test('a server killed with SIGKILL under load has kept every submission it answe
     while (!killed) {
       const urn = 200001 + ((connection + sent) % SCHOOLS);
       const body = JSON.stringify(
-        syntheticSubmission({ urn, dates, yearGroups: ['7', '8', '9', '10'], pupilsPerYearGroup: 120, seed: sent++ }),
+        syntheticSubmission({
+          urn,
+          dates,
+          yearGroups: ['7', '8', '9', '10'],
+          pupilsPerYearGroup: 120,
+          seed: sent++,
+        }),
       );
       try {
         const answer = await call(
@@ -170,7 +176,10 @@ test('a server killed with SIGKILL under load has kept every submission it answe
           body,
         );
         if (answer.status === 201) {
-          acknowledged.push({ ref: (JSON.parse(answer.text) as { submissionRef: string }).submissionRef, urn });
+          acknowledged.push({
+            ref: (JSON.parse(answer.text) as { submissionRef: string }).submissionRef,
+            urn,
+          });
         } else if (!killed) {
           assert.fail(`answered ${answer.status}: ${answer.text}`);
         }

@@ -1,0 +1,151 @@
+/**
+ * Two DfE instances on one database, as two processes behind a load balancer would run: a token
+ * issued by one is accepted by the other (the signing keys live in the database), submissions
+ * through either land in the same picture, and both report the same statistics. On PostgreSQL
+ * each instance has its own pool; on PGlite they share the one embedded database.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:https';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { createHttpServer } from '../src/platform/http/server.ts';
+import { loadTls, type TlsMaterial } from '../src/platform/http/tls.ts';
+import { SecretBox } from '../src/platform/auth/secret-box.ts';
+import { openDatabase, type DatabaseHandle } from '../src/platform/db/database.ts';
+import { dfeRole } from '../src/attendance/dfe-role.ts';
+import { createClient } from '../src/attendance/oauth/clients.ts';
+import { upsertSchools } from '../src/attendance/schools/school-store.ts';
+import { syntheticSubmission } from '../src/attendance/collection/synthetic-submission.ts';
+import { openTestDatabase, type TestDatabase } from './support/test-database.ts';
+import { TEST_ROLE_CONFIG } from './support/test-server.ts';
+
+let database: TestDatabase;
+let secondHandle: DatabaseHandle | undefined;
+let tls: TlsMaterial;
+let dir: string;
+const apps: FastifyInstance[] = [];
+const urls: string[] = [];
+const clock = () => new Date('2026-11-20T10:00:00Z');
+
+function call(base: string, method: string, target: string, headers: Record<string, string>, body?: string) {
+  return new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const length = body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) };
+    const req = request(
+      `${base}${target}`,
+      { method, ca: tls.cert, headers: { ...length, ...headers } },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function token(base: string, clientId: string, clientSecret: string, scope: string): Promise<string> {
+  const answer = await call(
+    base,
+    'POST',
+    '/oauth2/token',
+    { 'content-type': 'application/x-www-form-urlencoded' },
+    new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: clientId,
+      client_secret: clientSecret,
+      scope,
+    }).toString(),
+  );
+  assert.equal(answer.status, 200, answer.text);
+  return (JSON.parse(answer.text) as { access_token: string }).access_token;
+}
+
+before(async () => {
+  database = await openTestDatabase();
+  dir = mkdtempSync(path.join(tmpdir(), 'edgate-dfe-two-'));
+  tls = await loadTls({ dataDir: dir });
+  secondHandle = database.url ? await openDatabase({ databaseUrl: database.url, poolSize: 3 }) : undefined;
+  for (const handle of [database, secondHandle ?? database]) {
+    const app = await createHttpServer({ db: handle.db, tls, logLevel: 'silent' });
+    await dfeRole(app, {
+      handle,
+      // One issuer for both, as behind one public address.
+      config: { ...TEST_ROLE_CONFIG, publicUrl: 'https://attendance.example' },
+      secretBox: new SecretBox(randomBytes(32)),
+      now: clock,
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const address = app.server.address();
+    urls.push(`https://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`);
+    apps.push(app);
+  }
+  await upsertSchools(
+    database.db,
+    [300001, 300002, 300003].map((urn, i) => ({
+      urn,
+      name: `Synthetic School ${i + 1}`,
+      laCode: i === 2 ? '826' : '825',
+      typeOfEstablishment: 'Community school',
+      phaseOfEducation: 'Primary',
+      status: 'Open',
+      street: null,
+      town: 'Exampleton',
+      postcode: null,
+    })),
+  );
+});
+
+after(async () => {
+  for (const app of apps) await app.close();
+  await secondHandle?.close();
+  await database.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('a token from one instance is accepted by the other, and both report the same statistics', async () => {
+  const [first, second] = urls;
+  assert.ok(first && second);
+  const supplier = await createClient(database.db, {
+    name: 'Synthetic MIS',
+    scopes: ['attendance.submit'],
+    requiresConsent: false,
+  });
+  const analyst = await createClient(database.db, { name: 'Analyst', scopes: ['attendance.read'] });
+  // Issued by the first; every submission goes to the second.
+  const submitToken = await token(first, supplier.clientId, supplier.clientSecret, 'attendance.submit');
+  for (const [i, urn] of [300001, 300002, 300003].entries()) {
+    const body = syntheticSubmission({
+      urn,
+      dates: ['2026-11-19', '2026-11-20'],
+      yearGroups: ['1', '2'],
+      pupilsPerYearGroup: 30,
+      seed: i,
+    });
+    const answer = await call(
+      second,
+      'POST',
+      '/attendances',
+      { authorization: `Bearer ${submitToken}`, 'content-type': 'application/json' },
+      JSON.stringify(body),
+    );
+    assert.equal(answer.status, 201, answer.text);
+  }
+  // And the other way round for reading.
+  const readToken = await token(second, analyst.clientId, analyst.clientSecret, 'attendance.read');
+  const figures = await Promise.all(
+    [first, second].map(async (base) => {
+      const answer = await call(base, 'GET', '/statistics/national?from=2026-11-19&to=2026-11-20', {
+        authorization: `Bearer ${readToken}`,
+      });
+      assert.equal(answer.status, 200, answer.text);
+      return JSON.parse(answer.text) as { days: { date: string }[] };
+    }),
+  );
+  assert.equal(figures[0]?.days.length, 2);
+  assert.deepEqual(figures[0], figures[1]);
+});
