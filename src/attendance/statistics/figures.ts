@@ -22,7 +22,7 @@ export interface TotalsRow {
   not_counted: number;
 }
 
-export function totalsOfRow(row: TotalsRow): MarkTotals {
+function totalsOfRow(row: TotalsRow): MarkTotals {
   return {
     possible: Number(row.possible),
     present: Number(row.present),
@@ -36,17 +36,6 @@ export function totalsOfRow(row: TotalsRow): MarkTotals {
 export function figuresOfRow(row: TotalsRow): Figures {
   return { schools: Number(row.schools), ...combineSummaries([totalsOfRow(row)]) };
 }
-
-/** The figures of nothing: no school reported. */
-export const NO_FIGURES: Figures = figuresOfRow({
-  schools: 0,
-  possible: 0,
-  present: 0,
-  aea: 0,
-  authorised: 0,
-  unauthorised: 0,
-  not_counted: 0,
-});
 
 /** Adds up figures of distinct schools (an LA's schools, the LAs of the country). */
 export function combineFigures(parts: readonly Figures[]): Figures {

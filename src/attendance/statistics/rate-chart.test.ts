@@ -36,8 +36,8 @@ describe('rate chart', () => {
       width: 456,
       height: 248,
     });
-    // plot: x 56–440, y 12–212; ticks 0.92…0.96 by 0.01.
-    assert.deepEqual(chart.plot, { left: 56, top: 12, right: 440, bottom: 212 });
+    // plot: x 56–424, y 12–212; ticks 0.92…0.96 by 0.01.
+    assert.deepEqual(chart.plot, { left: 56, top: 12, right: 424, bottom: 212 });
     assert.deepEqual(
       chart.yTicks.map((tick) => tick.label),
       ['92%', '93%', '94%', '95%', '96%'],
@@ -47,11 +47,11 @@ describe('rate chart', () => {
       [212, 162, 112, 62, 12],
     );
     const [line] = chart.lines;
-    assert.equal(line?.path, 'M56 212 L152 162 L248 112 L344 62 L440 12');
+    assert.equal(line?.path, 'M56 212 L148 162 L240 112 L332 62 L424 12');
     assert.equal(line?.points[2]?.text, '18 Nov: Attendance 94.0%');
     assert.deepEqual(
       chart.xTicks.map((tick) => [tick.x, tick.label]),
-      labels.map((label, i) => [56 + i * 96, label]),
+      labels.map((label, i) => [56 + i * 92, label]),
     );
     assert.equal(chart.hasData, true);
   });
@@ -91,7 +91,7 @@ describe('rate chart', () => {
       series: [{ key: 'a', label: 'A', colour: '#000', values: [0.9] }],
       width: 456,
     });
-    assert.equal(one.lines[0]?.path, `M248 ${one.lines[0]?.points[0]?.y}`);
+    assert.equal(one.lines[0]?.path, `M240 ${one.lines[0]?.points[0]?.y}`);
     const none = rateChart({ labels: [], series: [{ key: 'a', label: 'A', colour: '#000', values: [] }] });
     assert.equal(none.hasData, false);
     assert.deepEqual(none.lines, []);

@@ -50,7 +50,8 @@ export interface RateChart {
   hasData: boolean;
 }
 
-const MARGIN = { left: 56, right: 16, top: 12, bottom: 36 };
+// The right margin leaves room for half of the newest date's label, centred on the last point.
+const MARGIN = { left: 56, right: 32, top: 12, bottom: 36 };
 const STEPS = [1, 2, 5, 10];
 
 /** Round ticks covering [min, max] with about `target` intervals, kept within [0, 1]. */
