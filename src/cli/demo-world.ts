@@ -13,10 +13,12 @@ import type { SecretBox } from '../platform/auth/secret-box.ts';
 import { createGatewayAccount } from '../childcare/gateway/gateway-store.ts';
 import { londonDateOf } from '../platform/calendar.ts';
 import { loadGeneratedRegister } from '../childcare/register/register-load.ts';
+import { seedDemoAttendance } from '../attendance/demo-attendance.ts';
 
 const DEMO_ACCOUNTS = [
   { username: 'caseworker', displayName: 'Casey Worker (demo)', roles: ['caseworker'] },
   { username: 'admin', displayName: 'Ada Admin (demo)', roles: ['admin', 'caseworker'] },
+  { username: 'analyst', displayName: 'Ana Lyst (demo, DfE)', roles: ['dfe-analyst'] },
 ];
 
 export async function seedDemoWorld(
@@ -37,6 +39,15 @@ export async function seedDemoWorld(
     const loaded = await loadGeneratedRegister(db, { scale: 'demo', seed: 1, today });
     lines.push(`Seeded a synthetic demo register: ${loaded.added} registrations over 153 local authorities.`);
   }
+
+  const schools = await db
+    .withTables<{ 'dfe.school': { urn: number } }>()
+    .selectFrom('dfe.school')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  const attendanceClients = schools.n === 0 ? await seedDemoAttendance(db, londonDateOf(new Date())) : [];
+  if (attendanceClients.length > 0)
+    lines.push('Seeded the synthetic schools register and 20 working days of demo attendance.');
 
   const accounts = await db
     .selectFrom('platform.account')
@@ -71,6 +82,9 @@ export async function seedDemoWorld(
       mode: 0o600,
     });
   }
+  // Client secrets are shown once: they go into the same local file.
+  if (attendanceClients.length > 0)
+    writeFileSync(credentialsFile, `${attendanceClients.join('\n')}\n`, { flag: 'a', mode: 0o600 });
   if (existsSync(credentialsFile)) {
     lines.push(`Demo sign-ins (from ${path.relative(process.cwd(), credentialsFile)}):`);
     for (const line of readFileSync(credentialsFile, 'utf8').split('\n')) {
