@@ -149,7 +149,7 @@ describe('reading an extract a batch at a time', () => {
     }
   });
 
-  test('a failing sink ends the build with its error and leaves no statement behind', async () => {
+  test('a failing sink ends the build with its error, the batch read ahead left to finish harmlessly', async () => {
     await assert.rejects(
       buildExtract(
         handle.db,
@@ -160,7 +160,7 @@ describe('reading an extract a batch at a time', () => {
       ),
       /disk full/,
     );
-    // The connection the build used is usable again: its transaction ended.
+    // The statement sent ahead still completes, and the database is usable as before.
     const again = await readBatchText(handle.db, {
       laCode: LA,
       earliestRetainedChange: earliestRetainedChange(TODAY),

@@ -5,9 +5,7 @@
  * read. Memory holds two batches, never the whole document.
  *
  * The next batch's statement is sent before this one is decoded and written, so the database
- * works on it meanwhile: the run is as fast as the slower of the two sides, not their sum. All
- * batches are read in one repeatable-read transaction, so the document is one snapshot of the
- * register even when a change is committed while it is being built.
+ * works on it meanwhile: the run is as fast as the slower of the two sides, not their sum.
  */
 import type { Database } from '../../platform/db/database.ts';
 import { decodeBatch, readBatchText, type BatchText } from './extract-batches.ts';
@@ -42,33 +40,28 @@ export async function buildExtract(
   };
   const limit = request.batchSize ?? BATCH;
   const earliest = earliestRetainedChange(request.extractDate);
-  return db
-    .transaction()
-    .setIsolationLevel('repeatable read')
-    .execute(async (trx) => {
-      const read = (after: string): Promise<BatchText> => {
-        const pending = readBatchText(trx, {
-          laCode: request.laCode,
-          earliestRetainedChange: earliest,
-          after,
-          limit,
-        });
-        // Awaited later; until then a failure must not count as unhandled (a failing write
-        // may end the build first, and the transaction's rollback reports the state).
-        pending.catch(() => undefined);
-        return pending;
-      };
-      await write(extractOpening(header));
-      let count = 0;
-      let next: Promise<BatchText> | undefined = read('');
-      while (next) {
-        const batch: BatchText = await next;
-        // A full batch may have more after it: ask for them before decoding and writing this one.
-        next = batch.count === limit && batch.last !== null ? read(batch.last) : undefined;
-        for (const chunk of registrationText(decodeBatch(batch))) await write(chunk);
-        count += batch.count;
-      }
-      await write(EXTRACT_CLOSING);
-      return count;
+  const read = (after: string): Promise<BatchText> => {
+    const pending = readBatchText(db, {
+      laCode: request.laCode,
+      earliestRetainedChange: earliest,
+      after,
+      limit,
     });
+    // Awaited later; until then a failure must not count as unhandled (a failing write may
+    // end the build first).
+    pending.catch(() => undefined);
+    return pending;
+  };
+  await write(extractOpening(header));
+  let count = 0;
+  let next: Promise<BatchText> | undefined = read('');
+  while (next) {
+    const batch: BatchText = await next;
+    // A full batch may have more after it: ask for them before decoding and writing this one.
+    next = batch.count === limit && batch.last !== null ? read(batch.last) : undefined;
+    for (const chunk of registrationText(decodeBatch(batch))) await write(chunk);
+    count += batch.count;
+  }
+  await write(EXTRACT_CLOSING);
+  return count;
 }
