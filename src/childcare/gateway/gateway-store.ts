@@ -92,19 +92,34 @@ export async function credentialsOf(
   box: SecretBox,
   username: string,
 ): Promise<GatewayCredentials | undefined> {
-  const row = await db
-    .selectFrom('regulator.gateway_account')
-    .selectAll()
-    .where('username', '=', username.trim().toLowerCase())
-    .where('disabled_at', 'is', null)
-    .executeTakeFirst();
-  if (!row) return undefined;
-  const certificates = await db
-    .selectFrom('regulator.gateway_certificate')
-    .select(['thumbprint_sha1', 'pem'])
-    .where('account_id', '=', row.id)
-    .where('not_after', '>', sql<Date>`now()`)
+  // One round trip for the account and its live certificates: this runs on every request.
+  const rows = await db
+    .selectFrom('regulator.gateway_account as a')
+    .leftJoin('regulator.gateway_certificate as c', (join) =>
+      join.onRef('c.account_id', '=', 'a.id').on('c.not_after', '>', sql<Date>`now()`),
+    )
+    .select([
+      'a.id',
+      'a.username',
+      'a.kind',
+      'a.la_code',
+      'a.organisation',
+      'a.password_secret',
+      'a.require_certificate',
+      'c.thumbprint_sha1',
+      'c.pem',
+    ])
+    .where('a.username', '=', username.trim().toLowerCase())
+    .where('a.disabled_at', 'is', null)
     .execute();
+  const row = rows[0];
+  if (!row) return undefined;
+  const certificates: { thumbprintSha1: string; pem: string }[] = [];
+  for (const r of rows) {
+    if (r.thumbprint_sha1 !== null && r.pem !== null) {
+      certificates.push({ thumbprintSha1: r.thumbprint_sha1, pem: r.pem });
+    }
+  }
   return {
     account: {
       id: row.id,
@@ -115,7 +130,7 @@ export async function credentialsOf(
     },
     password: box.open(row.password_secret),
     requireCertificate: row.require_certificate,
-    certificates: certificates.map((c) => ({ thumbprintSha1: c.thumbprint_sha1, pem: c.pem })),
+    certificates,
   };
 }
 
