@@ -70,6 +70,8 @@ const PGBENCH_CLIENTS = 10;
 const DAYS_PER_SEND = 8;
 const PUPILS_PER_YEAR_GROUP = 150;
 const BODIES = 600;
+/** Server processes (BENCH_WORKERS, default 2: one per core of the machines this runs on). */
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 const TARGET_RATE = 2000;
 const TARGET_RATIO = 0.5;
 const TARGET_P99_MS = 250;
@@ -182,19 +184,23 @@ async function main(): Promise<void> {
     const profile = process.env.BENCH_PROFILE
       ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
       : [];
-    server = spawn(process.execPath, [...profile, 'bin/edgate.js', 'serve', 'dfe'], {
-      env: {
-        ...process.env,
-        DATABASE_URL: cluster.url,
-        EDGATE_DATA_DIR: dir,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        PUBLIC_URL: baseUrl,
-        LOG_LEVEL: 'warn',
-        EDGATE_SEED_DEMO: 'false',
+    server = spawn(
+      process.execPath,
+      [...profile, 'bin/edgate.js', 'serve', 'dfe', '--workers', String(WORKERS)],
+      {
+        env: {
+          ...process.env,
+          DATABASE_URL: cluster.url,
+          EDGATE_DATA_DIR: dir,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          PUBLIC_URL: baseUrl,
+          LOG_LEVEL: 'warn',
+          EDGATE_SEED_DEMO: 'false',
+        },
+        stdio: ['ignore', 'inherit', 'inherit'],
       },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
+    );
     let exited = false;
     server.once('exit', () => (exited = true));
     for (let i = 0; i < 600; i++) {

@@ -610,6 +610,56 @@ describe('the current picture', () => {
     assert.deepEqual(row?.refs, [newer.json().submissionRef]);
   });
 
+  test('a send with fewer year groups replaces only those; the day keeps the others and its totals add up again', async () => {
+    const both = syntheticSubmission({
+      urn: 100002,
+      dates: ['2026-11-17'],
+      yearGroups: ['5', '6'],
+      pupilsPerYearGroup: 40,
+      seed: 61,
+    });
+    clock = new Date('2026-11-20T09:00:00Z');
+    assert.equal((await post(both)).status, 201);
+    // Later, year group 5 only, with 2 pupils of 40 now absent unauthorised in each session.
+    const fewer = {
+      urn: 100002,
+      totalNoOfPupils: 80,
+      submissionData: (['AM', 'PM'] as const).map((schoolSession) => ({
+        ncYearGroup: '5',
+        date: '2026-11-17',
+        schoolSession,
+        attendances: [
+          { attendanceCode: schoolSession === 'AM' ? '/' : '\\', value: 38 },
+          { attendanceCode: 'O', value: 2 },
+        ],
+      })),
+    };
+    clock = new Date('2026-11-20T11:00:00Z');
+    const answer = await post(fewer);
+    assert.equal(answer.status, 201, answer.text);
+    const row = (
+      await sql<{ keys: string[]; possible: number; unauthorised: number; refs: string[] }>`
+        select session_keys as keys, possible, unauthorised,
+          (select array_agg(value->>'s' order by key) from jsonb_each(sessions)) as refs
+        from dfe.school_day where urn = 100002 and date = '2026-11-17'`.execute(database.db)
+    ).rows[0];
+    assert.ok(row);
+    assert.deepEqual(row.keys, ['AM 5', 'AM 6', 'PM 5', 'PM 6']);
+    assert.equal(row.possible, 4 * 40);
+    const yearSix = both.submissionData.filter((e) => e.ncYearGroup === '6');
+    const unauthorisedSix = yearSix.reduce(
+      (n, e) =>
+        n +
+        e.attendances
+          .filter((m) => ['G', 'N', 'O', 'U'].includes(m.attendanceCode))
+          .reduce((k, m) => k + m.value, 0),
+      0,
+    );
+    assert.equal(row.unauthorised, 4 + unauthorisedSix);
+    const ref = String(answer.json().submissionRef);
+    assert.equal(row.refs.filter((r) => r === ref).length, 2);
+  });
+
   test('twenty concurrent submissions for one school, dates in different orders, all succeed and the newest receipt wins each key', async () => {
     const dates = ['2026-11-10', '2026-11-11', '2026-11-12', '2026-11-13'];
     const sends = Array.from({ length: 20 }, (_, i) => {

@@ -35,6 +35,7 @@ const USAGE = `edgate — statutory education data feeds
 Usage:
   edgate start                         run every role with the demo world (what npm start does)
   edgate serve [ROLE…]                 run the given roles: ${ROLES.join(', ')} or all (default all)
+  edgate serve ROLE… --workers N       as many server processes on one port (PostgreSQL only)
   edgate migrate                       bring the database schema up to date
   edgate user add --username U --name "Full Name" --role ROLE [--role ROLE…] [--la CODE]
                                        create a sign-in account; the password comes from
@@ -129,9 +130,22 @@ async function main(argv: string[]): Promise<number> {
       return -1; // keep running
     }
     case 'serve': {
-      const { positionals } = parse(rest, {});
+      const { positionals, values } = parse(rest, { workers: { type: 'string' } });
+      const roles = parseRoles(positionals);
+      const workers = Number(values.workers ?? '1');
+      const { isWorker, superviseWorkers, MAX_WORKERS } = await import('./workers.ts');
+      if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS)
+        throw new UsageError(`--workers must be a whole number from 1 to ${MAX_WORKERS}`);
+      if (workers > 1 && !isWorker()) {
+        if (!config.databaseUrl)
+          throw new UsageError(
+            '--workers needs PostgreSQL (DATABASE_URL): the embedded database serves one process',
+          );
+        await superviseWorkers(config, workers, ['serve', ...positionals]);
+        return -1;
+      }
       const { serve } = await import('./serve.ts');
-      await serve(config, parseRoles(positionals), { seedDemo: false });
+      await serve(config, roles, { seedDemo: false });
       return -1;
     }
     case 'migrate': {

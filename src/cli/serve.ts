@@ -60,6 +60,7 @@ export async function serve(
   const close = () =>
     (closing ??= (async () => {
       await app.close(); // stops accepting, lets in-flight requests finish
+      await app.handlersDone(); // and handlers whose clients went away
       await handle.close();
     })());
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -7,9 +7,9 @@
  * - `dfe.school_day`: the current picture, one row per (URN, date). `sessions` holds one value per
  *   (school session, year group), keyed `"AM 7"`: `{r: receivedAt, s: submissionRef, m: {code:
  *   value}, t: [possible, present, aea, authorised, unauthorised, notCounted]}`. A newer receipt
- *   replaces a key, an older one arriving late does not (`dfe.merge_school_day_sessions`), so the
- *   result does not depend on which of two concurrent submissions commits first. The day's totals
- *   are generated columns, so statistics sum plain integers.
+ *   replaces a key, an older one arriving late does not (the trigger `dfe.merge_school_day`), so
+ *   the result does not depend on which of two concurrent submissions commits first. The day's
+ *   totals are integer columns, so statistics sum plain integers.
  * - `dfe.consent`: each school's consent per supplier (client), with its history in
  *   `dfe.consent_event`.
  * - `dfe.refused_request`: refused submissions (400, 403, 413, 415), for the suppliers monitor.
@@ -17,7 +17,7 @@
 import type { Migration } from 'kysely';
 import { runStatements } from '../../platform/db/statements.ts';
 
-/** The order of the totals in a session value's `t` and of the generated columns. */
+/** The order of the totals in a session value's `t`, and the school-day's total columns. */
 export const SESSION_TOTALS = [
   'possible',
   'present',
@@ -50,37 +50,54 @@ export const attendanceMigrations: Record<string, Migration> = {
         )`,
         `create index submission_urn on dfe.submission (urn, received_at)`,
         `create index submission_client on dfe.submission (client_id, received_at)`,
-        // Newest receipt wins per (session, year group); ties go to the later committer.
-        `create function dfe.merge_school_day_sessions(current jsonb, incoming jsonb) returns jsonb
-          language sql immutable parallel safe as $$
-            select coalesce(jsonb_object_agg(key, value), '{}'::jsonb) from (
-              select coalesce(i.key, c.key) as key,
-                case when c.value is null then i.value
-                     when i.value is null then c.value
-                     when (i.value->>'r') >= (c.value->>'r') then i.value
-                     else c.value end as value
-              from jsonb_each(current) c full join jsonb_each(incoming) i on i.key = c.key
-            ) merged
-          $$`,
-        `create function dfe.school_day_total(sessions jsonb, total_index integer) returns integer
-          language sql immutable parallel safe as $$
-            select coalesce(sum((value->'t'->>total_index)::integer), 0)::integer from jsonb_each(sessions)
-          $$`,
         `create table dfe.school_day (
           urn integer not null,
           date date not null,
           la_code char(3) not null,
           phase_of_education text not null,
           sessions jsonb not null,
+          session_keys text[] not null,
           updated_at timestamptz not null,
-          possible integer generated always as (dfe.school_day_total(sessions, 0)) stored,
-          present integer generated always as (dfe.school_day_total(sessions, 1)) stored,
-          aea integer generated always as (dfe.school_day_total(sessions, 2)) stored,
-          authorised integer generated always as (dfe.school_day_total(sessions, 3)) stored,
-          unauthorised integer generated always as (dfe.school_day_total(sessions, 4)) stored,
-          not_counted integer generated always as (dfe.school_day_total(sessions, 5)) stored,
+          possible integer not null,
+          present integer not null,
+          aea integer not null,
+          authorised integer not null,
+          unauthorised integer not null,
+          not_counted integer not null,
           primary key (urn, date)
         )`,
+        // The merge rule. A school-day arrives whole from the receiver, with its keys and totals
+        // worked out (school-day.ts), and replaces the stored one when it is the newer receipt and
+        // holds every key the stored one has: a MIS resending its days, the usual case, costs
+        // nothing here. Otherwise (an older receipt arriving late, or a send with fewer year
+        // groups) the two are merged key by key, the newer receipt winning each (ties: the later
+        // committer), and the totals are added up again from the merged values.
+        `create function dfe.merge_school_day() returns trigger language plpgsql as $$
+          begin
+            if old.updated_at <= new.updated_at and old.session_keys <@ new.session_keys then
+              return new;
+            end if;
+            select coalesce(jsonb_object_agg(key, value), '{}'::jsonb), coalesce(array_agg(key order by key), '{}')
+              into new.sessions, new.session_keys
+            from (
+              select coalesce(i.key, c.key) as key,
+                case when c.value is null then i.value
+                     when i.value is null then c.value
+                     when (i.value->>'r') >= (c.value->>'r') then i.value
+                     else c.value end as value
+              from jsonb_each(old.sessions) c full join jsonb_each(new.sessions) i on i.key = c.key
+            ) merged;
+            select coalesce(sum((value->'t'->>0)::integer), 0), coalesce(sum((value->'t'->>1)::integer), 0),
+                   coalesce(sum((value->'t'->>2)::integer), 0), coalesce(sum((value->'t'->>3)::integer), 0),
+                   coalesce(sum((value->'t'->>4)::integer), 0), coalesce(sum((value->'t'->>5)::integer), 0)
+              into new.possible, new.present, new.aea, new.authorised, new.unauthorised, new.not_counted
+            from jsonb_each(new.sessions);
+            new.updated_at := greatest(old.updated_at, new.updated_at);
+            return new;
+          end
+        $$`,
+        `create trigger school_day_merge before update on dfe.school_day
+          for each row execute function dfe.merge_school_day()`,
         `create index school_day_date on dfe.school_day (date)`,
         `create index school_day_la_date on dfe.school_day (la_code, date)`,
         `create table dfe.consent (

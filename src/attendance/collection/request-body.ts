@@ -4,6 +4,7 @@
  * type parser with `parseAs: 'buffer'`), so that the answers are the contract's and not the
  * framework's.
  */
+import { isUtf8 } from 'node:buffer';
 import { envelopeError } from './attendance-errors.ts';
 import type { EnvelopeError } from './attendance-errors.ts';
 
@@ -23,17 +24,18 @@ export function contentTypeIsJson(contentType: string | undefined): EnvelopeErro
   return json ? undefined : envelopeError('VAL119');
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 /** VAL118: the body is there, and is JSON (UTF-8). */
 export function bodyIsJson(raw: string | Uint8Array | undefined): RequestBody {
   let text: string;
-  try {
-    // TextDecoder drops a byte order mark; fatal: bytes that are not UTF-8 are not JSON.
-    text = typeof raw === 'string' ? raw.replace(/^\uFEFF/, '') : utf8.decode(raw ?? new Uint8Array());
-  } catch {
-    return { ok: false, error: envelopeError('VAL118', 'The request body is not UTF-8 text') };
+  if (typeof raw === 'string') text = raw;
+  else {
+    const bytes = Buffer.from((raw ?? new Uint8Array()).buffer, raw?.byteOffset ?? 0, raw?.byteLength ?? 0);
+    // Bytes that are not UTF-8 are not JSON (isUtf8 is native and cheap on large bodies).
+    if (!isUtf8(bytes))
+      return { ok: false, error: envelopeError('VAL118', 'The request body is not UTF-8 text') };
+    text = bytes.toString('utf8');
   }
+  text = text.replace(/^\uFEFF/, '');
   if (text.trim() === '') return { ok: false, error: envelopeError('VAL118', 'Empty request body') };
   try {
     return { ok: true, body: JSON.parse(text) as unknown };

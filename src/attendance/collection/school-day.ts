@@ -71,3 +71,17 @@ export function schoolDaysOf(
   }
   return days;
 }
+
+/** The day's totals over all its (session, year group) values. */
+export function schoolDayTotals(sessions: SchoolDaySessions): SessionTotals {
+  let [possible, present, aea, authorised, unauthorised, notCounted] = [0, 0, 0, 0, 0, 0];
+  for (const { t } of Object.values(sessions)) {
+    possible += t[0];
+    present += t[1];
+    aea += t[2];
+    authorised += t[3];
+    unauthorised += t[4];
+    notCounted += t[5];
+  }
+  return [possible, present, aea, authorised, unauthorised, notCounted];
+}

@@ -8,7 +8,7 @@
 import { sql } from 'kysely';
 import type { Database } from '../../platform/db/database.ts';
 import type { RecordError } from './attendance-errors.ts';
-import type { SchoolDaySessions } from './school-day.ts';
+import { schoolDayTotals, type SchoolDaySessions } from './school-day.ts';
 
 export interface SubmissionResponse {
   submissionRef: string;
@@ -83,10 +83,16 @@ function isUniqueViolation(error: unknown, constraint: string): boolean {
  */
 export function storeSubmissionStatement(submission: AcceptedSubmission) {
   const dates = [...submission.days.keys()].sort();
-  const days: Record<string, SchoolDaySessions> = {};
-  for (const date of dates) days[date] = submission.days.get(date) ?? {};
-  const entriesStored = dates.reduce((sum, date) => sum + Object.keys(days[date] ?? {}).length, 0);
+  // One JSON document of the days, each with its keys and totals, so that the statement has a
+  // fixed number of parameters however many days a submission holds.
+  const days = dates.map((date) => {
+    const sessions = submission.days.get(date) ?? {};
+    return { date, sessions, keys: Object.keys(sessions).sort(), totals: schoolDayTotals(sessions) };
+  });
+  const entriesStored = days.reduce((sum, day) => sum + day.keys.length, 0);
   const { school } = submission;
+  // School-days are written in date order: two submissions for one school lock the same rows in
+  // the same order. The trigger dfe.merge_school_day decides what an update keeps.
   return sql`
     with submission as (
       insert into dfe.submission (ref, client_id, urn, received_at, idempotency_key, body_sha256, body_gzip,
@@ -96,15 +102,19 @@ export function storeSubmissionStatement(submission: AcceptedSubmission) {
         ${JSON.stringify(submission.response)}::jsonb, ${submission.entriesReceived}, ${entriesStored},
         ${submission.response.errors.length}, ${submission.clientAppId ?? null}, ${submission.clientSessionId ?? null})
     )
-    insert into dfe.school_day as d (urn, date, la_code, phase_of_education, sessions, updated_at)
-    select ${school.urn}, day.key::date, ${school.laCode}, ${school.phaseOfEducation}, day.value, ${submission.receivedAt}
-    from jsonb_each(${JSON.stringify(days)}::jsonb) as day
-    order by day.key
+    insert into dfe.school_day as d (urn, date, la_code, phase_of_education, sessions, session_keys, updated_at,
+      possible, present, aea, authorised, unauthorised, not_counted)
+    select ${school.urn}, (day->>'date')::date, ${school.laCode}, ${school.phaseOfEducation}, day->'sessions',
+      array(select jsonb_array_elements_text(day->'keys')), ${submission.receivedAt},
+      (day->'totals'->>0)::integer, (day->'totals'->>1)::integer, (day->'totals'->>2)::integer,
+      (day->'totals'->>3)::integer, (day->'totals'->>4)::integer, (day->'totals'->>5)::integer
+    from jsonb_array_elements(${JSON.stringify(days)}::jsonb) as day
+    order by day->>'date'
     on conflict (urn, date) do update set
-      sessions = dfe.merge_school_day_sessions(d.sessions, excluded.sessions),
-      la_code = excluded.la_code,
-      phase_of_education = excluded.phase_of_education,
-      updated_at = greatest(d.updated_at, excluded.updated_at)
+      sessions = excluded.sessions, session_keys = excluded.session_keys, updated_at = excluded.updated_at,
+      la_code = excluded.la_code, phase_of_education = excluded.phase_of_education,
+      possible = excluded.possible, present = excluded.present, aea = excluded.aea,
+      authorised = excluded.authorised, unauthorised = excluded.unauthorised, not_counted = excluded.not_counted
   `;
 }
 

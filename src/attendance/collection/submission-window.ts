@@ -23,9 +23,18 @@ export interface SubmissionWindow {
   earliest: string;
 }
 
+/** Windows by date of receipt: every submission of a day has the same one. */
+const windows = new Map<string, SubmissionWindow>();
+
 export function submissionWindow(receivedAt: Date): SubmissionWindow {
   const today = londonDateOf(receivedAt);
-  return { today, earliest: addWorkingDays(today, -CHANGE_WINDOW_WORKING_DAYS) };
+  let window = windows.get(today);
+  if (!window) {
+    window = { today, earliest: addWorkingDays(today, -CHANGE_WINDOW_WORKING_DAYS) };
+    if (windows.size > 366) windows.clear();
+    windows.set(today, window);
+  }
+  return { ...window };
 }
 
 /** Where a session date (`YYYY-MM-DD`) falls against the window. */

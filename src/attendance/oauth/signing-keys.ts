@@ -85,6 +85,9 @@ async function importKey(jwk: JWK): Promise<CryptoKey> {
   return key;
 }
 
+/** Verified tokens kept per instance; a full cache is simply started again. */
+const VERIFIED_TOKENS = 10_000;
+
 /** One instance's view of the shared keys: create one per process (or per app). */
 export class SigningKeys {
   readonly #db: Database;
@@ -92,6 +95,7 @@ export class SigningKeys {
   readonly #cacheMs: number;
   #loaded: Loaded | undefined;
   readonly #imported = new Map<string, Promise<CryptoKey>>();
+  readonly #verified = new Map<string, AccessClaims & { exp: number; iat: number }>();
 
   constructor(db: Database, options: SigningKeysOptions) {
     this.#db = db;
@@ -219,6 +223,22 @@ export class SigningKeys {
 
   /** Verifies signature (key chosen by kid), typ, iss, aud and exp; throws on any failure. */
   async verify(token: string, options: VerifyOptions): Promise<AccessClaims> {
+    // A supplier sends the same token with every request for its lifetime: verifying the signature
+    // once per instance is enough, as nothing but time can change the answer for the same bytes.
+    const cacheKey = `${options.issuer} ${options.audience} ${token}`;
+    const known = this.#verified.get(cacheKey);
+    if (known && options.now.getTime() < known.exp * 1000 && options.now.getTime() >= known.iat * 1000)
+      return known;
+    const claims = await this.#verifySignature(token, options);
+    if (this.#verified.size >= VERIFIED_TOKENS) this.#verified.clear();
+    this.#verified.set(cacheKey, claims);
+    return claims;
+  }
+
+  async #verifySignature(
+    token: string,
+    options: VerifyOptions,
+  ): Promise<AccessClaims & { exp: number; iat: number }> {
     const getKey: JWTVerifyGetKey = (header) => this.#publicKeyFor(header.kid, options.now);
     const { payload } = await jwtVerify(token, getKey, {
       algorithms: [ALG],
@@ -234,7 +254,7 @@ export class SigningKeys {
       typeof payload.client_id !== 'string'
     )
       throw new Error('Token lacks sub, client_id or scope');
-    return payload as AccessClaims;
+    return payload as AccessClaims & { exp: number; iat: number };
   }
 }
 

@@ -31,6 +31,9 @@ export function pupilYearGroups(): readonly NcYearGroup[] {
 }
 
 /** True when `code` is a pupil's NC year group: `R` and `7` are, `M`, `15`, `r` and `07` are not. */
+let pupilCodes: ReadonlySet<string> | undefined;
+
 export function isPupilYearGroup(code: string): boolean {
-  return pupilYearGroups().some((group) => group.code === code);
+  pupilCodes ??= new Set(pupilYearGroups().map((group) => group.code));
+  return pupilCodes.has(code);
 }

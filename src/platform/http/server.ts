@@ -45,6 +45,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   };
   if (options.tls) serverOptions.https = { key: options.tls.key, cert: options.tls.cert };
   const app = Fastify(serverOptions);
+  trackHandlers(app);
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -122,7 +123,36 @@ function setUpMetrics(app: FastifyInstance): void {
 declare module 'fastify' {
   interface FastifyInstance {
     metrics: Registry;
+    /**
+     * Resolves when no route handler is running. `close()` waits for connections, not handlers: a
+     * handler whose client hung up keeps going, and must finish before the database is closed.
+     */
+    handlersDone(): Promise<void>;
   }
+}
+
+function trackHandlers(app: FastifyInstance): void {
+  let running = 0;
+  let idle: (() => void)[] = [];
+  app.decorate('handlersDone', () =>
+    running === 0 ? Promise.resolve() : new Promise<void>((resolve) => idle.push(resolve)),
+  );
+  app.addHook('onRoute', (route) => {
+    const handler = route.handler;
+    // Only async handlers: a callback-style one signals its end through the reply, not a promise.
+    if (handler.constructor.name !== 'AsyncFunction') return;
+    route.handler = async function tracked(this: FastifyInstance, request, reply) {
+      running++;
+      try {
+        return await handler.call(this, request, reply);
+      } finally {
+        if (--running === 0) {
+          for (const resolve of idle) resolve();
+          idle = [];
+        }
+      }
+    };
+  });
 }
 
 async function setUpOpenApi(app: FastifyInstance, publicUrl?: string): Promise<void> {
