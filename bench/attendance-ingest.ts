@@ -15,11 +15,15 @@
  *
  * Targets: ≥ 2,000 school-days/s; ≥ 0.5× pgbench's school-days/s; p99 ≤ 250 ms.
  *
- * BENCH_SECONDS (default 20) sets each measured phase; a 5-second warm-up comes before each.
+ * The server runs `--workers 2` (BENCH_WORKERS), one process per core. BENCH_ROUNDS (default 3)
+ * rounds alternate the API and pgbench, BENCH_SECONDS (default 15) each after one 5-second warm-up;
+ * the medians decide. CPU milliseconds per submission are printed per process (server, PostgreSQL,
+ * the load generator): on a shared machine they say where the work went better than rates do.
+ * Anything not answered 201 without errors, or answered 201 and not stored, fails the bench.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID, createHash } from 'node:crypto';
-import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
@@ -42,6 +46,7 @@ import { validateSubmission } from '../src/attendance/collection/submission.ts';
 import { schoolDaysOf } from '../src/attendance/collection/school-day.ts';
 import { storeSubmissionStatement } from '../src/attendance/collection/submission-store.ts';
 import { findPostgresBinaries, freePort, startPostgresCluster } from '../test/support/postgres-cluster.ts';
+import { clusterCpuSeconds } from './support/cpu.ts';
 
 // autocannon ships no types; its result is read through the fields used here.
 const require = createRequire(import.meta.url);
@@ -63,7 +68,8 @@ interface AutocannonRequest {
 type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult>;
 const autocannon = require('autocannon') as Autocannon;
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const WARM_UP_SECONDS = 5;
 const CONNECTIONS = 50;
 const PGBENCH_CLIENTS = 10;
@@ -75,6 +81,47 @@ const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 const TARGET_RATE = 2000;
 const TARGET_RATIO = 0.5;
 const TARGET_P99_MS = 250;
+
+/** CPU seconds of a process and its live children (the server's workers); Linux /proc. */
+function processTreeCpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    let seconds = (Number(fields[11]) + Number(fields[12])) / 100;
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+    for (const child of children ? children.split(' ') : []) seconds += processTreeCpuSeconds(Number(child));
+    return seconds;
+  } catch {
+    return 0;
+  }
+}
+
+interface CpuSnapshot {
+  server: number;
+  postgres: number;
+  client: number;
+}
+
+function cpuSnapshot(serverPid: number | undefined, clusterDir: string): CpuSnapshot {
+  const own = process.cpuUsage();
+  return {
+    server: processTreeCpuSeconds(serverPid),
+    postgres: clusterCpuSeconds(clusterDir) ?? 0,
+    client: (own.user + own.system) / 1e6,
+  };
+}
+
+/** CPU milliseconds per submission, by process, between two snapshots. */
+function cpuPerSubmission(before: CpuSnapshot, after: CpuSnapshot, submissions: number): string {
+  const ms = (key: keyof CpuSnapshot) =>
+    (((after[key] - before[key]) * 1000) / Math.max(submissions, 1)).toFixed(2);
+  return `CPU ms per submission: server ${ms('server')}, PostgreSQL ${ms('postgres')}, load generator ${ms('client')}`;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
 
 function log(message: string): void {
   console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
@@ -175,16 +222,85 @@ async function main(): Promise<void> {
         `${marks} marks, ${Math.round((bodies[0]?.length ?? 0) / 1024)} KB`,
     );
 
+    // --- The limit's script: pgbench running the same statement ------------------------------------
+    const receivedAt = new Date();
+    const ref = randomUUID();
+    const statement = storeSubmissionStatement({
+      ref,
+      clientId,
+      urn: 999_001,
+      receivedAt,
+      idempotencyKey: undefined,
+      bodySha256: createHash('sha256')
+        .update(bodies[0] ?? '')
+        .digest(),
+      bodyGzip: gzipSync(bodies[0] ?? '', { level: 1 }),
+      response: { submissionRef: ref, errors: [] },
+      entriesReceived: check.submission.entries.length,
+      days: schoolDaysOf(check.submission.entries, ref, receivedAt),
+      clientAppId: undefined,
+      clientSessionId: undefined,
+    }).compile(handle.db);
+    const parameters = statement.parameters;
+    const text = statement.sql
+      .replace(/\$(\d+)/g, (_m, n: string) => {
+        const value = parameters[Number(n) - 1];
+        if (value === ref) return 'gen_random_uuid()::text';
+        if (value === 999_001) return ':urn';
+        return literal(value);
+      })
+      .replace(/\s+/g, ' ');
+    // As many URNs as the API cycles through, so updates and inserts mix alike: schools of their
+    // own, with the client's consent, as the statement checks both.
+    const pgbenchSchools = Math.min(BODIES, secondary.length);
+    await sql`
+      insert into dfe.school (urn, name, la_code, type_of_establishment, phase_of_education, status)
+      select 900000 + i, 'Bench school ' || i, '825', 'Academy converter', 'Secondary', 'Open'
+      from generate_series(0, ${pgbenchSchools - 1}::integer) i
+      on conflict (urn) do nothing
+    `.execute(handle.db);
+    await sql`
+      insert into dfe.consent (client_id, urn, given_by, given_at, recorded_at, recorded_by)
+      select ${clientId}, 900000 + i, 'Synthetic administrator', now(), now(), 'bench'
+      from generate_series(0, ${pgbenchSchools - 1}::integer) i
+      on conflict (client_id, urn) do nothing
+    `.execute(handle.db);
+    const script = path.join(dir, 'store-submission.sql');
+    writeFileSync(script, `\\set urn random(900000, ${900000 + pgbenchSchools - 1})\n${text};\n`);
+    const found = findPostgresBinaries();
+    if (!found) throw new Error('PostgreSQL binaries not found');
+    // initdb may be a link on PATH; pgbench sits beside the real one.
+    const bin = path.dirname(realpathSync(path.join(found, 'initdb')));
+    const pgbench = (seconds: number) => {
+      const run = spawnSync(
+        path.join(bin, 'pgbench'),
+        ['-n', '-c', String(PGBENCH_CLIENTS), '-j', '2', '-T', String(seconds), '-f', script, cluster.url],
+        { encoding: 'utf8' },
+      );
+      const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(run.stdout)?.[1];
+      const failed = /number of failed transactions: (\d+)/.exec(run.stdout)?.[1];
+      if (!tps) throw new Error(`pgbench failed: ${String(run.error ?? '')} ${run.stderr} ${run.stdout}`);
+      return {
+        tps: Number(tps),
+        failed: Number(failed ?? 0),
+        latency: /latency average = ([\d.]+) ms/.exec(run.stdout)?.[1],
+      };
+    };
+    const submissions = async () =>
+      Number(
+        (await sql<{ n: string }>`select count(*) as n from dfe.submission`.execute(handle.db)).rows[0]?.n,
+      );
+
     // --- The server, as production runs it ------------------------------------------------------
     const port = await freePort();
     // Made here, found and used by the server: the bench trusts exactly this certificate.
     const ca = (await loadTls({ dataDir: dir })).cert;
     const baseUrl = `https://127.0.0.1:${port}`;
-    // BENCH_PROFILE=DIR writes the server's CPU profile there.
+    // BENCH_PROFILE=DIR writes the server's CPU profiles there.
     const profile = process.env.BENCH_PROFILE
       ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
       : [];
-    server = spawn(
+    const running = spawn(
       process.execPath,
       [...profile, 'bin/edgate.js', 'serve', 'dfe', '--workers', String(WORKERS)],
       {
@@ -198,16 +314,19 @@ async function main(): Promise<void> {
           LOG_LEVEL: 'warn',
           EDGATE_SEED_DEMO: 'false',
         },
-        stdio: ['ignore', 'inherit', 'inherit'],
+        stdio: ['ignore', 'ignore', 'inherit'],
       },
     );
+    server = running;
     let exited = false;
-    server.once('exit', () => (exited = true));
+    running.once('exit', () => (exited = true));
     for (let i = 0; i < 600; i++) {
       if (exited) throw new Error('the server exited on start');
       await new Promise((r) => setTimeout(r, 100));
       if ((await get(`${baseUrl}/readyz`, ca)) === 200) break;
     }
+    // Both workers listening, not only the first.
+    await new Promise((r) => setTimeout(r, 2000));
     const tokenAnswer = JSON.parse(
       await postForm(
         `${baseUrl}/oauth2/token`,
@@ -248,106 +367,81 @@ async function main(): Promise<void> {
         ],
       });
 
-    log(`warm-up ${WARM_UP_SECONDS} s`);
+    // --- Rounds: the API, then the limit, alternating; medians decide ----------------------------
+    log(`warm-up ${WARM_UP_SECONDS} s each`);
     await load(WARM_UP_SECONDS);
-    const before = Number(
-      (await sql<{ n: string }>`select count(*) as n from dfe.submission`.execute(handle.db)).rows[0]?.n,
-    );
-    bad = 0;
-    log(`edgate: ${CONNECTIONS} connections for ${SECONDS} s (load ${loadavg()[0]?.toFixed(1)})`);
-    const result = await load(SECONDS);
-    const after = Number(
-      (await sql<{ n: string }>`select count(*) as n from dfe.submission`.execute(handle.db)).rows[0]?.n,
-    );
-    const accepted = result['2xx'];
-    const edgateRate = (accepted * DAYS_PER_SEND) / SECONDS;
-    log(
-      `edgate: ${accepted} submissions answered 201 (${result.non2xx} other, ${result.errors} errors, ${bad} not clean), ` +
-        `${after - before} stored; ${edgateRate.toFixed(0)} school-days/s; ` +
-        `latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms`,
-    );
-    server.kill('SIGTERM');
-    await new Promise((r) => server?.once('exit', r));
-    server = undefined;
-
-    // --- The limit: pgbench running the same statement --------------------------------------------
-    const receivedAt = new Date();
-    const ref = randomUUID();
-    const statement = storeSubmissionStatement({
-      ref,
-      clientId,
-      school: { urn: 999_001, laCode: '825', phaseOfEducation: 'Secondary' },
-      receivedAt,
-      idempotencyKey: undefined,
-      bodySha256: createHash('sha256')
-        .update(bodies[0] ?? '')
-        .digest(),
-      bodyGzip: gzipSync(bodies[0] ?? '', { level: 1 }),
-      response: { submissionRef: ref, errors: [] },
-      entriesReceived: check.submission.entries.length,
-      days: schoolDaysOf(check.submission.entries, ref, receivedAt),
-      clientAppId: undefined,
-      clientSessionId: undefined,
-    }).compile(handle.db);
-    const parameters = statement.parameters;
-    let text = statement.sql.replace(/\$(\d+)/g, (_m, n: string) => {
-      const value = parameters[Number(n) - 1];
-      if (value === ref) return 'gen_random_uuid()::text';
-      if (value === 999_001) return ':urn';
-      return literal(value);
-    });
-    text = text.replace(/\s+/g, ' ');
-    const script = path.join(dir, 'store-submission.sql');
-    // The same number of URNs the API cycled through, so updates and inserts mix alike.
-    writeFileSync(
-      script,
-      `\\set urn random(900000, ${900000 + Math.min(BODIES, secondary.length) - 1})\n${text};\n`,
-    );
-    await handle.close();
-    const found = findPostgresBinaries();
-    if (!found) throw new Error('PostgreSQL binaries not found');
-    // initdb may be a link on PATH; pgbench sits beside the real one.
-    const bin = path.dirname(realpathSync(path.join(found, 'initdb')));
-    const pgbench = (seconds: number) => {
-      const run = spawnSync(
-        path.join(bin, 'pgbench'),
-        ['-n', '-c', String(PGBENCH_CLIENTS), '-j', '2', '-T', String(seconds), '-f', script, cluster.url],
-        { encoding: 'utf8' },
-      );
-      const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(run.stdout)?.[1];
-      const failed = /number of failed transactions: (\d+)/.exec(run.stdout)?.[1];
-      if (!tps) throw new Error(`pgbench failed: ${String(run.error ?? '')} ${run.stderr} ${run.stdout}`);
-      return {
-        tps: Number(tps),
-        failed: Number(failed ?? 0),
-        latency: /latency average = ([\d.]+) ms/.exec(run.stdout)?.[1],
-      };
-    };
     pgbench(WARM_UP_SECONDS);
-    log(`pgbench: ${PGBENCH_CLIENTS} clients for ${SECONDS} s (load ${loadavg()[0]?.toFixed(1)})`);
-    const limit = pgbench(SECONDS);
-    const limitRate = limit.tps * DAYS_PER_SEND;
-    log(
-      `pgbench: ${limit.tps.toFixed(1)} submissions/s, ${limitRate.toFixed(0)} school-days/s, ` +
-        `${limit.failed} failed, latency average ${limit.latency} ms`,
-    );
+    const rounds: { rate: number; p50: number; p99: number; limitRate: number; ratio: number }[] = [];
+    let problems = 0;
+    for (let round = 1; round <= ROUNDS; round++) {
+      bad = 0;
+      const before = await submissions();
+      log(
+        `round ${round}: edgate, ${CONNECTIONS} connections for ${SECONDS} s (load ${loadavg()[0]?.toFixed(1)})`,
+      );
+      const cpuBefore = cpuSnapshot(running.pid, cluster.dir);
+      const result = await load(SECONDS);
+      const cpuAfter = cpuSnapshot(running.pid, cluster.dir);
+      const stored = (await submissions()) - before;
+      const accepted = result['2xx'];
+      const rate = (accepted * DAYS_PER_SEND) / SECONDS;
+      log(
+        `round ${round}: edgate ${accepted} answered 201 (${result.non2xx} other, ${result.errors} errors, ` +
+          `${bad} not clean), ${stored} stored; ${rate.toFixed(0)} school-days/s; ` +
+          `latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms`,
+      );
+      log(`round ${round}: edgate ${cpuPerSubmission(cpuBefore, cpuAfter, stored)}`);
+      // Requests cut off at the end of a phase may be stored unanswered; never the other way round.
+      problems += bad + result.non2xx + Math.max(0, accepted - stored);
 
-    const ratio = edgateRate / limitRate;
-    const lost = after - before < accepted;
-    const pass =
-      edgateRate >= TARGET_RATE &&
-      ratio >= TARGET_RATIO &&
-      result.latency.p99 <= TARGET_P99_MS &&
-      bad === 0 &&
-      result.non2xx === 0 &&
-      !lost;
+      const limitBefore = await submissions();
+      const pgBefore = cpuSnapshot(undefined, cluster.dir);
+      log(
+        `round ${round}: pgbench, ${PGBENCH_CLIENTS} clients for ${SECONDS} s (load ${loadavg()[0]?.toFixed(1)})`,
+      );
+      const limit = pgbench(SECONDS);
+      const pgAfter = cpuSnapshot(undefined, cluster.dir);
+      // Every pgbench transaction must have stored a submission, or it measured a statement doing nothing.
+      const limitStored = (await submissions()) - limitBefore;
+      if (limitStored < limit.tps * SECONDS * 0.95)
+        throw new Error(
+          `pgbench stored ${limitStored} submissions in ${Math.round(limit.tps * SECONDS)} transactions`,
+        );
+      const limitRate = limit.tps * DAYS_PER_SEND;
+      const postgresMs = ((pgAfter.postgres - pgBefore.postgres) * 1000) / Math.max(limitStored, 1);
+      log(
+        `round ${round}: pgbench ${limit.tps.toFixed(1)} submissions/s, ${limitRate.toFixed(0)} school-days/s, ` +
+          `${limit.failed} failed, latency average ${limit.latency} ms; PostgreSQL ${postgresMs.toFixed(2)} CPU ms per submission`,
+      );
+      rounds.push({
+        rate,
+        p50: result.latency.p50,
+        p99: result.latency.p99,
+        limitRate,
+        ratio: rate / limitRate,
+      });
+    }
+    await handle.close();
+
+    const rate = median(rounds.map((r) => r.rate));
+    const p50 = median(rounds.map((r) => r.p50));
+    const p99 = median(rounds.map((r) => r.p99));
+    const limitRate = median(rounds.map((r) => r.limitRate));
+    const ratio = median(rounds.map((r) => r.ratio));
+    const pass = rate >= TARGET_RATE && ratio >= TARGET_RATIO && p99 <= TARGET_P99_MS && problems === 0;
     console.log(
-      `bench attendance-ingest: school_days_per_s=${edgateRate.toFixed(0)} p50_ms=${result.latency.p50} ` +
-        `p99_ms=${result.latency.p99} pgbench_school_days_per_s=${limitRate.toFixed(0)} non_201=${result.non2xx + bad} ` +
-        `ratio=${ratio.toFixed(2)} target=${TARGET_RATIO} (and >=${TARGET_RATE}/s, p99<=${TARGET_P99_MS}ms) ${pass ? 'PASS' : 'FAIL'}`,
+      `bench attendance-ingest: school_days_per_s=${rate.toFixed(0)} p50_ms=${p50} p99_ms=${p99} ` +
+        `pgbench_school_days_per_s=${limitRate.toFixed(0)} problems=${problems} workers=${WORKERS} ` +
+        `ratio=${ratio.toFixed(2)} target=${TARGET_RATIO} (and >=${TARGET_RATE}/s, p99<=${TARGET_P99_MS}ms) ` +
+        `${pass ? 'PASS' : 'FAIL'}`,
     );
   } finally {
-    server?.kill('SIGKILL');
+    if (server && server.exitCode === null) {
+      const stopped = new Promise((r) => server?.once('exit', r));
+      server.kill('SIGTERM');
+      await Promise.race([stopped, new Promise((r) => setTimeout(r, 15_000))]);
+      server.kill('SIGKILL');
+    }
     cluster.stop();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -67,7 +67,7 @@ export async function seedDemoAttendance(db: Database, today: string): Promise<s
       await storeSubmission(db, {
         ref,
         clientId: supplier.clientId,
-        school: { urn: school.urn, laCode: school.laCode, phaseOfEducation: school.phaseOfEducation },
+        urn: school.urn,
         receivedAt,
         idempotencyKey: undefined,
         bodySha256: createHash('sha256').update(raw).digest(),

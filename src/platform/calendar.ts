@@ -23,7 +23,19 @@ const MONTH_NAMES = [
   'December',
 ] as const;
 
+/** Dates already read: a submission names the same few dates hundreds of times. */
+const utcMsOf = new Map<string, number | undefined>();
+
 function toUtcMs(date: string): number | undefined {
+  if (utcMsOf.has(date)) return utcMsOf.get(date);
+  const ms = readUtcMs(date);
+  // Bounded: a client sending endless distinct strings only restarts the cache.
+  if (utcMsOf.size >= 10_000) utcMsOf.clear();
+  utcMsOf.set(date, ms);
+  return ms;
+}
+
+function readUtcMs(date: string): number | undefined {
   const match = DATE_SHAPE.exec(date);
   if (!match) return undefined;
   const ms = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));

@@ -40,7 +40,6 @@ import {
   submissionByRef,
   submissionParties,
   type StoredSubmission,
-  type SubmissionParties,
   type SubmissionResponse,
 } from './submission-store.ts';
 
@@ -286,23 +285,30 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
         typeof document === 'object' && document !== null
           ? parseUrn((document as { urn?: unknown }).urn)
           : undefined;
-      const parties: SubmissionParties =
-        urn === undefined ? { consented: false } : await submissionParties(db, clientId, urn);
-      if (urn !== undefined && !parties.client)
-        return reply
-          .code(401)
-          .header('WWW-Authenticate', 'Bearer realm="edgate", error="invalid_token"')
-          .send({ error: 'invalid_token', error_description: 'The client has been disabled' });
+      // Why a submission of a well-formed URN cannot be stored: the rare path, asked only then.
+      const refusal = async (urn: number): Promise<FastifyReply | undefined> => {
+        const parties = await submissionParties(db, clientId, urn);
+        if (!parties.client)
+          return reply
+            .code(401)
+            .header('WWW-Authenticate', 'Bearer realm="edgate", error="invalid_token"')
+            .send({ error: 'invalid_token', error_description: 'The client has been disabled' });
+        if (!parties.school) return refuse(request, reply, envelopeError('VAL102'), urn);
+        if (parties.client.requiresConsent && !parties.consented)
+          return refuse(request, reply, envelopeError('VAL121'), urn);
+        return undefined;
+      };
 
-      const validation = validateSubmission(document, {
-        receivedAt,
-        urnExists: () => parties.school !== undefined,
-      });
-      if (validation.kind === 'envelope-error') return refuse(request, reply, validation.error, urn);
-      const { school, client } = parties;
-      if (!school || !client) throw new Error('a validated submission without its school or client');
-      if (client.requiresConsent && !parties.consented)
-        return refuse(request, reply, envelopeError('VAL121'), urn);
+      // The school is checked by the storing statement itself; an envelope error after VAL101 must
+      // still yield to "URN not found", which the contract checks first.
+      const validation = validateSubmission(document, { receivedAt, urnExists: () => true });
+      if (validation.kind === 'envelope-error') {
+        if (urn !== undefined) {
+          const refused = await refusal(urn);
+          if (refused) return refused;
+        }
+        return refuse(request, reply, validation.error, urn);
+      }
 
       const ref = randomUUID();
       const response: SubmissionResponse = { submissionRef: ref, errors: validation.errors };
@@ -313,7 +319,7 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
       const stored = await storeSubmission(db, {
         ref,
         clientId,
-        school,
+        urn: validation.submission.urn,
         receivedAt,
         idempotencyKey,
         bodySha256,
@@ -326,9 +332,14 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
         clientAppId: header('api-client-app-id'),
         clientSessionId: header('api-client-session-id'),
       });
-      if (!stored.stored && idempotencyKey !== undefined) {
+      if (!stored.stored && stored.reason === 'not-permitted') {
+        const refused = await refusal(validation.submission.urn);
+        if (refused) return refused;
+        throw new Error('a submission was not stored, and nothing says why');
+      }
+      if (!stored.stored) {
         // Another request with the same key committed first.
-        const original = await submissionByIdempotencyKey(db, clientId, idempotencyKey);
+        const original = idempotencyKey && (await submissionByIdempotencyKey(db, clientId, idempotencyKey));
         if (!original) throw new Error('idempotency key taken but no submission holds it');
         return replay(reply, original, bodySha256, request);
       }

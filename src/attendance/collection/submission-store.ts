@@ -55,7 +55,7 @@ export async function submissionParties(
 export interface AcceptedSubmission {
   ref: string;
   clientId: string;
-  school: { urn: number; laCode: string; phaseOfEducation: string };
+  urn: number;
   receivedAt: Date;
   idempotencyKey: string | undefined;
   bodySha256: Buffer;
@@ -68,7 +68,10 @@ export interface AcceptedSubmission {
   clientSessionId: string | undefined;
 }
 
-export type StoreOutcome = { stored: true } | { stored: false; reason: 'idempotency-key-used' };
+export type StoreOutcome =
+  | { stored: true }
+  /** The key was taken by another submission of the client; or the school, the client or the consent was missing. */
+  | { stored: false; reason: 'idempotency-key-used' | 'not-permitted' };
 
 function isUniqueViolation(error: unknown, constraint: string): boolean {
   if (typeof error !== 'object' || error === null) return false;
@@ -90,38 +93,50 @@ export function storeSubmissionStatement(submission: AcceptedSubmission) {
     return { date, sessions, keys: Object.keys(sessions).sort(), totals: schoolDayTotals(sessions) };
   });
   const entriesStored = days.reduce((sum, day) => sum + day.keys.length, 0);
-  const { school } = submission;
-  // School-days are written in date order: two submissions for one school lock the same rows in
-  // the same order. The trigger dfe.merge_school_day decides what an update keeps.
-  return sql`
-    with submission as (
+  // The school, the client and its consent are checked in the statement itself, so the usual
+  // submission is one round trip, and a consent withdrawn a moment before is seen. School-days are
+  // written in date order: two submissions for one school lock the same rows in the same order.
+  // The trigger dfe.merge_school_day decides what an update keeps.
+  return sql<{ stored: number }>`
+    with permitted as (
+      select s.urn, s.la_code, s.phase_of_education from dfe.school s
+      join dfe.oauth_client c on c.id = ${submission.clientId} and c.disabled_at is null
+      where s.urn = ${submission.urn}
+        and (not c.requires_consent or exists (
+          select 1 from dfe.consent k where k.client_id = c.id and k.urn = s.urn and k.withdrawn_at is null))
+    ), submission as (
       insert into dfe.submission (ref, client_id, urn, received_at, idempotency_key, body_sha256, body_gzip,
         response, entries_received, entries_stored, error_count, client_app_id, client_session_id)
-      values (${submission.ref}::uuid, ${submission.clientId}, ${school.urn}, ${submission.receivedAt},
+      select ${submission.ref}::uuid, ${submission.clientId}, urn, ${submission.receivedAt},
         ${submission.idempotencyKey ?? null}, ${submission.bodySha256}, ${submission.bodyGzip},
         ${JSON.stringify(submission.response)}::jsonb, ${submission.entriesReceived}, ${entriesStored},
-        ${submission.response.errors.length}, ${submission.clientAppId ?? null}, ${submission.clientSessionId ?? null})
+        ${submission.response.errors.length}, ${submission.clientAppId ?? null}, ${submission.clientSessionId ?? null}
+      from permitted
+      returning 1
+    ), school_days as (
+      insert into dfe.school_day as d (urn, date, la_code, phase_of_education, sessions, session_keys, updated_at,
+        possible, present, aea, authorised, unauthorised, not_counted)
+      select p.urn, (day->>'date')::date, p.la_code, p.phase_of_education, day->'sessions',
+        array(select jsonb_array_elements_text(day->'keys')), ${submission.receivedAt},
+        (day->'totals'->>0)::integer, (day->'totals'->>1)::integer, (day->'totals'->>2)::integer,
+        (day->'totals'->>3)::integer, (day->'totals'->>4)::integer, (day->'totals'->>5)::integer
+      from permitted p, jsonb_array_elements(${JSON.stringify(days)}::jsonb) as day
+      order by day->>'date'
+      on conflict (urn, date) do update set
+        sessions = excluded.sessions, session_keys = excluded.session_keys, updated_at = excluded.updated_at,
+        la_code = excluded.la_code, phase_of_education = excluded.phase_of_education,
+        possible = excluded.possible, present = excluded.present, aea = excluded.aea,
+        authorised = excluded.authorised, unauthorised = excluded.unauthorised, not_counted = excluded.not_counted
+      returning 1
     )
-    insert into dfe.school_day as d (urn, date, la_code, phase_of_education, sessions, session_keys, updated_at,
-      possible, present, aea, authorised, unauthorised, not_counted)
-    select ${school.urn}, (day->>'date')::date, ${school.laCode}, ${school.phaseOfEducation}, day->'sessions',
-      array(select jsonb_array_elements_text(day->'keys')), ${submission.receivedAt},
-      (day->'totals'->>0)::integer, (day->'totals'->>1)::integer, (day->'totals'->>2)::integer,
-      (day->'totals'->>3)::integer, (day->'totals'->>4)::integer, (day->'totals'->>5)::integer
-    from jsonb_array_elements(${JSON.stringify(days)}::jsonb) as day
-    order by day->>'date'
-    on conflict (urn, date) do update set
-      sessions = excluded.sessions, session_keys = excluded.session_keys, updated_at = excluded.updated_at,
-      la_code = excluded.la_code, phase_of_education = excluded.phase_of_education,
-      possible = excluded.possible, present = excluded.present, aea = excluded.aea,
-      authorised = excluded.authorised, unauthorised = excluded.unauthorised, not_counted = excluded.not_counted
+    select (select count(*) from submission)::integer as stored
   `;
 }
 
 export async function storeSubmission(db: Database, submission: AcceptedSubmission): Promise<StoreOutcome> {
   try {
-    await storeSubmissionStatement(submission).execute(db);
-    return { stored: true };
+    const result = await storeSubmissionStatement(submission).execute(db);
+    return result.rows[0]?.stored === 1 ? { stored: true } : { stored: false, reason: 'not-permitted' };
   } catch (error) {
     if (
       submission.idempotencyKey !== undefined &&
