@@ -5,7 +5,6 @@
  */
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:https';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -28,6 +27,7 @@ import { submissionBody } from '../src/attendance/collection/submission-store.ts
 import { openTestDatabase, type TestDatabase } from './support/test-database.ts';
 import { TEST_ROLE_CONFIG } from './support/test-server.ts';
 import { freePort } from './support/postgres-cluster.ts';
+import { apiCall, clientCredentialsToken, type ApiAnswer } from './support/api-client.ts';
 
 let database: TestDatabase;
 let app: FastifyInstance;
@@ -37,37 +37,9 @@ let baseUrl: string;
 /** The server's clock: a Friday morning in term. */
 let clock = new Date('2026-11-20T09:00:00Z');
 
-interface Response {
-  status: number;
-  headers: Record<string, unknown>;
-  text: string;
-  json: <T = Record<string, unknown>>() => T;
-}
-
+type Response = ApiAnswer;
 const call = (method: string, target: string, headers: Record<string, string> = {}, body?: string | Buffer) =>
-  new Promise<Response>((resolve, reject) => {
-    // Node's client frames a DELETE body only when told its length.
-    const length = body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) };
-    const req = request(
-      `${baseUrl}${target}`,
-      { method, ca: tls.cert, headers: { ...length, ...headers } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            text,
-            json: <T>() => JSON.parse(text) as T,
-          });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+  apiCall(baseUrl, tls.cert, method, target, headers, body);
 
 const SCHOOLS: School[] = [
   {
@@ -94,21 +66,8 @@ const SCHOOLS: School[] = [
   },
 ];
 
-async function tokenFor(clientId: string, clientSecret: string, scope: string): Promise<string> {
-  const response = await call(
-    'POST',
-    '/oauth2/token',
-    { 'content-type': 'application/x-www-form-urlencoded' },
-    new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: clientId,
-      client_secret: clientSecret,
-      scope,
-    }).toString(),
-  );
-  assert.equal(response.status, 200, response.text);
-  return response.json<{ access_token: string }>().access_token;
-}
+const tokenFor = (clientId: string, clientSecret: string, scope: string) =>
+  clientCredentialsToken(baseUrl, tls.cert, { clientId, clientSecret }, scope);
 
 let supplier: { clientId: string; token: string };
 let legacySupplier: { clientId: string; token: string };

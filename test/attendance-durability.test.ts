@@ -8,7 +8,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { request } from 'node:https';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -23,6 +22,7 @@ import { londonDateOf } from '../src/platform/calendar.ts';
 import { addWorkingDays, isWorkingDay } from '../src/platform/working-days.ts';
 import { testEngine, openTestDatabase, type TestDatabase } from './support/test-database.ts';
 import { freePort } from './support/postgres-cluster.ts';
+import { apiCall, clientCredentialsToken } from './support/api-client.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const SCHOOLS = 10;
@@ -40,24 +40,8 @@ async function openShared(): Promise<DatabaseHandle> {
   return openDatabase({ dataDir: path.join(dir, 'pglite') });
 }
 
-interface Answer {
-  status: number;
-  text: string;
-}
-
-function call(base: string, method: string, target: string, headers: Record<string, string>, body?: string) {
-  return new Promise<Answer>((resolve, reject) => {
-    const length = body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) };
-    const req = request(`${base}${target}`, { method, ca, headers: { ...length, ...headers } }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const call = (base: string, method: string, target: string, headers: Record<string, string>, body?: string) =>
+  apiCall(base, ca, method, target, headers, body);
 
 async function startServer(): Promise<{ process: ChildProcess; base: string }> {
   const port = await freePort();
@@ -87,21 +71,7 @@ async function startServer(): Promise<{ process: ChildProcess; base: string }> {
   throw new Error('the server did not start');
 }
 
-async function tokenFrom(base: string): Promise<string> {
-  const answer = await call(
-    base,
-    'POST',
-    '/oauth2/token',
-    { 'content-type': 'application/x-www-form-urlencoded' },
-    new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: credentials.clientId,
-      client_secret: credentials.clientSecret,
-      scope: 'attendance.submit',
-    }).toString(),
-  );
-  return (JSON.parse(answer.text) as { access_token: string }).access_token;
-}
+const tokenFrom = (base: string) => clientCredentialsToken(base, ca, credentials, 'attendance.submit');
 
 /** Today and the working day before (London): dates the server accepts whenever the test runs. */
 function sendDates(): string[] {

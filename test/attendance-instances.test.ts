@@ -6,7 +6,6 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:https';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,6 +21,7 @@ import { upsertSchools } from '../src/attendance/schools/school-store.ts';
 import { syntheticSubmission } from '../src/attendance/collection/synthetic-submission.ts';
 import { openTestDatabase, type TestDatabase } from './support/test-database.ts';
 import { TEST_ROLE_CONFIG } from './support/test-server.ts';
+import { apiCall, clientCredentialsToken } from './support/api-client.ts';
 
 let database: TestDatabase;
 let secondHandle: DatabaseHandle | undefined;
@@ -31,39 +31,10 @@ const apps: FastifyInstance[] = [];
 const urls: string[] = [];
 const clock = () => new Date('2026-11-20T10:00:00Z');
 
-function call(base: string, method: string, target: string, headers: Record<string, string>, body?: string) {
-  return new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const length = body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) };
-    const req = request(
-      `${base}${target}`,
-      { method, ca: tls.cert, headers: { ...length, ...headers } },
-      (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-async function token(base: string, clientId: string, clientSecret: string, scope: string): Promise<string> {
-  const answer = await call(
-    base,
-    'POST',
-    '/oauth2/token',
-    { 'content-type': 'application/x-www-form-urlencoded' },
-    new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: clientId,
-      client_secret: clientSecret,
-      scope,
-    }).toString(),
-  );
-  assert.equal(answer.status, 200, answer.text);
-  return (JSON.parse(answer.text) as { access_token: string }).access_token;
-}
+const call = (base: string, method: string, target: string, headers: Record<string, string>, body?: string) =>
+  apiCall(base, tls.cert, method, target, headers, body);
+const token = (base: string, clientId: string, clientSecret: string, scope: string) =>
+  clientCredentialsToken(base, tls.cert, { clientId, clientSecret }, scope);
 
 before(async () => {
   database = await openTestDatabase();

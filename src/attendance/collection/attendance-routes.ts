@@ -18,6 +18,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { Type } from 'typebox';
+import { BEARER_SECURITY, BearerError, ErrorObject, documentationOnly } from '../api-schemas.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Database } from '../../platform/db/database.ts';
 import { isCalendarDate } from '../../platform/calendar.ts';
@@ -60,20 +61,6 @@ export interface AttendanceRouteOptions {
 
 // --- OpenAPI documentation of the contract (the handlers read bodies themselves) ----------------
 
-const ErrorObject = Type.Object(
-  {
-    id: Type.String({ examples: ['ERROR_INVALID_URN'] }),
-    code: Type.String({ examples: ['VAL101'] }),
-    status: Type.String({ examples: ['400'] }),
-    title: Type.String(),
-    detail: Type.String(),
-  },
-  { description: 'A refused request: nothing was stored.' },
-);
-const BearerError = Type.Object(
-  { error: Type.String(), error_description: Type.Optional(Type.String()) },
-  { description: 'RFC 6750: no, a bad or an expired token (401), or a token without the scope (403)' },
-);
 const RecordErrorObject = Type.Object({
   id: Type.String({ examples: ['FAILURE_INVALID_ATTENDANCE_CODE'] }),
   code: Type.String({ examples: ['VAL104'] }),
@@ -132,9 +119,7 @@ const ConsentAnswer = Type.Object({
   withdrawnBy: Type.Union([Type.String(), Type.Null()]),
 });
 const UrnParams = Type.Object({ urn: Type.String() });
-const security = [{ bearer: [] }];
-/** The handlers read and check bodies and parameters themselves, answering in the contract's format. */
-const documentationOnly = () => () => true;
+const security = BEARER_SECURITY;
 
 // --- Answers -------------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@
  * Refusals are the attendance API's error objects.
  */
 import { Type } from 'typebox';
+import { BEARER_SECURITY, BearerError, ErrorObject, documentationOnly } from '../api-schemas.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isCalendarDate, londonDateOf } from '../../platform/calendar.ts';
 import { localAuthorityByCode } from '../../platform/reference.ts';
@@ -53,28 +54,12 @@ const figureProperties = {
 };
 const FiguresSchema = Type.Object(figureProperties);
 const DaySchema = Type.Object({ date: Type.String({ format: 'date' }), ...figureProperties });
-const ErrorObject = Type.Object(
-  {
-    id: Type.String({ examples: ['ERROR_LA_NOT_PERMITTED'] }),
-    code: Type.String({ examples: ['VAL129'] }),
-    status: Type.String({ examples: ['403'] }),
-    title: Type.String(),
-    detail: Type.String(),
-  },
-  { description: 'A refused request' },
-);
-const BearerError = Type.Object(
-  { error: Type.String(), error_description: Type.Optional(Type.String()) },
-  { description: 'RFC 6750: no, a bad or an expired token (401), or a token without the scope (403)' },
-);
 const RangeQuery = Type.Object({
   from: Type.Optional(Type.String({ format: 'date', description: 'First date; default 27 days before to' })),
   to: Type.Optional(Type.String({ format: 'date', description: 'Last date (included); default today' })),
 });
 const LaParams = Type.Object({ laCode: Type.String({ pattern: '^\\d{3}$', examples: ['825'] }) });
-const security = [{ bearer: [] }];
-/** The handlers check parameters themselves, answering with the API's error objects. */
-const documentationOnly = () => () => true;
+const security = BEARER_SECURITY;
 
 function figuresView(figures: Figures) {
   return {
