@@ -190,15 +190,14 @@ function absent(value: unknown): boolean {
 // ---------------------------------------------------------------------------------------------
 // The document, walked once so that rules can look at its parts with their locations.
 
-interface ReceivedMark {
-  /** Its position in the entry's attendances. */
-  index: number;
-  value: unknown;
+/** Where the `index`th mark of an entry is: made only when one is reported, as a submission holds thousands. */
+function markLocation(entry: ReceivedEntry, index: number): JsonLocation {
+  return [...entry.location, 'attendances', index];
 }
 
-/** Where a mark is: made only when one is reported, as a submission holds thousands. */
-function markLocation(entry: ReceivedEntry, mark: ReceivedMark): JsonLocation {
-  return [...entry.location, 'attendances', mark.index];
+/** A mark's properties when it is an object. Marks are read in place: thousands per submission. */
+function markFields(mark: unknown): Record<string, unknown> | undefined {
+  return isJsonObject(mark) ? mark : undefined;
 }
 
 interface ReceivedEntry {
@@ -208,7 +207,8 @@ interface ReceivedEntry {
   /** The entry's properties when it is an object. */
   fields?: Record<string, unknown>;
   /** The attendances when they are a list; each item's properties when it is an object. */
-  marks?: (ReceivedMark & { fields?: Record<string, unknown> })[];
+  /** The attendances as sent, when they are a list. */
+  marks?: unknown[];
   /** Read when valid, for the rules that depend on them. */
   date?: string;
   session?: SchoolSession;
@@ -252,9 +252,7 @@ function receive(
       if (session !== undefined) entry.session = session;
       if (ncYearGroup !== undefined) entry.ncYearGroup = ncYearGroup;
       if (Array.isArray(value.attendances)) {
-        entry.marks = value.attendances.map((mark: unknown, j) =>
-          isJsonObject(mark) ? { index: j, value: mark, fields: mark } : { index: j, value: mark },
-        );
+        entry.marks = value.attendances;
       }
       return entry;
     }),
@@ -399,9 +397,7 @@ function entriesAreWellFormed(submission: ReceivedSubmission): Finding[] {
   return submission.entries.flatMap((entry) => {
     if (!entry.fields) return [at(entry.location, entry.value)];
     if (!entry.marks) return [at([...entry.location, 'attendances'], entry.fields.attendances)];
-    return entry.marks
-      .filter((mark) => !mark.fields)
-      .map((mark) => at(markLocation(entry, mark), mark.value));
+    return entry.marks.flatMap((mark, j) => (markFields(mark) ? [] : [at(markLocation(entry, j), mark)]));
   });
 }
 
@@ -448,13 +444,15 @@ function attendanceCodesAreValidOnTheDate(submission: ReceivedSubmission): Findi
   // Loops rather than flatMap: these three rules visit every mark of the submission.
   const findings: Finding[] = [];
   for (const entry of submission.entries) {
-    for (const mark of entry.marks ?? []) {
-      if (!mark.fields) continue;
-      const code = mark.fields.attendanceCode;
+    const marks = entry.marks ?? [];
+    for (let j = 0; j < marks.length; j++) {
+      const fields = markFields(marks[j]);
+      if (!fields) continue;
+      const code = fields.attendanceCode;
       const valid =
         typeof code === 'string' &&
         (entry.date === undefined ? isKnownAttendanceCode(code) : isAttendanceCodeValidOn(code, entry.date));
-      if (!valid) findings.push(at([...markLocation(entry, mark), 'attendanceCode'], code));
+      if (!valid) findings.push(at([...markLocation(entry, j), 'attendanceCode'], code));
     }
   }
   return findings;
@@ -464,9 +462,11 @@ function attendanceCodesAreValidOnTheDate(submission: ReceivedSubmission): Findi
 function attendanceValuesAreCounts(submission: ReceivedSubmission): Finding[] {
   const findings: Finding[] = [];
   for (const entry of submission.entries) {
-    for (const mark of entry.marks ?? []) {
-      if (mark.fields && parseCount(mark.fields.value) === undefined)
-        findings.push(at([...markLocation(entry, mark), 'value'], mark.fields.value));
+    const marks = entry.marks ?? [];
+    for (let j = 0; j < marks.length; j++) {
+      const fields = markFields(marks[j]);
+      if (fields && parseCount(fields.value) === undefined)
+        findings.push(at([...markLocation(entry, j), 'value'], fields.value));
     }
   }
   return findings;
@@ -478,10 +478,11 @@ function attendanceCodesAreNotRepeated(submission: ReceivedSubmission): Finding[
   const seen = new Set<string>();
   for (const entry of submission.entries) {
     seen.clear();
-    for (const mark of entry.marks ?? []) {
-      const code = mark.fields?.attendanceCode;
+    const marks = entry.marks ?? [];
+    for (let j = 0; j < marks.length; j++) {
+      const code = markFields(marks[j])?.attendanceCode;
       if (typeof code !== 'string') continue;
-      if (seen.has(code)) findings.push(at([...markLocation(entry, mark), 'attendanceCode'], code));
+      if (seen.has(code)) findings.push(at([...markLocation(entry, j), 'attendanceCode'], code));
       else seen.add(code);
     }
   }
@@ -522,7 +523,10 @@ function attendanceTotalsMatchEnrolment(submission: ReceivedSubmission, state: R
     if (state.rejectedEntries.has(entry.index) || entry.date !== submission.window.today) return [];
     const expected = entry.ncYearGroup === undefined ? undefined : enrolment.get(entry.ncYearGroup);
     if (expected === undefined) return [];
-    const total = (entry.marks ?? []).reduce((sum, mark) => sum + (parseCount(mark.fields?.value) ?? 0), 0);
+    const total = (entry.marks ?? []).reduce<number>(
+      (sum, mark) => sum + (parseCount(markFields(mark)?.value) ?? 0),
+      0,
+    );
     return total === expected ? [] : [at([...entry.location, 'attendances'], total)];
   });
 }
@@ -564,8 +568,9 @@ function readEntry(entry: ReceivedEntry): AttendanceEntry | undefined {
   if (!entry.marks) return undefined;
   const attendances: AttendanceMark[] = [];
   for (const mark of entry.marks) {
-    const code = mark.fields?.attendanceCode;
-    const value = parseCount(mark.fields?.value);
+    const fields = markFields(mark);
+    const code = fields?.attendanceCode;
+    const value = parseCount(fields?.value);
     if (typeof code !== 'string' || value === undefined) return undefined;
     attendances.push({ code, value });
   }
