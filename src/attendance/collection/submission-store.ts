@@ -108,7 +108,9 @@ export function storeSubmissionStatement(submission: AcceptedSubmission) {
       insert into dfe.submission (ref, client_id, urn, received_at, idempotency_key, body_sha256, body_gzip,
         response, entries_received, entries_stored, error_count, client_app_id, client_session_id)
       select ${submission.ref}::uuid, ${submission.clientId}, urn, ${submission.receivedAt},
-        ${submission.idempotencyKey ?? null}, ${submission.bodySha256}, ${submission.bodyGzip},
+        ${submission.idempotencyKey ?? null}, ${submission.bodySha256},
+        -- base64 is two thirds the size of the hex a Buffer parameter would be sent as
+        decode(${submission.bodyGzip.toString('base64')}, 'base64'),
         ${JSON.stringify(submission.response)}::jsonb, ${submission.entriesReceived}, ${entriesStored},
         ${submission.response.errors.length}, ${submission.clientAppId ?? null}, ${submission.clientSessionId ?? null}
       from permitted
