@@ -93,6 +93,7 @@ export function storeSubmissionStatement(submission: AcceptedSubmission) {
     return { date, sessions, keys: Object.keys(sessions).sort(), totals: schoolDayTotals(sessions) };
   });
   const entriesStored = days.reduce((sum, day) => sum + day.keys.length, 0);
+  // The body goes as base64, two thirds the size of the hex a Buffer parameter is sent as.
   // The school, the client and its consent are checked in the statement itself, so the usual
   // submission is one round trip, and a consent withdrawn a moment before is seen. School-days are
   // written in date order: two submissions for one school lock the same rows in the same order.
@@ -109,7 +110,6 @@ export function storeSubmissionStatement(submission: AcceptedSubmission) {
         response, entries_received, entries_stored, error_count, client_app_id, client_session_id)
       select ${submission.ref}::uuid, ${submission.clientId}, urn, ${submission.receivedAt},
         ${submission.idempotencyKey ?? null}, ${submission.bodySha256},
-        -- base64 is two thirds the size of the hex a Buffer parameter would be sent as
         decode(${submission.bodyGzip.toString('base64')}, 'base64'),
         ${JSON.stringify(submission.response)}::jsonb, ${submission.entriesReceived}, ${entriesStored},
         ${submission.response.errors.length}, ${submission.clientAppId ?? null}, ${submission.clientSessionId ?? null}
