@@ -43,7 +43,6 @@ import {
   type SubmissionResponse,
 } from './submission-store.ts';
 
-
 /** Far above a large school's 9 days (~0.5 MB), far below what would hurt the server. */
 export const MAX_SUBMISSION_BYTES = 4 * 1024 * 1024;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e][\x20-\x7e]{0,254}$/;
