@@ -23,13 +23,11 @@
  * Anything not answered 201 without errors, or answered 201 and not stored, fails the bench.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomUUID, createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { sql } from 'kysely';
 import { openDatabase } from '../src/platform/db/database.ts';
 import { migrateToLatest } from '../src/platform/db/migrations.ts';
@@ -44,10 +42,9 @@ import {
   syntheticSubmission,
 } from '../src/attendance/collection/synthetic-submission.ts';
 import { validateSubmission } from '../src/attendance/collection/submission.ts';
-import { schoolDaysOf } from '../src/attendance/collection/school-day.ts';
-import { storeSubmissionStatement } from '../src/attendance/collection/submission-store.ts';
+import { acceptSubmission, storeSubmissionStatement } from '../src/attendance/collection/submission-store.ts';
 import { findPostgresBinaries, freePort, startPostgresCluster } from '../test/support/postgres-cluster.ts';
-import { clusterCpuSeconds } from './support/cpu.ts';
+import { clusterCpuSeconds, processTreeCpuSeconds } from './support/cpu.ts';
 
 // autocannon ships no types; its result is read through the fields used here.
 const require = createRequire(import.meta.url);
@@ -83,20 +80,6 @@ const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 const TARGET_RATE = 2000;
 const TARGET_RATIO = 0.5;
 const TARGET_P99_MS = 250;
-
-/** CPU seconds of a process and its live children (the server's workers); Linux /proc. */
-function processTreeCpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    let seconds = (Number(fields[11]) + Number(fields[12])) / 100;
-    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
-    for (const child of children ? children.split(' ') : []) seconds += processTreeCpuSeconds(Number(child));
-    return seconds;
-  } catch {
-    return 0;
-  }
-}
 
 interface CpuSnapshot {
   server: number;
@@ -229,24 +212,13 @@ async function main(): Promise<void> {
     );
 
     // --- The limit's script: pgbench running the same statement ------------------------------------
-    const receivedAt = new Date();
-    const ref = randomUUID();
-    const statement = storeSubmissionStatement({
-      ref,
-      clientId,
-      urn: 999_001,
-      receivedAt,
-      idempotencyKey: undefined,
-      bodySha256: createHash('sha256')
-        .update(bodies[0] ?? '')
-        .digest(),
-      bodyGzip: gzipSync(bodies[0] ?? '', { level: 1 }),
-      response: { submissionRef: ref, errors: [] },
-      entriesReceived: check.submission.entries.length,
-      days: schoolDaysOf(check.submission.entries, ref, receivedAt),
-      clientAppId: undefined,
-      clientSessionId: undefined,
-    }).compile(handle.db);
+    // The URN is a placeholder the script replaces with a pgbench variable.
+    const accepted = acceptSubmission(
+      { raw: bodies[0] ?? Buffer.alloc(0), clientId, receivedAt: new Date() },
+      { ...check, submission: { ...check.submission, urn: 999_001 } },
+    );
+    const ref = accepted.ref;
+    const statement = storeSubmissionStatement(accepted).compile(handle.db);
     const parameters = statement.parameters;
     const text = statement.sql
       .replace(/\$(\d+)/g, (_m, n: string) => {

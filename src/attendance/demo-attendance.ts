@@ -4,8 +4,6 @@
  * days of attendance, sent as a MIS sends it (each day's send covering that day and the days
  * before), so the dashboard, LA and school pages have something to show. All synthetic.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
 import { sql } from 'kysely';
 import type { Database } from '../platform/db/database.ts';
 import { addWorkingDays, isWorkingDay } from '../platform/working-days.ts';
@@ -13,8 +11,7 @@ import { generateSchools } from './schools/synthetic-schools.ts';
 import { upsertSchools } from './schools/school-store.ts';
 import { createClient } from './oauth/clients.ts';
 import { validateSubmission } from './collection/submission.ts';
-import { schoolDaysOf } from './collection/school-day.ts';
-import { storeSubmission } from './collection/submission-store.ts';
+import { acceptSubmission, storeSubmission } from './collection/submission-store.ts';
 import {
   PRIMARY_YEAR_GROUPS,
   SECONDARY_YEAR_GROUPS,
@@ -63,21 +60,12 @@ export async function seedDemoAttendance(db: Database, today: string): Promise<s
       const validation = validateSubmission(body, { receivedAt, urnExists: () => true });
       if (validation.kind !== 'accepted') throw new Error('a demo submission was refused');
       const raw = Buffer.from(JSON.stringify(body));
-      const ref = randomUUID();
-      await storeSubmission(db, {
-        ref,
-        clientId: supplier.clientId,
-        urn: school.urn,
-        receivedAt,
-        idempotencyKey: undefined,
-        bodySha256: createHash('sha256').update(raw).digest(),
-        bodyGzip: gzipSync(raw, { level: 1 }),
-        response: { submissionRef: ref, errors: validation.errors },
-        entriesReceived: body.submissionData.length,
-        days: schoolDaysOf(validation.submission.entries, ref, receivedAt),
-        clientAppId: 'edgate demo world',
-        clientSessionId: undefined,
-      });
+      const accepted = acceptSubmission(
+        { raw, clientId: supplier.clientId, receivedAt, clientAppId: 'edgate demo world' },
+        validation,
+      );
+      const stored = await storeSubmission(db, accepted);
+      if (!stored.stored) throw new Error(`a demo submission was not stored: ${stored.reason}`);
     }
   }
   return [

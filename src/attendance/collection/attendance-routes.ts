@@ -14,8 +14,7 @@
  * `{id, code, status, title, detail}` from `attendance-errors.ts`; bearer-token failures are
  * RFC 6750's.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
 import { Type } from 'typebox';
 import { BEARER_SECURITY, BearerError, ErrorObject, documentationOnly } from '../api-schemas.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -32,15 +31,14 @@ import { consentOfSchool, giveConsent, withdrawConsent } from '../consent/consen
 import { envelopeError, type EnvelopeError, type EnvelopeErrorCode } from './attendance-errors.ts';
 import { bodyIsJson, readSubmissionBody } from './request-body.ts';
 import { parseUrn, validateSubmission } from './submission.ts';
-import { schoolDaysOf } from './school-day.ts';
 import {
+  acceptSubmission,
   recordRefusal,
   storeSubmission,
   submissionByIdempotencyKey,
   submissionByRef,
   submissionParties,
   type StoredSubmission,
-  type SubmissionResponse,
 } from './submission-store.ts';
 
 /** Far above a large school's 9 days (~0.5 MB), far below what would hurt the server. */
@@ -246,10 +244,7 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
     async (request, reply) => {
       const receivedAt = now();
       const clientId = clientIdOf(request);
-      const raw = rawBody(request);
-      const bodySha256 = createHash('sha256')
-        .update(raw ?? Buffer.alloc(0))
-        .digest();
+      const raw = rawBody(request) ?? Buffer.alloc(0);
 
       const keyHeader = request.headers['idempotency-key'];
       const idempotencyKey = typeof keyHeader === 'string' ? keyHeader : undefined;
@@ -257,7 +252,7 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
         return refuseWith(request, reply, 'VAL127');
       if (idempotencyKey !== undefined) {
         const original = await submissionByIdempotencyKey(db, clientId, idempotencyKey);
-        if (original) return replay(reply, original, bodySha256, request);
+        if (original) return replay(reply, original, createHash('sha256').update(raw).digest(), request);
       }
 
       const read = readSubmissionBody(request.headers['content-type'], raw);
@@ -292,30 +287,22 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
         return refuse(request, reply, validation.error, urn);
       }
 
-      const ref = randomUUID();
-      const response: SubmissionResponse = { submissionRef: ref, errors: validation.errors };
       const header = (name: string) => {
         const value = request.headers[name];
         return typeof value === 'string' ? value.slice(0, 200) : undefined;
       };
-      const stored = await storeSubmission(db, {
-        ref,
-        clientId,
-        urn: validation.submission.urn,
-        receivedAt,
-        idempotencyKey,
-        bodySha256,
-        // Synchronous on purpose: ~0.1 ms for a large school's body, where the threadpool round
-        // trips of the async form cost three times the CPU (measured).
-        bodyGzip: gzipSync(raw ?? Buffer.alloc(0), { level: 1 }),
-        response,
-        entriesReceived: Array.isArray((document as { submissionData?: unknown }).submissionData)
-          ? (document as { submissionData: unknown[] }).submissionData.length
-          : 0,
-        days: schoolDaysOf(validation.submission.entries, ref, receivedAt),
-        clientAppId: header('api-client-app-id'),
-        clientSessionId: header('api-client-session-id'),
-      });
+      const accepted = acceptSubmission(
+        {
+          raw,
+          clientId,
+          receivedAt,
+          idempotencyKey,
+          clientAppId: header('api-client-app-id'),
+          clientSessionId: header('api-client-session-id'),
+        },
+        validation,
+      );
+      const stored = await storeSubmission(db, accepted);
       if (!stored.stored && stored.reason === 'not-permitted') {
         const refused = await refusal(validation.submission.urn);
         if (refused) return refused;
@@ -325,9 +312,9 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
         // Another request with the same key committed first.
         const original = idempotencyKey && (await submissionByIdempotencyKey(db, clientId, idempotencyKey));
         if (!original) throw new Error('idempotency key taken but no submission holds it');
-        return replay(reply, original, bodySha256, request);
+        return replay(reply, original, accepted.bodySha256, request);
       }
-      return reply.code(201).header('Location', `/submissions/${ref}`).send(response);
+      return reply.code(201).header('Location', `/submissions/${accepted.ref}`).send(accepted.response);
     },
   );
 
