@@ -1,7 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openTestDatabase, type TestDatabase } from '../../../test/support/test-database.ts';
-import { completeRegistrations, upsertRegistrations } from '../register/register-store.ts';
+import { selectedRegistrations } from '../../../test/support/extract-selection.ts';
+import { upsertRegistrations } from '../register/register-store.ts';
 import { generateRegister } from '../register/synthetic-register.ts';
 import { INACTIVE_STATUSES, type Registration } from '../register/registration.ts';
 import { decodeBatch, readBatchText } from './extract-batches.ts';
@@ -81,19 +82,7 @@ describe('reading an extract a batch at a time', () => {
     const base = register.find((r) => r.laCode === LA && r.setting && r.inspections.length > 0)!;
     await upsertRegistrations(handle.db, [...register, ...awkward(base)]);
     // What the register store itself reads back, selected by the same rule, in reference order.
-    const rows = await handle.db
-      .selectFrom('regulator.registration')
-      .selectAll()
-      .where('la_code', '=', LA)
-      .where((eb) =>
-        eb.or([
-          eb('status', 'not in', [...INACTIVE_STATUSES]),
-          eb('status_changed_on', '>=', earliestRetainedChange(TODAY)),
-        ]),
-      )
-      .orderBy('reference_number')
-      .execute();
-    expected = await completeRegistrations(handle.db, rows);
+    expected = await selectedRegistrations(handle.db, LA, TODAY);
     assert.ok(expected.length > 20, 'enough registrations to span several batches');
     assert.ok(
       expected.some((r) => INACTIVE_STATUSES.includes(r.status)),

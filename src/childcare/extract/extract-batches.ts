@@ -96,11 +96,21 @@ type NoticeTuple = [referenceNumber: string, type: string, subType: string, stat
  * Keyset paging on (la_code, reference_number) keeps every batch an index range scan; each
  * child table is read with `= any(array of the batch's references)`, an index scan per table.
  */
-function batchStatement(request: BatchRequest) {
+function batchStatement(request: BatchRequest | { references: readonly string[] }) {
   const inactive = [...INACTIVE_STATUSES];
+  const batch =
+    'references' in request
+      ? sql`select * from regulator.registration r where r.reference_number = any(${[...request.references]}::text[])`
+      : sql`select * from regulator.registration r
+      where r.la_code = ${request.laCode}
+        and r.reference_number > ${request.after}
+        and (r.status <> all(${inactive}::text[]) or r.status_changed_on >= ${request.earliestRetainedChange}::date)
+      order by r.reference_number
+      limit ${request.limit}`;
   return sql<{
     count: number;
     last: string | null;
+    versions: string | null;
     registrations: string | null;
     periods: string | null;
     history: string | null;
@@ -109,17 +119,11 @@ function batchStatement(request: BatchRequest) {
     inspections: string | null;
     notices: string | null;
   }>`
-    with batch as materialized (
-      select * from regulator.registration r
-      where r.la_code = ${request.laCode}
-        and r.reference_number > ${request.after}
-        and (r.status <> all(${inactive}::text[]) or r.status_changed_on >= ${request.earliestRetainedChange}::date)
-      order by r.reference_number
-      limit ${request.limit}
-    )
+    with batch as materialized (${batch})
     select
       (select count(*)::int from batch) as count,
       (select max(reference_number) from batch) as last,
+      (select to_json(array_agg(version order by reference_number))::text from batch) as versions,
       (select to_json(array_agg(array[
           reference_number, la_code::text, provision_type, secondary_provision_type, rp_reference_number,
           provider_name, provider_address_line1, provider_address_line2, provider_town, provider_county,
@@ -157,6 +161,22 @@ export type BatchText = Awaited<ReturnType<ReturnType<typeof batchStatement>['ex
 export async function readBatchText(db: Database, request: BatchRequest): Promise<BatchText> {
   const { rows } = await batchStatement(request).execute(db);
   return rows[0]!;
+}
+
+/**
+ * Registrations with the version each was read at (for extract-fragments.ts), in
+ * reference-number order: a batch of the selection as readBatchText reads it, or the
+ * registrations with the given reference numbers (the selection rule is then not applied: the
+ * caller chose them).
+ */
+export async function readRegistrations(
+  db: Database,
+  which: BatchRequest | { references: readonly string[] },
+): Promise<{ registration: Registration; version: number }[]> {
+  const { rows } = await batchStatement(which).execute(db);
+  const text = rows[0]!;
+  const versions = parsed<number>(text.versions);
+  return decodeBatch(text).map((registration, i) => ({ registration, version: versions[i]! }));
 }
 
 // JSON.parse returns `any`; these texts are the statement's own, in the shapes declared above.

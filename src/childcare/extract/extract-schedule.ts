@@ -6,6 +6,7 @@
 import type { Database } from '../../platform/db/database.ts';
 import { londonDateOf } from '../../platform/calendar.ts';
 import type { DailyJob } from '../../platform/jobs/daily-schedule.ts';
+import { pruneFragments } from './extract-fragments.ts';
 import { pruneExtracts, runExtracts, type RunOptions, type RunSummary } from './extract-runs.ts';
 import { extractsOfDate } from './extract-store.ts';
 import { liveLocalAuthorities } from '../../platform/reference.ts';
@@ -50,6 +51,7 @@ export function dailyExtractJob(db: Database, settings: ExtractJobSettings): Dai
       const extractDate = londonDateOf(now);
       await runUntilComplete(db, { extractDate, ...settings });
       await pruneExtracts(db, extractDate, settings.retentionDays);
+      await pruneFragments(db);
     },
   };
 }
