@@ -12,6 +12,7 @@
  */
 import { sql } from 'kysely';
 import type { Database } from '../../platform/db/database.ts';
+import { executePrepared } from '../../platform/db/prepared-statements.ts';
 import type {
   ChildcareAge,
   ChildcarePeriod,
@@ -173,8 +174,7 @@ export async function readRegistrations(
   db: Database,
   which: BatchRequest | { references: readonly string[] },
 ): Promise<{ registration: Registration; version: number }[]> {
-  const { rows } = await batchStatement(which).execute(db);
-  const text = rows[0]!;
+  const text = (await executePrepared(db, batchStatement(which).compile(db)))[0]!;
   const versions = parsed<number>(text.versions);
   return decodeBatch(text).map((registration, i) => ({ registration, version: versions[i]! }));
 }

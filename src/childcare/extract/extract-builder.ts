@@ -29,8 +29,8 @@ import {
 } from './extract-writer.ts';
 
 const BATCH = 1000;
-/** Fresh elements stored per statement. */
-const STORE_BATCH = 500;
+/** Registrations read, written afresh and stored per statement when their stored elements do not count. */
+const FRESH_BATCH = 250;
 
 export interface BuildRequest {
   laCode: string;
@@ -48,20 +48,10 @@ function later<T>(pending: Promise<T>): Promise<T> {
   return pending;
 }
 
-/**
- * Builds the elements a batch has no stored element for, from the register: by reference number
- * when they are a few (a day's changes), the whole batch by its range when they are many (a first
- * run), where looking up so many reference numbers one by one would cost more than reading them all.
- */
-async function freshElements(
-  db: Database,
-  batch: BatchRequest,
-  missing: readonly string[],
-): Promise<Map<string, Fragment>> {
+/** Builds elements afresh from the register, for registrations chosen by reference number. */
+async function freshElements(db: Database, references: readonly string[]): Promise<Map<string, Fragment>> {
   const fresh = new Map<string, Fragment>();
-  if (missing.length === 0) return fresh;
-  const which = missing.length * 4 > batch.limit ? batch : { references: missing };
-  for (const { registration, version } of await readRegistrations(db, which)) {
+  for (const { registration, version } of await readRegistrations(db, { references })) {
     fresh.set(registration.referenceNumber, {
       referenceNumber: registration.referenceNumber,
       registrationVersion: version,
@@ -96,15 +86,13 @@ export async function buildExtract(
   });
   const read = (after: string): Promise<FragmentBatch> =>
     later(readFragmentBatch(db, batchAfter(after), writer));
-  // Fresh elements are stored a few hundred at a time while the build goes on (one statement for
-  // a day's changes to an LA). One statement at a time: the build waits for the last before
-  // sending the next, so a slow database holds it back rather than letting elements pile up.
+  // Fresh elements are stored as they are built, a statement per FRESH_BATCH, one statement at a
+  // time: the build waits for the last before sending the next, so a slow database holds it back
+  // rather than letting elements pile up.
   let storing: Promise<void> = Promise.resolve();
-  let unstored: Fragment[] = [];
-  const store = async () => {
+  const store = async (fragments: Fragment[]) => {
     await storing;
-    if (unstored.length > 0) storing = later(storeFragments(db, unstored, writer));
-    unstored = [];
+    storing = later(storeFragments(db, fragments, writer));
   };
   // Long texts go on in pieces: the sink encodes each into its buffer as it comes.
   const writeText = async (text: string) => {
@@ -119,30 +107,28 @@ export async function buildExtract(
   while (next) {
     const page: FragmentBatch = await next;
     if (page.count === 0 || page.last === null) break;
-    const batch = batchAfter(after);
     after = page.last;
     // A full batch may have more after it: ask for them before writing this one.
     next = page.count === limit ? read(after) : undefined;
-    const fresh = await freshElements(db, batch, page.fresh);
-    if (page.fresh.length === 0) {
-      await writeText(page.text);
-    } else {
-      // The stored elements come in runs between the fresh ones.
-      const runs = page.text.split(FRESH_ELEMENT);
-      for (const [i, reference] of page.fresh.entries()) {
+    // The stored elements come in runs between the fresh ones: runs[i] before fresh[i].
+    const runs = page.fresh.length === 0 ? [page.text] : page.text.split(FRESH_ELEMENT);
+    for (let start = 0; start < page.fresh.length; start += FRESH_BATCH) {
+      const references = page.fresh.slice(start, start + FRESH_BATCH);
+      const fresh = await freshElements(db, references);
+      const built: Fragment[] = [];
+      for (const [i, reference] of references.entries()) {
         const element = fresh.get(reference);
         if (!element) throw new Error(`registration ${reference} was removed during the build`);
-        await writeText(runs[i]!);
+        await writeText(runs[start + i]!);
         await write(element.xml);
-        unstored.push(element);
+        built.push(element);
       }
-      await writeText(runs.at(-1)!);
-      if (unstored.length >= STORE_BATCH) await store();
+      await store(built);
     }
+    await writeText(runs.at(-1)!);
     count += page.count;
   }
   await write(EXTRACT_CLOSING);
-  await store();
   await storing;
   return count;
 }

@@ -19,6 +19,7 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Database } from '../../platform/db/database.ts';
+import { executePrepared } from '../../platform/db/prepared-statements.ts';
 import { generateRegister } from '../register/synthetic-register.ts';
 import { INACTIVE_STATUSES, type Registration } from '../register/registration.ts';
 import type { BatchRequest } from './extract-batches.ts';
@@ -117,7 +118,7 @@ export async function readFragmentBatch(
   request: BatchRequest,
   writer: string,
 ): Promise<FragmentBatch> {
-  const { rows } = await sql<{ refs: string[] | null; fresh: string[] | null; text: string | null }>`
+  const statement = sql<{ refs: string[] | null; fresh: string[] | null; text: string | null }>`
     select array_agg(reference_number) as refs,
       array_agg(reference_number) filter (where xml is null) as fresh,
       string_agg(coalesce(xml, ${FRESH_ELEMENT}), '') as text
@@ -132,7 +133,8 @@ export async function readFragmentBatch(
       order by r.reference_number
       limit ${request.limit}
     ) batch
-  `.execute(db);
+  `;
+  const rows = await executePrepared(db, statement.compile(db));
   const refs = rows[0]?.refs ?? [];
   for (let i = 1; i < refs.length; i++) {
     // The "C" collation of reference_number sorts by bytes; for reference numbers (letters and

@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { registerPreparedRunner } from './prepared-statements.ts';
 import type { EdgateDatabase } from './schema.ts';
 
 export type Database = Kysely<EdgateDatabase>;
@@ -47,6 +48,10 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     // A server restart must not crash the process through an idle client's error.
     pool.on('error', () => undefined);
     const db = new Kysely<EdgateDatabase>({ dialect: new PostgresDialect({ pool }) });
+    registerPreparedRunner(db, async (name, query) => {
+      const result = await pool.query({ name, text: query.sql, values: [...query.parameters] });
+      return result.rows;
+    });
     await sql`select 1`.execute(db);
     return { db, engine: 'postgres', pool, close: () => db.destroy() };
   }
