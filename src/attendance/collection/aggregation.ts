@@ -8,7 +8,7 @@
  * activity) / possible; the absence rates are authorised / possible and unauthorised / possible,
  * so the three add up to 1. A rate is null when no session was possible (a closure marked `#`).
  */
-import { attendanceCodeOn } from '../reference/attendance-codes.ts';
+import { attendanceCodesOn } from '../reference/attendance-codes.ts';
 import type { AttendanceMark } from './submission.ts';
 
 /** Counts of marks by how they count. `possible` = present + aea + authorised + unauthorised. */
@@ -56,8 +56,9 @@ function withRates(totals: MarkTotals): MarkSummary {
  */
 export function totalMarks(attendances: readonly AttendanceMark[], date: string): MarkTotals {
   const totals = { ...NO_MARKS };
+  const codes = attendanceCodesOn(date);
   for (const { code, value } of attendances) {
-    const meaning = attendanceCodeOn(code, date);
+    const meaning = codes.get(code);
     if (!meaning) throw new RangeError(`Attendance code ${JSON.stringify(code)} is not valid on ${date}`);
     if (meaning.countsAsPossibleSession) totals.possible += value;
     switch (meaning.category) {

@@ -30,7 +30,11 @@
  * passed in.
  */
 import { isCalendarDate } from '../../platform/calendar.ts';
-import { isAttendanceCodeValidOn, isKnownAttendanceCode } from '../reference/attendance-codes.ts';
+import {
+  attendanceCodesOn,
+  isAttendanceCodeValidOn,
+  isKnownAttendanceCode,
+} from '../reference/attendance-codes.ts';
 import { isPupilYearGroup } from '../reference/nc-year-groups.ts';
 import { envelopeError, recordError } from './attendance-errors.ts';
 import type {
@@ -206,13 +210,21 @@ interface ReceivedEntry {
   value: unknown;
   /** The entry's properties when it is an object. */
   fields?: Record<string, unknown>;
-  /** The attendances when they are a list; each item's properties when it is an object. */
   /** The attendances as sent, when they are a list. */
   marks?: unknown[];
   /** Read when valid, for the rules that depend on them. */
   date?: string;
   session?: SchoolSession;
   ncYearGroup?: string;
+  /**
+   * The marks read, when the scan in `receive` found nothing wrong with any of them (each an
+   * object, its code valid on the entry's date and not repeated, its value a count). Then the
+   * rules on marks (VAL117's items, VAL104, VAL105, VAL111) have nothing to report here and skip
+   * the entry; otherwise they look at every mark themselves.
+   */
+  readMarks?: AttendanceMark[];
+  /** The sum of the marks' values, with `readMarks`. */
+  markTotal?: number;
 }
 
 interface ReceivedEnrolment {
@@ -231,12 +243,36 @@ interface ReceivedSubmission {
   window: SubmissionWindow;
 }
 
+/**
+ * One pass over an entry's marks (thousands per submission): when every mark is good, they are
+ * read here, once, and the rules on marks skip the entry. The conditions are exactly those the
+ * rules check, so a mark any rule would report leaves `readMarks` unset.
+ */
+function scanMarks(entry: ReceivedEntry, marks: unknown[], date: string, seen: Set<string>): void {
+  const codes = attendanceCodesOn(date);
+  const read: AttendanceMark[] = [];
+  let total = 0;
+  seen.clear();
+  for (const mark of marks) {
+    if (!isJsonObject(mark)) return;
+    const code = mark.attendanceCode;
+    const value = parseCount(mark.value);
+    if (typeof code !== 'string' || !codes.has(code) || value === undefined || seen.has(code)) return;
+    seen.add(code);
+    read.push({ code, value });
+    total += value;
+  }
+  entry.readMarks = read;
+  entry.markTotal = total;
+}
+
 function receive(
   document: Record<string, unknown>,
   urn: number,
   entries: unknown[],
   window: SubmissionWindow,
 ): ReceivedSubmission {
+  const seen = new Set<string>();
   const received: ReceivedSubmission = {
     document,
     urn,
@@ -253,6 +289,7 @@ function receive(
       if (ncYearGroup !== undefined) entry.ncYearGroup = ncYearGroup;
       if (Array.isArray(value.attendances)) {
         entry.marks = value.attendances;
+        if (date !== undefined) scanMarks(entry, value.attendances, date, seen);
       }
       return entry;
     }),
@@ -394,11 +431,18 @@ function enrolmentsAddUpToPupilsOnRoll(submission: ReceivedSubmission, state: Ru
 
 /** VAL117: each entry is an object, its attendances a list, each attendance an object. */
 function entriesAreWellFormed(submission: ReceivedSubmission): Finding[] {
-  return submission.entries.flatMap((entry) => {
-    if (!entry.fields) return [at(entry.location, entry.value)];
-    if (!entry.marks) return [at([...entry.location, 'attendances'], entry.fields.attendances)];
-    return entry.marks.flatMap((mark, j) => (markFields(mark) ? [] : [at(markLocation(entry, j), mark)]));
-  });
+  const findings: Finding[] = [];
+  for (const entry of submission.entries) {
+    if (!entry.fields) findings.push(at(entry.location, entry.value));
+    else if (!entry.marks) findings.push(at([...entry.location, 'attendances'], entry.fields.attendances));
+    else if (!entry.readMarks) {
+      for (let j = 0; j < entry.marks.length; j++) {
+        const mark = entry.marks[j];
+        if (!markFields(mark)) findings.push(at(markLocation(entry, j), mark));
+      }
+    }
+  }
+  return findings;
 }
 
 /** VAL106: each date is `YYYY-MM-DD` or `YYYY-MM-DDT00:00:00`, and a real day. */
@@ -444,6 +488,7 @@ function attendanceCodesAreValidOnTheDate(submission: ReceivedSubmission): Findi
   // Loops rather than flatMap: these three rules visit every mark of the submission.
   const findings: Finding[] = [];
   for (const entry of submission.entries) {
+    if (entry.readMarks) continue;
     const marks = entry.marks ?? [];
     for (let j = 0; j < marks.length; j++) {
       const fields = markFields(marks[j]);
@@ -462,6 +507,7 @@ function attendanceCodesAreValidOnTheDate(submission: ReceivedSubmission): Findi
 function attendanceValuesAreCounts(submission: ReceivedSubmission): Finding[] {
   const findings: Finding[] = [];
   for (const entry of submission.entries) {
+    if (entry.readMarks) continue;
     const marks = entry.marks ?? [];
     for (let j = 0; j < marks.length; j++) {
       const fields = markFields(marks[j]);
@@ -477,6 +523,7 @@ function attendanceCodesAreNotRepeated(submission: ReceivedSubmission): Finding[
   const findings: Finding[] = [];
   const seen = new Set<string>();
   for (const entry of submission.entries) {
+    if (entry.readMarks) continue;
     seen.clear();
     const marks = entry.marks ?? [];
     for (let j = 0; j < marks.length; j++) {
@@ -495,11 +542,17 @@ function attendanceCodesAreNotRepeated(submission: ReceivedSubmission): Finding[
  */
 function entriesAreNotRepeated(submission: ReceivedSubmission): Finding[] {
   const byKey = new Map<string, ReceivedEntry[]>();
+  let repeated = false;
   for (const entry of submission.entries) {
     if (entry.date === undefined || entry.session === undefined || entry.ncYearGroup === undefined) continue;
     const key = `${entry.date} ${entry.session} ${entry.ncYearGroup}`;
-    byKey.set(key, [...(byKey.get(key) ?? []), entry]);
+    const same = byKey.get(key);
+    if (same) {
+      same.push(entry);
+      repeated = true;
+    } else byKey.set(key, [entry]);
   }
+  if (!repeated) return [];
   return [...byKey]
     .filter(([, entries]) => entries.length > 1)
     .flatMap(([key, entries]) => entries.map((entry) => at(entry.location, key)));
@@ -523,10 +576,9 @@ function attendanceTotalsMatchEnrolment(submission: ReceivedSubmission, state: R
     if (state.rejectedEntries.has(entry.index) || entry.date !== submission.window.today) return [];
     const expected = entry.ncYearGroup === undefined ? undefined : enrolment.get(entry.ncYearGroup);
     if (expected === undefined) return [];
-    const total = (entry.marks ?? []).reduce<number>(
-      (sum, mark) => sum + (parseCount(markFields(mark)?.value) ?? 0),
-      0,
-    );
+    const total =
+      entry.markTotal ??
+      (entry.marks ?? []).reduce<number>((sum, mark) => sum + (parseCount(markFields(mark)?.value) ?? 0), 0);
     return total === expected ? [] : [at([...entry.location, 'attendances'], total)];
   });
 }
@@ -566,6 +618,14 @@ function readEntry(entry: ReceivedEntry): AttendanceEntry | undefined {
   if (entry.date === undefined || entry.session === undefined || entry.ncYearGroup === undefined)
     return undefined;
   if (!entry.marks) return undefined;
+  if (entry.readMarks)
+    return {
+      index: entry.index,
+      date: entry.date,
+      session: entry.session,
+      ncYearGroup: entry.ncYearGroup,
+      attendances: entry.readMarks,
+    };
   const attendances: AttendanceMark[] = [];
   for (const mark of entry.marks) {
     const fields = markFields(mark);

@@ -127,6 +127,11 @@ function codesValidOnByCode(date: string): ReadonlyMap<string, AttendanceCode> {
   return codes;
 }
 
+/** The codes valid on `date`, by code: for loops over many marks of one date (one look-up per date). */
+export function attendanceCodesOn(date: string): ReadonlyMap<string, AttendanceCode> {
+  return codesValidOnByCode(date);
+}
+
 /** The codes a school may use for a session on `date` (`YYYY-MM-DD`), in the list's order. */
 export function attendanceCodesValidOn(date: string): AttendanceCode[] {
   return [...codesValidOnByCode(date).values()];
