@@ -35,53 +35,153 @@ export function parseSessionKey(key: string): { session: SchoolSession; ncYearGr
 
 export type SchoolDaySessions = Record<string, StoredSession>;
 
+/** One school-day of a submission, ready for the storing statement. */
+export interface SchoolDay {
+  date: string;
+  /** Its (session, year group) keys, sorted. */
+  keys: string[];
+  /** The day's totals over all its values. */
+  totals: SessionTotals;
+  /** Its `SchoolDaySessions` as JSON text: built once, at receipt, and sent as it is. */
+  sessionsJson: string;
+}
+
 /**
- * Groups validated entries by date. Entries are distinct per (date, session, year group) — the
+ * Writes a school-day's JSON as bytes. A large school sends thousands of marks: building an object
+ * per value to stringify it, or concatenating strings, cost several times more than copying cached
+ * bytes (measured: ~0.35 ms a submission against ~0.1 ms).
+ */
+class JsonBytes {
+  private bytes = Buffer.allocUnsafe(64 * 1024);
+  length = 0;
+
+  private room(size: number): void {
+    if (this.length + size <= this.bytes.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.length + size));
+    this.bytes.copy(bigger, 0, 0, this.length);
+    this.bytes = bigger;
+  }
+
+  raw(part: Uint8Array): void {
+    this.room(part.length);
+    // A loop beats set() on the few bytes of a name; set() wins on longer parts.
+    if (part.length <= 16) {
+      const bytes = this.bytes;
+      let at = this.length;
+      for (let i = 0; i < part.length; i++) bytes[at++] = part[i] ?? 0;
+      this.length = at;
+    } else {
+      this.bytes.set(part, this.length);
+      this.length += part.length;
+    }
+  }
+
+  byte(code: number): void {
+    this.room(1);
+    this.bytes[this.length++] = code;
+  }
+
+  /** A count as JSON writes it. */
+  count(value: number): void {
+    if (value >= 0 && value < 1e9 && Number.isInteger(value)) {
+      this.room(10);
+      if (value < 10) {
+        this.bytes[this.length++] = 48 + value;
+        return;
+      }
+      let digits = 0;
+      for (let rest = value; rest > 0; rest = Math.floor(rest / 10)) digits++;
+      let at = this.length + digits;
+      for (let rest = value; rest > 0; rest = Math.floor(rest / 10)) this.bytes[--at] = 48 + (rest % 10);
+      this.length += digits;
+    } else this.raw(Buffer.from(JSON.stringify(value)));
+  }
+
+  /** The text written since `start`, and the writer emptied when `start` is 0. */
+  text(start: number): string {
+    const text = this.bytes.toString('utf8', start, this.length);
+    if (start === 0) this.length = 0;
+    return text;
+  }
+}
+
+/** JSON bytes of names met again and again (`"L":`, `"AM 7":`): a few dozen, cached for good. */
+const nameBytes = new Map<string, Buffer>();
+
+function jsonName(name: string): Buffer {
+  let bytes = nameBytes.get(name);
+  if (bytes === undefined) {
+    bytes = Buffer.from(`${JSON.stringify(name)}:`);
+    nameBytes.set(name, bytes);
+  }
+  return bytes;
+}
+
+const COMMA = 0x2c;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACE = 0x7b;
+const TOTALS = Buffer.from('},"t":[');
+const CLOSE_TOTALS = Buffer.from(']}');
+
+/**
+ * Groups validated entries by date, oldest first, each day's values written as JSON text in the
+ * stored form (`StoredSession`). Entries are distinct per (date, session, year group) — the
  * validation refuses duplicates — so no key is written twice.
  */
 export function schoolDaysOf(
   entries: readonly AttendanceEntry[],
   submissionRef: string,
   receivedAt: Date,
-): Map<string, SchoolDaySessions> {
-  const r = receivedAt.toISOString();
-  const days = new Map<string, SchoolDaySessions>();
+): SchoolDay[] {
+  const receipt = Buffer.from(
+    `{"r":${JSON.stringify(receivedAt.toISOString())},"s":${JSON.stringify(submissionRef)},"m":{`,
+  );
+  const byDate = new Map<string, { keys: string[]; totals: SessionTotals; entries: AttendanceEntry[] }>();
   for (const entry of entries) {
-    let day = days.get(entry.date);
+    let day = byDate.get(entry.date);
     if (!day) {
-      day = {};
-      days.set(entry.date, day);
+      day = { keys: [], totals: [0, 0, 0, 0, 0, 0], entries: [] };
+      byDate.set(entry.date, day);
     }
-    const marks: Record<string, number> = {};
-    for (const mark of entry.attendances) marks[mark.code] = mark.value;
-    const summary = totalMarks(entry.attendances, entry.date);
-    day[sessionKey(entry.session, entry.ncYearGroup)] = {
-      r,
-      s: submissionRef,
-      m: marks,
-      t: [
-        summary.possible,
-        summary.present,
-        summary.aea,
-        summary.authorised,
-        summary.unauthorised,
-        summary.notCounted,
-      ],
-    };
+    day.entries.push(entry);
   }
-  return days;
-}
-
-/** The day's totals over all its (session, year group) values. */
-export function schoolDayTotals(sessions: SchoolDaySessions): SessionTotals {
-  let [possible, present, aea, authorised, unauthorised, notCounted] = [0, 0, 0, 0, 0, 0];
-  for (const { t } of Object.values(sessions)) {
-    possible += t[0];
-    present += t[1];
-    aea += t[2];
-    authorised += t[3];
-    unauthorised += t[4];
-    notCounted += t[5];
-  }
-  return [possible, present, aea, authorised, unauthorised, notCounted];
+  const json = new JsonBytes();
+  // Dates compare as strings: YYYY-MM-DD.
+  const days = [...byDate].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return days.map(([date, day]) => {
+    const totals = day.totals;
+    json.byte(OPEN_BRACE);
+    for (const entry of day.entries) {
+      const key = sessionKey(entry.session, entry.ncYearGroup);
+      if (day.keys.length > 0) json.byte(COMMA);
+      day.keys.push(key);
+      json.raw(jsonName(key));
+      json.raw(receipt);
+      let first = true;
+      for (const mark of entry.attendances) {
+        if (!first) json.byte(COMMA);
+        first = false;
+        json.raw(jsonName(mark.code));
+        json.count(mark.value);
+      }
+      const t = totalMarks(entry.attendances, entry.date);
+      const values: SessionTotals = [
+        t.possible,
+        t.present,
+        t.aea,
+        t.authorised,
+        t.unauthorised,
+        t.notCounted,
+      ];
+      json.raw(TOTALS);
+      values.forEach((value, i) => {
+        if (i > 0) json.byte(COMMA);
+        json.count(value);
+        totals[i as 0] += value;
+      });
+      json.raw(CLOSE_TOTALS);
+    }
+    json.byte(CLOSE_BRACE);
+    return { date, keys: day.keys.sort(), totals, sessionsJson: json.text(0) };
+  });
 }

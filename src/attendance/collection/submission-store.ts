@@ -10,7 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { sql } from 'kysely';
 import type { Database } from '../../platform/db/database.ts';
 import type { RecordError } from './attendance-errors.ts';
-import { schoolDayTotals, schoolDaysOf, type SchoolDaySessions } from './school-day.ts';
+import { schoolDaysOf, type SchoolDay } from './school-day.ts';
 import type { AttendanceEntry } from './submission.ts';
 
 export interface SubmissionResponse {
@@ -65,8 +65,8 @@ export interface AcceptedSubmission {
   bodyGzip: Buffer;
   response: SubmissionResponse;
   entriesReceived: number;
-  /** The school-days to merge into the current picture, by date. */
-  days: ReadonlyMap<string, SchoolDaySessions>;
+  /** The school-days to merge into the current picture, oldest first. */
+  days: readonly SchoolDay[];
   clientAppId: string | undefined;
   clientSessionId: string | undefined;
 }
@@ -130,15 +130,17 @@ function isUniqueViolation(error: unknown, constraint: string): boolean {
  * PostgreSQL's own pgbench exactly what the API runs.
  */
 export function storeSubmissionStatement(submission: AcceptedSubmission) {
-  const dates = [...submission.days.keys()].sort();
   // One JSON document of the days, each with its keys and totals, so that the statement has a
-  // fixed number of parameters however many days a submission holds.
-  const days = dates.map((date) => {
-    const sessions = submission.days.get(date) ?? {};
-    return { date, sessions, keys: Object.keys(sessions).sort(), totals: schoolDayTotals(sessions) };
-  });
-  const entriesStored = days.reduce((sum, day) => sum + day.keys.length, 0);
-  // The body goes as base64, two thirds the size of the hex a Buffer parameter is sent as.
+  // fixed number of parameters however many days a submission holds. The sessions are JSON already.
+  const days = submission.days
+    .map(
+      (day) =>
+        `{"date":${JSON.stringify(day.date)},"sessions":${day.sessionsJson},` +
+        `"keys":${JSON.stringify(day.keys)},"totals":${JSON.stringify(day.totals)}}`,
+    )
+    .join(',');
+  const entriesStored = submission.days.reduce((sum, day) => sum + day.keys.length, 0);
+  // Buffers (the hash, the gzipped body) go as binary parameters: pg sends them as bytes.
   // The school, the client and its consent are checked in the statement itself, so the usual
   // submission is one round trip, and a consent withdrawn a moment before is seen. School-days are
   // written in date order: two submissions for one school lock the same rows in the same order.
@@ -154,8 +156,7 @@ export function storeSubmissionStatement(submission: AcceptedSubmission) {
       insert into dfe.submission (ref, client_id, urn, received_at, idempotency_key, body_sha256, body_gzip,
         response, entries_received, entries_stored, error_count, client_app_id, client_session_id)
       select ${submission.ref}::uuid, ${submission.clientId}, urn, ${submission.receivedAt},
-        ${submission.idempotencyKey ?? null}, ${submission.bodySha256},
-        decode(${submission.bodyGzip.toString('base64')}, 'base64'),
+        ${submission.idempotencyKey ?? null}, ${submission.bodySha256}, ${submission.bodyGzip},
         ${JSON.stringify(submission.response)}::jsonb, ${submission.entriesReceived}, ${entriesStored},
         ${submission.response.errors.length}, ${submission.clientAppId ?? null}, ${submission.clientSessionId ?? null}
       from permitted
@@ -167,7 +168,7 @@ export function storeSubmissionStatement(submission: AcceptedSubmission) {
         array(select jsonb_array_elements_text(day->'keys')), ${submission.receivedAt},
         (day->'totals'->>0)::integer, (day->'totals'->>1)::integer, (day->'totals'->>2)::integer,
         (day->'totals'->>3)::integer, (day->'totals'->>4)::integer, (day->'totals'->>5)::integer
-      from permitted p, jsonb_array_elements(${JSON.stringify(days)}::jsonb) as day
+      from permitted p, jsonb_array_elements(${`[${days}]`}::jsonb) as day
       order by day->>'date'
       on conflict (urn, date) do update set
         sessions = excluded.sessions, session_keys = excluded.session_keys, updated_at = excluded.updated_at,
