@@ -27,6 +27,27 @@ describe('submissionWindow', () => {
     assert.equal(submissionWindow(new Date('2026-01-14T23:30:00Z')).today, '2026-01-14');
   });
 
+  test('changes date at London midnight, one instant after another (BST and GMT)', () => {
+    const dates = [
+      '2026-04-14T22:00:00Z',
+      '2026-04-14T22:59:59.999Z',
+      '2026-04-14T23:00:00Z',
+      '2026-04-14T23:00:00.001Z',
+      '2026-01-14T23:59:59.999Z',
+      '2026-01-15T00:00:00Z',
+      '2026-01-14T23:59:59.999Z',
+    ].map((instant) => submissionWindow(new Date(instant)).today);
+    assert.deepEqual(dates, [
+      '2026-04-14',
+      '2026-04-14',
+      '2026-04-15',
+      '2026-04-15',
+      '2026-01-14',
+      '2026-01-15',
+      '2026-01-14',
+    ]);
+  });
+
   test('a send on a Saturday covers it and the 8 working days before', () => {
     assert.deepEqual(submissionWindow(new Date('2026-03-14T10:00:00Z')), {
       today: '2026-03-14',

@@ -26,8 +26,21 @@ export interface SubmissionWindow {
 /** Windows by date of receipt: every submission of a day has the same one. */
 const windows = new Map<string, SubmissionWindow>();
 
+/**
+ * The London date of the last UTC hour asked about. London is UTC or UTC+1, so its date changes only
+ * on the hour (UTC): every instant of a UTC hour has the same London date, and Intl's formatting is
+ * a noticeable part of a small request.
+ */
+let lastHour: { hour: number; today: string } | undefined;
+
+function londonDateOfReceipt(receivedAt: Date): string {
+  const hour = Math.floor(receivedAt.getTime() / 3_600_000);
+  if (lastHour?.hour !== hour) lastHour = { hour, today: londonDateOf(receivedAt) };
+  return lastHour.today;
+}
+
 export function submissionWindow(receivedAt: Date): SubmissionWindow {
-  const today = londonDateOf(receivedAt);
+  const today = londonDateOfReceipt(receivedAt);
   let window = windows.get(today);
   if (!window) {
     window = { today, earliest: addWorkingDays(today, -CHANGE_WINDOW_WORKING_DAYS) };
