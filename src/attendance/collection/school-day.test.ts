@@ -78,4 +78,23 @@ describe('schoolDaysOf', () => {
       ],
     );
   });
+
+  test('writes any count as JSON does, small or large', () => {
+    const values = [0, 9, 10, 4095, 4096, 123_456_789, Number.MAX_SAFE_INTEGER];
+    const [day] = schoolDaysOf(
+      [
+        entry(
+          0,
+          '2026-11-20',
+          'AM',
+          '7',
+          values.map((value, i) => [['/', 'L', 'B', 'P', 'V', 'I', 'X'][i] ?? '', value]),
+        ),
+      ],
+      REF,
+      RECEIVED_AT,
+    );
+    const sessions = JSON.parse(day?.sessionsJson ?? '{}') as SchoolDaySessions;
+    assert.deepEqual(Object.values(sessions['AM 7']?.m ?? {}), values);
+  });
 });

@@ -51,6 +51,9 @@ export interface SchoolDay {
  * per value to stringify it, or concatenating strings, cost several times more than copying cached
  * bytes (measured: ~0.35 ms a submission against ~0.1 ms).
  */
+/** The JSON of the counts most marks hold (a year group's pupils, a day's sessions). */
+const SMALL_COUNTS = Array.from({ length: 4096 }, (_, n) => Buffer.from(String(n)));
+
 class JsonBytes {
   private bytes = Buffer.allocUnsafe(64 * 1024);
   length = 0;
@@ -83,27 +86,22 @@ class JsonBytes {
 
   /** A count as JSON writes it. */
   count(value: number): void {
-    if (value >= 0 && value < 1e9 && Number.isInteger(value)) {
-      this.room(10);
-      if (value < 10) {
-        this.bytes[this.length++] = 48 + value;
-        return;
-      }
-      let digits = 0;
-      for (let rest = value; rest > 0; rest = Math.floor(rest / 10)) digits++;
-      let at = this.length + digits;
-      for (let rest = value; rest > 0; rest = Math.floor(rest / 10)) this.bytes[--at] = 48 + (rest % 10);
-      this.length += digits;
-    } else this.raw(Buffer.from(JSON.stringify(value)));
+    this.raw(SMALL_COUNTS[value] ?? Buffer.from(JSON.stringify(value)));
   }
 
-  /** The text written since `start`, and the writer emptied when `start` is 0. */
-  text(start: number): string {
-    const text = this.bytes.toString('utf8', start, this.length);
-    if (start === 0) this.length = 0;
-    return text;
+  /** Starts a new text (whatever an earlier one left, a throw included). */
+  start(): void {
+    this.length = 0;
+  }
+
+  /** The text written since `start()`. */
+  text(): string {
+    return this.bytes.toString('utf8', 0, this.length);
   }
 }
+
+/** One writer for every submission: a process writes one school-day at a time, synchronously. */
+const writer = new JsonBytes();
 
 /** JSON bytes of names met again and again (`"L":`, `"AM 7":`): a few dozen, cached for good. */
 const nameBytes = new Map<string, Buffer>();
@@ -145,11 +143,12 @@ export function schoolDaysOf(
     }
     day.entries.push(entry);
   }
-  const json = new JsonBytes();
+  const json = writer;
   // Dates compare as strings: YYYY-MM-DD.
   const days = [...byDate].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return days.map(([date, day]) => {
     const totals = day.totals;
+    json.start();
     json.byte(OPEN_BRACE);
     for (const entry of day.entries) {
       const key = sessionKey(entry.session, entry.ncYearGroup);
@@ -182,6 +181,6 @@ export function schoolDaysOf(
       json.raw(CLOSE_TOTALS);
     }
     json.byte(CLOSE_BRACE);
-    return { date, keys: day.keys.sort(), totals, sessionsJson: json.text(0) };
+    return { date, keys: day.keys.sort(), totals, sessionsJson: json.text() };
   });
 }
