@@ -2,7 +2,8 @@
  * Baseline (b) of bench/extract-national, in a process of its own started with --expose-gc:
  * one LA's registrations are read once, exactly as the builder reads them, then our writer and
  * xmlbuilder2 turn the same in-memory Registration[] into the document, alternately, with a
- * full GC before every timed round so neither side pays for the other's garbage.
+ * full GC (and a pause for its sweeping) before every timed round so neither side pays for the
+ * other's garbage.
  *
  *   node --expose-gc --import tsx bench/support/extract-writer-child.ts <databaseUrl> <extractDate> <laCode> <rounds>
  *
@@ -157,6 +158,10 @@ const roundTimes: Record<WriterPath, { wall: number[]; cpu: number[] }> = {
 for (let round = 0; round < rounds; round++) {
   for (const [name, fn] of Object.entries(paths) as [WriterPath, () => unknown][]) {
     gc();
+    // V8 sweeps the collected heap on helper threads after gc() returns; process CPU counts every
+    // thread, so a round started at once paid for sweeping the previous round's garbage (xmlbuilder2's
+    // DOM, after each of its rounds). A pause lets the sweeping finish first.
+    await new Promise((resolve) => setTimeout(resolve, 200));
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
     fn();
