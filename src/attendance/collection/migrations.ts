@@ -144,4 +144,20 @@ export const attendanceMigrations: Record<string, Migration> = {
         `create index submission_client on dfe.submission (client_id, received_at) include (error_count)`,
       ]),
   },
+  // How the large values are kept (new rows; nothing is rewritten). The body is gzip already: with
+  // storage external PostgreSQL no longer tries, and fails, to compress it again on every insert.
+  // A school-day's sessions (~4 KB of jsonb) are compressed with LZ4 where the server has it,
+  // several times cheaper than the default pglz on every upsert.
+  '0005_attendance_value_storage': {
+    up: (db) =>
+      runStatements(db, [
+        `alter table dfe.submission alter column body_gzip set storage external`,
+        `do $$ begin
+           if exists (select 1 from pg_settings
+                      where name = 'default_toast_compression' and 'lz4' = any (enumvals)) then
+             alter table dfe.school_day alter column sessions set compression lz4;
+           end if;
+         end $$`,
+      ]),
+  },
 };
