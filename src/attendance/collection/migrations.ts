@@ -15,7 +15,7 @@
  * - `dfe.refused_request`: refused submissions (400, 403, 413, 415), for the suppliers monitor.
  */
 import type { Migration } from 'kysely';
-import { runStatements } from '../../platform/db/statements.ts';
+import { lz4WhereAvailable, runStatements } from '../../platform/db/statements.ts';
 
 /** The order of the totals in a session value's `t`, and the school-day's total columns. */
 export const SESSION_TOTALS = [
@@ -152,12 +152,7 @@ export const attendanceMigrations: Record<string, Migration> = {
     up: (db) =>
       runStatements(db, [
         `alter table dfe.submission alter column body_gzip set storage external`,
-        `do $$ begin
-           if exists (select 1 from pg_settings
-                      where name = 'default_toast_compression' and 'lz4' = any (enumvals)) then
-             alter table dfe.school_day alter column sessions set compression lz4;
-           end if;
-         end $$`,
+        lz4WhereAvailable('dfe.school_day', 'sessions'),
       ]),
   },
 };

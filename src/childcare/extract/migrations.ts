@@ -1,5 +1,5 @@
 import type { Migration } from 'kysely';
-import { runStatements } from '../../platform/db/statements.ts';
+import { lz4WhereAvailable, runStatements } from '../../platform/db/statements.ts';
 
 /** Part of the regulator schema's migrations (see platform/db/migrations.ts). */
 export const extractMigrations: Record<string, Migration> = {
@@ -49,12 +49,7 @@ export const extractMigrations: Record<string, Migration> = {
         // shared_buffers and every daily run reads it from the OS again. LZ4 where the server has
         // it (PostgreSQL's own builds do): a national run's reads cost ~20% less CPU than with
         // no compression, where the default pglz costs more to decompress than it saves.
-        `do $$ begin
-           if exists (select 1 from pg_settings
-                      where name = 'default_toast_compression' and 'lz4' = any (enumvals)) then
-             alter table regulator.extract_fragment alter column xml set compression lz4;
-           end if;
-         end $$`,
+        lz4WhereAvailable('regulator.extract_fragment', 'xml'),
       ]),
   },
 };
