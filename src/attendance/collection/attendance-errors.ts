@@ -312,6 +312,23 @@ export function envelopeError(code: EnvelopeErrorCode, detail?: string): Envelop
   };
 }
 
+/** The error object of a failure on edgate's side, in the contract's format, quoting the request's id. */
+export function internalError(requestId: string): {
+  id: 'ERROR_INTERNAL';
+  code: 'INTERNAL';
+  status: '500';
+  title: string;
+  detail: string;
+} {
+  return {
+    id: 'ERROR_INTERNAL',
+    code: 'INTERNAL',
+    status: '500',
+    title: 'Internal server error',
+    detail: `The request could not be completed; quote reference ${requestId}`,
+  };
+}
+
 export function recordError(code: RecordErrorCode, detail: string, path: string): RecordError {
   const definition = ATTENDANCE_ERRORS[code];
   return { id: definition.id, code, status: definition.status, title: definition.title, detail, path };

@@ -28,7 +28,12 @@ import { schoolByUrn } from '../schools/school-store.ts';
 import { providerView } from '../schools/school.ts';
 import { consentView, parsePersonName, readConsentGiven } from '../consent/consent.ts';
 import { consentOfSchool, giveConsent, withdrawConsent } from '../consent/consent-store.ts';
-import { envelopeError, type EnvelopeError, type EnvelopeErrorCode } from './attendance-errors.ts';
+import {
+  envelopeError,
+  internalError,
+  type EnvelopeError,
+  type EnvelopeErrorCode,
+} from './attendance-errors.ts';
 import { bodyIsJson, readSubmissionBody } from './request-body.ts';
 import { parseUrn, validateSubmission } from './submission.ts';
 import {
@@ -154,13 +159,7 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
     if (error.statusCode === 400 && error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY')
       return reply.code(400).send(envelopeError('VAL118'));
     request.log.error({ err: error }, 'attendance request failed');
-    return reply.code(500).send({
-      id: 'ERROR_INTERNAL',
-      code: 'INTERNAL',
-      status: '500',
-      title: 'Internal server error',
-      detail: `The request could not be completed; quote reference ${request.id}`,
-    });
+    return reply.code(500).send(internalError(request.id));
   });
 
   const refuse = (

@@ -17,7 +17,7 @@ import { isCalendarDate, londonDateOf } from '../../platform/calendar.ts';
 import { localAuthorityByCode } from '../../platform/reference.ts';
 import { accessClaims, requireScope, type BearerCheck } from '../oauth/token-routes.ts';
 import { LA_READ_SCOPE } from '../oauth/scopes.ts';
-import { envelopeError, type EnvelopeErrorCode } from '../collection/attendance-errors.ts';
+import { envelopeError, internalError, type EnvelopeErrorCode } from '../collection/attendance-errors.ts';
 import { combineFigures, type Figures } from './figures.ts';
 import { dateRangeOf } from './statistics-dates.ts';
 import type { AttendanceStatistics } from './attendance-statistics.ts';
@@ -83,13 +83,7 @@ export async function statisticsRoutes(app: FastifyInstance, options: Statistics
 
   app.setErrorHandler(async (error: Error, request, reply) => {
     request.log.error({ err: error }, 'statistics request failed');
-    return reply.code(500).send({
-      id: 'ERROR_INTERNAL',
-      code: 'INTERNAL',
-      status: '500',
-      title: 'Internal server error',
-      detail: `The request could not be completed; quote reference ${request.id}`,
-    });
+    return reply.code(500).send(internalError(request.id));
   });
 
   const refuse = (reply: FastifyReply, code: EnvelopeErrorCode, detail?: string) => {
