@@ -6,7 +6,6 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:https';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -25,6 +24,7 @@ import type { School } from '../src/attendance/schools/school.ts';
 import { openTestDatabase, type TestDatabase } from './support/test-database.ts';
 import { csrfTokenIn, TEST_PASSWORD, TEST_ROLE_CONFIG } from './support/test-server.ts';
 import { freePort } from './support/postgres-cluster.ts';
+import { apiCall, type ApiAnswer } from './support/api-client.ts';
 
 let database: TestDatabase;
 let app: FastifyInstance;
@@ -34,52 +34,30 @@ let baseUrl: string;
 /** The server's clock: Friday 20 November 2026, morning. */
 let clock = new Date('2026-11-20T09:00:00Z');
 
-interface Response {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-  json: <T = Record<string, unknown>>() => T;
-}
+type Response = ApiAnswer;
 
-/** A client over HTTPS that trusts the test certificate and, given a jar, keeps cookies. */
-const call = (
+/** The API client (support/api-client.ts) with, given a jar, the cookies the pages set. */
+async function call(
   method: string,
   target: string,
   headers: Record<string, string> = {},
   body?: string,
   jar?: Map<string, string>,
-) =>
-  new Promise<Response>((resolve, reject) => {
-    const cookie = jar && jar.size > 0 ? { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } : {};
-    const length = body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) };
-    const req = request(
-      `${baseUrl}${target}`,
-      { method, ca: tls.cert, headers: { ...cookie, ...length, ...headers } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          for (const setCookie of res.headers['set-cookie'] ?? []) {
-            const [pair] = setCookie.split(';');
-            const [name, value] = (pair ?? '').split('=');
-            if (jar && name) {
-              if (value) jar.set(name.trim(), value.trim());
-              else jar.delete(name.trim());
-            }
-          }
-          const text = Buffer.concat(chunks).toString('utf8');
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            text,
-            json: <T>() => JSON.parse(text) as T,
-          });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+): Promise<Response> {
+  const cookie: Record<string, string> =
+    jar && jar.size > 0 ? { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } : {};
+  const answer = await apiCall(baseUrl, tls.cert, method, target, { ...cookie, ...headers }, body);
+  const setCookies = answer.headers['set-cookie'];
+  for (const setCookie of Array.isArray(setCookies) ? setCookies : []) {
+    const [pair] = setCookie.split(';');
+    const [name, value] = (pair ?? '').split('=');
+    if (jar && name) {
+      if (value) jar.set(name.trim(), value.trim());
+      else jar.delete(name.trim());
+    }
+  }
+  return answer;
+}
 
 /** Signs in through the form; the jar then holds the session. */
 async function signedIn(username: string): Promise<(target: string) => Promise<Response>> {
