@@ -1,7 +1,7 @@
 /**
- * Reads the registrations of one LA's extract from the register a batch at a time, each batch
- * in ONE statement: the batch's registration rows and the rows of every child table come back
- * as seven JSON texts (one per table), aggregated by the database. Reading a registration
+ * Reads registrations in full from the register (those whose stored extract element no longer
+ * counts, extract-fragments.ts), in ONE statement: their registration rows and the rows of every
+ * child table come back as seven JSON texts (one per table), aggregated by the database. Reading a registration
  * therefore costs one JSON.parse of its share of a text instead of a driver row per table row
  * (the pg driver's per-field parsing and the objects it makes were a sixth of a national run,
  * the garbage they left another sixth), and a batch is one round trip instead of six.
@@ -29,16 +29,6 @@ import type {
   SpecialConsideration,
   StatusHistoryEntry,
 } from '../register/registration.ts';
-import { INACTIVE_STATUSES } from '../register/registration.ts';
-
-/** Where a batch starts: after `after` in reference-number order ('' for the first). */
-export interface BatchRequest {
-  laCode: string;
-  /** The 60-day rule as a query applies it: inactive registrations changed on or after this date stay. */
-  earliestRetainedChange: string;
-  after: string;
-  limit: number;
-}
 
 type Cell = string | null;
 
@@ -92,22 +82,11 @@ type NoticeTuple = [referenceNumber: string, type: string, subType: string, stat
  * The statement. Every value is sent as text inside a JSON array (`to_json(array_agg(array[…]))`:
  * cheaper for the server than json_build_array, which inspects each argument's type), dates
  * as `::text` ('YYYY-MM-DD', as the driver's date parser returns them elsewhere in edgate).
- * The JSON columns are cast to text so the driver does not parse them on arrival: the builder
- * sends the next batch's statement first and parses this one while the server works on it.
- * Keyset paging on (la_code, reference_number) keeps every batch an index range scan; each
- * child table is read with `= any(array of the batch's references)`, an index scan per table.
+ * The JSON columns are cast to text so the driver does not parse them as rows. The
+ * registrations are found by primary key, and each child table's rows with
+ * `= any(array of the references)`, an index scan per table.
  */
-function batchStatement(request: BatchRequest | { references: readonly string[] }) {
-  const inactive = [...INACTIVE_STATUSES];
-  const batch =
-    'references' in request
-      ? sql`select * from regulator.registration r where r.reference_number = any(${[...request.references]}::text[])`
-      : sql`select * from regulator.registration r
-      where r.la_code = ${request.laCode}
-        and r.reference_number > ${request.after}
-        and (r.status <> all(${inactive}::text[]) or r.status_changed_on >= ${request.earliestRetainedChange}::date)
-      order by r.reference_number
-      limit ${request.limit}`;
+function batchStatement(references: readonly string[]) {
   return sql<{
     count: number;
     last: string | null;
@@ -120,7 +99,9 @@ function batchStatement(request: BatchRequest | { references: readonly string[] 
     inspections: string | null;
     notices: string | null;
   }>`
-    with batch as materialized (${batch})
+    with batch as materialized (
+      select * from regulator.registration r where r.reference_number = any(${[...references]}::text[])
+    )
     select
       (select count(*)::int from batch) as count,
       (select max(reference_number) from batch) as last,
@@ -156,25 +137,19 @@ function batchStatement(request: BatchRequest | { references: readonly string[] 
  * One batch as received: its size and last reference number (where the next batch starts),
  * and its rows as texts not yet parsed.
  */
-export type BatchText = Awaited<ReturnType<ReturnType<typeof batchStatement>['execute']>>['rows'][number];
-
-/** Sends one batch's statement. */
-export async function readBatchText(db: Database, request: BatchRequest): Promise<BatchText> {
-  const { rows } = await batchStatement(request).execute(db);
-  return rows[0]!;
-}
+type BatchText = Awaited<ReturnType<ReturnType<typeof batchStatement>['execute']>>['rows'][number];
 
 /**
- * Registrations with the version each was read at (for extract-fragments.ts), in
- * reference-number order: a batch of the selection as readBatchText reads it, or the
- * registrations with the given reference numbers (the selection rule is then not applied: the
- * caller chose them).
+ * Registrations by reference number, in reference-number order, each with the version it was
+ * read at (for extract-fragments.ts); the selection rule is not applied: the caller chose them.
+ * Prepared: a day's run sends it once per batch with changes, and planning it cost more than
+ * running it for a few registrations.
  */
 export async function readRegistrations(
   db: Database,
-  which: BatchRequest | { references: readonly string[] },
+  references: readonly string[],
 ): Promise<{ registration: Registration; version: number }[]> {
-  const text = (await executePrepared(db, batchStatement(which).compile(db)))[0]!;
+  const text = (await executePrepared(db, batchStatement(references).compile(db)))[0]!;
   const versions = parsed<number>(text.versions);
   return decodeBatch(text).map((registration, i) => ({ registration, version: versions[i]! }));
 }
@@ -200,7 +175,7 @@ const NONE: never[] = [];
  * (null) optional values are left out rather than set to undefined, a contact with no value at
  * all is left out, a setting exists when it has a name.
  */
-export function decodeBatch(text: BatchText): Registration[] {
+function decodeBatch(text: BatchText): Registration[] {
   const rows = parsed<RegistrationTuple>(text.registrations);
   const periods = parsed<ChildcarePeriod[]>(text.periods);
   const history = byReference(parsed<HistoryTuple>(text.history));

@@ -10,12 +10,13 @@
  * for before this one is written, so the database works on it meanwhile.
  */
 import type { Database } from '../../platform/db/database.ts';
-import { readRegistrations, type BatchRequest } from './extract-batches.ts';
+import { readRegistrations } from './extract-batches.ts';
 import {
   readFragmentBatch,
   storeFragments,
   writerIdentity,
   FRESH_ELEMENT,
+  type BatchRequest,
   type Fragment,
   type FragmentBatch,
 } from './extract-fragments.ts';
@@ -51,7 +52,7 @@ function later<T>(pending: Promise<T>): Promise<T> {
 /** Builds elements afresh from the register, for registrations chosen by reference number. */
 async function freshElements(db: Database, references: readonly string[]): Promise<Map<string, Fragment>> {
   const fresh = new Map<string, Fragment>();
-  for (const { registration, version } of await readRegistrations(db, { references })) {
+  for (const { registration, version } of await readRegistrations(db, references)) {
     fresh.set(registration.referenceNumber, {
       referenceNumber: registration.referenceNumber,
       registrationVersion: version,

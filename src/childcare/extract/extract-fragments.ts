@@ -22,9 +22,16 @@ import type { Database } from '../../platform/db/database.ts';
 import { executePrepared } from '../../platform/db/prepared-statements.ts';
 import { generateRegister } from '../register/synthetic-register.ts';
 import { INACTIVE_STATUSES, type Registration } from '../register/registration.ts';
-import type { BatchRequest } from './extract-batches.ts';
 import { registrationElement } from './extract-writer.ts';
 
+/** Where a batch starts: after `after` in reference-number order ('' for the first). */
+export interface BatchRequest {
+  laCode: string;
+  /** The 60-day rule as a query applies it: inactive registrations changed on or after this date stay. */
+  earliestRetainedChange: string;
+  after: string;
+  limit: number;
+}
 /** Registrations and values that exercise every element and every escaping rule of the writer. */
 function probeRegistrations(): Registration[] {
   const probe: Registration[] = [];
