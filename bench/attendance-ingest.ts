@@ -12,6 +12,9 @@
  * The limit, in the same run: PostgreSQL's pgbench running the very statement the API runs to
  * store a submission (compiled from `storeSubmissionStatement`, the same JSON, the same gzip
  * size), over as many URNs as the API run cycles through, with 10 clients (the server's pool).
+ * Like the server, pgbench prepares the statement once per connection and binds the values as
+ * parameters (`-M prepared`, each value a `-D` variable), so PostgreSQL does the same work for both.
+ * Both reach PostgreSQL over its Unix socket (BENCH_PG_TCP=1: TCP to 127.0.0.1).
  *
  * Targets: ≥ 2,000 school-days/s; ≥ 0.5× pgbench's school-days/s; p99 ≤ 250 ms.
  *
@@ -151,14 +154,16 @@ function postForm(url: string, ca: string, form: string): Promise<string> {
   });
 }
 
-/** A SQL literal for pgbench's script: the statement's parameters written in. */
-function literal(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
+/**
+ * A parameter as pgbench binds it: PostgreSQL's text form of what the server sends. pgbench
+ * (`-M prepared`) sends variables as text parameters of a prepared statement, as pg does.
+ */
+function parameterText(value: unknown): string {
   if (typeof value === 'number') return String(value);
-  if (value instanceof Date) return `'${value.toISOString()}'::timestamptz`;
-  if (Buffer.isBuffer(value)) return `'\\x${value.toString('hex')}'::bytea`;
-  if (typeof value === 'string') return `'${value.replaceAll("'", "''")}'`;
-  throw new Error(`no literal for ${typeof value}`);
+  if (value instanceof Date) return value.toISOString();
+  if (Buffer.isBuffer(value)) return `\\x${value.toString('hex')}`;
+  if (typeof value === 'string') return value;
+  throw new Error(`no text form for ${typeof value}`);
 }
 
 async function main(): Promise<void> {
@@ -168,10 +173,15 @@ async function main(): Promise<void> {
     settings: { max_wal_size: '8GB', checkpoint_timeout: '15min' },
   });
   const dir = mkdtempSync(path.join(tmpdir(), 'edgate-bench-attendance-'));
+  // The DfE role and its database on one machine talk over PostgreSQL's Unix socket, as libpq and
+  // pg do by default there; pgbench uses the same. BENCH_PG_TCP=1 goes over TCP to 127.0.0.1 instead.
+  const databaseUrl = process.env.BENCH_PG_TCP
+    ? cluster.url
+    : `postgresql://postgres@/postgres?host=${encodeURIComponent(cluster.dir)}&port=${cluster.port}`;
   let server: ChildProcess | undefined;
   try {
     // --- The world: the national schools register, a supplier, consents ---------------------------
-    const handle = await openDatabase({ databaseUrl: cluster.url });
+    const handle = await openDatabase({ databaseUrl });
     await migrateToLatest(handle.db);
     const schools = generateSchools({ scale: 'national', seed: 1 });
     await handle.db.transaction().execute((trx) => upsertSchools(trx, schools));
@@ -220,12 +230,17 @@ async function main(): Promise<void> {
     const ref = accepted.ref;
     const statement = storeSubmissionStatement(accepted).compile(handle.db);
     const parameters = statement.parameters;
+    // Each parameter becomes a pgbench variable (-D), bound to the prepared statement as the server
+    // binds its own: PostgreSQL parses and plans the statement once per connection in both.
+    const variables: string[] = [];
     const text = statement.sql
       .replace(/\$(\d+)/g, (_m, n: string) => {
         const value = parameters[Number(n) - 1];
         if (value === ref) return 'gen_random_uuid()::text';
         if (value === 999_001) return ':urn';
-        return literal(value);
+        if (value === null || value === undefined) return 'null';
+        variables.push('-D', `p${n}=${parameterText(value)}`);
+        return `:p${n}`;
       })
       .replace(/\s+/g, ' ');
     // As many URNs as the API cycles through, so updates and inserts mix alike: schools of their
@@ -252,7 +267,21 @@ async function main(): Promise<void> {
     const pgbench = (seconds: number) => {
       const run = spawnSync(
         path.join(bin, 'pgbench'),
-        ['-n', '-c', String(PGBENCH_CLIENTS), '-j', '2', '-T', String(seconds), '-f', script, cluster.url],
+        [
+          '-n',
+          '-M',
+          'prepared',
+          '-c',
+          String(PGBENCH_CLIENTS),
+          '-j',
+          '2',
+          '-T',
+          String(seconds),
+          ...variables,
+          '-f',
+          script,
+          databaseUrl,
+        ],
         { encoding: 'utf8' },
       );
       const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(run.stdout)?.[1];
@@ -284,7 +313,7 @@ async function main(): Promise<void> {
       {
         env: {
           ...process.env,
-          DATABASE_URL: cluster.url,
+          DATABASE_URL: databaseUrl,
           EDGATE_DATA_DIR: dir,
           PORT: String(port),
           HOST: '127.0.0.1',

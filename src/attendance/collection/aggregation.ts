@@ -8,7 +8,7 @@
  * activity) / possible; the absence rates are authorised / possible and unauthorised / possible,
  * so the three add up to 1. A rate is null when no session was possible (a closure marked `#`).
  */
-import { attendanceCodesOn } from '../reference/attendance-codes.ts';
+import { attendanceCodesOn, type AttendanceCode } from '../reference/attendance-codes.ts';
 import type { AttendanceMark } from './submission.ts';
 
 /** Counts of marks by how they count. `possible` = present + aea + authorised + unauthorised. */
@@ -60,30 +60,40 @@ export function totalMarks(attendances: readonly AttendanceMark[], date: string)
   for (const { code, value } of attendances) {
     const meaning = codes.get(code);
     if (!meaning) throw new RangeError(`Attendance code ${JSON.stringify(code)} is not valid on ${date}`);
-    if (meaning.countsAsPossibleSession) totals.possible += value;
-    switch (meaning.category) {
-      case 'present':
-        totals.present += value;
-        break;
-      case 'approved_educational_activity':
-        totals.aea += value;
-        break;
-      case 'authorised_absence':
-        totals.authorised += value;
-        break;
-      case 'unauthorised_absence':
-        totals.unauthorised += value;
-        break;
-      case 'not_counted':
-        totals.notCounted += value;
-        break;
-      default: {
-        const unknownCategory: never = meaning.category;
-        throw new Error(`Unknown attendance category ${String(unknownCategory)}`);
-      }
-    }
+    addMarks(totals, meaning, value);
   }
   return totals;
+}
+
+/** No marks yet: a fresh object to add marks into. */
+export function noMarks(): MarkTotals {
+  return { ...NO_MARKS };
+}
+
+/** Counts `value` marks of a code with the given meaning into `totals`: how each category counts. */
+export function addMarks(totals: MarkTotals, meaning: AttendanceCode, value: number): void {
+  if (meaning.countsAsPossibleSession) totals.possible += value;
+  switch (meaning.category) {
+    case 'present':
+      totals.present += value;
+      break;
+    case 'approved_educational_activity':
+      totals.aea += value;
+      break;
+    case 'authorised_absence':
+      totals.authorised += value;
+      break;
+    case 'unauthorised_absence':
+      totals.unauthorised += value;
+      break;
+    case 'not_counted':
+      totals.notCounted += value;
+      break;
+    default: {
+      const unknownCategory: never = meaning.category;
+      throw new Error(`Unknown attendance category ${String(unknownCategory)}`);
+    }
+  }
 }
 
 /** The marks' totals by category, with the rates. */

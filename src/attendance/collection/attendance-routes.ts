@@ -14,7 +14,7 @@
  * `{id, code, status, title, detail}` from `attendance-errors.ts`; bearer-token failures are
  * RFC 6750's.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Type } from 'typebox';
 import { BEARER_SECURITY, BearerError, ErrorObject, documentationOnly } from '../api-schemas.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -34,15 +34,18 @@ import {
   type EnvelopeError,
   type EnvelopeErrorCode,
 } from './attendance-errors.ts';
-import { bodyIsJson, readSubmissionBody } from './request-body.ts';
+import { readCleanSubmission } from './clean-submission.ts';
+import { bodyIsJson, contentTypeIsJson, readSubmissionBody } from './request-body.ts';
 import { parseUrn, validateSubmission } from './submission.ts';
 import {
+  acceptCleanSubmission,
   acceptSubmission,
   recordRefusal,
   storeSubmission,
   submissionByIdempotencyKey,
   submissionByRef,
   submissionParties,
+  type AcceptedSubmission,
   type StoredSubmission,
 } from './submission-store.ts';
 
@@ -254,13 +257,20 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
         if (original) return replay(reply, original, createHash('sha256').update(raw).digest(), request);
       }
 
-      const read = readSubmissionBody(request.headers['content-type'], raw);
-      if (!read.ok) return refuse(request, reply, read.error);
-      const document = read.body;
-      const urn =
-        typeof document === 'object' && document !== null
-          ? parseUrn((document as { urn?: unknown }).urn)
-          : undefined;
+      const wrongType = contentTypeIsJson(request.headers['content-type']);
+      if (wrongType) return refuse(request, reply, wrongType);
+      const header = (name: string) => {
+        const value = request.headers[name];
+        return typeof value === 'string' ? value.slice(0, 200) : undefined;
+      };
+      const receipt = {
+        raw,
+        clientId,
+        receivedAt,
+        idempotencyKey,
+        clientAppId: header('api-client-app-id'),
+        clientSessionId: header('api-client-session-id'),
+      };
       // Why a submission of a well-formed URN cannot be stored: the rare path, asked only then.
       const refusal = async (urn: number): Promise<FastifyReply | undefined> => {
         const parties = await submissionParties(db, clientId, urn);
@@ -275,35 +285,35 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
         return undefined;
       };
 
-      // The school is checked by the storing statement itself; an envelope error after VAL101 must
-      // still yield to "URN not found", which the contract checks first.
-      const validation = validateSubmission(document, { receivedAt, urnExists: () => true });
-      if (validation.kind === 'envelope-error') {
-        if (urn !== undefined) {
-          const refused = await refusal(urn);
-          if (refused) return refused;
+      // The usual body, with nothing wrong in it, is read straight from its bytes; anything else
+      // goes the general way, which gives the same reading and answers every problem.
+      const ref = randomUUID();
+      const clean = readCleanSubmission(raw, { receivedAt, urnExists: () => true }, ref);
+      let accepted: AcceptedSubmission;
+      if (clean) accepted = acceptCleanSubmission(receipt, ref, clean);
+      else {
+        const read = bodyIsJson(raw);
+        if (!read.ok) return refuse(request, reply, read.error);
+        const document = read.body;
+        const urn =
+          typeof document === 'object' && document !== null
+            ? parseUrn((document as { urn?: unknown }).urn)
+            : undefined;
+        // The school is checked by the storing statement itself; an envelope error after VAL101
+        // must still yield to "URN not found", which the contract checks first.
+        const validation = validateSubmission(document, { receivedAt, urnExists: () => true });
+        if (validation.kind === 'envelope-error') {
+          if (urn !== undefined) {
+            const refused = await refusal(urn);
+            if (refused) return refused;
+          }
+          return refuse(request, reply, validation.error, urn);
         }
-        return refuse(request, reply, validation.error, urn);
+        accepted = acceptSubmission(receipt, validation);
       }
-
-      const header = (name: string) => {
-        const value = request.headers[name];
-        return typeof value === 'string' ? value.slice(0, 200) : undefined;
-      };
-      const accepted = acceptSubmission(
-        {
-          raw,
-          clientId,
-          receivedAt,
-          idempotencyKey,
-          clientAppId: header('api-client-app-id'),
-          clientSessionId: header('api-client-session-id'),
-        },
-        validation,
-      );
       const stored = await storeSubmission(db, accepted);
       if (!stored.stored && stored.reason === 'not-permitted') {
-        const refused = await refusal(validation.submission.urn);
+        const refused = await refusal(accepted.urn);
         if (refused) return refused;
         throw new Error('a submission was not stored, and nothing says why');
       }

@@ -5,7 +5,8 @@
  * newest receipt winning (`dfe.merge_school_day_sessions` in `migrations.ts`); the category
  * arithmetic is done here, once, at receipt (`totalMarks`), so statistics only add integers.
  */
-import { totalMarks } from './aggregation.ts';
+import { attendanceCodesOn, type AttendanceCode } from '../reference/attendance-codes.ts';
+import { addMarks, noMarks, type MarkTotals } from './aggregation.ts';
 import type { AttendanceEntry, SchoolSession } from './submission.ts';
 
 /** Totals in `SESSION_TOTALS` order: possible, present, aea, authorised, unauthorised, not counted. */
@@ -84,6 +85,28 @@ class JsonBytes {
     this.bytes[this.length++] = code;
   }
 
+  /** `,"code":count` (the comma unless first): a mark, the writer's most frequent piece. */
+  member(name: Uint8Array, value: number, first: boolean): void {
+    this.room(name.length + 8);
+    const bytes = this.bytes;
+    let at = this.length;
+    if (!first) bytes[at++] = COMMA;
+    for (let i = 0; i < name.length; i++) bytes[at++] = name[i] ?? 0;
+    this.length = at;
+    // Most marks are below 1,000: their digits written here; the rest as JSON writes them.
+    if (value < 10) bytes[this.length++] = 0x30 + value;
+    else if (value < 100) {
+      bytes[at] = 0x30 + Math.floor(value / 10);
+      bytes[at + 1] = 0x30 + (value % 10);
+      this.length = at + 2;
+    } else if (value < 1000) {
+      bytes[at] = 0x30 + Math.floor(value / 100);
+      bytes[at + 1] = 0x30 + (Math.floor(value / 10) % 10);
+      bytes[at + 2] = 0x30 + (value % 10);
+      this.length = at + 3;
+    } else this.count(value);
+  }
+
   /** A count as JSON writes it. */
   count(value: number): void {
     this.raw(SMALL_COUNTS[value] ?? Buffer.from(JSON.stringify(value)));
@@ -94,19 +117,22 @@ class JsonBytes {
     this.length = 0;
   }
 
+  /** Bytes written since `start()`, from `start` to `end`, without copying them. */
+  slice(start: number, end: number): Uint8Array {
+    return this.bytes.subarray(start, end);
+  }
+
   /** The text written since `start()`. */
   text(): string {
     return this.bytes.toString('utf8', 0, this.length);
   }
 }
 
-/** One writer for every submission: a process writes one school-day at a time, synchronously. */
-const writer = new JsonBytes();
-
 /** JSON bytes of names met again and again (`"L":`, `"AM 7":`): a few dozen, cached for good. */
 const nameBytes = new Map<string, Buffer>();
 
-function jsonName(name: string): Buffer {
+/** `"name":` as JSON bytes: how a mark's code or a value's key is written. */
+export function jsonName(name: string): Buffer {
   let bytes = nameBytes.get(name);
   if (bytes === undefined) {
     bytes = Buffer.from(`${JSON.stringify(name)}:`);
@@ -121,66 +147,136 @@ const OPEN_BRACE = 0x7b;
 const TOTALS = Buffer.from('},"t":[');
 const CLOSE_TOTALS = Buffer.from(']}');
 
+interface WrittenValue {
+  date: string;
+  key: string;
+  /** Where its JSON (`"AM 7":{…}`) lies in the writer's scratch bytes. */
+  start: number;
+  end: number;
+  totals: SessionTotals;
+}
+
+/**
+ * Writes a submission's school-days, value by value in the order they were sent, whatever the
+ * order of their dates. Both ways of reading a submission (`schoolDaysOf` over validated entries,
+ * and `readCleanSubmission` straight from the body) write through it, so the stored form has one
+ * definition.
+ */
+export class SchoolDaysWriter {
+  private readonly scratch = new JsonBytes();
+  private readonly out = new JsonBytes();
+  private values: WrittenValue[] = [];
+  private receipt: Buffer = Buffer.alloc(0);
+  private current:
+    { date: string; key: string; start: number; totals: MarkTotals; marks: number } | undefined;
+
+  /** Starts a new submission (whatever an earlier one left, a throw included). */
+  start(submissionRef: string, receivedAt: Date): void {
+    this.scratch.start();
+    this.values = [];
+    this.current = undefined;
+    this.receipt = Buffer.from(
+      `{"r":${JSON.stringify(receivedAt.toISOString())},"s":${JSON.stringify(submissionRef)},"m":{`,
+    );
+  }
+
+  /** Opens the value of one (date, school session, year group). */
+  value(date: string, session: SchoolSession, ncYearGroup: string): void {
+    const key = sessionKey(session, ncYearGroup);
+    const start = this.scratch.length;
+    this.scratch.raw(jsonName(key));
+    this.scratch.raw(this.receipt);
+    this.current = { date, key, start, totals: noMarks(), marks: 0 };
+  }
+
+  /** One code's marks in the open value: `name` is `jsonName(code)`, `meaning` the code's on the date. */
+  mark(name: Uint8Array, meaning: AttendanceCode, count: number): void {
+    const current = this.current;
+    if (!current) throw new Error('a mark written outside a value');
+    this.scratch.member(name, count, current.marks++ === 0);
+    addMarks(current.totals, meaning, count);
+  }
+
+  /** Closes the open value with its totals. */
+  endValue(): void {
+    const current = this.current;
+    if (!current) throw new Error('no value is open');
+    const t = current.totals;
+    const totals: SessionTotals = [t.possible, t.present, t.aea, t.authorised, t.unauthorised, t.notCounted];
+    this.scratch.raw(TOTALS);
+    totals.forEach((value, i) => {
+      if (i > 0) this.scratch.byte(COMMA);
+      this.scratch.count(value);
+    });
+    this.scratch.raw(CLOSE_TOTALS);
+    this.values.push({
+      date: current.date,
+      key: current.key,
+      start: current.start,
+      end: this.scratch.length,
+      totals,
+    });
+    this.current = undefined;
+  }
+
+  /** The school-days written, oldest first: each day's values in the order they were sent. */
+  days(): SchoolDay[] {
+    const byDate = new Map<string, WrittenValue[]>();
+    for (const value of this.values) {
+      const day = byDate.get(value.date);
+      if (day) day.push(value);
+      else byDate.set(value.date, [value]);
+    }
+    // Dates compare as strings: YYYY-MM-DD.
+    const dates = [...byDate.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const out = this.out;
+    return dates.map((date) => {
+      const values = byDate.get(date) ?? [];
+      const totals: SessionTotals = [0, 0, 0, 0, 0, 0];
+      out.start();
+      out.byte(OPEN_BRACE);
+      values.forEach((value, i) => {
+        if (i > 0) out.byte(COMMA);
+        out.raw(this.scratch.slice(value.start, value.end));
+        for (let k = 0; k < totals.length; k++) totals[k as 0] += value.totals[k as 0];
+      });
+      out.byte(CLOSE_BRACE);
+      return { date, keys: values.map((value) => value.key).sort(), totals, sessionsJson: out.text() };
+    });
+  }
+}
+
+/** One writer for every submission: a process writes one submission at a time, synchronously. */
+const writer = new SchoolDaysWriter();
+
+/** The writer, started for a submission: use it to the end before anything else does. */
+export function schoolDaysWriter(submissionRef: string, receivedAt: Date): SchoolDaysWriter {
+  writer.start(submissionRef, receivedAt);
+  return writer;
+}
+
 /**
  * Groups validated entries by date, oldest first, each day's values written as JSON text in the
  * stored form (`StoredSession`). Entries are distinct per (date, session, year group) — the
- * validation refuses duplicates — so no key is written twice.
+ * validation refuses duplicates — so no key is written twice. A code not valid on its entry's date
+ * throws RangeError, as validated entries never hold one.
  */
 export function schoolDaysOf(
   entries: readonly AttendanceEntry[],
   submissionRef: string,
   receivedAt: Date,
 ): SchoolDay[] {
-  const receipt = Buffer.from(
-    `{"r":${JSON.stringify(receivedAt.toISOString())},"s":${JSON.stringify(submissionRef)},"m":{`,
-  );
-  const byDate = new Map<string, { keys: string[]; totals: SessionTotals; entries: AttendanceEntry[] }>();
+  const days = schoolDaysWriter(submissionRef, receivedAt);
   for (const entry of entries) {
-    let day = byDate.get(entry.date);
-    if (!day) {
-      day = { keys: [], totals: [0, 0, 0, 0, 0, 0], entries: [] };
-      byDate.set(entry.date, day);
+    const codes = attendanceCodesOn(entry.date);
+    days.value(entry.date, entry.session, entry.ncYearGroup);
+    for (const mark of entry.attendances) {
+      const meaning = codes.get(mark.code);
+      if (!meaning)
+        throw new RangeError(`Attendance code ${JSON.stringify(mark.code)} is not valid on ${entry.date}`);
+      days.mark(jsonName(mark.code), meaning, mark.value);
     }
-    day.entries.push(entry);
+    days.endValue();
   }
-  const json = writer;
-  // Dates compare as strings: YYYY-MM-DD.
-  const days = [...byDate].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return days.map(([date, day]) => {
-    const totals = day.totals;
-    json.start();
-    json.byte(OPEN_BRACE);
-    for (const entry of day.entries) {
-      const key = sessionKey(entry.session, entry.ncYearGroup);
-      if (day.keys.length > 0) json.byte(COMMA);
-      day.keys.push(key);
-      json.raw(jsonName(key));
-      json.raw(receipt);
-      let first = true;
-      for (const mark of entry.attendances) {
-        if (!first) json.byte(COMMA);
-        first = false;
-        json.raw(jsonName(mark.code));
-        json.count(mark.value);
-      }
-      const t = totalMarks(entry.attendances, entry.date);
-      const values: SessionTotals = [
-        t.possible,
-        t.present,
-        t.aea,
-        t.authorised,
-        t.unauthorised,
-        t.notCounted,
-      ];
-      json.raw(TOTALS);
-      values.forEach((value, i) => {
-        if (i > 0) json.byte(COMMA);
-        json.count(value);
-        totals[i as 0] += value;
-      });
-      json.raw(CLOSE_TOTALS);
-    }
-    json.byte(CLOSE_BRACE);
-    return { date, keys: day.keys.sort(), totals, sessionsJson: json.text() };
-  });
+  return days.days();
 }

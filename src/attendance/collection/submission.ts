@@ -583,7 +583,11 @@ function attendanceTotalsMatchEnrolment(submission: ReceivedSubmission, state: R
   });
 }
 
-/** The record rules, in the order they run. The answer is sorted into document order afterwards. */
+/**
+ * The record rules, in the order they run. The answer is sorted into document order afterwards.
+ * `readCleanSubmission` accepts only bodies for which none of them finds anything: a rule added
+ * here must be checked there too, with a case in clean-submission.test.ts (decision 0007).
+ */
 const RECORD_RULES = {
   pupilsOnRollIsACount: { code: 'VAL113', check: pupilsOnRollIsACount },
   enrolmentsAreWellFormed: { code: 'VAL114', check: enrolmentsAreWellFormed },
