@@ -689,6 +689,21 @@ describe('look-ups', () => {
     assert.ok(!groups.some((g) => g.code === 'M'));
   });
 
+  test('API answers carry the security headers of a JSON API, the same on every answer', async () => {
+    const answers = [
+      await call('GET', '/codes/ncyeargroup', auth()),
+      await call('POST', '/attendances', { ...auth(), 'content-type': 'text/plain' }, 'x'),
+    ];
+    for (const answer of answers) {
+      assert.equal(answer.headers['x-content-type-options'], 'nosniff');
+      assert.equal(answer.headers['strict-transport-security'], 'max-age=31536000; includeSubDomains');
+      assert.equal(answer.headers['x-frame-options'], 'SAMEORIGIN');
+      // Nothing in a JSON answer may run or be framed; it has no script, so no nonce either.
+      assert.equal(answer.headers['content-security-policy'], "default-src 'none';frame-ancestors 'none'");
+      assert.equal(answer.headers['x-powered-by'], undefined);
+    }
+  });
+
   test('GET /provider/{urn} describes a school; a bad or unknown URN gets VAL101 / VAL102', async () => {
     const provider = await call('GET', '/provider/100002', auth());
     assert.deepEqual(provider.json(), {

@@ -34,6 +34,7 @@ import {
   type EnvelopeError,
   type EnvelopeErrorCode,
 } from './attendance-errors.ts';
+import { useJsonApiSecurityHeaders } from '../../platform/http/server.ts';
 import { readCleanSubmission } from './clean-submission.ts';
 import { bodyIsJson, contentTypeIsJson, readSubmissionBody } from './request-body.ts';
 import { parseUrn, validateSubmission } from './submission.ts';
@@ -151,6 +152,7 @@ function clientIdOf(request: FastifyRequest): string {
 export async function attendanceRoutes(app: FastifyInstance, options: AttendanceRouteOptions): Promise<void> {
   const { db, now } = options;
 
+  useJsonApiSecurityHeaders(app);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
     '*',
@@ -215,6 +217,7 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
   app.post(
     '/attendances',
     {
+      helmet: false,
       config: { csrf: false },
       preHandler: requireScope(options.bearer, SUBMIT),
       validatorCompiler: documentationOnly,
@@ -330,6 +333,7 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
   app.get<{ Params: { ref: string } }>(
     '/submissions/:ref',
     {
+      helmet: false,
       preHandler: requireScope(options.bearer, SUBMIT, READ),
       validatorCompiler: documentationOnly,
       schema: {
@@ -355,6 +359,7 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
   app.get<{ Querystring: { date?: string } }>(
     '/codes/attendance',
     {
+      helmet: false,
       preHandler: anyScope,
       validatorCompiler: documentationOnly,
       schema: {
@@ -385,6 +390,7 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
   app.get(
     '/codes/ncyeargroup',
     {
+      helmet: false,
       preHandler: anyScope,
       schema: { tags: ['attendance'], summary: 'The NC year groups a pupil can be in', security },
     },
@@ -394,6 +400,7 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
   app.get<{ Params: { urn: string } }>(
     '/provider/:urn',
     {
+      helmet: false,
       preHandler: anyScope,
       validatorCompiler: documentationOnly,
       schema: {
@@ -446,6 +453,7 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
   app.put<{ Params: { urn: string } }>(
     '/consents/:urn',
     {
+      helmet: false,
       config: { csrf: false },
       preHandler: requireScope(options.bearer, SUBMIT),
       validatorCompiler: documentationOnly,
@@ -473,6 +481,7 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
   app.get<{ Params: { urn: string } }>(
     '/consents/:urn',
     {
+      helmet: false,
       preHandler: requireScope(options.bearer, SUBMIT),
       validatorCompiler: documentationOnly,
       schema: consentSchema('This supplier’s consent from the school', {
@@ -491,6 +500,7 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
   app.delete<{ Params: { urn: string } }>(
     '/consents/:urn',
     {
+      helmet: false,
       config: { csrf: false },
       preHandler: requireScope(options.bearer, SUBMIT),
       validatorCompiler: documentationOnly,
