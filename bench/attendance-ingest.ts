@@ -71,7 +71,7 @@ const autocannon = require('autocannon') as Autocannon;
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const WARM_UP_SECONDS = 10;
+const WARM_UP_SECONDS = Number(process.env.BENCH_WARM_UP ?? 10);
 const CONNECTIONS = 50;
 /** pgbench's clients, and the server's database connections in all. */
 const PGBENCH_CLIENTS = 10;
