@@ -10,8 +10,8 @@
  * answer must be 201 without record errors; afterwards the stored submissions are counted.
  *
  * The limit, in the same run: PostgreSQL's pgbench running the very statement the API runs to
- * store a submission (compiled from `storeSubmissionStatement`, the same JSON, the same gzip
- * size), over as many URNs as the API run cycles through, with 10 clients (the server's pool).
+ * store a submission (compiled from `storeSubmissionStatement`, the same JSON, the same compressed
+ * body), over as many URNs as the API run cycles through, with 10 clients (the server's pool).
  * Like the server, pgbench prepares the statement once per connection and binds the values as
  * parameters (`-M prepared`, each value a `-D` variable), so PostgreSQL does the same work for both.
  * Both reach PostgreSQL over its Unix socket (BENCH_PG_TCP=1: TCP to 127.0.0.1).

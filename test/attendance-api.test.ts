@@ -9,7 +9,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { gunzipSync } from 'node:zlib';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import { createHttpServer } from '../src/platform/http/server.ts';
@@ -24,6 +23,7 @@ import {
   syntheticSubmission,
 } from '../src/attendance/collection/synthetic-submission.ts';
 import { submissionBody } from '../src/attendance/collection/submission-store.ts';
+import { gzipSync } from 'node:zlib';
 import { openTestDatabase, type TestDatabase } from './support/test-database.ts';
 import { TEST_ROLE_CONFIG } from './support/test-server.ts';
 import { freePort } from './support/postgres-cluster.ts';
@@ -167,9 +167,23 @@ describe('POST /attendances: accepted submissions', () => {
       entriesStored: 16,
       errors: [],
     });
-    // Kept as received.
+    // Kept as received, byte for byte, and compressed.
     const stored = await submissionBody(database.db, answer.submissionRef);
-    assert.deepEqual(JSON.parse(gunzipSync(stored ?? Buffer.alloc(0)).toString('utf8')), body);
+    assert.equal(stored?.toString('utf8'), JSON.stringify(body));
+    const kept = (
+      await sql<{ size: number; body_encoding: string }>`
+        select length(body) as size, body_encoding from dfe.submission where ref = ${answer.submissionRef}::uuid
+      `.execute(database.db)
+    ).rows[0];
+    assert.equal(kept?.body_encoding, 'br');
+    assert.ok((kept?.size ?? Infinity) < JSON.stringify(body).length / 5, `kept ${kept?.size} bytes`);
+    // A body stored before brotli (gzip, migration 0006) reads back the same.
+    await sql`
+      update dfe.submission set body = ${gzipSync(JSON.stringify(body))}, body_encoding = 'gzip'
+      where ref = ${answer.submissionRef}::uuid
+    `.execute(database.db);
+    const older = await submissionBody(database.db, answer.submissionRef);
+    assert.equal(older?.toString('utf8'), JSON.stringify(body));
     // The current picture: one school-day with 16 (session, year group) values and the day's totals.
     const row = (
       await sql<{
