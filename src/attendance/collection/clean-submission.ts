@@ -89,6 +89,9 @@ function codeTableOn(date: string): CodeTable {
     codes.push({ meaning, name: jsonName(code), ordinal: codes.length });
     slots[packCode(code)] = codes.length;
   }
+  // A byte per slot, and `lastEntryOfCode` per ordinal: the national list has ~40 codes.
+  if (codes.length > 255)
+    throw new Error(`${codes.length} attendance codes on ${date}: at most 255 are read`);
   table = { slots, codes };
   tables.set(codesOn, table);
   return table;
