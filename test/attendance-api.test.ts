@@ -707,6 +707,14 @@ describe('look-ups', () => {
     const answers = [
       await call('GET', '/codes/ncyeargroup', auth()),
       await call('POST', '/attendances', { ...auth(), 'content-type': 'text/plain' }, 'x'),
+      await call('GET', '/statistics/national', auth()),
+      await call('GET', '/.well-known/jwks.json'),
+      await call(
+        'POST',
+        '/oauth2/token',
+        { 'content-type': 'application/x-www-form-urlencoded' },
+        'grant_type=x',
+      ),
     ];
     for (const answer of answers) {
       assert.equal(answer.headers['x-content-type-options'], 'nosniff');

@@ -10,6 +10,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { Database } from '../../platform/db/database.ts';
 import { authenticateClient } from './clients.ts';
+import { useJsonApiSecurityHeaders } from '../../platform/http/server.ts';
 import { SigningKeys, type AccessClaims } from './signing-keys.ts';
 import { grantScopes, parseTokenRequest, type FormFields, type OAuthError } from './token-rules.ts';
 
@@ -54,6 +55,7 @@ function sendError(reply: FastifyReply, error: OAuthError): FastifyReply {
 
 export async function oauthRoutes(app: FastifyInstance, options: OAuthRouteOptions): Promise<void> {
   const now = options.now ?? (() => new Date());
+  useJsonApiSecurityHeaders(app);
   const keys = options.keys ?? new SigningKeys(options.db, { lifetimeSeconds: options.lifetimeSeconds });
   // Only inside this plugin's encapsulated scope, and only if the app has no form parser of its own.
   if (!app.hasContentTypeParser(FORM))
@@ -62,7 +64,7 @@ export async function oauthRoutes(app: FastifyInstance, options: OAuthRouteOptio
     });
 
   // Clients authenticate with their credentials, never cookies: no CSRF token applies.
-  app.post(TOKEN_PATH, { config: { csrf: false } }, async (request, reply) => {
+  app.post(TOKEN_PATH, { helmet: false, config: { csrf: false } }, async (request, reply) => {
     const authorization = request.headers.authorization;
     const parsed = parseTokenRequest(isFormFields(request.body) ? request.body : undefined, authorization);
     if (!parsed.ok) return sendError(reply, parsed.error);
@@ -91,7 +93,7 @@ export async function oauthRoutes(app: FastifyInstance, options: OAuthRouteOptio
       .send({ access_token: accessToken, token_type: 'Bearer', expires_in: options.lifetimeSeconds, scope });
   });
 
-  app.get(JWKS_PATH, async (_request, reply) => {
+  app.get(JWKS_PATH, { helmet: false }, async (_request, reply) => {
     // Short: verifiers must see a rotated-in key soon, and the list is tiny.
     return reply.header('Cache-Control', 'public, max-age=300').send(await keys.jwks(now()));
   });

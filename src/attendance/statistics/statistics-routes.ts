@@ -19,6 +19,7 @@ import { accessClaims, requireScope, type BearerCheck } from '../oauth/token-rou
 import { LA_READ_SCOPE } from '../oauth/scopes.ts';
 import { envelopeError, internalError, type EnvelopeErrorCode } from '../collection/attendance-errors.ts';
 import { combineFigures, type Figures } from './figures.ts';
+import { useJsonApiSecurityHeaders } from '../../platform/http/server.ts';
 import { dateRangeOf } from './statistics-dates.ts';
 import type { AttendanceStatistics } from './attendance-statistics.ts';
 
@@ -80,6 +81,7 @@ type RangeRequest = FastifyRequest<{ Querystring: { from?: string; to?: string }
 
 export async function statisticsRoutes(app: FastifyInstance, options: StatisticsRouteOptions): Promise<void> {
   const { statistics, now } = options;
+  useJsonApiSecurityHeaders(app);
 
   app.setErrorHandler(async (error: Error, request, reply) => {
     request.log.error({ err: error }, 'statistics request failed');
@@ -121,6 +123,7 @@ export async function statisticsRoutes(app: FastifyInstance, options: Statistics
   app.get<{ Querystring: { from?: string; to?: string } }>(
     '/statistics/national',
     {
+      helmet: false,
       preHandler: requireScope(options.bearer, READ),
       validatorCompiler: documentationOnly,
       schema: {
@@ -159,6 +162,7 @@ export async function statisticsRoutes(app: FastifyInstance, options: Statistics
   app.get<{ Params: { laCode: string }; Querystring: { from?: string; to?: string } }>(
     '/statistics/la/:laCode',
     {
+      helmet: false,
       preHandler: requireScope(options.bearer, READ, LA_READ_SCOPE),
       validatorCompiler: documentationOnly,
       schema: {
@@ -204,6 +208,7 @@ export async function statisticsRoutes(app: FastifyInstance, options: Statistics
   app.get<{ Params: { laCode: string }; Querystring: { date?: string } }>(
     '/statistics/la/:laCode/schools',
     {
+      helmet: false,
       preHandler: requireScope(options.bearer, READ, LA_READ_SCOPE),
       validatorCompiler: documentationOnly,
       schema: {
