@@ -312,7 +312,7 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
           }
           return refuse(request, reply, validation.error, urn);
         }
-        accepted = acceptSubmission(receipt, validation);
+        accepted = acceptSubmission(receipt, validation, ref);
       }
       const stored = await storeSubmission(db, accepted);
       if (!stored.stored && stored.reason === 'not-permitted') {

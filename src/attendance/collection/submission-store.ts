@@ -127,9 +127,9 @@ function accepted(receipt: Receipt, ref: string, reading: Reading): AcceptedSubm
 }
 
 /**
- * A validated submission made ready to store: its reference, the body kept as received (gzip),
- * the 201 answer, and its school-days. The API, the demo world and the ingest bench all store
- * submissions made here.
+ * A validated submission made ready to store: its reference, the body kept as received (compressed),
+ * the 201 answer, and its school-days, under `ref` (a new reference unless given). The API, the
+ * demo world and the ingest bench all store submissions made here.
  */
 export function acceptSubmission(
   receipt: Receipt,
@@ -138,8 +138,8 @@ export function acceptSubmission(
     errors: RecordError[];
     rejectedEntries: readonly number[];
   },
+  ref: string = randomUUID(),
 ): AcceptedSubmission {
-  const ref = randomUUID();
   return accepted(receipt, ref, {
     urn: validated.submission.urn,
     errors: validated.errors,
