@@ -4,8 +4,8 @@
  * edgate's DfE role runs as production composes it (`edgate serve dfe`, its own process, HTTPS,
  * PostgreSQL in a throwaway cluster with default durability) over the national synthetic schools
  * register (~22,000 schools). A supplier client that requires consent holds the consent of every
- * secondary school. 50 connections (autocannon) POST /attendances with an ES256 bearer token for a
- * fixed time; each body is a realistic secondary school's send: today and the 7 working days
+ * secondary school. 50 connections (autocannon, in a process of its own: support/attendance-load.ts)
+ * POST /attendances with an ES256 bearer token for a fixed time; each body is a realistic secondary school's send: today and the 7 working days
  * before, 2 sessions × 8 year groups × 16 codes (8 school-days, 2,048 marks, ~90 KB). Every
  * answer must be 201 without record errors; afterwards the stored submissions are counted.
  *
@@ -25,10 +25,9 @@
  * the load generator): on a shared machine they say where the work went better than rates do.
  * Anything not answered 201 without errors, or answered 201 and not stored, fails the bench.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
-import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -48,26 +47,7 @@ import { validateSubmission } from '../src/attendance/collection/submission.ts';
 import { acceptSubmission, storeSubmissionStatement } from '../src/attendance/collection/submission-store.ts';
 import { findPostgresBinaries, freePort, startPostgresCluster } from '../test/support/postgres-cluster.ts';
 import { clusterCpuSeconds, processTreeCpuSeconds } from './support/cpu.ts';
-
-// autocannon ships no types; its result is read through the fields used here.
-const require = createRequire(import.meta.url);
-interface AutocannonResult {
-  requests: { total: number; average: number };
-  latency: { p50: number; p99: number; max: number };
-  duration: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  '2xx': number;
-}
-interface AutocannonRequest {
-  method: string;
-  path: string;
-  headers: Record<string, string>;
-  setupRequest: (request: Record<string, unknown>) => Record<string, unknown>;
-}
-type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult>;
-const autocannon = require('autocannon') as Autocannon;
+import type { LoadPhase, LoadResult, LoadSetup } from './support/attendance-load.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -87,23 +67,17 @@ const TARGET_P99_MS = 250;
 interface CpuSnapshot {
   server: number;
   postgres: number;
-  client: number;
 }
 
 function cpuSnapshot(serverPid: number | undefined, clusterDir: string): CpuSnapshot {
-  const own = process.cpuUsage();
-  return {
-    server: processTreeCpuSeconds(serverPid),
-    postgres: clusterCpuSeconds(clusterDir) ?? 0,
-    client: (own.user + own.system) / 1e6,
-  };
+  return { server: processTreeCpuSeconds(serverPid), postgres: clusterCpuSeconds(clusterDir) ?? 0 };
 }
 
-/** CPU milliseconds per submission, by process, between two snapshots. */
-function cpuPerSubmission(before: CpuSnapshot, after: CpuSnapshot, submissions: number): string {
-  const ms = (key: keyof CpuSnapshot) =>
-    (((after[key] - before[key]) * 1000) / Math.max(submissions, 1)).toFixed(2);
-  return `CPU ms per submission: server ${ms('server')}, PostgreSQL ${ms('postgres')}, load generator ${ms('client')}`;
+/** CPU milliseconds per submission, by process, between two snapshots and over a load phase. */
+function cpuPerSubmission(before: CpuSnapshot, after: CpuSnapshot, load: LoadResult, submissions: number): string {
+  const per = (ms: number) => (ms / Math.max(submissions, 1)).toFixed(2);
+  const ms = (key: keyof CpuSnapshot) => per((after[key] - before[key]) * 1000);
+  return `CPU ms per submission: server ${ms('server')}, PostgreSQL ${ms('postgres')}, load generator ${per(load.cpuMs)}`;
 }
 
 function median(values: number[]): number {
@@ -179,6 +153,7 @@ async function main(): Promise<void> {
     ? cluster.url
     : `postgresql://postgres@/postgres?host=${encodeURIComponent(cluster.dir)}&port=${cluster.port}`;
   let server: ChildProcess | undefined;
+  let generator: ChildProcess | undefined;
   try {
     // --- The world: the national schools register, a supplier, consents ---------------------------
     const handle = await openDatabase({ databaseUrl });
@@ -355,27 +330,40 @@ async function main(): Promise<void> {
       'content-type': 'application/json',
     };
 
-    let next = 0;
-    let bad = 0;
-    const load = (seconds: number) =>
-      autocannon({
-        url: baseUrl,
-        connections: CONNECTIONS,
-        duration: seconds,
-        // Our certificate is self-signed for 127.0.0.1: the bench trusts exactly it.
-        tlsOptions: { ca },
-        requests: [
-          {
-            method: 'POST',
-            path: '/attendances',
-            headers,
-            setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] }),
-            onResponse: (status: number, body: string) => {
-              if (status !== 201 || !body.includes('"errors":[]')) bad++;
-            },
-          } as AutocannonRequest,
-        ],
+    // The load generator: a process of its own, sent the bodies once and a message per phase.
+    const loader = fork(path.join(import.meta.dirname, 'support', 'attendance-load.ts'), [], {
+      execArgv: ['--import', 'tsx'],
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    generator = loader;
+    const answer = <T>(): Promise<T> =>
+      new Promise((resolve, reject) => {
+        const exited = () => reject(new Error('the load generator exited'));
+        loader.once('exit', exited);
+        loader.once('message', (message) => {
+          loader.off('exit', exited);
+          resolve(message as T);
+        });
       });
+    const ready = answer<{ type: 'ready' }>();
+    loader.send({
+      type: 'setup',
+      url: baseUrl,
+      path: '/attendances',
+      ca,
+      headers,
+      connections: CONNECTIONS,
+      bodies,
+      expectedStatus: 201,
+      cleanMarker: '"errors":[]',
+    } satisfies LoadSetup);
+    await ready;
+    const load = (seconds: number) => {
+      const result = answer<LoadResult>();
+      loader.send({ type: 'load', seconds } satisfies LoadPhase);
+      return result;
+    };
 
     // --- Rounds: the API, then the limit, alternating; medians decide ----------------------------
     log(`warm-up ${WARM_UP_SECONDS} s each`);
@@ -384,7 +372,6 @@ async function main(): Promise<void> {
     const rounds: { rate: number; p50: number; p99: number; limitRate: number; ratio: number }[] = [];
     let problems = 0;
     for (let round = 1; round <= ROUNDS; round++) {
-      bad = 0;
       const before = await submissions();
       log(
         `round ${round}: edgate, ${CONNECTIONS} connections for ${SECONDS} s (load ${loadavg()[0]?.toFixed(1)})`,
@@ -393,16 +380,16 @@ async function main(): Promise<void> {
       const result = await load(SECONDS);
       const cpuAfter = cpuSnapshot(running.pid, cluster.dir);
       const stored = (await submissions()) - before;
-      const accepted = result['2xx'];
+      const accepted = result.ok;
       const rate = (accepted * DAYS_PER_SEND) / SECONDS;
       log(
         `round ${round}: edgate ${accepted} answered 201 (${result.non2xx} other, ${result.errors} errors, ` +
-          `${bad} not clean), ${stored} stored; ${rate.toFixed(0)} school-days/s; ` +
+          `${result.notClean} not clean), ${stored} stored; ${rate.toFixed(0)} school-days/s; ` +
           `latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms`,
       );
-      log(`round ${round}: edgate ${cpuPerSubmission(cpuBefore, cpuAfter, stored)}`);
+      log(`round ${round}: edgate ${cpuPerSubmission(cpuBefore, cpuAfter, result, stored)}`);
       // Requests cut off at the end of a phase may be stored unanswered; never the other way round.
-      problems += bad + result.non2xx + Math.max(0, accepted - stored);
+      problems += result.notClean + result.errors + Math.max(0, accepted - stored);
 
       const limitBefore = await submissions();
       const pgBefore = cpuSnapshot(undefined, cluster.dir);
@@ -446,6 +433,7 @@ async function main(): Promise<void> {
         `${pass ? 'PASS' : 'FAIL'}`,
     );
   } finally {
+    generator?.kill();
     if (server && server.exitCode === null) {
       const stopped = new Promise((r) => server?.once('exit', r));
       server.kill('SIGTERM');
