@@ -10,7 +10,7 @@
  * answer must be 201 without record errors; afterwards the stored submissions are counted.
  *
  * The limit, in the same run: PostgreSQL's pgbench running the very statement the API runs to
- * store a submission (compiled from `storeSubmissionStatement`, the same JSON, the same compressed
+ * store a submission (`storeSubmissionQuery`, the same JSON, the same compressed
  * body), over as many URNs as the API run cycles through, with 10 clients (the server's pool).
  * Like the server, pgbench prepares the statement once per connection and binds the values as
  * parameters (`-M prepared`, each value a `-D` variable), so PostgreSQL does the same work for both.
@@ -44,7 +44,7 @@ import {
   syntheticSubmission,
 } from '../src/attendance/collection/synthetic-submission.ts';
 import { validateSubmission } from '../src/attendance/collection/submission.ts';
-import { acceptSubmission, storeSubmissionStatement } from '../src/attendance/collection/submission-store.ts';
+import { acceptSubmission, storeSubmissionQuery } from '../src/attendance/collection/submission-store.ts';
 import { findPostgresBinaries, freePort, startPostgresCluster } from '../test/support/postgres-cluster.ts';
 import { clusterCpuSeconds, processTreeCpuSeconds } from './support/cpu.ts';
 import type { LoadPhase, LoadResult, LoadSetup } from './support/attendance-load.ts';
@@ -74,7 +74,12 @@ function cpuSnapshot(serverPid: number | undefined, clusterDir: string): CpuSnap
 }
 
 /** CPU milliseconds per submission, by process, between two snapshots and over a load phase. */
-function cpuPerSubmission(before: CpuSnapshot, after: CpuSnapshot, load: LoadResult, submissions: number): string {
+function cpuPerSubmission(
+  before: CpuSnapshot,
+  after: CpuSnapshot,
+  load: LoadResult,
+  submissions: number,
+): string {
   const per = (ms: number) => (ms / Math.max(submissions, 1)).toFixed(2);
   const ms = (key: keyof CpuSnapshot) => per((after[key] - before[key]) * 1000);
   return `CPU ms per submission: server ${ms('server')}, PostgreSQL ${ms('postgres')}, load generator ${per(load.cpuMs)}`;
@@ -203,7 +208,7 @@ async function main(): Promise<void> {
       { ...check, submission: { ...check.submission, urn: 999_001 } },
     );
     const ref = accepted.ref;
-    const statement = storeSubmissionStatement(accepted).compile(handle.db);
+    const statement = storeSubmissionQuery(handle.db, accepted);
     const parameters = statement.parameters;
     // Each parameter becomes a pgbench variable (-D), bound to the prepared statement as the server
     // binds its own: PostgreSQL parses and plans the statement once per connection in both.

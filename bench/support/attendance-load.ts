@@ -75,7 +75,10 @@ async function load(seconds: number): Promise<LoadResult> {
         method: 'POST',
         path: setup.path,
         headers: setup.headers,
-        setupRequest: (request: Record<string, unknown>) => ({ ...request, body: bodies[next++ % bodies.length] }),
+        setupRequest: (request: Record<string, unknown>) => ({
+          ...request,
+          body: bodies[next++ % bodies.length],
+        }),
         onResponse: (status: number, body: string) => {
           if (status !== expectedStatus || !body.includes(cleanMarker)) notClean++;
         },

@@ -141,6 +141,27 @@ export function jsonName(name: string): Buffer {
   return bytes;
 }
 
+/**
+ * A value's key (`sessionKey`) and its JSON name, per session and year group: looked up without
+ * making the key's string again for each of a submission's 128 values. Year groups are checked
+ * before a value is written, so these hold a few dozen entries at most.
+ */
+const valueNames: Record<SchoolSession, Map<string, { key: string; name: Buffer }>> = {
+  AM: new Map(),
+  PM: new Map(),
+};
+
+function valueName(session: SchoolSession, ncYearGroup: string): { key: string; name: Buffer } {
+  const bySession = valueNames[session];
+  let found = bySession.get(ncYearGroup);
+  if (found === undefined) {
+    const key = sessionKey(session, ncYearGroup);
+    found = { key, name: jsonName(key) };
+    bySession.set(ncYearGroup, found);
+  }
+  return found;
+}
+
 const COMMA = 0x2c;
 const CLOSE_BRACE = 0x7d;
 const OPEN_BRACE = 0x7b;
@@ -167,14 +188,19 @@ export class SchoolDaysWriter {
   private readonly out = new JsonBytes();
   private values: WrittenValue[] = [];
   private receipt: Buffer = Buffer.alloc(0);
-  private current:
-    { date: string; key: string; start: number; totals: MarkTotals; marks: number } | undefined;
+  // The open value: kept in fields rather than an object per value (a large school sends 128).
+  private open = false;
+  private openDate = '';
+  private openKey = '';
+  private openStart = 0;
+  private openMarks = 0;
+  private readonly openTotals: MarkTotals = noMarks();
 
   /** Starts a new submission (whatever an earlier one left, a throw included). */
   start(submissionRef: string, receivedAt: Date): void {
     this.scratch.start();
     this.values = [];
-    this.current = undefined;
+    this.open = false;
     this.receipt = Buffer.from(
       `{"r":${JSON.stringify(receivedAt.toISOString())},"s":${JSON.stringify(submissionRef)},"m":{`,
     );
@@ -182,41 +208,45 @@ export class SchoolDaysWriter {
 
   /** Opens the value of one (date, school session, year group). */
   value(date: string, session: SchoolSession, ncYearGroup: string): void {
-    const key = sessionKey(session, ncYearGroup);
-    const start = this.scratch.length;
-    this.scratch.raw(jsonName(key));
+    const { key, name } = valueName(session, ncYearGroup);
+    this.openStart = this.scratch.length;
+    this.scratch.raw(name);
     this.scratch.raw(this.receipt);
-    this.current = { date, key, start, totals: noMarks(), marks: 0 };
+    this.open = true;
+    this.openDate = date;
+    this.openKey = key;
+    this.openMarks = 0;
+    const t = this.openTotals;
+    t.possible = t.present = t.aea = t.authorised = t.unauthorised = t.notCounted = 0;
   }
 
   /** One code's marks in the open value: `name` is `jsonName(code)`, `meaning` the code's on the date. */
   mark(name: Uint8Array, meaning: AttendanceCode, count: number): void {
-    const current = this.current;
-    if (!current) throw new Error('a mark written outside a value');
-    this.scratch.member(name, count, current.marks++ === 0);
-    addMarks(current.totals, meaning, count);
+    if (!this.open) throw new Error('a mark written outside a value');
+    this.scratch.member(name, count, this.openMarks++ === 0);
+    addMarks(this.openTotals, meaning, count);
   }
 
   /** Closes the open value with its totals. */
   endValue(): void {
-    const current = this.current;
-    if (!current) throw new Error('no value is open');
-    const t = current.totals;
+    if (!this.open) throw new Error('no value is open');
+    const t = this.openTotals;
     const totals: SessionTotals = [t.possible, t.present, t.aea, t.authorised, t.unauthorised, t.notCounted];
-    this.scratch.raw(TOTALS);
-    totals.forEach((value, i) => {
-      if (i > 0) this.scratch.byte(COMMA);
-      this.scratch.count(value);
-    });
-    this.scratch.raw(CLOSE_TOTALS);
+    const scratch = this.scratch;
+    scratch.raw(TOTALS);
+    for (let i = 0; i < totals.length; i++) {
+      if (i > 0) scratch.byte(COMMA);
+      scratch.count(totals[i] ?? 0);
+    }
+    scratch.raw(CLOSE_TOTALS);
     this.values.push({
-      date: current.date,
-      key: current.key,
-      start: current.start,
-      end: this.scratch.length,
+      date: this.openDate,
+      key: this.openKey,
+      start: this.openStart,
+      end: scratch.length,
       totals,
     });
-    this.current = undefined;
+    this.open = false;
   }
 
   /** The school-days written, oldest first: each day's values in the order they were sent. */
