@@ -337,7 +337,7 @@ async function main(): Promise<void> {
 
     // The load generator: a process of its own, sent the bodies once and a message per phase.
     const loader = fork(path.join(import.meta.dirname, 'support', 'attendance-load.ts'), [], {
-      execArgv: ['--import', 'tsx'],
+      execArgv: ['--import', 'tsx', ...(process.env.BENCH_LOAD_FLAGS?.split(' ').filter(Boolean) ?? [])],
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -438,7 +438,9 @@ async function main(): Promise<void> {
         `${pass ? 'PASS' : 'FAIL'}`,
     );
   } finally {
-    generator?.kill();
+    // Disconnected, the load generator exits by itself (writing its profile when asked for one).
+    if (generator?.connected) generator.disconnect();
+    setTimeout(() => generator?.kill(), 5000).unref();
     if (server && server.exitCode === null) {
       const stopped = new Promise((r) => server?.once('exit', r));
       server.kill('SIGTERM');
