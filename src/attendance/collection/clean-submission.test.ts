@@ -74,6 +74,19 @@ describe('readCleanSubmission reads the usual body as the general way does', () 
     assert.ok(readsLikeTheGeneralWay(JSON.stringify(body())));
   });
 
+  test('a body lying inside a larger buffer, at an odd offset, as received bodies may', () => {
+    const text = JSON.stringify(body());
+    const bytes = Buffer.from(text);
+    const larger = Buffer.alloc(bytes.length + 10, 0x7b);
+    bytes.copy(larger, 3);
+    const inside = larger.subarray(3, 3 + bytes.length);
+    assert.deepEqual(readCleanSubmission(inside, CONTEXT, REF), generalReading(text));
+    // Cut short anywhere in its last mark, it is not read (and nothing past its end is looked at).
+    const lastMark = text.lastIndexOf('{"attendanceCode"');
+    for (let end = lastMark; end < text.length; end++)
+      assert.equal(readCleanSubmission(larger.subarray(3, 3 + end), CONTEXT, REF), undefined);
+  });
+
   test('a primary school, without enrolments, with null or empty enrolments, the URN as a string', () => {
     const primary = body({ yearGroups: PRIMARY_YEAR_GROUPS, pupilsPerYearGroup: 28, urn: 654321 });
     assert.ok(readsLikeTheGeneralWay(JSON.stringify(primary)));
