@@ -4,10 +4,11 @@
  * edgate's DfE role runs as production composes it (`edgate serve dfe`, its own process, HTTPS,
  * PostgreSQL in a throwaway cluster with default durability) over the national synthetic schools
  * register (~22,000 schools). A supplier client that requires consent holds the consent of every
- * secondary school. 50 connections (autocannon, in a process of its own: support/attendance-load.ts)
- * POST /attendances with an ES256 bearer token for a fixed time; each body is a realistic secondary school's send: today and the 7 working days
- * before, 2 sessions × 8 year groups × 16 codes (8 school-days, 2,048 marks, ~90 KB). Every
- * answer must be 201 without record errors; afterwards the stored submissions are counted.
+ * secondary school. 50 connections (autocannon, in a process of its own:
+ * support/attendance-load.ts) POST /attendances with an ES256 bearer token for a fixed time; each
+ * body is a realistic secondary school's send: today and the 7 working days before, 2 sessions ×
+ * 8 year groups × 16 codes (8 school-days, 2,048 marks, 76 KB). Every answer must be 201 without
+ * record errors; afterwards the stored submissions are counted.
  *
  * The limit, in the same run: PostgreSQL's pgbench running the very statement the API runs to
  * store a submission (`storeSubmissionQuery`, the same JSON, the same compressed body), over as
@@ -23,8 +24,9 @@
  * in all (5 each), as many as pgbench's clients. After one warm-up of each (BENCH_WARM_UP, 10 s),
  * BENCH_ROUNDS (default 5) rounds run the API and pgbench for BENCH_SECONDS (15) each, in turns
  * (API first in odd rounds, pgbench first in even ones), with the written tables vacuumed before
- * every phase and autovacuum off; each round gives a ratio, and the medians decide. CPU milliseconds per submission are printed per process (server, PostgreSQL,
- * the load generator): on a shared machine they say where the work went better than rates do.
+ * every phase and autovacuum off; each round gives a ratio, and the medians decide. CPU
+ * milliseconds per submission are printed per process (server, PostgreSQL, the load generator):
+ * on a shared machine they say where the work went better than rates do.
  * Anything not answered 201 without errors, or answered 201 and not stored, fails the bench.
  */
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
