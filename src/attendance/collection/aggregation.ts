@@ -55,7 +55,7 @@ function withRates(totals: MarkTotals): MarkSummary {
  * submissions never hold one.
  */
 export function totalMarks(attendances: readonly AttendanceMark[], date: string): MarkTotals {
-  const totals = { ...NO_MARKS };
+  const totals = noMarks();
   const codes = attendanceCodesOn(date);
   for (const { code, value } of attendances) {
     const meaning = codes.get(code);

@@ -1,10 +1,10 @@
 /**
  * Reads registrations in full from the register (those whose stored extract element no longer
  * counts, extract-fragments.ts), in ONE statement: their registration rows and the rows of every
- * child table come back as seven JSON texts (one per table), aggregated by the database. Reading a registration
- * therefore costs one JSON.parse of its share of a text instead of a driver row per table row
- * (the pg driver's per-field parsing and the objects it makes were a sixth of a national run,
- * the garbage they left another sixth), and a batch is one round trip instead of six.
+ * child table come back as seven JSON texts (one per table), aggregated by the database. Reading
+ * a registration therefore costs one JSON.parse of its share of a text instead of a driver row
+ * per table row (the pg driver's per-field parsing and the objects it makes were a sixth of a
+ * national run, the garbage they left another sixth), and a batch is one round trip instead of six.
  *
  * The registrations decoded here are exactly what register-store.ts's completeRegistrations
  * makes of the same rows (extract-batches.db.test.ts compares them), so the extract writer
@@ -88,8 +88,6 @@ type NoticeTuple = [referenceNumber: string, type: string, subType: string, stat
  */
 function batchStatement(references: readonly string[]) {
   return sql<{
-    count: number;
-    last: string | null;
     versions: string | null;
     registrations: string | null;
     periods: string | null;
@@ -103,8 +101,6 @@ function batchStatement(references: readonly string[]) {
       select * from regulator.registration r where r.reference_number = any(${[...references]}::text[])
     )
     select
-      (select count(*)::int from batch) as count,
-      (select max(reference_number) from batch) as last,
       (select to_json(array_agg(version order by reference_number))::text from batch) as versions,
       (select to_json(array_agg(array[
           reference_number, la_code::text, provision_type, secondary_provision_type, rp_reference_number,
@@ -133,10 +129,7 @@ function batchStatement(references: readonly string[]) {
   `;
 }
 
-/**
- * One batch as received: its size and last reference number (where the next batch starts),
- * and its rows as texts not yet parsed.
- */
+/** One batch as received: its rows as texts not yet parsed. */
 type BatchText = Awaited<ReturnType<ReturnType<typeof batchStatement>['execute']>>['rows'][number];
 
 /**

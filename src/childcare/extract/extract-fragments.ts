@@ -32,6 +32,7 @@ export interface BatchRequest {
   after: string;
   limit: number;
 }
+
 /** Registrations and values that exercise every element and every escaping rule of the writer. */
 function probeRegistrations(): Registration[] {
   const probe: Registration[] = [];
