@@ -40,7 +40,7 @@ import { loadTls } from '../src/platform/http/tls.ts';
 import { SecretBox } from '../src/platform/auth/secret-box.ts';
 import { londonDateOf } from '../src/platform/calendar.ts';
 import { upsertRegistrations } from '../src/childcare/register/register-store.ts';
-import { generateRegister, plannedRegisterSize } from '../src/childcare/register/synthetic-register.ts';
+import { generateRegister, plannedRegisterSize } from '../src/childcare/feed/synthetic-register.ts';
 import { runExtracts } from '../src/childcare/extract/extract-runs.ts';
 import { readyExtract } from '../src/childcare/extract/extract-store.ts';
 import { addCertificate, createGatewayAccount } from '../src/childcare/gateway/gateway-store.ts';

@@ -29,8 +29,8 @@ import { openDatabase, type Database } from '../src/platform/db/database.ts';
 import type { EdgateDatabase } from '../src/platform/db/schema.ts';
 import { migrateToLatest } from '../src/platform/db/migrations.ts';
 import { upsertRegistrations } from '../src/childcare/register/register-store.ts';
-import type { Registration } from '../src/childcare/register/registration.ts';
-import { generateRegister, plannedRegisterSize } from '../src/childcare/register/synthetic-register.ts';
+import type { Registration } from '../src/childcare/feed/registration.ts';
+import { generateRegister, plannedRegisterSize } from '../src/childcare/feed/synthetic-register.ts';
 import { startPostgresCluster } from '../test/support/postgres-cluster.ts';
 import { measure, type Measurement } from './support/cpu.ts';
 import {

@@ -13,8 +13,8 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startTestServer, TEST_PASSWORD, type TestServer } from './support/test-server.ts';
 import { upsertRegistrations } from '../src/childcare/register/register-store.ts';
-import { generateRegister } from '../src/childcare/register/synthetic-register.ts';
-import type { Registration } from '../src/childcare/register/registration.ts';
+import { generateRegister } from '../src/childcare/feed/synthetic-register.ts';
+import type { Registration } from '../src/childcare/feed/registration.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);

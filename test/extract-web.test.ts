@@ -5,10 +5,10 @@ import { gunzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { startTestServer, TEST_PASSWORD, type TestServer } from './support/test-server.ts';
 import { upsertRegistrations } from '../src/childcare/register/register-store.ts';
-import { generateRegister } from '../src/childcare/register/synthetic-register.ts';
+import { generateRegister } from '../src/childcare/feed/synthetic-register.ts';
 import { runExtracts } from '../src/childcare/extract/extract-runs.ts';
 import { readyExtract } from '../src/childcare/extract/extract-store.ts';
-import { EXTRACT_XSD_PATH } from '../src/childcare/extract/extract-schema.ts';
+import { EXTRACT_XSD_PATH } from '../src/childcare/feed/extract-schema.ts';
 
 const NOW = new Date('2026-11-02T06:00:00Z');
 

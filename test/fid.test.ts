@@ -16,8 +16,8 @@ import { loadTls, type TlsMaterial } from '../src/platform/http/tls.ts';
 import { SecretBox } from '../src/platform/auth/secret-box.ts';
 import { randomBytes } from 'node:crypto';
 import { upsertRegistrations } from '../src/childcare/register/register-store.ts';
-import { generateRegister } from '../src/childcare/register/synthetic-register.ts';
-import { readExtract } from '../src/childcare/register/extract-reader.ts';
+import { generateRegister } from '../src/childcare/feed/synthetic-register.ts';
+import { readExtract } from '../src/childcare/feed/extract-reader.ts';
 import { runExtracts } from '../src/childcare/extract/extract-runs.ts';
 import { readyExtract } from '../src/childcare/extract/extract-store.ts';
 import { authorise, createGatewayAccount, revoke } from '../src/childcare/gateway/gateway-store.ts';
@@ -27,8 +27,8 @@ import {
   FID_XML_PATH,
   type FidError,
 } from '../src/childcare/gateway/fid-routes.ts';
-import { fidExtract, fidRegistration, type FidDocument } from '../src/childcare/gateway/fid-document.ts';
-import { fidSchema, schemaProblems } from '../src/childcare/gateway/fid-schema-check.ts';
+import { fidExtract, fidRegistration, type FidDocument } from '../src/childcare/feed/fid-document.ts';
+import { fidSchema, schemaProblems } from '../src/childcare/feed/fid-schema-check.ts';
 import { openTestDatabase, type TestDatabase } from './support/test-database.ts';
 
 interface Response {

@@ -29,7 +29,7 @@ import { gunzipSync } from 'node:zlib';
 import { WSSecurity, WSSecurityCert, WSSecurityPlusCert, createClientAsync } from 'soap';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 import { upsertRegistrations } from '../src/childcare/register/register-store.ts';
-import { generateRegister } from '../src/childcare/register/synthetic-register.ts';
+import { generateRegister } from '../src/childcare/feed/synthetic-register.ts';
 import { runExtracts } from '../src/childcare/extract/extract-runs.ts';
 import { readyExtract } from '../src/childcare/extract/extract-store.ts';
 import { londonDateOf } from '../src/platform/calendar.ts';

@@ -10,7 +10,7 @@ import { gunzipSync } from 'node:zlib';
 import { startTestServer, TEST_PASSWORD, type TestServer } from './support/test-server.ts';
 import { createAccount } from '../src/platform/auth/accounts.ts';
 import { upsertRegistrations } from '../src/childcare/register/register-store.ts';
-import { generateRegister } from '../src/childcare/register/synthetic-register.ts';
+import { generateRegister } from '../src/childcare/feed/synthetic-register.ts';
 import { runExtracts } from '../src/childcare/extract/extract-runs.ts';
 import { readyExtract } from '../src/childcare/extract/extract-store.ts';
 import { londonDateOf } from '../src/platform/calendar.ts';

@@ -16,7 +16,7 @@ import { openDatabase, type DatabaseHandle } from '../src/platform/db/database.t
 import { createAccount } from '../src/platform/auth/accounts.ts';
 import { regulatorRole } from '../src/childcare/regulator-role.ts';
 import { upsertRegistrations } from '../src/childcare/register/register-store.ts';
-import { generateRegister } from '../src/childcare/register/synthetic-register.ts';
+import { generateRegister } from '../src/childcare/feed/synthetic-register.ts';
 import { openTestDatabase, type TestDatabase } from './support/test-database.ts';
 import { csrfTokenIn, TEST_PASSWORD, TEST_ROLE_CONFIG } from './support/test-server.ts';
 import { SecretBox } from '../src/platform/auth/secret-box.ts';

@@ -3,8 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, csrfTokenIn, TEST_PASSWORD, type TestServer } from './support/test-server.ts';
 import { upsertRegistrations } from '../src/childcare/register/register-store.ts';
-import { generateRegister } from '../src/childcare/register/synthetic-register.ts';
-import type { Registration } from '../src/childcare/register/registration.ts';
+import { generateRegister } from '../src/childcare/feed/synthetic-register.ts';
+import type { Registration } from '../src/childcare/feed/registration.ts';
 
 const NOW = new Date('2026-11-02T10:00:00Z');
 

@@ -9,7 +9,7 @@
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { CHILD_TABLES } from '../../src/childcare/register/register-store.ts';
-import { INACTIVE_STATUSES } from '../../src/childcare/register/registration.ts';
+import { INACTIVE_STATUSES } from '../../src/childcare/feed/registration.ts';
 import { earliestRetainedChange } from '../../src/childcare/extract/extract-selection.ts';
 
 export interface CopyOutTable {

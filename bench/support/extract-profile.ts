@@ -26,7 +26,7 @@ interface CpuProfile {
 const STEPS: [step: string, test: (url: string, name: string) => boolean][] = [
   ['idle: waiting on PostgreSQL or gzip', (_, name) => name === '(idle)'],
   ['garbage collector', (_, name) => name === '(garbage collector)'],
-  ['XML writer (extract-writer.ts)', (url) => url.includes('/extract/extract-writer.ts')],
+  ['XML writer (extract-writer.ts)', (url) => url.includes('/feed/extract-writer.ts')],
   ['objects from rows (completeRegistrations)', (url) => url.includes('/register/register-store.ts')],
   ['builder loop, chunk concatenation', (url) => url.includes('/extract/extract-builder.ts')],
   ['sha256', (url) => url.startsWith('node:internal/crypto')],

@@ -23,8 +23,8 @@ import { sql } from 'kysely';
 import { openDatabase } from '../../src/platform/db/database.ts';
 import { localAuthorityByCode } from '../../src/platform/reference.ts';
 import { completeRegistrations } from '../../src/childcare/register/register-store.ts';
-import { INACTIVE_STATUSES, type Registration } from '../../src/childcare/register/registration.ts';
-import { readExtract } from '../../src/childcare/register/extract-reader.ts';
+import { INACTIVE_STATUSES, type Registration } from '../../src/childcare/feed/registration.ts';
+import { readExtract } from '../../src/childcare/feed/extract-reader.ts';
 import { earliestRetainedChange } from '../../src/childcare/extract/extract-selection.ts';
 import {
   EXTRACT_CLOSING,
@@ -32,7 +32,7 @@ import {
   registrationElement,
   registrationText,
   type ExtractHeader,
-} from '../../src/childcare/extract/extract-writer.ts';
+} from '../../src/childcare/feed/extract-writer.ts';
 import { xmlbuilder2Extract } from './extract-xmlbuilder.ts';
 
 export type WriterPath = 'ours' | 'xmlbuilder' | 'oursWholeString' | 'xmlbuilderString';

@@ -12,7 +12,7 @@ import {
   REGISTRATION_COLUMNS,
   registrationValues,
 } from '../../src/childcare/register/register-store.ts';
-import type { Registration } from '../../src/childcare/register/registration.ts';
+import type { Registration } from '../../src/childcare/feed/registration.ts';
 
 type Value = string | number | boolean | null;
 

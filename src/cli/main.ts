@@ -9,13 +9,13 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig, ROLES, type Config, type Role } from '../platform/config.ts';
 import { migrateToLatest } from '../platform/db/migrations.ts';
 import { AccountError, ACCOUNT_ROLES, createAccount } from '../platform/auth/accounts.ts';
-import { ImportError } from '../childcare/register/import-problem.ts';
+import { ImportError } from '../childcare/feed/import-problem.ts';
 import {
   importRegisterFile,
   loadGeneratedRegister,
   type ImportFormat,
 } from '../childcare/register/register-load.ts';
-import { plannedRegisterSize } from '../childcare/register/synthetic-register.ts';
+import { plannedRegisterSize } from '../childcare/feed/synthetic-register.ts';
 import { openConfiguredDatabase } from './database.ts';
 import { runExtracts, UnknownLocalAuthorityError } from '../childcare/extract/extract-runs.ts';
 import { extractsOfDate, extractSummary, readyExtract } from '../childcare/extract/extract-store.ts';

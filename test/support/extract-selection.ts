@@ -5,7 +5,7 @@
  */
 import type { Database } from '../../src/platform/db/database.ts';
 import { completeRegistrations } from '../../src/childcare/register/register-store.ts';
-import { INACTIVE_STATUSES, type Registration } from '../../src/childcare/register/registration.ts';
+import { INACTIVE_STATUSES, type Registration } from '../../src/childcare/feed/registration.ts';
 import { earliestRetainedChange } from '../../src/childcare/extract/extract-selection.ts';
 
 export async function selectedRegistrations(

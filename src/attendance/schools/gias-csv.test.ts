@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ImportError } from '../../childcare/register/import-problem.ts';
+import { ImportError } from '../../childcare/feed/import-problem.ts';
 import { readGiasCsv } from './gias-csv.ts';
 
 const HEADER =

@@ -5,7 +5,7 @@
  * are used; the other ~130 are ignored. Every problem is collected and the whole file refused
  * if there is any, so an import is all-or-nothing.
  */
-import { ImportError, ProblemCollector, StopReading } from '../../childcare/register/import-problem.ts';
+import { ImportError, ProblemCollector, StopReading } from '../../childcare/feed/import-problem.ts';
 import { parseCsvRows } from '../../childcare/register/csv-rows.ts';
 import { liveLocalAuthorities } from '../../platform/reference.ts';
 import type { School } from './school.ts';

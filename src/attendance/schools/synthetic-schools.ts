@@ -3,7 +3,7 @@
  * national scale (about what GIAS lists as open state-funded schools), 1/30 of that for demos.
  * Names, streets, towns and postcodes are built from word lists; none is a real school.
  */
-import { plannedRegisterSize } from '../../childcare/register/synthetic-register.ts';
+import { plannedRegisterSize } from '../../childcare/feed/synthetic-register.ts';
 import { liveLocalAuthorities } from '../../platform/reference.ts';
 import type { School } from './school.ts';
 

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { openTestDatabase, type TestDatabase } from '../../../test/support/test-database.ts';
 import { selectedRegistrations } from '../../../test/support/extract-selection.ts';
 import { upsertRegistrations } from '../register/register-store.ts';
-import { generateRegister } from '../register/synthetic-register.ts';
-import { INACTIVE_STATUSES, type Registration } from '../register/registration.ts';
+import { generateRegister } from '../feed/synthetic-register.ts';
+import { INACTIVE_STATUSES, type Registration } from '../feed/registration.ts';
 import { readRegistrations } from './extract-batches.ts';
 import { buildExtract } from './extract-builder.ts';
-import { extractChunks } from './extract-writer.ts';
+import { extractChunks } from '../feed/extract-writer.ts';
 
 const TODAY = '2026-11-02';
 const LA = '825';

@@ -28,7 +28,7 @@ import type {
   SettingContact,
   SpecialConsideration,
   StatusHistoryEntry,
-} from '../register/registration.ts';
+} from '../feed/registration.ts';
 
 type Cell = string | null;
 

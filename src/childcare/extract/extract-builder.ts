@@ -27,7 +27,7 @@ import {
   extractOpening,
   registrationElement,
   type ExtractHeader,
-} from './extract-writer.ts';
+} from '../feed/extract-writer.ts';
 
 const BATCH = 1000;
 /** Registrations read, written afresh and stored per statement when their stored elements do not count. */

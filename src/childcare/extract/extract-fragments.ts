@@ -20,9 +20,9 @@ import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Database } from '../../platform/db/database.ts';
 import { executePrepared } from '../../platform/db/prepared-statements.ts';
-import { generateRegister } from '../register/synthetic-register.ts';
-import { INACTIVE_STATUSES, type Registration } from '../register/registration.ts';
-import { registrationElement } from './extract-writer.ts';
+import { generateRegister } from '../feed/synthetic-register.ts';
+import { INACTIVE_STATUSES, type Registration } from '../feed/registration.ts';
+import { registrationElement } from '../feed/extract-writer.ts';
 
 /** Where a batch starts: after `after` in reference-number order ('' for the first). */
 export interface BatchRequest {

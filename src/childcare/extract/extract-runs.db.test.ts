@@ -6,13 +6,13 @@ import { sql } from 'kysely';
 import { openTestDatabase, type TestDatabase } from '../../../test/support/test-database.ts';
 import { openDatabase, type DatabaseHandle } from '../../platform/db/database.ts';
 import { upsertRegistrations } from '../register/register-store.ts';
-import { generateRegister } from '../register/synthetic-register.ts';
-import { readExtract } from '../register/extract-reader.ts';
-import type { Registration } from '../register/registration.ts';
+import { generateRegister } from '../feed/synthetic-register.ts';
+import { readExtract } from '../feed/extract-reader.ts';
+import type { Registration } from '../feed/registration.ts';
 import { belongsInExtract } from './extract-selection.ts';
 import { extractCatchUpNeeded, londonLocalDateTime, pruneExtracts, runExtracts } from './extract-runs.ts';
 import { statusChangedOn } from '../register/register-store.ts';
-import { validateExtractXml } from './extract-schema.ts';
+import { validateExtractXml } from '../feed/extract-schema.ts';
 
 const TODAY = '2026-11-02';
 const LAS = ['825', '805', '201'];

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { belongsInExtract, earliestRetainedChange, type ExtractCandidate } from './extract-selection.ts';
 import { londonDateOf } from '../../platform/calendar.ts';
-import { INACTIVE_STATUSES, REGISTRATION_STATUSES } from '../register/registration.ts';
+import { INACTIVE_STATUSES, REGISTRATION_STATUSES } from '../feed/registration.ts';
 
 const record = (overrides: Partial<ExtractCandidate>): ExtractCandidate => ({
   laCode: '825',

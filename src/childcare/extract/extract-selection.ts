@@ -11,7 +11,7 @@
  * A change dated after the extract (possible only when rebuilding an old date) keeps it in.
  */
 import { addDays, daysBetween } from '../../platform/calendar.ts';
-import { INACTIVE_STATUSES, type RegistrationStatus } from '../register/registration.ts';
+import { INACTIVE_STATUSES, type RegistrationStatus } from '../feed/registration.ts';
 
 export const INACTIVE_RETENTION_DAYS = 60;
 

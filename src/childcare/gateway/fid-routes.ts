@@ -23,11 +23,11 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest }
 import type { Database } from '../../platform/db/database.ts';
 import { londonDateOf } from '../../platform/calendar.ts';
 import { extractSummary, readyExtract } from '../extract/extract-store.ts';
-import { readExtract } from '../register/extract-reader.ts';
+import { readExtract } from '../feed/extract-reader.ts';
 import { decideCollection, type GatewayAccount, type MaintenanceWindow } from './collection-rules.ts';
 import { accountByApiKey, authorisationsOf, recordAudit, type AuditEntry } from './gateway-store.ts';
 import { AccountRateLimiter } from './gateway-service.ts';
-import { FID_JSON_CONTENT_TYPE, fidJsonChunks } from './fid-document.ts';
+import { FID_JSON_CONTENT_TYPE, fidJsonChunks } from '../feed/fid-document.ts';
 
 export const FID_JSON_PATH = '/fid/json';
 export const FID_XML_PATH = '/fid/xml';

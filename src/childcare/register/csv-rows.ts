@@ -4,7 +4,7 @@
  */
 import { CsvError, parse } from 'csv-parse/sync';
 import type { Info } from 'csv-parse/sync';
-import { StopReading, type ProblemCollector } from './import-problem.ts';
+import { StopReading, type ProblemCollector } from '../feed/import-problem.ts';
 
 /**
  * csv-parse reports an unclosed quote at the end of the file; the person needs the line where the

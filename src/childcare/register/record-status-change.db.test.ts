@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { openTestDatabase, type TestDatabase } from '../../../test/support/test-database.ts';
 import { loadRegistration, upsertRegistrations } from './register-store.ts';
 import { recordStatusChange, statusChangesOf } from './record-status-change.ts';
-import type { Registration } from './registration.ts';
+import type { Registration } from '../feed/registration.ts';
 
 const TODAY = '2026-11-02';
 

@@ -7,7 +7,7 @@
 import { sql } from 'kysely';
 import type { Database } from '../../platform/db/database.ts';
 import { decideStatusChange, type StatusChangeRequest, type RefusalCode } from './status-change.ts';
-import type { Notice, Register, RegistrationStatus } from './registration.ts';
+import type { Notice, Register, RegistrationStatus } from '../feed/registration.ts';
 
 export interface StatusChangeCommand {
   referenceNumber: string;

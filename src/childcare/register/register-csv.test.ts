@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ImportError } from './import-problem.ts';
-import type { ImportProblem } from './import-problem.ts';
+import { ImportError } from '../feed/import-problem.ts';
+import type { ImportProblem } from '../feed/import-problem.ts';
 import { readRegisterCsv, REGISTER_CSV_COLUMNS, splitListCell, writeRegisterCsv } from './register-csv.ts';
 import type { RegisterCsvColumn } from './register-csv.ts';
-import type { Registration } from './registration.ts';
+import type { Registration } from '../feed/registration.ts';
 
 // Synthetic data only.
 const childminder: Registration = {

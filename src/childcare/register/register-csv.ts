@@ -5,10 +5,10 @@
  */
 
 import { isCalendarDate } from '../../platform/calendar.ts';
-import { ImportError, ProblemCollector, StopReading } from './import-problem.ts';
+import { ImportError, ProblemCollector, StopReading } from '../feed/import-problem.ts';
 import { parseCsvRows, type CsvRow } from './csv-rows.ts';
-import type { ImportProblem } from './import-problem.ts';
-import { validateRegistration } from './registration-rules.ts';
+import type { ImportProblem } from '../feed/import-problem.ts';
+import { validateRegistration } from '../feed/registration-rules.ts';
 import type {
   Address,
   ChildcareAge,
@@ -25,7 +25,7 @@ import type {
   SettingContact,
   SpecialConsideration,
   StatusHistoryEntry,
-} from './registration.ts';
+} from '../feed/registration.ts';
 
 /** Every column, in the order the writer uses. A file must have all of them, in any order. */
 export const REGISTER_CSV_COLUMNS = [

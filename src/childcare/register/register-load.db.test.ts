@@ -7,8 +7,8 @@ import { openTestDatabase, type TestDatabase } from '../../../test/support/test-
 import { importRegisterFile, loadGeneratedRegister } from './register-load.ts';
 import { loadRegistration } from './register-store.ts';
 import { writeRegisterCsv } from './register-csv.ts';
-import { generateRegister } from './synthetic-register.ts';
-import { ImportError } from './import-problem.ts';
+import { generateRegister } from '../feed/synthetic-register.ts';
+import { ImportError } from '../feed/import-problem.ts';
 import { referencePath } from '../../platform/reference.ts';
 
 const TODAY = '2026-11-01';

@@ -10,12 +10,12 @@ import { sql, type Transaction } from 'kysely';
 import type { Database } from '../../platform/db/database.ts';
 import type { EdgateDatabase } from '../../platform/db/schema.ts';
 import { localAuthorityByCode } from '../../platform/reference.ts';
-import { readExtract } from './extract-reader.ts';
-import { ImportError, type ImportProblem } from './import-problem.ts';
+import { readExtract } from '../feed/extract-reader.ts';
+import { ImportError, type ImportProblem } from '../feed/import-problem.ts';
 import { readRegisterCsv } from './register-csv.ts';
 import { upsertRegistrations, type UpsertCounts } from './register-store.ts';
-import type { Registration } from './registration.ts';
-import { generateRegister, type GenerateOptions } from './synthetic-register.ts';
+import type { Registration } from '../feed/registration.ts';
+import { generateRegister, type GenerateOptions } from '../feed/synthetic-register.ts';
 
 export type ImportFormat = 'xml' | 'csv';
 

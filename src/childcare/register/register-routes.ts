@@ -27,7 +27,7 @@ import {
   REGISTRATION_STATUS_NAMES,
   REGISTRATION_STATUSES,
   type RegistrationStatus,
-} from './registration.ts';
+} from '../feed/registration.ts';
 
 const VIEWS = 'childcare/register/views';
 

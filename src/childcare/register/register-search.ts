@@ -10,7 +10,7 @@ import {
   REGISTRATION_STATUSES,
   type ProvisionType,
   type RegistrationStatus,
-} from './registration.ts';
+} from '../feed/registration.ts';
 
 export interface RegisterQuery {
   /** A reference number, or its start. */

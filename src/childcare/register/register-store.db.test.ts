@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { openTestDatabase, type TestDatabase } from '../../../test/support/test-database.ts';
 import { loadRegistration, upsertRegistrations } from './register-store.ts';
 import { searchRegister } from './register-search.ts';
-import { generateRegister } from './synthetic-register.ts';
-import type { Registration } from './registration.ts';
+import { generateRegister } from '../feed/synthetic-register.ts';
+import type { Registration } from '../feed/registration.ts';
 
 const TODAY = '2026-11-01';
 

@@ -20,7 +20,7 @@ import type {
   RegistrationStatus,
   SettingContact,
   SpecialConsideration,
-} from './registration.ts';
+} from '../feed/registration.ts';
 import type { RegistrationTable } from './tables.ts';
 
 type Executor = Database | Transaction<EdgateDatabase>;

@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { REGISTRATION_STATUSES } from './registration.ts';
-import type { ChildServicesRegister, Notice, RegistrationStatus } from './registration.ts';
+import { REGISTRATION_STATUSES } from '../feed/registration.ts';
+import type { ChildServicesRegister, Notice, RegistrationStatus } from '../feed/registration.ts';
 import {
   CANCELLATION_GROUNDS,
   availableStatusChanges,

@@ -13,8 +13,8 @@ import {
   formatWeeksAndDays,
   isCalendarDate,
 } from '../../platform/calendar.ts';
-import { REGISTRATION_STATUSES, REGISTRATION_STATUS_NAMES } from './registration.ts';
-import type { ChildServicesRegister, Notice, RegistrationStatus } from './registration.ts';
+import { REGISTRATION_STATUSES, REGISTRATION_STATUS_NAMES } from '../feed/registration.ts';
+import type { ChildServicesRegister, Notice, RegistrationStatus } from '../feed/registration.ts';
 
 /**
  * Grounds for cancellation under s.68. The Act requires a notice of decision before

@@ -1,6 +1,6 @@
 /**
  * Writes an OfstedChildcareRegisterLocalAuthorityExtract document (the format of
- * childcare-register-extract.xsd beside this file, read back by ../register/extract-reader.ts).
+ * childcare-register-extract.xsd beside this file, read back by extract-reader.ts).
  *
  * Pure and streaming: the document comes out as string chunks (the opening, one chunk per
  * registration, the closing), so a caller can pipe it into gzip, a hash or an HTTP response
@@ -21,8 +21,8 @@
  * Deterministic: the same header and registrations always give the same bytes.
  */
 
-import { EXTRACT_NAMESPACE } from '../register/extract-reader.ts';
-import type { ExtractHeader } from '../register/extract-reader.ts';
+import { EXTRACT_NAMESPACE } from './extract-reader.ts';
+import type { ExtractHeader } from './extract-reader.ts';
 import type {
   Address,
   ChildcareAge,
@@ -33,7 +33,7 @@ import type {
   Registration,
   SettingContact,
   StatusHistoryEntry,
-} from '../register/registration.ts';
+} from './registration.ts';
 
 /** `extractDateTime` is London local time, `YYYY-MM-DDTHH:MM:SS`, no zone (as the feed sends it). */
 export type { ExtractHeader };

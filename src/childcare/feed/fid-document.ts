@@ -31,8 +31,8 @@
  * Streaming: fidJsonChunks yields the opening, one chunk per registration (one line each), and
  * the closing, so a large LA never becomes one string.
  */
-import type { ExtractHeader } from '../register/extract-reader.ts';
-import type { Address, Registration } from '../register/registration.ts';
+import type { ExtractHeader } from './extract-reader.ts';
+import type { Address, Registration } from './registration.ts';
 
 export type { ExtractHeader };
 

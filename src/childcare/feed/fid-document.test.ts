@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { extractChunks } from '../extract/extract-writer.ts';
-import { readExtract, type ExtractHeader } from '../register/extract-reader.ts';
-import { generateRegister } from '../register/synthetic-register.ts';
+import { extractChunks } from './extract-writer.ts';
+import { readExtract, type ExtractHeader } from './extract-reader.ts';
+import { generateRegister } from './synthetic-register.ts';
 import type {
   Address,
   ChildcarePeriod,
@@ -14,7 +14,7 @@ import type {
   RegistrationStatus,
   SettingContact,
   SpecialConsideration,
-} from '../register/registration.ts';
+} from './registration.ts';
 import {
   fidJsonChunks,
   fidRegistration,

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { generateRegister } from '../register/synthetic-register.ts';
-import { MAX_AGE } from '../register/registration-rules.ts';
+import { generateRegister } from './synthetic-register.ts';
+import { MAX_AGE } from './registration-rules.ts';
 import {
   CHILDCARE_PERIODS,
   NOTICE_TYPES,
@@ -12,8 +12,8 @@ import {
   REGISTERS,
   REGISTRATION_STATUSES,
   SPECIAL_CONSIDERATIONS,
-} from '../register/registration.ts';
-import type { Registration } from '../register/registration.ts';
+} from './registration.ts';
+import type { Registration } from './registration.ts';
 import { localAuthorityByCode } from '../../platform/reference.ts';
 import {
   EXTRACT_XSD_PATH,

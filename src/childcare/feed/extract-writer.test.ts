@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { readExtract } from '../register/extract-reader.ts';
-import { generateRegister } from '../register/synthetic-register.ts';
-import type { Registration } from '../register/registration.ts';
+import { readExtract } from './extract-reader.ts';
+import { generateRegister } from './synthetic-register.ts';
+import type { Registration } from './registration.ts';
 import { localAuthorityByCode } from '../../platform/reference.ts';
 import {
   EXTRACT_CLOSING,
