@@ -5,86 +5,17 @@
  * (the feed carries no time zone for them), so no Date object can shift them.
  */
 
-export const PROVISION_TYPES = ['CMR', 'CCN', 'CCD', 'HCR', 'RPP'] as const;
-export type ProvisionType = (typeof PROVISION_TYPES)[number];
-
-export const PROVISION_TYPE_NAMES: Record<ProvisionType, string> = {
-  CMR: 'Childminder',
-  CCN: 'Childcare on non-domestic premises',
-  CCD: 'Childcare on domestic premises',
-  HCR: 'Home childcarer',
-  RPP: 'Registered person',
-};
-
-export const REGISTRATION_STATUSES = ['PROP', 'ACTV', 'SUSP', 'RESG', 'CANC', 'INAC', 'REFU'] as const;
-export type RegistrationStatus = (typeof REGISTRATION_STATUSES)[number];
-
-export const REGISTRATION_STATUS_NAMES: Record<RegistrationStatus, string> = {
-  PROP: 'Proposed (applicant)',
-  ACTV: 'Active',
-  SUSP: 'Suspended',
-  RESG: 'Resigned',
-  CANC: 'Cancelled',
-  INAC: 'Inactive (application withdrawn)',
-  REFU: 'Refused',
-};
-
-/** Inactive for the 60-day rule of the extract, and terminal in law. */
-export const INACTIVE_STATUSES: readonly RegistrationStatus[] = ['RESG', 'CANC', 'INAC', 'REFU'];
-
-export const SPECIAL_CONSIDERATIONS = ['WREF', 'MOD', 'ANON'] as const;
-export type SpecialConsideration = (typeof SPECIAL_CONSIDERATIONS)[number];
-
-export const REGISTERS = ['EYR', 'CCR', 'VCR'] as const;
-export type Register = (typeof REGISTERS)[number];
-
-export const CHILDCARE_PERIODS = [
-  '2HPD',
-  '3HPD',
-  '4HPD',
-  '5DWK',
-  '45WY',
-  'ALYR',
-  'OVNT',
-  'SCHO',
-  'SCTO',
-  'WDAL',
-  'WDAM',
-  'WDAS',
-  'WDBS',
-  'WDPM',
-  'WEND',
-] as const;
-export type ChildcarePeriod = (typeof CHILDCARE_PERIODS)[number];
-
-export const INSPECTION_JUDGEMENTS = [
-  'Outstanding',
-  'Good',
-  'Satisfactory',
-  'Requires Improvement',
-  'Inadequate',
-  'Met',
-  'Not Met (with actions)',
-  'Not Met (with enforcement)',
-] as const;
-
-export const NOTICE_TYPES = ['NOI', 'NOD'] as const;
-export type NoticeType = (typeof NOTICE_TYPES)[number];
-
-/**
- * Notice statuses edgate records. A NOI is "open" until withdrawn or superseded by a NOD;
- * a NOD is in its appeal period, under appeal, then effective, withdrawn or overturned.
- */
-export const NOTICE_STATUSES = [
-  'Open',
-  'Withdrawn',
-  'Superseded',
-  'Appeal period',
-  'Under appeal',
-  'Effective',
-  'Overturned',
-] as const;
-export type NoticeStatus = (typeof NOTICE_STATUSES)[number];
+export * from './codes.ts';
+import type {
+  ChildcarePeriod,
+  NoticeType,
+  ProvisionType,
+  Register,
+  RegisterStatus,
+  RegistrationStatus,
+  SpecialConsideration,
+  YesNo,
+} from './codes.ts';
 
 export interface Address {
   addressLine1: string;
@@ -92,6 +23,8 @@ export interface Address {
   town: string;
   county?: string;
   postcode: string;
+  /** BS7666 Unique Property Reference Number: 1–12 digits, as sent. */
+  uprn?: string;
 }
 
 export interface ProviderContact {
@@ -115,7 +48,7 @@ export interface StatusHistoryEntry {
 
 export interface ChildServicesRegister {
   register: Register;
-  status: 'REGD';
+  status: RegisterStatus;
   startDate: string;
   endDate?: string;
 }
@@ -141,6 +74,24 @@ export interface Notice {
   date?: string;
 }
 
+/** A condition on the registration certificate, for one register or all. */
+export interface CertificateCondition {
+  condition: string;
+  register?: Register;
+}
+
+export interface WelfareNotice {
+  category: string;
+  startDate: string;
+  endDate?: string;
+}
+
+/** Another proposed, active or suspended registration related to this one. */
+export interface LinkedRegistration {
+  referenceNumber: string;
+  reason: string;
+}
+
 export interface Registration {
   referenceNumber: string;
   rpReferenceNumber?: string;
@@ -152,6 +103,8 @@ export interface Registration {
     name: string;
     address: Address;
     contact?: ProviderContact;
+    /** Y: the provider asked that their personal details are not released for public viewing. */
+    consentWithheld?: YesNo;
   };
   /** Absent on registered-person (RPP) records. */
   setting?: {
@@ -165,10 +118,16 @@ export interface Registration {
   statusHistory: StatusHistoryEntry[];
   registrationDate?: string;
   registers: ChildServicesRegister[];
+  /** RegistrationCertificate/CertificateConditionList; left out when there is none (v1.3 element). */
+  certificateConditions?: CertificateCondition[];
   childcarePeriods: ChildcarePeriod[];
   ageBands: ChildcareAge[];
   inspections: Inspection[];
   notices: Notice[];
+  /** WelfareNoticeHistoryList; left out when empty (v1.3 element). */
+  welfareNotices?: WelfareNotice[];
+  /** LinkedRegistrationList; left out when empty (v1.3 element). */
+  linkedRegistrations?: LinkedRegistration[];
   lastChangeDate: string;
 }
 

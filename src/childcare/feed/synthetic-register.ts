@@ -900,6 +900,11 @@ function lifecycle(
       const applied = rng.int(today - 180, today - 1);
       return { history: [entry('PROP', applied)], applied };
     }
+    case 'EXEM': {
+      // Found exempt after applying: never registered, so no registration date.
+      const applied = rng.int(today - 2000, today - 120);
+      return { history: [entry('PROP', applied), entry('EXEM', applied + rng.int(14, 90))], applied };
+    }
     case 'INAC':
     case 'REFU': {
       const inactiveFrom = inactiveDay(rng, today);

@@ -79,6 +79,7 @@ const EXPECTED: Record<RegistrationStatus, Partial<Record<NormalKind, Registrati
   CANC: {},
   INAC: {},
   REFU: {},
+  EXEM: {},
 };
 
 const EXPECTED_PAIRS = [
@@ -163,6 +164,7 @@ describe('state changes', () => {
       CANC: [],
       INAC: [],
       REFU: [],
+      EXEM: [],
     };
     for (const status of REGISTRATION_STATUSES) {
       assert.deepEqual(availableStatusChanges({ status }).sort(), expected[status], status);

@@ -145,6 +145,10 @@ const NORMAL_CHANGES: Record<RegistrationStatus, Partial<Record<StatusChangeKind
   CANC: {},
   INAC: {},
   REFU: {},
+  // Exempt from registration (Childcare (Exemptions from Registration) Order 2008): outside the
+  // Act's registration lifecycle, so no normal change in or out; Ofsted's record arrives by
+  // import, and a change is an audited correction (docs/decisions/0008-exempt-status.md).
+  EXEM: {},
 };
 
 /** Request kinds normally possible from the registration's status, for building a form. Corrections are not listed: they are an exceptional, audited action. */
