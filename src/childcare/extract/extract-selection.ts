@@ -1,6 +1,6 @@
 /**
  * Which registrations an LA's daily extract holds: every registration located in that LA
- * whose status is active in any sense, plus every inactive one (RESG, CANC, INAC, REFU) whose
+ * whose status is active in any sense, plus every inactive one (RESG, CANC, INAC, REFU, EXEM) whose
  * change to inactive happened within the last 60 days, so that an LA collecting rarely still
  * sees it leave. Nothing from another LA, ever.
  *

@@ -274,7 +274,7 @@ test('an unknown ProvisionType names file, line, record and field', async () => 
   assert.ok(err instanceof ImportError);
   assert.equal(
     err.message,
-    `la825.xml:${line}: record EY100002, field ProvisionType: unknown provision type 'XYZ' (expected CMR, CCN, CCD, HCR, RPP)`,
+    `la825.xml:${line}: record EY100002, field ProvisionType: unknown provision type 'XYZ' (expected CMR, CCN, CCD, HCR, RPP, CA)`,
   );
   assert.deepEqual(err.problems, [
     {
@@ -282,7 +282,7 @@ test('an unknown ProvisionType names file, line, record and field', async () => 
       line,
       record: 'EY100002',
       field: 'ProvisionType',
-      message: "unknown provision type 'XYZ' (expected CMR, CCN, CCD, HCR, RPP)",
+      message: "unknown provision type 'XYZ' (expected CMR, CCN, CCD, HCR, RPP, CA)",
     },
   ]);
 });
@@ -365,7 +365,7 @@ test('a document with many problems reports them all, in line order', async () =
       lineOf(doc, '<Postcod>'),
       'EY100001',
       'Provider/ProviderAddress/Postcod',
-      'unknown element Postcod (expected one of AddressLine1, AddressLine2, Town, County, Postcode)',
+      'unknown element Postcod (expected one of AddressLine1, AddressLine2, Town, County, Postcode, UniquePropertyReferenceNumber)',
     ],
     [
       lineOf(doc, '<AgeTo>five'),
@@ -448,7 +448,7 @@ test('unknown elements, stray text and attributes are errors, so typos are caugh
   const doc = extractDoc([
     record('EY100001', {
       '<RegistrationCertificate />':
-        '    <RegistrationCertificate><Anything>ignored</Anything></RegistrationCertificate>',
+        '    <RegistrationCertificate><Anything>not in the schema</Anything></RegistrationCertificate>',
       '<InspectionList />': '    <InspectionLists />',
       '<NoticeHistoryList />': '    <NoticeHistoryList>oops</NoticeHistoryList>',
       '<ProviderName>Test Provider</ProviderName>':
@@ -466,6 +466,12 @@ test('unknown elements, stray text and attributes are errors, so typos are caugh
         'EY100001',
         'Provider/ProviderName/b',
         'unexpected element b inside ProviderName',
+      ],
+      [
+        lineOf(doc, '<Anything>'),
+        'EY100001',
+        'RegistrationCertificate/Anything',
+        'unknown element Anything (expected one of CertificateConditionList)',
       ],
       [
         lineOf(doc, '<InspectionLists'),
@@ -488,6 +494,8 @@ test('unknown elements, stray text and attributes are errors, so typos are caugh
           'ChildcareAgeList',
           'InspectionList',
           'NoticeHistoryList',
+          'WelfareNoticeHistoryList',
+          'LinkedRegistrationList',
           'LastChangeDate',
         ].join(', ')})`,
       ],
@@ -502,7 +510,7 @@ test('unknown elements, stray text and attributes are errors, so typos are caugh
   );
 });
 
-test('dates with a midnight time are normalised; empty optional elements are omitted', async () => {
+test('dates with a midnight time are normalised; empty optional elements are omitted; text is kept exactly', async () => {
   const doc = extractDoc([
     record('EY100001', {
       '<RegistrationStatusHistoryList />': [
@@ -528,8 +536,10 @@ test('dates with a midnight time are normalised; empty optional elements are omi
       laCode: '825',
       provisionType: 'CMR',
       provider: {
-        name: 'Test Provider',
-        address: { addressLine1: '1 Example Street', town: 'Testtown', postcode: 'ZZ1 1ZZ' },
+        // Leading and trailing spaces are part of the text (edgate's XSD promises text as recorded).
+        name: '  Test Provider  ',
+        address: { addressLine1: '1 Example Street', county: '   ', town: 'Testtown', postcode: 'ZZ1 1ZZ' },
+        contact: { emailAddress: '\n' },
       },
       status: 'ACTV',
       statusHistory: [{ status: 'ACTV', changeDate: '2012-03-16' }],

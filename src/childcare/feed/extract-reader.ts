@@ -12,9 +12,11 @@ import type { SaxesTagNS } from 'saxes';
 import { isCalendarDate } from '../../platform/calendar.ts';
 import { ProblemCollector, StopReading } from './import-problem.ts';
 import type { ImportProblem } from './import-problem.ts';
-import { LA_CODE_PATTERN, validateRegistration } from './registration-rules.ts';
+import { HEADER_LIMITS } from './fields.ts';
+import { LA_CODE_PATTERN, textProblem, validateRegistration } from './registration-rules.ts';
 import type {
   Address,
+  CertificateCondition,
   ChildcareAge,
   ChildcarePeriod,
   ChildServicesRegister,
@@ -23,12 +25,16 @@ import type {
   NoticeType,
   ProviderContact,
   ProvisionType,
+  LinkedRegistration,
   Register,
+  RegisterStatus,
   Registration,
   RegistrationStatus,
   SettingContact,
   SpecialConsideration,
   StatusHistoryEntry,
+  WelfareNotice,
+  YesNo,
 } from './registration.ts';
 
 export { ImportError, formatProblem } from './import-problem.ts';
@@ -36,6 +42,12 @@ export type { ImportProblem } from './import-problem.ts';
 
 export const EXTRACT_NAMESPACE = 'http://www.ofsted.gov.uk/Childcare/Registration/LocalAuthority';
 export const EXTRACT_ROOT = 'OfstedChildcareRegisterLocalAuthorityExtract';
+
+/**
+ * Text kept of one element, in characters: more than the longest value Ofsted's schema allows
+ * anywhere (400, a certificate condition), with room for white space around a date or number.
+ */
+export const LEAF_TEXT_CAP = 1000;
 
 const XMLNS_NAMESPACE = 'http://www.w3.org/2000/xmlns/';
 const XSI_NAMESPACE = 'http://www.w3.org/2001/XMLSchema-instance';
@@ -58,11 +70,10 @@ export interface Extract {
 type Spec =
   | { kind: 'leaf' }
   | { kind: 'container'; children: ReadonlyMap<string, { spec: Spec; many: boolean }> }
-  /** Content is not used (RegistrationCertificate): anything inside is accepted and skipped. */
+  /** Content is not read: anything inside is accepted and skipped. */
   | { kind: 'skip' };
 
 const LEAF: Spec = { kind: 'leaf' };
-const SKIP: Spec = { kind: 'skip' };
 
 function container(once: Record<string, Spec>, many: Record<string, Spec> = {}): Spec {
   const children = new Map<string, { spec: Spec; many: boolean }>();
@@ -73,7 +84,9 @@ function container(once: Record<string, Spec>, many: Record<string, Spec> = {}):
 
 const leaves = (...names: string[]): Record<string, Spec> => Object.fromEntries(names.map((n) => [n, LEAF]));
 
-const ADDRESS = container(leaves('AddressLine1', 'AddressLine2', 'Town', 'County', 'Postcode'));
+const ADDRESS = container(
+  leaves('AddressLine1', 'AddressLine2', 'Town', 'County', 'Postcode', 'UniquePropertyReferenceNumber'),
+);
 
 const REGISTRATION_SPEC = container({
   ...leaves('ReferenceNumber', 'RPReferenceNumber', 'ProvisionType', 'SecondaryProvisionType'),
@@ -83,6 +96,7 @@ const REGISTRATION_SPEC = container({
     ProviderContact: container(
       leaves('TelephoneNumber', 'MobileNumber', 'WorkTelephoneNumber', 'FaxNumber', 'EmailAddress'),
     ),
+    ProviderConsentWithheld: LEAF,
   }),
   Setting: container({
     SettingName: LEAF,
@@ -99,7 +113,12 @@ const REGISTRATION_SPEC = container({
     {},
     { ChildServicesRegister: container(leaves('Register', 'Status', 'StartDate', 'EndDate')) },
   ),
-  RegistrationCertificate: SKIP,
+  RegistrationCertificate: container({
+    CertificateConditionList: container(
+      {},
+      { CertificateCondition: container(leaves('Condition', 'Register')) },
+    ),
+  }),
   ChildcarePeriodList: container({}, { ChildcarePeriod: LEAF }),
   ChildcareAgeList: container(
     {},
@@ -112,6 +131,14 @@ const REGISTRATION_SPEC = container({
   NoticeHistoryList: container(
     {},
     { NoticeHistory: container(leaves('Type', 'SubType', 'Status', 'NOIDate', 'NODDate')) },
+  ),
+  WelfareNoticeHistoryList: container(
+    {},
+    { WelfareNoticeHistory: container(leaves('WelfareCategory', 'WelfareStartDate', 'WelfareEndDate')) },
+  ),
+  LinkedRegistrationList: container(
+    {},
+    { LinkedRegistration: container(leaves('ReferenceNumber', 'LinkedReason')) },
   ),
   LastChangeDate: LEAF,
 });
@@ -192,21 +219,36 @@ class RegistrationConverter {
     return node;
   }
 
+  /** Free text, exactly as sent: spaces, line ends and all. */
   private required(parent: XNode, name: string, prop: string): string {
     return this.node(parent, name, prop, true)?.text ?? '';
   }
 
-  /** Absent, empty and whitespace-only all mean "not given". */
+  /** Absent and empty mean "not given"; any other text is kept exactly. */
   private optional(parent: XNode, name: string, prop: string): string | undefined {
     const text = this.node(parent, name, prop, false)?.text;
     return text === undefined || text === '' ? undefined : text;
   }
 
+  /**
+   * A code, date, number or reference: surrounding white space is not part of it (XSD collapses
+   * it for dates and numbers; for codes and references it is only ever a typing slip).
+   */
+  private token(parent: XNode, name: string, prop: string): string {
+    return this.required(parent, name, prop).trim();
+  }
+
+  private optionalToken(parent: XNode, name: string, prop: string): string | undefined {
+    const text = this.optional(parent, name, prop)?.trim();
+    return text === '' ? undefined : text;
+  }
+
   private integer(parent: XNode, name: string, prop: string): number {
     const node = this.node(parent, name, prop, true);
     if (!node) return NaN;
-    if (/^-?\d+$/.test(node.text)) return Number(node.text);
-    this.problem(node, node.path, prop, `'${node.text}' is not a whole number`);
+    const text = node.text.trim();
+    if (/^-?\d+$/.test(text)) return Number(text);
+    this.problem(node, node.path, prop, `'${text}' is not a whole number`);
     return NaN;
   }
 
@@ -229,6 +271,8 @@ class RegistrationConverter {
     if (line2 !== undefined) a.addressLine2 = line2;
     const county = this.optional(node, 'County', `${prop}.county`);
     if (county !== undefined) a.county = county;
+    const uprn = this.optionalToken(node, 'UniquePropertyReferenceNumber', `${prop}.uprn`);
+    if (uprn !== undefined) a.uprn = uprn;
     return a;
   }
 
@@ -257,16 +301,16 @@ class RegistrationConverter {
     const reg = this.root;
     const provider = this.node(reg, 'Provider', 'provider', true);
     const r: Registration = {
-      referenceNumber: this.required(reg, 'ReferenceNumber', 'referenceNumber'),
+      referenceNumber: this.token(reg, 'ReferenceNumber', 'referenceNumber'),
       laCode,
-      provisionType: this.required(reg, 'ProvisionType', 'provisionType') as ProvisionType,
+      provisionType: this.token(reg, 'ProvisionType', 'provisionType') as ProvisionType,
       provider: provider
         ? {
             name: this.required(provider, 'ProviderName', 'provider.name'),
             address: this.address(provider, 'ProviderAddress', 'provider.address'),
           }
         : { name: '', address: { addressLine1: '', town: '', postcode: '' } },
-      status: this.required(reg, 'RegistrationStatus', 'status') as RegistrationStatus,
+      status: this.token(reg, 'RegistrationStatus', 'status') as RegistrationStatus,
       statusHistory: [],
       registers: [],
       childcarePeriods: [],
@@ -276,9 +320,9 @@ class RegistrationConverter {
       lastChangeDate: '',
     };
 
-    const rp = this.optional(reg, 'RPReferenceNumber', 'rpReferenceNumber');
+    const rp = this.optionalToken(reg, 'RPReferenceNumber', 'rpReferenceNumber');
     if (rp !== undefined) r.rpReferenceNumber = rp;
-    const secondary = this.optional(reg, 'SecondaryProvisionType', 'secondaryProvisionType');
+    const secondary = this.optionalToken(reg, 'SecondaryProvisionType', 'secondaryProvisionType');
     if (secondary !== undefined) r.secondaryProvisionType = secondary as ProvisionType;
 
     if (provider) {
@@ -295,6 +339,8 @@ class RegistrationConverter {
         },
       );
       if (contact) r.provider.contact = contact;
+      const consent = this.optionalToken(provider, 'ProviderConsentWithheld', 'provider.consentWithheld');
+      if (consent !== undefined) r.provider.consentWithheld = consent as YesNo;
     }
 
     const setting = this.node(reg, 'Setting', 'setting', false);
@@ -311,7 +357,7 @@ class RegistrationConverter {
       if (contact) r.setting.contact = contact;
     }
 
-    const special = this.optional(reg, 'SpecialConsiderations', 'specialConsiderations');
+    const special = this.optionalToken(reg, 'SpecialConsiderations', 'specialConsiderations');
     if (special !== undefined) r.specialConsiderations = special as SpecialConsideration;
 
     r.statusHistory = this.list(
@@ -320,29 +366,48 @@ class RegistrationConverter {
       'RegistrationStatusHistory',
       'statusHistory',
     ).map((h, i): StatusHistoryEntry => ({
-      status: this.required(h, 'RegistrationStatus', `statusHistory[${i}].status`) as RegistrationStatus,
-      changeDate: normaliseExtractDate(this.required(h, 'ChangeDate', `statusHistory[${i}].changeDate`)),
+      status: this.token(h, 'RegistrationStatus', `statusHistory[${i}].status`) as RegistrationStatus,
+      changeDate: normaliseExtractDate(this.token(h, 'ChangeDate', `statusHistory[${i}].changeDate`)),
     }));
 
-    const registrationDate = this.optional(reg, 'RegistrationDate', 'registrationDate');
+    const registrationDate = this.optionalToken(reg, 'RegistrationDate', 'registrationDate');
     if (registrationDate !== undefined) r.registrationDate = normaliseExtractDate(registrationDate);
 
     r.registers = this.list(reg, 'ChildServicesRegisterList', 'ChildServicesRegister', 'registers').map(
       (n, i) => {
         const p = `registers[${i}]`;
         const entry: ChildServicesRegister = {
-          register: this.required(n, 'Register', `${p}.register`) as Register,
-          status: this.required(n, 'Status', `${p}.status`) as 'REGD',
-          startDate: normaliseExtractDate(this.required(n, 'StartDate', `${p}.startDate`)),
+          register: this.token(n, 'Register', `${p}.register`) as Register,
+          status: this.token(n, 'Status', `${p}.status`) as RegisterStatus,
+          startDate: normaliseExtractDate(this.token(n, 'StartDate', `${p}.startDate`)),
         };
-        const end = this.optional(n, 'EndDate', `${p}.endDate`);
+        const end = this.optionalToken(n, 'EndDate', `${p}.endDate`);
         if (end !== undefined) entry.endDate = normaliseExtractDate(end);
         return entry;
       },
     );
 
+    const certificate = this.node(reg, 'RegistrationCertificate', 'certificateConditions', false);
+    const conditions = certificate
+      ? this.list(
+          certificate,
+          'CertificateConditionList',
+          'CertificateCondition',
+          'certificateConditions',
+        ).map((n, i): CertificateCondition => {
+          const p = `certificateConditions[${i}]`;
+          const condition: CertificateCondition = {
+            condition: this.required(n, 'Condition', `${p}.condition`),
+          };
+          const register = this.optionalToken(n, 'Register', `${p}.register`);
+          if (register !== undefined) condition.register = register as Register;
+          return condition;
+        })
+      : [];
+    if (conditions.length > 0) r.certificateConditions = conditions;
+
     r.childcarePeriods = this.list(reg, 'ChildcarePeriodList', 'ChildcarePeriod', 'childcarePeriods').map(
-      (n) => n.text as ChildcarePeriod,
+      (n) => n.text.trim() as ChildcarePeriod,
     );
 
     r.ageBands = this.list(reg, 'ChildcareAgeList', 'ChildcareAge', 'ageBands').map((n, i): ChildcareAge => {
@@ -351,7 +416,7 @@ class RegistrationConverter {
         ageFrom: this.integer(n, 'AgeFrom', `${p}.ageFrom`),
         ageTo: this.integer(n, 'AgeTo', `${p}.ageTo`),
         maximumNumber: this.integer(n, 'MaximumNumber', `${p}.maximumNumber`),
-        register: this.required(n, 'Register', `${p}.register`) as Register,
+        register: this.token(n, 'Register', `${p}.register`) as Register,
       };
     });
 
@@ -359,7 +424,7 @@ class RegistrationConverter {
       const p = `inspections[${i}]`;
       return {
         inspectionType: this.required(n, 'InspectionType', `${p}.inspectionType`),
-        inspectionDate: normaliseExtractDate(this.required(n, 'InspectionDate', `${p}.inspectionDate`)),
+        inspectionDate: normaliseExtractDate(this.token(n, 'InspectionDate', `${p}.inspectionDate`)),
         overallJudgement: this.required(n, 'InspectionOverallJudgement', `${p}.overallJudgement`),
       };
     });
@@ -367,12 +432,12 @@ class RegistrationConverter {
     r.notices = this.list(reg, 'NoticeHistoryList', 'NoticeHistory', 'notices').map((n, i): Notice => {
       const p = `notices[${i}]`;
       const notice: Notice = {
-        type: this.required(n, 'Type', `${p}.type`) as NoticeType,
+        type: this.token(n, 'Type', `${p}.type`) as NoticeType,
         subType: this.required(n, 'SubType', `${p}.subType`),
         status: this.required(n, 'Status', `${p}.status`),
       };
-      const noi = this.optional(n, 'NOIDate', `${p}.date`);
-      const nod = this.optional(n, 'NODDate', `${p}.date`);
+      const noi = this.optionalToken(n, 'NOIDate', `${p}.date`);
+      const nod = this.optionalToken(n, 'NODDate', `${p}.date`);
       // Each notice type carries its own date element; the other one would be silently lost.
       if (noi !== undefined && nod !== undefined) {
         const at = this.child(n, 'NODDate') ?? n;
@@ -394,7 +459,29 @@ class RegistrationConverter {
       return notice;
     });
 
-    r.lastChangeDate = normaliseExtractDate(this.required(reg, 'LastChangeDate', 'lastChangeDate'));
+    const welfare = this.list(reg, 'WelfareNoticeHistoryList', 'WelfareNoticeHistory', 'welfareNotices').map(
+      (n, i): WelfareNotice => {
+        const p = `welfareNotices[${i}]`;
+        const notice: WelfareNotice = {
+          category: this.required(n, 'WelfareCategory', `${p}.category`),
+          startDate: normaliseExtractDate(this.token(n, 'WelfareStartDate', `${p}.startDate`)),
+        };
+        const end = this.optionalToken(n, 'WelfareEndDate', `${p}.endDate`);
+        if (end !== undefined) notice.endDate = normaliseExtractDate(end);
+        return notice;
+      },
+    );
+    if (welfare.length > 0) r.welfareNotices = welfare;
+
+    const linked = this.list(reg, 'LinkedRegistrationList', 'LinkedRegistration', 'linkedRegistrations').map(
+      (n, i): LinkedRegistration => ({
+        referenceNumber: this.token(n, 'ReferenceNumber', `linkedRegistrations[${i}].referenceNumber`),
+        reason: this.required(n, 'LinkedReason', `linkedRegistrations[${i}].reason`),
+      }),
+    );
+    if (linked.length > 0) r.linkedRegistrations = linked;
+
+    r.lastChangeDate = normaliseExtractDate(this.token(reg, 'LastChangeDate', 'lastChangeDate'));
 
     for (const { field, message } of validateRegistration(r)) {
       // The LA code is the header's, checked once there rather than once per record.
@@ -573,8 +660,11 @@ export async function readExtract(
   const onText = (text: string): void => {
     const node = stack.length === 0 ? rootNode : stack[stack.length - 1];
     if (!node) return;
-    if (node.spec.kind === 'leaf') node.text += text;
-    else if (node.spec.kind === 'container' && !node.textReported && text.trim() !== '') {
+    if (node.spec.kind === 'leaf') {
+      // Past any length the schema allows, the rest is not kept: the rules then refuse the
+      // value as too long, and a 50 MB "name" costs no more memory than a long one.
+      if (node.text.length <= LEAF_TEXT_CAP) node.text += text.slice(0, LEAF_TEXT_CAP + 1 - node.text.length);
+    } else if (node.spec.kind === 'container' && !node.textReported && text.trim() !== '') {
       node.textReported = true;
       report(
         withRecord({
@@ -592,9 +682,9 @@ export async function readExtract(
     if (stack.length === 0) return; // the root
     const node = stack.pop();
     if (!node) return;
-    node.text = node.text.trim();
     if (stack.length === 1 && stack[0]?.name === 'Registration' && node.name === 'ReferenceNumber') {
-      if (node.text) recordLabel = node.text;
+      const reference = node.text.trim();
+      if (reference) recordLabel = reference;
     }
     if (stack.length > 0) return;
     if (node.name === 'Registration') closeRegistration(node);
@@ -623,14 +713,15 @@ export async function readExtract(
 
   function closeExtract(node: XNode): void {
     extractSeen = true;
-    const leaf = (parent: XNode | undefined, name: string): string | undefined => {
+    // The date-time and code are tokens (surrounding white space dropped); the name is text.
+    const leaf = (parent: XNode | undefined, name: string, exact = false): string | undefined => {
       const found = parent?.children.find((c) => c.name === name);
       if (parent && !found) {
         report({ line: parent.line, field: `${parent.path}/${name}`, message: `missing element ${name}` });
-      } else if (found && found.text === '') {
+      } else if (found && found.text.trim() === '') {
         report({ line: found.line, field: found.path, message: 'must not be empty' });
       }
-      return found?.text;
+      return exact ? found?.text : found?.text.trim();
     };
     const dateTime = leaf(node, 'ExtractDateTime');
     const dateTimeNode = node.children.find((c) => c.name === 'ExtractDateTime');
@@ -656,7 +747,11 @@ export async function readExtract(
     }
     header.extractDateTime = dateTime ?? '';
     header.laCode = laCode ?? '';
-    header.laName = leaf(la, 'LocalAuthorityName') ?? '';
+    header.laName = leaf(la, 'LocalAuthorityName', true) ?? '';
+    const laNameNode = la?.children.find((c) => c.name === 'LocalAuthorityName');
+    const nameProblem = laNameNode && textProblem(header.laName, HEADER_LIMITS.LocalAuthorityName);
+    if (laNameNode && nameProblem)
+      report({ line: laNameNode.line, field: laNameNode.path, message: nameProblem });
   }
 
   try {

@@ -10,6 +10,8 @@ import {
   PROVISION_TYPES,
   REFERENCE_NUMBER_PATTERN,
   REGISTERS,
+  REGISTER_STATUSES,
+  YES_NO,
   REGISTRATION_STATUSES,
   SPECIAL_CONSIDERATIONS,
 } from './registration.ts';
@@ -186,7 +188,7 @@ test('broken documents are refused, each for its own reason', async () => {
         '<RegistrationCertificate />',
         '<RegistrationCertificate>yes</RegistrationCertificate>',
       ),
-      error: /RegistrationCertificate': Character content is not allowed, because the content type is empty/,
+      error: /RegistrationCertificate': Character content other than whitespace is not allowed/,
     },
     {
       name: 'both notice dates',
@@ -246,13 +248,14 @@ function enumeration(xsd: string, typeName: string): string[] {
   return [...body.matchAll(/<xs:enumeration value="([^"]*)"/g)].map((m) => m[1]!);
 }
 
-test('the XSD enumerations, reference pattern and age limit match registration.ts', async () => {
+test('the XSD enumerations, reference pattern and age limit match codes.ts and the rules', async () => {
   const xsd = await readExtractXsd();
   assert.deepEqual(enumeration(xsd, 'ProvisionTypeCode'), [...PROVISION_TYPES]);
   assert.deepEqual(enumeration(xsd, 'RegistrationStatusCode'), [...REGISTRATION_STATUSES]);
   assert.deepEqual(enumeration(xsd, 'SpecialConsiderationCode'), [...SPECIAL_CONSIDERATIONS]);
   assert.deepEqual(enumeration(xsd, 'RegisterCode'), [...REGISTERS]);
-  assert.deepEqual(enumeration(xsd, 'RegisterStatusCode'), ['REGD']);
+  assert.deepEqual(enumeration(xsd, 'RegisterStatusCode'), [...REGISTER_STATUSES]);
+  assert.deepEqual(enumeration(xsd, 'YesNoCode'), [...YES_NO]);
   assert.deepEqual(enumeration(xsd, 'ChildcarePeriodCode'), [...CHILDCARE_PERIODS]);
   assert.deepEqual(enumeration(xsd, 'NoticeTypeCode'), [...NOTICE_TYPES]);
 

@@ -145,11 +145,12 @@ test('every LA of the demo register reads back as written', async () => {
     // As bytes, in the writer's own chunks, the way a stream would deliver them.
     const extract = await readExtract(utf8Chunks(extractChunks(header, registrations)), `${laCode}.xml`);
     assert.deepEqual(extract.header, header);
-    assert.deepEqual(extract.registrations, trimmed(registrations), `LA ${laCode}`);
+    // Exactly: text comes back as recorded, spaces included.
+    assert.deepEqual(extract.registrations, registrations, `LA ${laCode}`);
   }
 });
 
-test('the demo register really does carry untrimmed values (so the trimmed comparison matters)', () => {
+test('the demo register really does carry untrimmed values (so the exact comparison matters)', () => {
   const all = [...demoByLa().values()].flat();
   assert.ok(all.some((r) => r.provider.address.town !== r.provider.address.town.trim()));
 });
@@ -270,7 +271,7 @@ test('a registration is written in the feed order, with every optional element w
   assert.match(xml, /<Type>NOD<\/Type>[^]*?<NODDate>2022-02-01<\/NODDate>/);
 });
 
-test('optional elements and containers are left out when absent, blank, or empty', () => {
+test('optional elements and containers are left out when absent or empty; spaces are a value', () => {
   const bare = registrationElement(bareRegistration());
   for (const name of [
     'RPReferenceNumber',
@@ -286,9 +287,9 @@ test('optional elements and containers are left out when absent, blank, or empty
   }
 
   const r = fullRegistration();
-  r.provider.address.county = '   ';
+  r.provider.address.county = '';
   r.provider.address.addressLine2 = '\u0001'; // nothing left once the forbidden character goes
-  r.provider.contact = { telephoneNumber: '', emailAddress: ' ' };
+  r.provider.contact = { telephoneNumber: '', faxNumber: '' };
   r.setting!.contact = {};
   delete r.registers[0]!.endDate;
   r.notices = [{ type: 'NOD', subType: 'Cancellation NOD', status: 'Appeal period' }];
@@ -304,6 +305,9 @@ test('optional elements and containers are left out when absent, blank, or empty
   ]) {
     assert.ok(!xml.includes(`<${name}`), `${name} written`);
   }
+  // Text is written exactly: a value of spaces is a value (Ofsted's minLength is 1).
+  r.provider.address.county = '   ';
+  assert.ok(registrationElement(r).includes('<County>   </County>'));
 });
 
 test('list containers and RegistrationCertificate are always written; empty ones self-closed', () => {

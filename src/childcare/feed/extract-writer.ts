@@ -9,10 +9,11 @@
  *
  * Formatting copies the original feed (reference/ispp-contract/sample-extract-synthetic.xml):
  * 2-space indentation, one element per line, `\n` line ends, empty lists self-closed as
- * `<NoticeHistoryList />`. List containers and RegistrationCertificate are always written;
+ * `<NoticeHistoryList />`. List containers and RegistrationCertificate are always written (but
+ * v1.3's WelfareNoticeHistoryList and LinkedRegistrationList only when they have items);
  * optional elements and containers (ProviderContact, Setting, SettingContact) are left out when
- * they have no value, as the feed does. Values are written as they are, untrimmed: trimming is
- * the reader's business, and a writer that altered data would hide problems upstream.
+ * they have no value, as the feed does. Values are written exactly as they are, untrimmed, and
+ * the reader keeps free text exactly, so text comes back byte for byte.
  *
  * The writer does not validate: give it registrations that passed validateRegistration (an
  * unknown code or a bad date is written as is, and the XSD or reader would refuse it), but any
@@ -25,14 +26,17 @@ import { EXTRACT_NAMESPACE } from './extract-reader.ts';
 import type { ExtractHeader } from './extract-reader.ts';
 import type {
   Address,
+  CertificateCondition,
   ChildcareAge,
   ChildServicesRegister,
   Inspection,
+  LinkedRegistration,
   Notice,
   ProviderContact,
   Registration,
   SettingContact,
   StatusHistoryEntry,
+  WelfareNotice,
 } from './registration.ts';
 
 /** `extractDateTime` is London local time, `YYYY-MM-DDTHH:MM:SS`, no zone (as the feed sends it). */
@@ -101,17 +105,17 @@ const leaf = (pad: string, name: string, value: string): string =>
   `${pad}<${name}>${escapeText(value)}</${name}>\n`;
 
 /**
- * An optional element, left out when absent or blank. Blank (empty or only white space) counts
- * as absent because the reader, like the feed's consumers, reads it so; writing
- * `<County> </County>` would only add noise. Judged without the forbidden characters, which are
- * not written, so a value of only those goes too.
+ * An optional element, left out when absent or empty (the reader reads an empty element as
+ * absent). Any other value is written exactly, white space included: text comes back as
+ * recorded. Judged without the forbidden characters, which are not written, so a value of only
+ * those goes too.
  */
 function optionalLeaf(pad: string, name: string, value: string | undefined): string {
-  if (value === undefined) return '';
+  if (value === undefined || value === '') return '';
   const text = escapeText(value);
   // Unchanged by escaping (the common case): no need to strip anything before judging.
-  const blank = text === value ? value.trim() === '' : value.replace(FORBIDDEN, '').trim() === '';
-  return blank ? '' : `${pad}<${name}>${text}</${name}>\n`;
+  const empty = text !== value && value.replace(FORBIDDEN, '') === '';
+  return empty ? '' : `${pad}<${name}>${text}</${name}>\n`;
 }
 
 /** A list container, always written; self-closed when empty, as the feed does. */
@@ -131,6 +135,7 @@ function address(pad: string, name: string, a: Address): string {
     leaf(p, 'Town', a.town) +
     optionalLeaf(p, 'County', a.county) +
     leaf(p, 'Postcode', a.postcode) +
+    optionalLeaf(p, 'UniquePropertyReferenceNumber', a.uprn) +
     `${pad}</${name}>\n`
   );
 }
@@ -208,6 +213,43 @@ const noticeItem = (n: Notice): string =>
   optionalLeaf(C, n.type === 'NOD' ? 'NODDate' : 'NOIDate', n.date) +
   `${I}</NoticeHistory>\n`;
 
+/** A list Ofsted's v1.3 added as optional: written only when it has items, so records without stay as the feed always sent them. */
+function optionalList<T>(
+  pad: string,
+  name: string,
+  items: readonly T[] | undefined,
+  item: (x: T) => string,
+): string {
+  return items === undefined || items.length === 0 ? '' : list(pad, name, items, item);
+}
+
+/** Always written, as the feed does; self-closed when there are no conditions. */
+function certificate(conditions: readonly CertificateCondition[] | undefined): string {
+  if (conditions === undefined || conditions.length === 0) return '    <RegistrationCertificate />\n';
+  let out = '    <RegistrationCertificate>\n      <CertificateConditionList>\n';
+  for (const c of conditions) {
+    out +=
+      '        <CertificateCondition>\n' +
+      leaf('          ', 'Condition', c.condition) +
+      optionalLeaf('          ', 'Register', c.register) +
+      '        </CertificateCondition>\n';
+  }
+  return `${out}      </CertificateConditionList>\n    </RegistrationCertificate>\n`;
+}
+
+const welfareItem = (w: WelfareNotice): string =>
+  `${I}<WelfareNoticeHistory>\n` +
+  leaf(C, 'WelfareCategory', w.category) +
+  leaf(C, 'WelfareStartDate', w.startDate) +
+  optionalLeaf(C, 'WelfareEndDate', w.endDate) +
+  `${I}</WelfareNoticeHistory>\n`;
+
+const linkedItem = (l: LinkedRegistration): string =>
+  `${I}<LinkedRegistration>\n` +
+  leaf(C, 'ReferenceNumber', l.referenceNumber) +
+  leaf(C, 'LinkedReason', l.reason) +
+  `${I}</LinkedRegistration>\n`;
+
 /** One `<Registration>…</Registration>`, indented as a child of the root, ending with `\n`. */
 export function registrationElement(r: Registration): string {
   let out =
@@ -220,6 +262,7 @@ export function registrationElement(r: Registration): string {
     leaf('      ', 'ProviderName', r.provider.name) +
     address('      ', 'ProviderAddress', r.provider.address) +
     providerContact(r.provider.contact) +
+    optionalLeaf('      ', 'ProviderConsentWithheld', r.provider.consentWithheld) +
     '    </Provider>\n';
   if (r.setting !== undefined) {
     out +=
@@ -235,11 +278,13 @@ export function registrationElement(r: Registration): string {
     list('    ', 'RegistrationStatusHistoryList', r.statusHistory, historyItem) +
     optionalLeaf('    ', 'RegistrationDate', r.registrationDate) +
     list('    ', 'ChildServicesRegisterList', r.registers, registerItem) +
-    '    <RegistrationCertificate />\n' +
+    certificate(r.certificateConditions) +
     list('    ', 'ChildcarePeriodList', r.childcarePeriods, periodItem) +
     list('    ', 'ChildcareAgeList', r.ageBands, ageItem) +
     list('    ', 'InspectionList', r.inspections, inspectionItem) +
     list('    ', 'NoticeHistoryList', r.notices, noticeItem) +
+    optionalList('    ', 'WelfareNoticeHistoryList', r.welfareNotices, welfareItem) +
+    optionalList('    ', 'LinkedRegistrationList', r.linkedRegistrations, linkedItem) +
     leaf('    ', 'LastChangeDate', r.lastChangeDate) +
     '  </Registration>\n';
   return out;

@@ -10,10 +10,12 @@ import type {
   ProviderContact,
   ProvisionType,
   Register,
+  RegisterStatus,
   Registration,
   RegistrationStatus,
   SettingContact,
   SpecialConsideration,
+  YesNo,
 } from './registration.ts';
 import {
   fidJsonChunks,
@@ -52,6 +54,7 @@ function addressFromFid(a: FidAddress): Address {
     town: a.Town,
     county: given(a.County),
     postcode: a.Postcode,
+    uprn: given(a.UniquePropertyReferenceNumber),
   });
 }
 
@@ -77,6 +80,7 @@ function registrationFromFid(f: FidRegistration, laCode: string): Registration {
       name: f.Provider.ProviderName,
       address: addressFromFid(f.Provider.ProviderAddress),
       contact: providerContact,
+      consentWithheld: given(f.Provider.ProviderConsentWithheld) as YesNo | undefined,
     }),
     setting:
       f.Setting.SettingName === ''
@@ -96,10 +100,13 @@ function registrationFromFid(f: FidRegistration, laCode: string): Registration {
     registers: f.ChildServicesRegisterList.ChildServicesRegister.map((x) =>
       withoutUndefined({
         register: x.Register as Register,
-        status: x.Status as 'REGD',
+        status: x.Status as RegisterStatus,
         startDate: x.StartDate,
         endDate: given(x.EndDate),
       }),
+    ),
+    certificateConditions: f.RegistrationCertificate?.CertificateConditionList.CertificateCondition.map((c) =>
+      withoutUndefined({ condition: c.Condition, register: given(c.Register) as Register | undefined }),
     ),
     childcarePeriods: f.ChildcarePeriodList.ChildcarePeriod as ChildcarePeriod[],
     ageBands: f.ChildcareAgeList.ChildcareAge.map((a) => ({
@@ -121,9 +128,26 @@ function registrationFromFid(f: FidRegistration, laCode: string): Registration {
         date: given(n.Type === 'NOD' ? n.NODDate : n.NOIDate),
       }),
     ),
+    welfareNotices: nonEmpty(
+      f.WelfareNoticeHistoryList.WelfareNoticeHistory.map((w) =>
+        withoutUndefined({
+          category: w.WelfareCategory,
+          startDate: w.WelfareStartDate,
+          endDate: given(w.WelfareEndDate),
+        }),
+      ),
+    ),
+    linkedRegistrations: nonEmpty(
+      f.LinkedRegistrationList.LinkedRegistration.map((l) => ({
+        referenceNumber: l.ReferenceNumber,
+        reason: l.LinkedReason,
+      })),
+    ),
     lastChangeDate: f.LastChangeDate,
   });
 }
+
+const nonEmpty = <T>(list: T[]): T[] | undefined => (list.length === 0 ? undefined : list);
 
 // ---------------------------------------------------------------------------------------------
 
@@ -141,6 +165,7 @@ const FULL: Registration = {
       town: 'Aylesbury',
       county: 'Buckinghamshire',
       postcode: 'HP20 1AA',
+      uprn: '766299000123',
     },
     contact: {
       telephoneNumber: '01296 000001',
@@ -149,6 +174,7 @@ const FULL: Registration = {
       faxNumber: '01296 000003',
       emailAddress: 'ann@example.org',
     },
+    consentWithheld: 'Y',
   },
   setting: {
     name: 'Little Stars — Tiny Tots ✨',
@@ -176,6 +202,10 @@ const FULL: Registration = {
     { register: 'EYR', status: 'REGD', startDate: '2019-03-04' },
     { register: 'CCR', status: 'REGD', startDate: '2019-03-04', endDate: '2023-08-31' },
   ],
+  certificateConditions: [
+    { condition: 'No more than 3 children under 1 at any one time', register: 'EYR' },
+    { condition: 'Care only at the registered premises' },
+  ],
   childcarePeriods: ['ALYR', '5DWK'],
   ageBands: [
     { ageFrom: 0, ageTo: 5, maximumNumber: 6, register: 'EYR' },
@@ -197,6 +227,10 @@ const FULL: Registration = {
     { type: 'NOI', subType: 'Non-payment of fee NOI', status: 'Withdrawn', date: '2021-01-05' },
     { type: 'NOD', subType: 'Cancellation NOD', status: 'Overturned', date: '2021-02-05' },
   ],
+  welfareNotices: [
+    { category: 'Welfare requirements notice', startDate: '2022-01-10', endDate: '2022-03-10' },
+  ],
+  linkedRegistrations: [{ referenceNumber: 'EY654321', reason: 'Same registered person' }],
   lastChangeDate: '2024-05-07',
 };
 
@@ -236,6 +270,7 @@ test('a registration with every optional field: every value in its place, and va
         Town: 'Aylesbury',
         County: 'Buckinghamshire',
         Postcode: 'HP20 1AA',
+        UniquePropertyReferenceNumber: '766299000123',
       },
       ProviderContact: {
         TelephoneNumber: '01296 000001',
@@ -244,6 +279,7 @@ test('a registration with every optional field: every value in its place, and va
         FaxNumber: '01296 000003',
         EmailAddress: 'ann@example.org',
       },
+      ProviderConsentWithheld: 'Y',
     },
     Setting: {
       SettingName: 'Little Stars — Tiny Tots ✨',
@@ -253,6 +289,7 @@ test('a registration with every optional field: every value in its place, and va
         Town: 'Wendover',
         County: 'Bucks',
         Postcode: 'HP22 6AA',
+        UniquePropertyReferenceNumber: '',
       },
       SettingContact: {
         TelephoneNumber: '01296 000004',
@@ -275,7 +312,14 @@ test('a registration with every optional field: every value in its place, and va
         { Register: 'CCR', Status: 'REGD', StartDate: '2019-03-04', EndDate: '2023-08-31' },
       ],
     },
-    RegistrationCertificate: null,
+    RegistrationCertificate: {
+      CertificateConditionList: {
+        CertificateCondition: [
+          { Condition: 'No more than 3 children under 1 at any one time', Register: 'EYR' },
+          { Condition: 'Care only at the registered premises', Register: '' },
+        ],
+      },
+    },
     ChildcarePeriodList: { ChildcarePeriod: ['ALYR', '5DWK'] },
     ChildcareAgeList: {
       ChildcareAge: [
@@ -315,6 +359,18 @@ test('a registration with every optional field: every value in its place, and va
         },
       ],
     },
+    WelfareNoticeHistoryList: {
+      WelfareNoticeHistory: [
+        {
+          WelfareCategory: 'Welfare requirements notice',
+          WelfareStartDate: '2022-01-10',
+          WelfareEndDate: '2022-03-10',
+        },
+      ],
+    },
+    LinkedRegistrationList: {
+      LinkedRegistration: [{ ReferenceNumber: 'EY654321', LinkedReason: 'Same registered person' }],
+    },
     LastChangeDate: '2024-05-07',
   });
   // Property order follows the XML element order.
@@ -335,6 +391,8 @@ test('a registration with every optional field: every value in its place, and va
     'ChildcareAgeList',
     'InspectionList',
     'NoticeHistoryList',
+    'WelfareNoticeHistoryList',
+    'LinkedRegistrationList',
     'LastChangeDate',
   ]);
   assert.deepEqual(registrationFromFid(r!, '825'), FULL);
@@ -344,7 +402,14 @@ test('a registration with no optional field: every required property still there
   const doc = jsonOf(header('825'), [BARE]);
   assert.deepEqual(schemaProblems(fidSchema(), doc, IGNORE), []);
   const [r] = doc.OfstedChildcareRegisterLocalAuthorityExtract.Registration;
-  const emptyAddress = { AddressLine1: '', AddressLine2: '', Town: '', County: '', Postcode: '' };
+  const emptyAddress = {
+    AddressLine1: '',
+    AddressLine2: '',
+    Town: '',
+    County: '',
+    Postcode: '',
+    UniquePropertyReferenceNumber: '',
+  };
   assert.equal(r!.RPReferenceNumber, '');
   assert.equal(r!.SecondaryProvisionType, '');
   assert.equal(r!.SpecialConsiderations, '');
@@ -362,6 +427,9 @@ test('a registration with no optional field: every required property still there
     FaxNumber: '',
     EmailAddress: '',
   });
+  assert.equal(r!.Provider.ProviderConsentWithheld, '');
+  assert.deepEqual(r!.WelfareNoticeHistoryList, { WelfareNoticeHistory: [] });
+  assert.deepEqual(r!.LinkedRegistrationList, { LinkedRegistration: [] });
   assert.deepEqual(r!.Setting, {
     SettingName: '',
     SettingAddress: emptyAddress,
@@ -377,7 +445,7 @@ test('a registration with no optional field: every required property still there
   assert.deepEqual(registrationFromFid(r!, '825'), BARE);
 });
 
-test('blank optional values are absent, as in the XML', () => {
+test('empty optional values are absent, as in the XML; spaces are sent exactly', () => {
   const blank: Registration = {
     ...BARE,
     rpReferenceNumber: '  ',
@@ -388,8 +456,8 @@ test('blank optional values are absent, as in the XML', () => {
     },
   };
   const [r] = jsonOf(header('825'), [blank]).OfstedChildcareRegisterLocalAuthorityExtract.Registration;
-  assert.equal(r!.RPReferenceNumber, '');
-  assert.equal(r!.Provider.ProviderAddress.County, '');
+  assert.equal(r!.RPReferenceNumber, '  ');
+  assert.equal(r!.Provider.ProviderAddress.County, ' ');
   assert.equal(r!.Provider.ProviderContact.FaxNumber, '');
 });
 
@@ -455,15 +523,22 @@ test('the checker finds what is wrong; the literal schema cannot accept any noti
   assert.deepEqual(schemaProblems(fidSchema(), broken, IGNORE).sort(), [
     `${at}.ChildcareAgeList.ChildcareAge[0].AgeFrom: expected string, got number`,
     `${at}.Provider.ProviderAddress: missing required property County`,
-    `${at}.RegistrationCertificate: expected null, got string`,
+    `${at}.RegistrationCertificate: expected null or object, got string`,
     `${at}: property Extra is not allowed`,
   ]);
-  // Why fidSchema() corrects three list types: as published, they must be single objects.
+  // Why fidSchema() corrects three list types: as published, they must be single objects; and it
+  // never saw the elements of Ofsted's v1.1–v1.3 (UPRN, consent, conditions, welfare notices, links).
   const literal = schemaProblems(literalFidSchema(), good, IGNORE);
   assert.deepEqual(literal, [
+    `${at}.Provider.ProviderAddress: property UniquePropertyReferenceNumber is not allowed`,
+    `${at}.Provider: property ProviderConsentWithheld is not allowed`,
+    `${at}.Setting.SettingAddress: property UniquePropertyReferenceNumber is not allowed`,
     `${at}.RegistrationStatusHistoryList.RegistrationStatusHistory: expected object, got array`,
+    `${at}.RegistrationCertificate: expected null, got object`,
     `${at}.InspectionList.Inspection: expected object, got array`,
     `${at}.NoticeHistoryList.NoticeHistory: expected object, got array`,
+    `${at}: property WelfareNoticeHistoryList is not allowed`,
+    `${at}: property LinkedRegistrationList is not allowed`,
   ]);
   // …and even one notice as an object fails it: NODDate is required there but not allowed.
   const single = { Type: 'NOI', SubType: 'x', Status: 'Open', NOIDate: '2021-01-05', NODDate: '' };

@@ -10,7 +10,8 @@
  *   the empty string `""` (the schema types them all `string`, never `null`): RPReferenceNumber,
  *   SecondaryProvisionType, SpecialConsiderations, RegistrationDate, AddressLine2, County, every
  *   contact field, a register's EndDate, and the NOIDate/NODDate a notice does not carry.
- *   Readers of the XML treat an empty element as absent, so `""` loses nothing.
+ *   Readers of the XML treat an empty element as absent, so `""` loses nothing. Any other text
+ *   is sent exactly, spaces included, as in the XML.
  * - An absent container the schema requires is sent with every field `""`: ProviderContact and
  *   SettingContact when there are no contact details, and Setting on registered-person (RPP)
  *   records. `Setting.SettingName === ""` therefore means "no setting" (a real setting always
@@ -21,7 +22,12 @@
  *   saw a single-item list serialised as an object (XML-to-JSON converters do that); an object
  *   cannot hold a second inspection, and the NoticeHistory object schema is unsatisfiable
  *   (NODDate required but not allowed), so the `items` schemas are followed.
- * - RegistrationCertificate is `null` (the empty element; the schema types it `null`).
+ * - RegistrationCertificate is `null` when it has no conditions (the empty element; the schema
+ *   types it `null`), else `{CertificateConditionList: {CertificateCondition: [...]}}`.
+ * - The elements of Ofsted's schema v1.1–v1.3 that the published JSON schema (inferred from
+ *   samples that lacked them) does not list are sent under their XML names, in XML order:
+ *   UniquePropertyReferenceNumber in both addresses, ProviderConsentWithheld, and the lists
+ *   WelfareNoticeHistoryList and LinkedRegistrationList (always, as arrays, like every list).
  * - Every value is a string, exactly the text of the XML element: dates `YYYY-MM-DD`,
  *   ExtractDateTime London local time `YYYY-MM-DDThh:mm:ss` without a zone, ages and
  *   MaximumNumber as decimal integers (`"0"`, `"5"`, `"6"`), as the schema types them.
@@ -42,6 +48,8 @@ export interface FidAddress {
   Town: string;
   County: string;
   Postcode: string;
+  /** Ofsted v1.1; not in fid-json-schema.json (see fid-schema-check.ts). */
+  UniquePropertyReferenceNumber: string;
 }
 
 export interface FidProviderContact {
@@ -63,7 +71,12 @@ export interface FidRegistration {
   RPReferenceNumber: string;
   ProvisionType: string;
   SecondaryProvisionType: string;
-  Provider: { ProviderName: string; ProviderAddress: FidAddress; ProviderContact: FidProviderContact };
+  Provider: {
+    ProviderName: string;
+    ProviderAddress: FidAddress;
+    ProviderContact: FidProviderContact;
+    ProviderConsentWithheld: string;
+  };
   Setting: { SettingName: string; SettingAddress: FidAddress; SettingContact: FidSettingContact };
   SpecialConsiderations: string;
   RegistrationStatus: string;
@@ -74,7 +87,10 @@ export interface FidRegistration {
   ChildServicesRegisterList: {
     ChildServicesRegister: { Register: string; Status: string; StartDate: string; EndDate: string }[];
   };
-  RegistrationCertificate: null;
+  /** `null` without conditions, as the published schema types it; the conditions when there are any. */
+  RegistrationCertificate: null | {
+    CertificateConditionList: { CertificateCondition: { Condition: string; Register: string }[] };
+  };
   ChildcarePeriodList: { ChildcarePeriod: string[] };
   ChildcareAgeList: {
     ChildcareAge: { AgeFrom: string; AgeTo: string; MaximumNumber: string; Register: string }[];
@@ -85,6 +101,10 @@ export interface FidRegistration {
   NoticeHistoryList: {
     NoticeHistory: { Type: string; SubType: string; Status: string; NOIDate: string; NODDate: string }[];
   };
+  WelfareNoticeHistoryList: {
+    WelfareNoticeHistory: { WelfareCategory: string; WelfareStartDate: string; WelfareEndDate: string }[];
+  };
+  LinkedRegistrationList: { LinkedRegistration: { ReferenceNumber: string; LinkedReason: string }[] };
   LastChangeDate: string;
 }
 
@@ -99,8 +119,8 @@ export interface FidDocument {
 
 export const FID_JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
-/** Absent and blank are the same thing in the XML (the reader and writer both say so). */
-const text = (value: string | undefined): string => (value === undefined || value.trim() === '' ? '' : value);
+/** Absent is `""`, as an empty element is absent in the XML; any other text is sent exactly. */
+const text = (value: string | undefined): string => value ?? '';
 
 const address = (a: Address | undefined): FidAddress => ({
   AddressLine1: a?.addressLine1 ?? '',
@@ -108,6 +128,7 @@ const address = (a: Address | undefined): FidAddress => ({
   Town: a?.town ?? '',
   County: text(a?.county),
   Postcode: a?.postcode ?? '',
+  UniquePropertyReferenceNumber: text(a?.uprn),
 });
 
 export function fidExtract(header: ExtractHeader): FidExtract {
@@ -136,6 +157,7 @@ export function fidRegistration(r: Registration): FidRegistration {
         FaxNumber: text(pc?.faxNumber),
         EmailAddress: text(pc?.emailAddress),
       },
+      ProviderConsentWithheld: text(r.provider.consentWithheld),
     },
     Setting: {
       SettingName: r.setting?.name ?? '',
@@ -163,7 +185,17 @@ export function fidRegistration(r: Registration): FidRegistration {
         EndDate: text(x.endDate),
       })),
     },
-    RegistrationCertificate: null,
+    RegistrationCertificate:
+      r.certificateConditions === undefined || r.certificateConditions.length === 0
+        ? null
+        : {
+            CertificateConditionList: {
+              CertificateCondition: r.certificateConditions.map((c) => ({
+                Condition: c.condition,
+                Register: text(c.register),
+              })),
+            },
+          },
     ChildcarePeriodList: { ChildcarePeriod: [...r.childcarePeriods] },
     ChildcareAgeList: {
       ChildcareAge: r.ageBands.map((a) => ({
@@ -188,6 +220,19 @@ export function fidRegistration(r: Registration): FidRegistration {
         Status: n.status,
         NOIDate: n.type === 'NOD' ? '' : text(n.date),
         NODDate: n.type === 'NOD' ? text(n.date) : '',
+      })),
+    },
+    WelfareNoticeHistoryList: {
+      WelfareNoticeHistory: (r.welfareNotices ?? []).map((w) => ({
+        WelfareCategory: w.category,
+        WelfareStartDate: w.startDate,
+        WelfareEndDate: text(w.endDate),
+      })),
+    },
+    LinkedRegistrationList: {
+      LinkedRegistration: (r.linkedRegistrations ?? []).map((l) => ({
+        ReferenceNumber: l.referenceNumber,
+        LinkedReason: l.reason,
       })),
     },
     LastChangeDate: r.lastChangeDate,

@@ -96,10 +96,54 @@ export function literalFidSchema(): SchemaNode {
   return JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')) as SchemaNode;
 }
 
+const TEXT: SchemaNode = { type: 'string' };
+const objectOf = (props: Record<string, SchemaNode>, required = Object.keys(props)): SchemaNode => ({
+  type: 'object',
+  additionalProperties: false,
+  required,
+  properties: props,
+});
+const listOf = (item: string, props: Record<string, SchemaNode>): SchemaNode =>
+  objectOf({ [item]: { type: 'array', items: objectOf(props) } });
+
+/**
+ * The elements of Ofsted's schema v1.1–v1.3 the published schema never saw (fid-document.ts
+ * sends them under their XML names): added as required, so a registration without them fails.
+ */
+function addV13Elements(schema: SchemaNode): void {
+  const registration =
+    schema.properties!.OfstedChildcareRegisterLocalAuthorityExtract!.properties!.Registration!.items!;
+  const props = registration.properties!;
+  const require = (node: SchemaNode, name: string, value: SchemaNode): void => {
+    node.properties![name] = value;
+    node.required = [...(node.required ?? []), name];
+  };
+  require(props.Provider!.properties!.ProviderAddress!, 'UniquePropertyReferenceNumber', TEXT);
+  require(props.Setting!.properties!.SettingAddress!, 'UniquePropertyReferenceNumber', TEXT);
+  require(props.Provider!, 'ProviderConsentWithheld', TEXT);
+  props.RegistrationCertificate = {
+    type: ['null', 'object'],
+    additionalProperties: false,
+    required: ['CertificateConditionList'],
+    properties: {
+      CertificateConditionList: listOf('CertificateCondition', { Condition: TEXT, Register: TEXT }),
+    },
+  };
+  require(registration, 'WelfareNoticeHistoryList', listOf('WelfareNoticeHistory', {
+    WelfareCategory: TEXT,
+    WelfareStartDate: TEXT,
+    WelfareEndDate: TEXT,
+  }));
+  require(registration, 'LinkedRegistrationList', listOf('LinkedRegistration', {
+    ReferenceNumber: TEXT,
+    LinkedReason: TEXT,
+  }));
+}
+
 /**
  * The schema as edgate follows it: a node typed `object` that also carries `items` (the lists
- * RegistrationStatusHistory, Inspection, NoticeHistory) is an array of those items. Nothing
- * else is changed.
+ * RegistrationStatusHistory, Inspection, NoticeHistory) is an array of those items; and the
+ * v1.1–v1.3 elements it lacks are added (addV13Elements). Nothing else is changed.
  */
 export function fidSchema(): SchemaNode {
   const correct = (node: SchemaNode): void => {
@@ -109,5 +153,6 @@ export function fidSchema(): SchemaNode {
   };
   const schema = literalFidSchema();
   correct(schema);
+  addV13Elements(schema);
   return schema;
 }

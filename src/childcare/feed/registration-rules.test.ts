@@ -112,17 +112,17 @@ test('enumerated values name the bad value and the allowed ones', () => {
     [
       (r) => (r.provisionType = 'XYZ' as Registration['provisionType']),
       'provisionType',
-      "unknown provision type 'XYZ' (expected CMR, CCN, CCD, HCR, RPP)",
+      "unknown provision type 'XYZ' (expected CMR, CCN, CCD, HCR, RPP, CA)",
     ],
     [
       (r) => (r.secondaryProvisionType = 'CM' as Registration['provisionType']),
       'secondaryProvisionType',
-      "unknown provision type 'CM' (expected CMR, CCN, CCD, HCR, RPP)",
+      "unknown provision type 'CM' (expected CMR, CCN, CCD, HCR, RPP, CA)",
     ],
     [
       (r) => (r.status = 'ACTIVE' as Registration['status']),
       'status',
-      "unknown registration status 'ACTIVE' (expected PROP, ACTV, SUSP, RESG, CANC, INAC, REFU)",
+      "unknown registration status 'ACTIVE' (expected PROP, ACTV, SUSP, RESG, CANC, INAC, REFU, EXEM)",
     ],
     [
       (r) => (r.specialConsiderations = 'SECRET' as Registration['specialConsiderations']),
@@ -132,7 +132,7 @@ test('enumerated values name the bad value and the allowed ones', () => {
     [
       (r) => (r.statusHistory[1] = { status: 'XXXX' as Registration['status'], changeDate: '2012-03-16' }),
       'statusHistory[1].status',
-      "unknown registration status 'XXXX' (expected PROP, ACTV, SUSP, RESG, CANC, INAC, REFU)",
+      "unknown registration status 'XXXX' (expected PROP, ACTV, SUSP, RESG, CANC, INAC, REFU, EXEM)",
     ],
     [
       (r) => (r.registers[0] = { register: 'ABC' as 'EYR', status: 'REGD', startDate: '2012-03-16' }),
@@ -142,7 +142,7 @@ test('enumerated values name the bad value and the allowed ones', () => {
     [
       (r) => (r.registers[0] = { register: 'EYR', status: 'DREG' as 'REGD', startDate: '2012-03-16' }),
       'registers[0].status',
-      "unknown register status 'DREG' (expected REGD)",
+      "unknown register status 'DREG' (expected REGD, EXEM)",
     ],
     [
       (r) => (r.childcarePeriods = ['ALYR', 'ALLYEAR' as 'ALYR']),
@@ -162,7 +162,7 @@ test('enumerated values name the bad value and the allowed ones', () => {
     [
       (r) => (r.provisionType = '' as Registration['provisionType']),
       'provisionType',
-      'missing provision type (expected CMR, CCN, CCD, HCR, RPP)',
+      'missing provision type (expected CMR, CCN, CCD, HCR, RPP, CA)',
     ],
   ];
   for (const [change, field, message] of cases) {

@@ -6,14 +6,17 @@
  */
 
 import { isCalendarDate } from '../../platform/calendar.ts';
+import { FEED_FIELDS, type FeedField } from './fields.ts';
 import {
   CHILDCARE_PERIODS,
   NOTICE_TYPES,
   PROVISION_TYPES,
   REFERENCE_NUMBER_PATTERN,
+  REGISTER_STATUSES,
   REGISTERS,
   REGISTRATION_STATUSES,
   SPECIAL_CONSIDERATIONS,
+  YES_NO,
 } from './registration.ts';
 import type { Address, Registration } from './registration.ts';
 
@@ -27,6 +30,59 @@ export const LA_CODE_PATTERN = /^\d{3}$/;
 
 /** Childcare ages on the register run from birth to 18. */
 export const MAX_AGE = 18;
+
+/**
+ * Characters XML 1.0 cannot carry at all (C0 controls but TAB, LF and CR; U+FFFE; U+FFFF;
+ * unpaired surrogates). A value holding one could never reach an extract unchanged, and NUL is
+ * refused by PostgreSQL too, so every import refuses it with the field it is in.
+ */
+const XML_FORBIDDEN =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+const codePoint = (ch: string): string => `U+${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+
+/** Length in characters as XML Schema counts them (code points, so an emoji is one). */
+function characters(value: string): number {
+  let n = value.length;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) n--;
+  }
+  return n;
+}
+
+/** What is wrong with a text value for the document, or undefined: a forbidden character, or too long. */
+export function textProblem(value: string, maxLength: number | undefined): string | undefined {
+  const bad = XML_FORBIDDEN.exec(value);
+  if (bad) {
+    return `contains the character ${codePoint(bad[0])} at position ${bad.index + 1}, which XML cannot carry`;
+  }
+  if (maxLength !== undefined && value.length > maxLength && characters(value) > maxLength) {
+    return `is longer than ${maxLength} characters, the most Ofsted's schema allows`;
+  }
+  return undefined;
+}
+
+/** Every value of a field in a registration, with its property path (`ageBands[1].ageTo`). */
+export function fieldValues(r: Registration, field: FeedField): { path: string; value: unknown }[] {
+  const out: { path: string; value: unknown }[] = [];
+  const walk = (value: unknown, steps: string[], path: string): void => {
+    if (value === undefined || value === null) return;
+    if (steps.length === 0) {
+      out.push({ path, value });
+      return;
+    }
+    const [step, ...rest] = steps;
+    if (step === '[]') {
+      if (Array.isArray(value)) value.forEach((item, i) => walk(item, rest, `${path}[${i}]`));
+      return;
+    }
+    walk((value as Record<string, unknown>)[step!], rest, path ? `${path}.${step}` : step!);
+  };
+  walk(r, field.property.replace(/\[\]/g, '.[]').split('.'), '');
+  return out;
+}
 
 const REFERENCE_NUMBER_EXPECTED = 'expected EY + 5–7 digits, 6–7 digits, RP… or VC… followed by digits';
 
@@ -79,6 +135,10 @@ export function validateRegistration(r: Registration): RuleProblem[] {
     required(`${prefix}.addressLine1`, a.addressLine1);
     required(`${prefix}.town`, a.town);
     required(`${prefix}.postcode`, a.postcode);
+    // BS7666 UPRNtype: an integer from 1 to 999999999999.
+    if (a.uprn !== undefined && !/^0*[1-9]\d{0,11}$/.test(a.uprn)) {
+      add(`${prefix}.uprn`, `invalid UPRN '${a.uprn}' (expected a whole number from 1 to 999999999999)`);
+    }
   };
 
   if (required('referenceNumber', r.referenceNumber)) referenceNumber('referenceNumber', r.referenceNumber);
@@ -91,6 +151,7 @@ export function validateRegistration(r: Registration): RuleProblem[] {
 
   required('provider.name', r.provider.name);
   address('provider.address', r.provider.address);
+  optionalOneOf('provider.consentWithheld', r.provider.consentWithheld, YES_NO, 'consent withheld value');
 
   if (r.setting !== undefined) {
     // The extract never carries a setting for a registered person: the RP record is the
@@ -116,7 +177,7 @@ export function validateRegistration(r: Registration): RuleProblem[] {
   r.registers.forEach((reg, i) => {
     const p = `registers[${i}]`;
     oneOf(`${p}.register`, reg.register, REGISTERS, 'register');
-    oneOf(`${p}.status`, reg.status, ['REGD'], 'register status');
+    oneOf(`${p}.status`, reg.status, REGISTER_STATUSES, 'register status');
     date(`${p}.startDate`, reg.startDate);
     optionalDate(`${p}.endDate`, reg.endDate);
     if (
@@ -127,6 +188,11 @@ export function validateRegistration(r: Registration): RuleProblem[] {
     ) {
       add(`${p}.endDate`, `end date ${reg.endDate} is before start date ${reg.startDate}`);
     }
+  });
+
+  r.certificateConditions?.forEach((c, i) => {
+    required(`certificateConditions[${i}].condition`, c.condition);
+    optionalOneOf(`certificateConditions[${i}].register`, c.register, REGISTERS, 'register');
   });
 
   r.childcarePeriods.forEach((period, i) => {
@@ -156,6 +222,39 @@ export function validateRegistration(r: Registration): RuleProblem[] {
     optionalDate(`notices[${i}].date`, n.date);
   });
 
+  r.welfareNotices?.forEach((w, i) => {
+    const p = `welfareNotices[${i}]`;
+    required(`${p}.category`, w.category);
+    date(`${p}.startDate`, w.startDate);
+    optionalDate(`${p}.endDate`, w.endDate);
+    if (
+      w.endDate !== undefined &&
+      isCalendarDate(w.endDate) &&
+      isCalendarDate(w.startDate) &&
+      w.endDate < w.startDate
+    ) {
+      add(`${p}.endDate`, `end date ${w.endDate} is before start date ${w.startDate}`);
+    }
+  });
+
+  r.linkedRegistrations?.forEach((link, i) => {
+    const p = `linkedRegistrations[${i}]`;
+    if (required(`${p}.referenceNumber`, link.referenceNumber))
+      referenceNumber(`${p}.referenceNumber`, link.referenceNumber);
+    required(`${p}.reason`, link.reason);
+  });
+
   date('lastChangeDate', r.lastChangeDate);
+
+  // Every text value: characters XML forbids, and Ofsted's length limits (fields.ts). Codes, dates
+  // and references are checked above against stricter rules, so only their length can add anything.
+  for (const field of FEED_FIELDS) {
+    if (field.type !== 'text' && field.maxLength === undefined) continue;
+    for (const { path, value } of fieldValues(r, field)) {
+      if (typeof value !== 'string') continue;
+      const problem = textProblem(value, field.maxLength);
+      if (problem !== undefined && !problems.some((p) => p.field === path)) add(path, problem);
+    }
+  }
   return problems;
 }

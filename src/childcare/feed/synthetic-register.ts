@@ -764,7 +764,8 @@ function slug(text: string): string {
 function email(rng: Rng, name: string): string {
   const domain = rng.chance(0.5) ? 'example.org' : 'example.com';
   const local = rng.chance(0.7) ? slug(name) : `${slug(name).replace(/\./g, '')}${rng.int(1, 99)}`;
-  return `${local}@${domain}`;
+  // Ofsted's schema allows 50 characters for an email address.
+  return `${local.slice(0, 49 - domain.length).replace(/\.$/, '')}@${domain}`;
 }
 
 function personContact(rng: Rng, ctx: LaContext, name: string): ProviderContact | undefined {
@@ -844,7 +845,7 @@ interface Lifecycle {
   history: StatusHistoryEntry[];
   /** Day of registration (first ACTV), for registered statuses. */
   registered?: number;
-  /** Day the record became inactive (RESG, CANC, INAC, REFU). */
+  /** Day the record became inactive (RESG, CANC, INAC, REFU, EXEM). */
   inactiveFrom?: number;
   /** Day the current suspension began. */
   suspendedFrom?: number;

@@ -201,7 +201,7 @@ test('bad cells are each reported with their line, record and column', async () 
     [
       { provision_type: 'XYZ' },
       'provision_type',
-      "unknown provision type 'XYZ' (expected CMR, CCN, CCD, HCR, RPP)",
+      "unknown provision type 'XYZ' (expected CMR, CCN, CCD, HCR, RPP, CA)",
     ],
     [{ la_code: '82' }, 'la_code', "LA code '82' is not 3 digits"],
     [
@@ -214,7 +214,7 @@ test('bad cells are each reported with their line, record and column', async () 
     [
       { registration_status: 'LIVE' },
       'registration_status',
-      "unknown registration status 'LIVE' (expected PROP, ACTV, SUSP, RESG, CANC, INAC, REFU)",
+      "unknown registration status 'LIVE' (expected PROP, ACTV, SUSP, RESG, CANC, INAC, REFU, EXEM)",
     ],
     [
       { special_considerations: 'SECRET' },
@@ -303,7 +303,7 @@ test('the formatted message names file, line, record and column', async () => {
     assert.ok(err instanceof ImportError);
     assert.equal(
       err.message,
-      "la.csv:4: record EY100002, field provision_type: unknown provision type 'XYZ' (expected CMR, CCN, CCD, HCR, RPP)",
+      "la.csv:4: record EY100002, field provision_type: unknown provision type 'XYZ' (expected CMR, CCN, CCD, HCR, RPP, CA)",
     );
     return true;
   });
