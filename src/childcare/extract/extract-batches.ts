@@ -1,7 +1,7 @@
 /**
  * Reads registrations in full from the register (those whose stored extract element no longer
  * counts, extract-fragments.ts), in ONE statement: their registration rows and the rows of every
- * child table come back as seven JSON texts (one per table), aggregated by the database. Reading
+ * child table come back as ten JSON texts (one per table), aggregated by the database. Reading
  * a registration therefore costs one JSON.parse of its share of a text instead of a driver row
  * per table row (the pg driver's per-field parsing and the objects it makes were a sixth of a
  * national run, the garbage they left another sixth), and a batch is one round trip instead of six.
@@ -14,6 +14,10 @@ import { sql } from 'kysely';
 import type { Database } from '../../platform/db/database.ts';
 import { executePrepared } from '../../platform/db/prepared-statements.ts';
 import type {
+  CertificateCondition,
+  RegisterStatus,
+  WelfareNotice,
+  YesNo,
   ChildcareAge,
   ChildcarePeriod,
   ChildServicesRegister,
@@ -63,11 +67,20 @@ type RegistrationTuple = [
   status: string,
   registrationDate: Cell,
   lastChangeDate: string,
+  providerUprn: Cell,
+  providerConsentWithheld: Cell,
+  settingUprn: Cell,
 ];
 
 // Child rows: reference number first, then the columns in document order, all as text.
 type HistoryTuple = [referenceNumber: string, status: string, changeDate: string];
-type RegisterTuple = [referenceNumber: string, register: string, startDate: string, endDate: Cell];
+type RegisterTuple = [
+  referenceNumber: string,
+  register: string,
+  status: string,
+  startDate: string,
+  endDate: Cell,
+];
 type AgeTuple = [
   referenceNumber: string,
   ageFrom: string,
@@ -77,6 +90,9 @@ type AgeTuple = [
 ];
 type InspectionTuple = [referenceNumber: string, type: string, date: string, judgement: string];
 type NoticeTuple = [referenceNumber: string, type: string, subType: string, status: string, date: Cell];
+type ConditionTuple = [referenceNumber: string, condition: string, register: Cell];
+type WelfareTuple = [referenceNumber: string, category: string, startDate: string, endDate: Cell];
+type LinkTuple = [referenceNumber: string, linkedReferenceNumber: string, reason: string];
 
 /**
  * The statement. Every value is sent as text inside a JSON array (`to_json(array_agg(array[…]))`:
@@ -96,6 +112,9 @@ function batchStatement(references: readonly string[]) {
     ages: string | null;
     inspections: string | null;
     notices: string | null;
+    conditions: string | null;
+    welfare: string | null;
+    links: string | null;
   }>`
     with batch as materialized (
       select * from regulator.registration r where r.reference_number = any(${[...references]}::text[])
@@ -108,13 +127,14 @@ function batchStatement(references: readonly string[]) {
           provider_postcode, provider_telephone, provider_mobile, provider_work_telephone, provider_fax,
           provider_email, setting_name, setting_address_line1, setting_address_line2, setting_town,
           setting_county, setting_postcode, setting_telephone, setting_fax, setting_email,
-          special_considerations, status, registration_date::text, last_change_date::text
+          special_considerations, status, registration_date::text, last_change_date::text,
+          provider_uprn, provider_consent_withheld, setting_uprn
         ] order by reference_number))::text from batch) as registrations,
       (select json_agg(childcare_periods order by reference_number)::text from batch) as periods,
       (select to_json(array_agg(array[reference_number, status, change_date::text]
           order by reference_number, seq))::text
         from regulator.status_history where reference_number = any(array(select reference_number from batch))) as history,
-      (select to_json(array_agg(array[reference_number, register, start_date::text, end_date::text]
+      (select to_json(array_agg(array[reference_number, register, status, start_date::text, end_date::text]
           order by reference_number, seq))::text
         from regulator.child_services_register where reference_number = any(array(select reference_number from batch))) as registers,
       (select to_json(array_agg(array[reference_number, age_from::text, age_to::text, maximum_number::text, register]
@@ -125,7 +145,16 @@ function batchStatement(references: readonly string[]) {
         from regulator.inspection where reference_number = any(array(select reference_number from batch))) as inspections,
       (select to_json(array_agg(array[reference_number, type, sub_type, status, notice_date::text]
           order by reference_number, seq))::text
-        from regulator.notice where reference_number = any(array(select reference_number from batch))) as notices
+        from regulator.notice where reference_number = any(array(select reference_number from batch))) as notices,
+      (select to_json(array_agg(array[reference_number, condition, register]
+          order by reference_number, seq))::text
+        from regulator.certificate_condition where reference_number = any(array(select reference_number from batch))) as conditions,
+      (select to_json(array_agg(array[reference_number, category, start_date::text, end_date::text]
+          order by reference_number, seq))::text
+        from regulator.welfare_notice where reference_number = any(array(select reference_number from batch))) as welfare,
+      (select to_json(array_agg(array[reference_number, linked_reference_number, reason]
+          order by reference_number, seq))::text
+        from regulator.linked_registration where reference_number = any(array(select reference_number from batch))) as links
   `;
 }
 
@@ -176,6 +205,9 @@ function decodeBatch(text: BatchText): Registration[] {
   const ages = byReference(parsed<AgeTuple>(text.ages));
   const inspections = byReference(parsed<InspectionTuple>(text.inspections));
   const notices = byReference(parsed<NoticeTuple>(text.notices));
+  const conditions = byReference(parsed<ConditionTuple>(text.conditions));
+  const welfare = byReference(parsed<WelfareTuple>(text.welfare));
+  const links = byReference(parsed<LinkTuple>(text.links));
   return rows.map((row, i) => {
     const ref = row[0];
     const registration = registrationOf(row, periods[i] ?? []);
@@ -184,6 +216,17 @@ function decodeBatch(text: BatchText): Registration[] {
     registration.ageBands = (ages.get(ref) ?? NONE).map(childcareAge);
     registration.inspections = (inspections.get(ref) ?? NONE).map(inspection);
     registration.notices = (notices.get(ref) ?? NONE).map(notice);
+    // Lists of Ofsted's v1.3 are left out when empty, as register-store.ts reads them.
+    const conditionRows = conditions.get(ref);
+    if (conditionRows) registration.certificateConditions = conditionRows.map(certificateCondition);
+    const welfareRows = welfare.get(ref);
+    if (welfareRows) registration.welfareNotices = welfareRows.map(welfareNotice);
+    const linkRows = links.get(ref);
+    if (linkRows)
+      registration.linkedRegistrations = linkRows.map(([, referenceNumber, reason]) => ({
+        referenceNumber,
+        reason,
+      }));
     return registration;
   });
 }
@@ -219,6 +262,9 @@ function registrationOf(row: RegistrationTuple, childcarePeriods: ChildcarePerio
     status,
     registrationDate,
     lastChangeDate,
+    providerUprn,
+    providerConsentWithheld,
+    settingUprn,
   ] = row;
   const registration: Registration = {
     referenceNumber,
@@ -242,6 +288,7 @@ function registrationOf(row: RegistrationTuple, childcarePeriods: ChildcarePerio
     registration.secondaryProvisionType = secondaryProvisionType as ProvisionType;
   if (providerAddressLine2 !== null) registration.provider.address.addressLine2 = providerAddressLine2;
   if (providerCounty !== null) registration.provider.address.county = providerCounty;
+  if (providerUprn !== null) registration.provider.address.uprn = providerUprn;
   const providerContact = contactOf<ProviderContact>({
     telephoneNumber: providerTelephone,
     mobileNumber: providerMobile,
@@ -250,6 +297,8 @@ function registrationOf(row: RegistrationTuple, childcarePeriods: ChildcarePerio
     emailAddress: providerEmail,
   });
   if (providerContact) registration.provider.contact = providerContact;
+  if (providerConsentWithheld !== null)
+    registration.provider.consentWithheld = providerConsentWithheld as YesNo;
   if (settingName !== null) {
     const setting: NonNullable<Registration['setting']> = {
       name: settingName,
@@ -261,6 +310,7 @@ function registrationOf(row: RegistrationTuple, childcarePeriods: ChildcarePerio
     };
     if (settingAddressLine2 !== null) setting.address.addressLine2 = settingAddressLine2;
     if (settingCounty !== null) setting.address.county = settingCounty;
+    if (settingUprn !== null) setting.address.uprn = settingUprn;
     const settingContact = contactOf<SettingContact>({
       telephoneNumber: settingTelephone,
       faxNumber: settingFax,
@@ -290,9 +340,18 @@ const historyEntry = ([, status, changeDate]: HistoryTuple): StatusHistoryEntry 
   changeDate,
 });
 
-// The register's stored status is always REGD, the only value the document allows.
-function childServicesRegister([, register, startDate, endDate]: RegisterTuple): ChildServicesRegister {
-  const entry: ChildServicesRegister = { register: register as Register, status: 'REGD', startDate };
+function childServicesRegister([
+  ,
+  register,
+  status,
+  startDate,
+  endDate,
+]: RegisterTuple): ChildServicesRegister {
+  const entry: ChildServicesRegister = {
+    register: register as Register,
+    status: status as RegisterStatus,
+    startDate,
+  };
   if (endDate !== null) entry.endDate = endDate;
   return entry;
 }
@@ -309,6 +368,18 @@ const inspection = ([, inspectionType, inspectionDate, overallJudgement]: Inspec
   inspectionDate,
   overallJudgement,
 });
+
+function certificateCondition([, condition, register]: ConditionTuple): CertificateCondition {
+  const entry: CertificateCondition = { condition };
+  if (register !== null) entry.register = register as Register;
+  return entry;
+}
+
+function welfareNotice([, category, startDate, endDate]: WelfareTuple): WelfareNotice {
+  const entry: WelfareNotice = { category, startDate };
+  if (endDate !== null) entry.endDate = endDate;
+  return entry;
+}
 
 function notice([, type, subType, status, date]: NoticeTuple): Notice {
   const entry: Notice = { type: type as NoticeType, subType, status };

@@ -97,4 +97,31 @@ export const regulatorMigrations: Record<string, Migration> = {
         `create index status_change_registration on regulator.status_change (reference_number, id)`,
       ]),
   },
+  // Ofsted's schema v1.1–v1.3 (src/childcare/feed/fields.ts): UPRNs, consent withheld, the
+  // childminder agency type and the exempt status, certificate conditions, welfare notices and
+  // linked registrations. Code lists are frozen here as they were at this migration.
+  '0005_feed_v1_3': {
+    up: (db) =>
+      runStatements(db, [
+        `alter table regulator.registration
+           drop constraint registration_provision_type_check,
+           add constraint registration_provision_type_check
+             check (provision_type in ('CMR','CCN','CCD','HCR','RPP','CA')),
+           drop constraint registration_secondary_provision_type_check,
+           add constraint registration_secondary_provision_type_check
+             check (secondary_provision_type in ('CMR','CCN','CCD','HCR','RPP','CA')),
+           drop constraint registration_status_check,
+           add constraint registration_status_check
+             check (status in ('PROP','ACTV','SUSP','RESG','CANC','INAC','REFU','EXEM')),
+           add column provider_uprn text,
+           add column setting_uprn text,
+           add column provider_consent_withheld text check (provider_consent_withheld in ('Y','N'))`,
+        ...child(
+          'certificate_condition',
+          `condition text not null, register text check (register in ('EYR','CCR','VCR'))`,
+        ),
+        ...child('welfare_notice', `category text not null, start_date date not null, end_date date`),
+        ...child('linked_registration', `linked_reference_number text not null, reason text not null`),
+      ]),
+  },
 };

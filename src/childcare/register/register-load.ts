@@ -27,9 +27,8 @@ export type ImportFormat = 'xml' | 'csv';
  */
 async function holdOffAutovacuum(trx: Transaction<EdgateDatabase>): Promise<void> {
   await sql`lock table regulator.registration, regulator.status_history, regulator.child_services_register,
-    regulator.childcare_age, regulator.inspection, regulator.notice in share update exclusive mode`.execute(
-    trx,
-  );
+    regulator.childcare_age, regulator.inspection, regulator.notice, regulator.certificate_condition,
+    regulator.welfare_notice, regulator.linked_registration in share update exclusive mode`.execute(trx);
 }
 
 export function formatOfFile(file: string): ImportFormat | undefined {

@@ -9,6 +9,10 @@ import type { Database } from '../../platform/db/database.ts';
 import type { EdgateDatabase } from '../../platform/db/schema.ts';
 import type {
   Address,
+  CertificateCondition,
+  RegisterStatus,
+  WelfareNotice,
+  YesNo,
   ChildcarePeriod,
   ChildServicesRegister,
   Notice,
@@ -64,6 +68,9 @@ export const REGISTRATION_COLUMNS = [
   'status_changed_on',
   'registration_date',
   'last_change_date',
+  'provider_uprn',
+  'provider_consent_withheld',
+  'setting_uprn',
 ] as const;
 
 export const DATE_COLUMNS = new Set(['status_changed_on', 'registration_date', 'last_change_date']);
@@ -102,6 +109,9 @@ export function registrationValues(r: Registration): (string | null)[] {
     statusChangedOn(r),
     r.registrationDate ?? null,
     r.lastChangeDate,
+    p.address.uprn ?? null,
+    p.consentWithheld ?? null,
+    s?.address.uprn ?? null,
   ];
 }
 
@@ -159,6 +169,31 @@ export const CHILD_TABLES: ChildSpec[] = [
       ['notice_date', 'date'],
     ],
     rows: (r) => r.notices.map((n) => [n.type, n.subType, n.status, n.date ?? null]),
+  },
+  {
+    table: 'certificate_condition',
+    columns: [
+      ['condition', 'text'],
+      ['register', 'text'],
+    ],
+    rows: (r) => (r.certificateConditions ?? []).map((c) => [c.condition, c.register ?? null]),
+  },
+  {
+    table: 'welfare_notice',
+    columns: [
+      ['category', 'text'],
+      ['start_date', 'date'],
+      ['end_date', 'date'],
+    ],
+    rows: (r) => (r.welfareNotices ?? []).map((w) => [w.category, w.startDate, w.endDate ?? null]),
+  },
+  {
+    table: 'linked_registration',
+    columns: [
+      ['linked_reference_number', 'text'],
+      ['reason', 'text'],
+    ],
+    rows: (r) => (r.linkedRegistrations ?? []).map((l) => [l.referenceNumber, l.reason]),
   },
 ];
 
@@ -284,7 +319,7 @@ export async function completeRegistrations(
 ): Promise<Registration[]> {
   if (rows.length === 0) return [];
   const refs = rows.map((r) => r.reference_number);
-  const [history, registers, ages, inspections, notices] = await Promise.all([
+  const [history, registers, ages, inspections, notices, conditions, welfare, links] = await Promise.all([
     db
       .selectFrom('regulator.status_history')
       .select(['reference_number', 'status', 'change_date'])
@@ -320,12 +355,37 @@ export async function completeRegistrations(
       .orderBy('reference_number')
       .orderBy('seq')
       .execute(),
+    db
+      .selectFrom('regulator.certificate_condition')
+      .select(['reference_number', 'condition', 'register'])
+      .where('reference_number', '=', sql<string>`any(${refs}::text[])`)
+      .orderBy('reference_number')
+      .orderBy('seq')
+      .execute(),
+    db
+      .selectFrom('regulator.welfare_notice')
+      .select(['reference_number', 'category', 'start_date', 'end_date'])
+      .where('reference_number', '=', sql<string>`any(${refs}::text[])`)
+      .orderBy('reference_number')
+      .orderBy('seq')
+      .execute(),
+    db
+      .selectFrom('regulator.linked_registration')
+      .select(['reference_number', 'linked_reference_number', 'reason'])
+      .where('reference_number', '=', sql<string>`any(${refs}::text[])`)
+      .orderBy('reference_number')
+      .orderBy('seq')
+      .execute(),
   ]);
   const historyOf = groupByReference(history);
   const registersOf = groupByReference(registers);
   const agesOf = groupByReference(ages);
   const inspectionsOf = groupByReference(inspections);
   const noticesOf = groupByReference(notices);
+  const conditionsOf = groupByReference(conditions);
+  const welfareOf = groupByReference(welfare);
+  const linksOf = groupByReference(links);
+  const nonEmpty = <T>(list: T[]): T[] | null => (list.length === 0 ? null : list);
   return rows.map((row) => {
     const ref = row.reference_number;
     return present<Registration>({
@@ -342,6 +402,7 @@ export async function completeRegistrations(
           town: row.provider_town,
           county: row.provider_county,
           postcode: row.provider_postcode,
+          uprn: row.provider_uprn,
         }),
         contact: contactOrNothing<ProviderContact>({
           telephoneNumber: row.provider_telephone,
@@ -350,6 +411,7 @@ export async function completeRegistrations(
           faxNumber: row.provider_fax,
           emailAddress: row.provider_email,
         }),
+        consentWithheld: row.provider_consent_withheld as YesNo | null,
       }),
       setting:
         row.setting_name === null
@@ -362,6 +424,7 @@ export async function completeRegistrations(
                 town: row.setting_town ?? '',
                 county: row.setting_county,
                 postcode: row.setting_postcode ?? '',
+                uprn: row.setting_uprn,
               }),
               contact: contactOrNothing<SettingContact>({
                 telephoneNumber: row.setting_telephone,
@@ -379,10 +442,15 @@ export async function completeRegistrations(
       registers: (registersOf.get(ref) ?? []).map((g) =>
         present<ChildServicesRegister>({
           register: g.register as Register,
-          status: 'REGD',
+          status: g.status as RegisterStatus,
           startDate: g.start_date,
           endDate: g.end_date,
         }),
+      ),
+      certificateConditions: nonEmpty(
+        (conditionsOf.get(ref) ?? []).map((c) =>
+          present<CertificateCondition>({ condition: c.condition, register: c.register as Register | null }),
+        ),
       ),
       childcarePeriods: row.childcare_periods as ChildcarePeriod[],
       ageBands: (agesOf.get(ref) ?? []).map((a) => ({
@@ -403,6 +471,17 @@ export async function completeRegistrations(
           status: n.status,
           date: n.notice_date,
         }),
+      ),
+      welfareNotices: nonEmpty(
+        (welfareOf.get(ref) ?? []).map((w) =>
+          present<WelfareNotice>({ category: w.category, startDate: w.start_date, endDate: w.end_date }),
+        ),
+      ),
+      linkedRegistrations: nonEmpty(
+        (linksOf.get(ref) ?? []).map((l) => ({
+          referenceNumber: l.linked_reference_number,
+          reason: l.reason,
+        })),
       ),
       lastChangeDate: row.last_change_date,
     });

@@ -16,17 +16,20 @@ export interface RegistrationTable {
   provider_town: string;
   provider_county: string | null;
   provider_postcode: string;
+  provider_uprn: string | null;
   provider_telephone: string | null;
   provider_mobile: string | null;
   provider_work_telephone: string | null;
   provider_fax: string | null;
   provider_email: string | null;
+  provider_consent_withheld: string | null;
   setting_name: string | null;
   setting_address_line1: string | null;
   setting_address_line2: string | null;
   setting_town: string | null;
   setting_county: string | null;
   setting_postcode: string | null;
+  setting_uprn: string | null;
   setting_telephone: string | null;
   setting_fax: string | null;
   setting_email: string | null;
@@ -80,6 +83,22 @@ export interface NoticeTable extends Child {
   notice_date: CalendarDate | null;
 }
 
+export interface CertificateConditionTable extends Child {
+  condition: string;
+  register: string | null;
+}
+
+export interface WelfareNoticeTable extends Child {
+  category: string;
+  start_date: CalendarDate;
+  end_date: CalendarDate | null;
+}
+
+export interface LinkedRegistrationTable extends Child {
+  linked_reference_number: string;
+  reason: string;
+}
+
 export interface SuspensionTable extends Child {
   grounds: string;
   start_date: CalendarDate;
@@ -109,6 +128,9 @@ export interface RegulatorTables {
   'regulator.childcare_age': ChildcareAgeTable;
   'regulator.inspection': InspectionTable;
   'regulator.notice': NoticeTable;
+  'regulator.certificate_condition': CertificateConditionTable;
+  'regulator.welfare_notice': WelfareNoticeTable;
+  'regulator.linked_registration': LinkedRegistrationTable;
   'regulator.suspension': SuspensionTable;
   'regulator.status_change': StatusChangeTable;
   'regulator.extract': ExtractTable;
