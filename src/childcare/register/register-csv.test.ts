@@ -419,3 +419,71 @@ test('list cells: `;` between items, a part separator within, `\\` escapes, empt
   assert.deepEqual(splitListCell('  ', ':'), []);
   assert.deepEqual(splitListCell('ALYR;4HPD', ''), [['ALYR'], ['4HPD']]);
 });
+
+test('Ofsted v1.3 columns: written, read back, and optional in the header of an older file', async () => {
+  const full: Registration = structuredClone(childminder);
+  full.provider.address.uprn = '100023336956';
+  full.provider.consentWithheld = 'Y';
+  full.setting!.address.uprn = '10001';
+  full.certificateConditions = [
+    { condition: 'No overnight care; max 3 | under 5s', register: 'EYR' },
+    { condition: 'At the registered premises only' },
+  ];
+  full.welfareNotices = [{ category: 'Safeguarding', startDate: '2023-01-02', endDate: '2023-02-02' }];
+  full.linkedRegistrations = [{ referenceNumber: 'EY654321', reason: 'Same registered person' }];
+  assert.deepEqual(await readRegisterCsv(writeRegisterCsv([full]), 'v13.csv'), [full]);
+
+  const older = [
+    'provider_uprn',
+    'provider_consent_withheld',
+    'setting_uprn',
+    'certificate_conditions',
+    'welfare_notices',
+    'linked_registrations',
+  ];
+  const keep = REGISTER_CSV_COLUMNS.map((c, i) => [c, i] as const).filter(([c]) => !older.includes(c));
+  const [head = '', line = ''] = writeRegisterCsv([childminder])
+    .replace(/^\ufeff/, '')
+    .split('\r\n');
+  const cells = line.split(',');
+  assert.equal(head.split(',').length, cells.length);
+  const csv = [keep.map(([c]) => c).join(','), keep.map(([, i]) => cells[i]).join(',')].join('\n');
+  assert.deepEqual(await readRegisterCsv(csv, 'older.csv'), [childminder]);
+});
+
+test('a NUL or other character XML forbids is refused with line, record and column, not stored', async () => {
+  const csv = [
+    HEADER,
+    row('EY100001', { provider_name: 'Nul\u0000Name' }),
+    row('EY100002', { inspections: '2020-01-01|Good|Type\u0001x' }),
+  ].join('\n');
+  const problems = await problemsOf(() => readRegisterCsv(csv, 'nul.csv'));
+  assert.deepEqual(
+    problems.map((p) => [p.line, p.record, p.field, p.message]),
+    [
+      [2, 'EY100001', 'provider_name', 'contains the character U+0000 at position 4, which XML cannot carry'],
+      [
+        3,
+        'EY100002',
+        'inspections[1].inspection_type',
+        'contains the character U+0001 at position 5, which XML cannot carry',
+      ],
+    ],
+  );
+});
+
+test("values longer than Ofsted's schema allows are refused with line, record and column", async () => {
+  const csv = [
+    HEADER,
+    row('EY100001', { provider_name: 'x'.repeat(101), provider_postcode: 'ZZ1 1ZZ ZZ1' }),
+    row('EY100002', { provider_name: '\u{1F31F}'.repeat(100) }), // 100 characters (200 UTF-16 units) is fine
+  ].join('\n');
+  const problems = await problemsOf(() => readRegisterCsv(csv, 'long.csv'));
+  assert.deepEqual(
+    problems.map((p) => [p.line, p.record, p.field, p.message]),
+    [
+      [2, 'EY100001', 'provider_name', "is longer than 100 characters, the most Ofsted's schema allows"],
+      [2, 'EY100001', 'provider_postcode', "is longer than 9 characters, the most Ofsted's schema allows"],
+    ],
+  );
+});

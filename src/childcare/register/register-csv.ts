@@ -11,6 +11,10 @@ import type { ImportProblem } from '../feed/import-problem.ts';
 import { validateRegistration } from '../feed/registration-rules.ts';
 import type {
   Address,
+  CertificateCondition,
+  LinkedRegistration,
+  WelfareNotice,
+  YesNo,
   ChildcareAge,
   ChildcarePeriod,
   ChildServicesRegister,
@@ -20,6 +24,7 @@ import type {
   ProviderContact,
   ProvisionType,
   Register,
+  RegisterStatus,
   Registration,
   RegistrationStatus,
   SettingContact,
@@ -40,17 +45,20 @@ export const REGISTER_CSV_COLUMNS = [
   'provider_town',
   'provider_county',
   'provider_postcode',
+  'provider_uprn',
   'provider_telephone',
   'provider_mobile',
   'provider_work_telephone',
   'provider_fax',
   'provider_email',
+  'provider_consent_withheld',
   'setting_name',
   'setting_address_line1',
   'setting_address_line2',
   'setting_town',
   'setting_county',
   'setting_postcode',
+  'setting_uprn',
   'setting_telephone',
   'setting_fax',
   'setting_email',
@@ -59,13 +67,26 @@ export const REGISTER_CSV_COLUMNS = [
   'status_history',
   'registration_date',
   'registers',
+  'certificate_conditions',
   'childcare_periods',
   'age_bands',
   'inspections',
   'notices',
+  'welfare_notices',
+  'linked_registrations',
   'last_change_date',
 ] as const;
 export type RegisterCsvColumn = (typeof REGISTER_CSV_COLUMNS)[number];
+
+/** Columns for Ofsted's v1.3 elements: a file written before them may leave them out (read as empty). */
+export const OPTIONAL_CSV_COLUMNS: ReadonlySet<RegisterCsvColumn> = new Set([
+  'provider_uprn',
+  'provider_consent_withheld',
+  'setting_uprn',
+  'certificate_conditions',
+  'welfare_notices',
+  'linked_registrations',
+]);
 
 // Rule fields (property paths) → columns. List items map by pattern in `columnFor`.
 const COLUMN_OF: Record<string, RegisterCsvColumn> = {
@@ -80,6 +101,9 @@ const COLUMN_OF: Record<string, RegisterCsvColumn> = {
   'provider.address.town': 'provider_town',
   'provider.address.county': 'provider_county',
   'provider.address.postcode': 'provider_postcode',
+  'provider.address.uprn': 'provider_uprn',
+  'provider.consentWithheld': 'provider_consent_withheld',
+  'setting.address.uprn': 'setting_uprn',
   'provider.contact.telephoneNumber': 'provider_telephone',
   'provider.contact.mobileNumber': 'provider_mobile',
   'provider.contact.workTelephoneNumber': 'provider_work_telephone',
@@ -108,6 +132,9 @@ const LIST_COLUMN: Record<string, RegisterCsvColumn> = {
   ageBands: 'age_bands',
   inspections: 'inspections',
   notices: 'notices',
+  certificateConditions: 'certificate_conditions',
+  welfareNotices: 'welfare_notices',
+  linkedRegistrations: 'linked_registrations',
 };
 
 const snake = (s: string): string => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -256,7 +283,7 @@ function readHeader(head: CsvRow, file: string, problems: ProblemCollector): Map
     else if (index.has(name as RegisterCsvColumn)) repeated.push(name);
     else index.set(name as RegisterCsvColumn, i);
   });
-  const missing = REGISTER_CSV_COLUMNS.filter((c) => !index.has(c));
+  const missing = REGISTER_CSV_COLUMNS.filter((c) => !index.has(c) && !OPTIONAL_CSV_COLUMNS.has(c));
   const at = { file, line: head.line };
   if (unknown.length > 0)
     problems.add({ ...at, message: `unknown column(s) in the header: ${unknown.join(', ')}` });
@@ -318,6 +345,8 @@ function readRow(
     if (line2 !== undefined) a.addressLine2 = line2;
     const county = optional(`${prefix}_county`);
     if (county !== undefined) a.county = county;
+    const uprn = optional(`${prefix}_uprn`);
+    if (uprn !== undefined) a.uprn = uprn;
     return a;
   };
 
@@ -353,6 +382,8 @@ function readRow(
     if (value !== undefined) providerContact[key] = value;
   }
   if (Object.keys(providerContact).length > 0) r.provider.contact = providerContact;
+  const consent = optional('provider_consent_withheld');
+  if (consent !== undefined) r.provider.consentWithheld = consent as YesNo;
 
   // A setting exists when any of its cells is filled; the rules then say what is missing.
   const settingColumns = REGISTER_CSV_COLUMNS.filter((c) => c.startsWith('setting_'));
@@ -398,12 +429,26 @@ function readRow(
   ).map(([register = '', status = '', start = '', end = '']) => {
     const entry: ChildServicesRegister = {
       register: register as Register,
-      status: status as 'REGD',
+      status: status as RegisterStatus,
       startDate: csvDate(start),
     };
     if (end !== '') entry.endDate = csvDate(end);
     return entry;
   });
+
+  const conditions = items(
+    'certificate_conditions',
+    'certificateConditions',
+    '|',
+    1,
+    2,
+    'CONDITION[|REGISTER]',
+  ).map(([condition = '', register = '']): CertificateCondition => {
+    const entry: CertificateCondition = { condition };
+    if (register !== '') entry.register = register as Register;
+    return entry;
+  });
+  if (conditions.length > 0) r.certificateConditions = conditions;
 
   r.childcarePeriods = items('childcare_periods', 'childcarePeriods', '', 1, 1, 'a period code').map(
     ([period = '']) => period as ChildcarePeriod,
@@ -448,6 +493,20 @@ function readRow(
     },
   );
 
+  const welfare = items('welfare_notices', 'welfareNotices', '|', 2, 3, 'CATEGORY|START[|END]').map(
+    ([category = '', start = '', end = '']): WelfareNotice => {
+      const entry: WelfareNotice = { category, startDate: csvDate(start) };
+      if (end !== '') entry.endDate = csvDate(end);
+      return entry;
+    },
+  );
+  if (welfare.length > 0) r.welfareNotices = welfare;
+
+  const links = items('linked_registrations', 'linkedRegistrations', '|', 2, 2, 'REFERENCE|REASON').map(
+    ([referenceNumber = '', reason = '']): LinkedRegistration => ({ referenceNumber, reason }),
+  );
+  if (links.length > 0) r.linkedRegistrations = links;
+
   const alreadyReported = (prop: string): boolean => {
     for (let p = prop; p !== ''; p = parentPath(p)) if (reported.has(p)) return true;
     return false;
@@ -485,6 +544,8 @@ export function writeRegisterCsv(registrations: Iterable<Registration>): string 
       provider_town: p.address.town,
       provider_county: p.address.county,
       provider_postcode: p.address.postcode,
+      provider_uprn: p.address.uprn,
+      provider_consent_withheld: p.consentWithheld,
       provider_telephone: p.contact?.telephoneNumber,
       provider_mobile: p.contact?.mobileNumber,
       provider_work_telephone: p.contact?.workTelephoneNumber,
@@ -496,6 +557,7 @@ export function writeRegisterCsv(registrations: Iterable<Registration>): string 
       setting_town: s?.address.town,
       setting_county: s?.address.county,
       setting_postcode: s?.address.postcode,
+      setting_uprn: s?.address.uprn,
       setting_telephone: s?.contact?.telephoneNumber,
       setting_fax: s?.contact?.faxNumber,
       setting_email: s?.contact?.emailAddress,
@@ -514,6 +576,25 @@ export function writeRegisterCsv(registrations: Iterable<Registration>): string 
           ...(g.endDate === undefined ? [] : [g.endDate]),
         ]),
         ':',
+      ),
+      certificate_conditions: joinListCell(
+        (r.certificateConditions ?? []).map((c) => [
+          c.condition,
+          ...(c.register === undefined ? [] : [c.register]),
+        ]),
+        '|',
+      ),
+      welfare_notices: joinListCell(
+        (r.welfareNotices ?? []).map((w) => [
+          w.category,
+          w.startDate,
+          ...(w.endDate === undefined ? [] : [w.endDate]),
+        ]),
+        '|',
+      ),
+      linked_registrations: joinListCell(
+        (r.linkedRegistrations ?? []).map((l) => [l.referenceNumber, l.reason]),
+        '|',
       ),
       childcare_periods: joinListCell(
         r.childcarePeriods.map((c) => [c]),
