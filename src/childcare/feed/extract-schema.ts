@@ -17,6 +17,30 @@ export const EXTRACT_XSD_PATH = fileURLToPath(new URL('./childcare-register-extr
 const XSD_FILE_NAME = 'childcare-register-extract.xsd';
 
 /**
+ * Ofsted's own schema of the document, v1.3 (reference/ofsted-extract-v1.3/, with the GovTalk
+ * BS7666 address schema it imports): the contract real LA systems validate against.
+ */
+const OFSTED_XSD_DIR = new URL('../../../reference/ofsted-extract-v1.3/', import.meta.url);
+export const OFSTED_XSD_FILE_NAME = 'OfstedChildcareRegisterLocalAuthorityExtract-v1-3.xsd';
+const BS7666_FILE_NAME = 'bs7666-v2-0.xsd';
+
+let ofstedXsd: Promise<[string, string]> | undefined;
+
+function readOfstedXsd(): Promise<[string, string]> {
+  ofstedXsd ??= Promise.all([
+    readFile(new URL(OFSTED_XSD_FILE_NAME, OFSTED_XSD_DIR), 'utf8'),
+    readFile(new URL(BS7666_FILE_NAME, OFSTED_XSD_DIR), 'utf8'),
+  ]).catch((err: unknown) => {
+    ofstedXsd = undefined;
+    throw err;
+  });
+  return ofstedXsd;
+}
+
+/** Which schema to validate against: edgate's published one, or Ofsted's official v1.3. */
+export type ExtractSchema = 'edgate' | 'ofsted-v1.3';
+
+/**
  * WebAssembly memory ceiling, in 64 KiB pages (2**14 = 1 GiB). libxml2 holds the parsed
  * documents while validating; the default 32 MiB runs out on a large LA's extract.
  */
@@ -51,19 +75,30 @@ export function extractDocumentName(index: number): string {
 const EXIT_NOT_WELL_FORMED = 1;
 
 /**
- * Validates one or several extract documents against the XSD in a single xmllint run. `valid`
+ * Validates one or several extract documents against the XSD (edgate's, or Ofsted's official
+ * v1.3 with `'ofsted-v1.3'`) in a single xmllint run. `valid`
  * is true only if every document is; `errors` lists every problem found, in document order.
  * A document that is not well-formed XML is reported as invalid, not thrown; anything else
  * xmllint fails on (the schema itself, memory) is thrown.
  */
-export async function validateExtractXml(xml: string | string[]): Promise<ExtractValidation> {
+export async function validateExtractXml(
+  xml: string | string[],
+  against: ExtractSchema = 'edgate',
+): Promise<ExtractValidation> {
   const docs = typeof xml === 'string' ? [xml] : xml;
   if (docs.length === 0) return { valid: true, errors: [] };
-  const xsd = await readExtractXsd();
+  const schema =
+    against === 'edgate'
+      ? { schema: [{ fileName: XSD_FILE_NAME, contents: await readExtractXsd() }] }
+      : await readOfstedXsd().then(([main, bs7666]) => ({
+          schema: [{ fileName: OFSTED_XSD_FILE_NAME, contents: main }],
+          // Imported by the main schema through its schemaLocation.
+          preload: [{ fileName: BS7666_FILE_NAME, contents: bs7666 }],
+        }));
   try {
     const result = await validateXML({
       xml: docs.map((contents, i) => ({ fileName: extractDocumentName(i), contents })),
-      schema: [{ fileName: XSD_FILE_NAME, contents: xsd }],
+      ...schema,
       maxMemoryPages: MAX_MEMORY_PAGES,
     });
     return { valid: result.valid, errors: result.valid ? [] : messages(result.rawOutput) };
