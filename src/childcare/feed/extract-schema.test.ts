@@ -36,9 +36,14 @@ function fixedSample(): string {
   return `${SAMPLE.slice(0, second)}EY12346${SAMPLE.slice(second + 'EY12345'.length)}`;
 }
 
-function demoDocuments(): string[] {
+function demoDocuments(scale: 'demo' | 'national' = 'demo', laCodes?: string[]): string[] {
   const byLa = new Map<string, Registration[]>();
-  for (const r of generateRegister({ scale: 'demo', seed: 1, today: '2026-11-01' })) {
+  for (const r of generateRegister({
+    scale,
+    seed: 1,
+    today: '2026-11-01',
+    ...(laCodes ? { laCodes } : {}),
+  })) {
     const list = byLa.get(r.laCode);
     if (list) list.push(r);
     else byLa.set(r.laCode, [r]);
@@ -63,10 +68,23 @@ test('the XSD is where EXTRACT_XSD_PATH says and readExtractXsd returns it', asy
   );
 });
 
-test('every LA document of the demo register is valid', async () => {
+test("every LA document of the demo register is valid, against edgate's XSD and Ofsted's v1.3", async () => {
   const docs = demoDocuments();
   assert.equal(docs.length, 153);
-  const result = await validateExtractXml(docs);
+  for (const against of ['edgate', 'ofsted-v1.3'] as const) {
+    const result = await validateExtractXml(docs, against);
+    assert.deepEqual(result.errors, [], against);
+    assert.equal(result.valid, true);
+  }
+});
+
+test("a national run's extracts are valid against Ofsted's v1.3 XSD: a sample of LAs, the largest included", async () => {
+  // The whole national register takes minutes to validate; bench/extract-national validates it all.
+  // 886 Kent (the largest), 825 Buckinghamshire, 201 City of London (the smallest).
+  const docs = demoDocuments('national', ['201', '825', '886']);
+  assert.equal(docs.length, 3);
+  assert.ok(docs.every((xml) => xml.includes('<UniquePropertyReferenceNumber>')));
+  const result = await validateExtractXml(docs, 'ofsted-v1.3');
   assert.deepEqual(result.errors, []);
   assert.equal(result.valid, true);
 });

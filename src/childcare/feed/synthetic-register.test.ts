@@ -43,6 +43,8 @@ const ALLOWED: ReadonlySet<string> = new Set([
   'SUSP>ACTV',
   'SUSP>CANC',
   'SUSP>RESG',
+  // An applicant Ofsted finds exempt from registration (Ofsted v1.3's EXEM).
+  'PROP>EXEM',
 ]);
 const REGISTERED: readonly RegistrationStatus[] = ['ACTV', 'SUSP', 'RESG', 'CANC'];
 const DRAMA_NUMBER =
@@ -60,6 +62,9 @@ function problems(r: Registration, today: string): string[] {
   if (r.provisionType === 'RPP') {
     if (!r.referenceNumber.startsWith('RP')) found.push('RPP without RP reference');
     if (r.setting) found.push('RPP with a setting');
+  } else if (r.provisionType === 'CA') {
+    // A childminder agency is an organisation; the synthetic ones come from RP records.
+    if (r.setting) found.push('CA with a setting');
   } else if (!r.setting) found.push('setting missing');
   if ((r.provisionType === 'CCN' || r.provisionType === 'CCD') && !r.rpReferenceNumber)
     found.push('no RP link');
@@ -402,4 +407,33 @@ describe('generateRegister: every record is sound', () => {
     assert.equal(count, plannedRegisterSize(options).total);
     assert.equal(seen.size, count);
   });
+});
+
+test("Ofsted v1.3's elements appear in realistic shares", () => {
+  const withSetting = demo.filter((r) => r.setting);
+  assert.ok(share(demo, (r) => r.provider.address.uprn !== undefined) > 75);
+  assert.ok(share(withSetting, (r) => r.setting?.address.uprn !== undefined) > 75);
+  const childminders = demo.filter((r) => r.provisionType === 'CMR');
+  const withheld = share(childminders, (r) => r.provider.consentWithheld === 'Y');
+  assert.ok(withheld > 5 && withheld < 20, `consent withheld ${withheld}%`);
+  assert.ok(demo.some((r) => r.provisionType === 'CA'));
+  assert.ok(share(demo, (r) => r.provisionType === 'CA') < 2);
+  assert.ok(demo.some((r) => r.status === 'EXEM'));
+  assert.ok(share(demo, (r) => r.status === 'EXEM') < 2);
+  const conditions = share(demo, (r) => (r.certificateConditions?.length ?? 0) > 0);
+  assert.ok(conditions > 1 && conditions < 10, `certificate conditions ${conditions}%`);
+  const welfare = share(demo, (r) => (r.welfareNotices?.length ?? 0) > 0);
+  assert.ok(welfare > 0.2 && welfare < 5, `welfare notices ${welfare}%`);
+  // Links only on RP-linked records, and only to a proposed, active or suspended RP record.
+  const byReference = new Map(demo.map((r) => [r.referenceNumber, r]));
+  const linked = demo.filter((r) => r.linkedRegistrations);
+  assert.ok(linked.length > 0);
+  for (const r of linked) {
+    assert.ok(r.rpReferenceNumber, r.referenceNumber);
+    for (const link of r.linkedRegistrations!) {
+      const target = byReference.get(link.referenceNumber);
+      assert.ok(target && ['PROP', 'ACTV', 'SUSP'].includes(target.status), link.referenceNumber);
+    }
+  }
+  assert.ok(demo.filter((r) => r.specialConsiderations).length > 0);
 });

@@ -1279,6 +1279,98 @@ function makeRecord(ctx: LaContext, plan: LaPlan, i: number, rng: Rng): Registra
   };
 }
 
+const CERTIFICATE_CONDITIONS = [
+  'The registered person must not care for more than three children under one year old at any one time.',
+  'Childcare may only be provided at the registered premises.',
+  'The provider must not use the first floor of the premises for childcare.',
+  'Overnight care may be provided for no more than two children at any one time.',
+  'An assistant must be present whenever more than six children are being cared for.',
+];
+
+const WELFARE_CATEGORIES = [
+  'Safeguarding and welfare requirements',
+  'Suitable people',
+  'Staff qualifications, training, support and skills',
+  'Safety and suitability of premises, environment and equipment',
+  'Information and records',
+];
+
+/** A UPRN: most have 9–12 digits. */
+const uprn = (rng: Rng): string => String(rng.int(10_000_000, 999_999_999_999));
+
+/**
+ * Ofsted's v1.1–v1.3 elements, in realistic shares: UPRNs on most addresses; consent withheld by
+ * some childminders and home childcarers; a few childminder agencies (CA, from RP records no
+ * setting is run by) and exempt records (EXEM, from never-registered applicants); certificate
+ * conditions on some registered childminders and nurseries; welfare notices on a few; and on
+ * most RP-linked settings a link to their registered person while it is proposed, active or
+ * suspended (the only statuses Ofsted links).
+ */
+function addV13Elements(
+  ctx: LaContext,
+  plan: LaPlan,
+  i: number,
+  r: Registration,
+  linkedRp: ReadonlySet<number>,
+  rng: Rng,
+): void {
+  const providerUprn = rng.chance(0.85) ? uprn(rng) : undefined;
+  if (providerUprn !== undefined) r.provider.address.uprn = providerUprn;
+  if (r.setting) {
+    const sameAddress =
+      r.setting.address.addressLine1 === r.provider.address.addressLine1 &&
+      r.setting.address.postcode === r.provider.address.postcode;
+    const settingUprn = sameAddress ? providerUprn : rng.chance(0.85) ? uprn(rng) : undefined;
+    if (settingUprn !== undefined) r.setting.address.uprn = settingUprn;
+  }
+  if (r.provisionType === 'CMR' || r.provisionType === 'HCR') {
+    const p = rng.next();
+    if (p < 0.12) r.provider.consentWithheld = 'Y';
+    else if (p < 0.7) r.provider.consentWithheld = 'N';
+  }
+  if (r.provisionType === 'RPP' && !linkedRp.has(i) && rng.chance(0.05)) r.provisionType = 'CA';
+  if (r.status === 'INAC' && rng.chance(0.2)) {
+    r.status = 'EXEM';
+    const last = r.statusHistory.at(-1);
+    if (last) last.status = 'EXEM';
+  }
+  const registered = r.registrationDate;
+  if (registered !== undefined && r.registers.length > 0 && rng.chance(0.05)) {
+    const conditions = [rng.pick(CERTIFICATE_CONDITIONS)];
+    if (rng.chance(0.3)) conditions.push(rng.pick(CERTIFICATE_CONDITIONS));
+    r.certificateConditions = [...new Set(conditions)].map((condition) =>
+      rng.chance(0.6) ? { condition, register: 'EYR' as const } : { condition },
+    );
+  }
+  if (registered !== undefined && rng.chance(0.015)) {
+    const from = Math.max(parseDay(registered) + 30, ctx.today - 2000);
+    if (from < ctx.today - 1) {
+      const start = rng.int(from, ctx.today - 1);
+      const end = rng.chance(0.6) && start + 30 < ctx.today ? rng.int(start + 14, ctx.today - 1) : undefined;
+      r.welfareNotices = [
+        {
+          category: rng.pick(WELFARE_CATEGORIES),
+          startDate: formatDay(start),
+          ...(end !== undefined ? { endDate: formatDay(end) } : {}),
+        },
+      ];
+      // Ofsted changed the record when it served the notice (and when it ended).
+      const changed = formatDay(end ?? start);
+      if (changed > r.lastChangeDate) r.lastChangeDate = changed;
+    }
+  }
+  const rp = plan.rpLink[i];
+  const rpStatus = rp === undefined ? undefined : plan.statuses[rp];
+  if (
+    rp !== undefined &&
+    r.rpReferenceNumber &&
+    (rpStatus === 'PROP' || rpStatus === 'ACTV' || rpStatus === 'SUSP') &&
+    rng.chance(0.7)
+  ) {
+    r.linkedRegistrations = [{ referenceNumber: r.rpReferenceNumber, reason: 'Registered person' }];
+  }
+}
+
 /** The later of a day and a date; dates made here are valid, so no round-trip check. */
 function later(day: number, date: string | undefined): number {
   if (date === undefined) return day;
@@ -1310,6 +1402,14 @@ export function* generateRegister(options: GenerateOptions): Generator<Registrat
     };
     const plan = planLa(ctx, size);
     const rng = new Rng(`${key}:records`);
-    for (let i = 0; i < size; i++) yield makeRecord(ctx, plan, i, rng);
+    // Ofsted v1.1–v1.3 elements draw from a stream of their own, so the rest of each record is
+    // what it was before they were modelled.
+    const v13 = new Rng(`${key}:v1.3`);
+    const linkedRp = new Set(plan.rpLink.filter((x): x is number => x !== undefined));
+    for (let i = 0; i < size; i++) {
+      const record = makeRecord(ctx, plan, i, rng);
+      addV13Elements(ctx, plan, i, record, linkedRp, v13);
+      yield record;
+    }
   }
 }
