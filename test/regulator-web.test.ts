@@ -5,6 +5,7 @@ import { startTestServer, csrfTokenIn, TEST_PASSWORD, type TestServer } from './
 import { upsertRegistrations } from '../src/childcare/register/register-store.ts';
 import { generateRegister } from '../src/childcare/feed/synthetic-register.ts';
 import type { Registration } from '../src/childcare/feed/registration.ts';
+import { everyElementRegistration, exemptAgency } from '../src/childcare/feed/feed-fixtures.ts';
 
 const NOW = new Date('2026-11-02T10:00:00Z');
 
@@ -89,6 +90,40 @@ describe('regulator pages and API', () => {
     for (const inspection of target.inspections) assert.ok(page.body.includes(inspection.overallJudgement));
     const missing = await client.get('/regulator/registrations/EY000000');
     assert.equal(missing.status, 404);
+  });
+
+  test('the registration page shows the v1.3 elements with plain labels, and what consent and special considerations mean for public outputs', async () => {
+    const every = everyElementRegistration('EY100901', '825');
+    await upsertRegistrations(server.handle.db, [every, exemptAgency('EY100903', '825')]);
+    const client = server.client();
+    await client.signIn('casey', TEST_PASSWORD);
+    const page = await client.get('/regulator/registrations/EY100901');
+    assert.equal(page.status, 200);
+    const text = page.body.replace(/&#39;/g, "'");
+    for (const shown of [
+      "Women's refuge (WREF)",
+      'must never appear in a public directory',
+      'Consent withheld',
+      'not released for public viewing',
+      'UPRN 100023336956',
+      'Home childcarer (HCR)',
+      'Early Years Register (EYR)',
+      'Exempt',
+      'All year round (ALYR)',
+      'Weekends (WEND)',
+      'Notice of decision (NOD)',
+      'Conditions on the registration certificate',
+      'All registers',
+      'Welfare notices',
+      'Welfare requirements notice: safeguarding',
+      'Linked registrations',
+      'href="/regulator/registrations/EY100002"',
+    ]) {
+      assert.ok(text.includes(shown), shown);
+    }
+    const agency = await client.get('/regulator/registrations/EY100903');
+    assert.match(agency.body, /Childminder agency \(CA\)|EY100903 · Childminder agency/);
+    assert.match(agency.body, /Exempt from registration/);
   });
 
   test('an illegal status change is explained in plain words and changes nothing; a legal one is recorded', async () => {

@@ -23,6 +23,7 @@ import { executePrepared } from '../../platform/db/prepared-statements.ts';
 import { generateRegister } from '../feed/synthetic-register.ts';
 import { INACTIVE_STATUSES, type Registration } from '../feed/registration.ts';
 import { registrationElement } from '../feed/extract-writer.ts';
+import { everyElementRegistration, exemptAgency } from '../feed/feed-fixtures.ts';
 
 /** Where a batch starts: after `after` in reference-number order ('' for the first). */
 export interface BatchRequest {
@@ -78,7 +79,8 @@ function probeRegistrations(): Registration[] {
   };
   const withoutSetting: Registration = { ...awkward, referenceNumber: 'EY000001', notices: [] };
   delete withoutSetting.setting;
-  probe.push(awkward, withoutSetting);
+  // Every element of Ofsted's v1.3 with hostile text, and the CA/EXEM one with empty lists.
+  probe.push(awkward, withoutSetting, everyElementRegistration('EY000002'), exemptAgency('EY000003'));
   return probe;
 }
 

@@ -23,6 +23,9 @@ import {
 } from './status-change.ts';
 import {
   PROVISION_TYPE_NAMES,
+  CONSENT_WITHHELD_MEANING,
+  SPECIAL_CONSIDERATIONS_MEANING,
+  codeLabel,
   PROVISION_TYPES,
   REGISTRATION_STATUS_NAMES,
   REGISTRATION_STATUSES,
@@ -148,6 +151,10 @@ function registerPages(app: FastifyInstance, handle: DatabaseHandle, today: () =
       la: localAuthorityByCode(stored.registration.laCode),
       statusName: (s: RegistrationStatus) => REGISTRATION_STATUS_NAMES[s] ?? s,
       typeName: PROVISION_TYPE_NAMES[stored.registration.provisionType],
+      // Plain labels for every code on the page, from the feed's one code table.
+      label: codeLabel,
+      consentWithheldMeaning: CONSENT_WITHHELD_MEANING,
+      specialConsiderationsMeaning: SPECIAL_CONSIDERATIONS_MEANING,
       kindLabel: (k: StatusChangeKind) => STATUS_CHANGE_KIND_LABELS[k] ?? k,
       canChange: availableStatusChanges({ status: stored.registration.status }).length > 0,
     });
