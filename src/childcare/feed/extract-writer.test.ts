@@ -41,20 +41,6 @@ function headerFor(laCode: string): ExtractHeader {
 const write = (header: ExtractHeader, registrations: Iterable<Registration>): string =>
   [...extractChunks(header, registrations)].join('');
 
-/**
- * What the reader gives back for a registration: every string trimmed. The writer writes values
- * as they are (a writer that edits data hides problems upstream); the reader trims, and the
- * generator deliberately leaves trailing spaces in some towns and counties, as real data has.
- */
-function trimmed<T>(value: T): T {
-  if (typeof value === 'string') return value.trim() as T;
-  if (Array.isArray(value)) return value.map((x: unknown) => trimmed(x)) as T;
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, trimmed(v)])) as T;
-  }
-  return value;
-}
-
 /** A small valid registration with every optional part present. */
 function fullRegistration(): Registration {
   return {
