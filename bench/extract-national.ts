@@ -48,6 +48,9 @@ import type { WriterReport } from './support/extract-writer-child.ts';
 import { measure } from './support/cpu.ts';
 import { summariseRunProfile } from './support/extract-profile.ts';
 import { copyOut, type CopyOutTable } from './support/extract-copy.ts';
+import { gunzipSync } from 'node:zlib';
+import { validateExtractXml } from '../src/childcare/feed/extract-schema.ts';
+import { extractsOfDate, readyExtract } from '../src/childcare/extract/extract-store.ts';
 
 const OPTIONS = { scale: 'national', seed: 1, today: '2026-11-01' } as const;
 const EXTRACT_DATE = OPTIONS.today;
@@ -207,6 +210,7 @@ let day = 0;
 const copies: Measured<CopyOutTable[]>[] = [];
 let writers: WriterReport | undefined;
 let profileSince = 0;
+let official: { documents: number; invalid: string[]; ms: number } | undefined;
 try {
   const admin = new pg.Client({ connectionString: cluster.url });
   await admin.connect();
@@ -298,6 +302,31 @@ try {
       `writer check: LA ${writers.laCode}, both documents read back to the same ${fmt(writers.records)} ` +
         `registrations (${fmt(writers.oursBytes)} vs ${fmt(writers.xmlbuilderBytes)} bytes)`,
     );
+
+    // Every LA's extract of the last full run against Ofsted's official v1.3 XSD (after the
+    // measurements, in this process: it does not count towards any figure). A few LAs per
+    // xmllint run, to keep its memory in bounds.
+    startedAt = performance.now();
+    const laCodes = (await extractsOfDate(handle.db, EXTRACT_DATE)).map((e) => e.laCode);
+    official = { documents: 0, invalid: [], ms: 0 };
+    for (let start = 0; start < laCodes.length; start += 8) {
+      const group = laCodes.slice(start, start + 8);
+      const docs: string[] = [];
+      for (const laCode of group) {
+        const stored = await readyExtract(handle.db, laCode, EXTRACT_DATE);
+        if (!stored) throw new Error(`no ready extract for LA ${laCode}`);
+        docs.push(gunzipSync(stored.content).toString('utf8'));
+      }
+      const result = await validateExtractXml(docs, 'ofsted-v1.3');
+      official.documents += docs.length;
+      if (!result.valid)
+        official.invalid.push(...result.errors.slice(0, 5).map((e) => `${group.join(',')}: ${e}`));
+    }
+    official.ms = performance.now() - startedAt;
+    log(
+      `Ofsted's v1.3 XSD: ${official.documents} extracts, ${official.invalid.length === 0 ? 'all valid' : 'INVALID'} ` +
+        `(${secs(official.ms)} s)`,
+    );
   } finally {
     await handle.close();
   }
@@ -346,6 +375,7 @@ const checks = {
   speedup: speedup >= SPEEDUP_TARGET,
   rss: rssFull <= RSS_TARGET_MB,
   growth: growth <= GROWTH_TARGET,
+  officialXsd: official !== undefined && official.invalid.length === 0 && official.documents > 0,
 };
 const pass = Object.values(checks).every(Boolean);
 const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
@@ -465,6 +495,8 @@ console.log(
     `\n  full runs ${full.map((r) => secs(r.result.wallMs)).join(', ')} s; COPY ${copyRounds.map(secs).join(', ')} s` +
     `\n  writer CPU ${ours.cpuRounds.map((ms) => ms.toFixed(0)).join(', ')} ms; ` +
     `xmlbuilder2 CPU ${xmlbuilder.cpuRounds.map((ms) => ms.toFixed(0)).join(', ')} ms` +
+    `\n  every extract of the last run against Ofsted's v1.3 XSD: ${official?.documents ?? 0} documents, ` +
+    `${verdict(checks.officialXsd)}${official?.invalid.length ? `\n    ${official.invalid.join('\n    ')}` : ''}` +
     `\n  load average at end: ${load()} (this machine is shared; see CPU columns)\n`,
 );
 console.log(
@@ -477,5 +509,6 @@ console.log(
     `xmlbuilder_speedup_wall=${speedupWall.toFixed(1)} ` +
     `xmlbuilder_speedup_whole_string=${speedupWholeString.toFixed(1)} ` +
     `rss_mb=${rssFull} rss_target<=${RSS_TARGET_MB} rss_half_median_mb=${rssHalfMedian} rss_full_median_mb=${rssFullMedian} ` +
-    `rss_growth=${(growth * 100).toFixed(1)}% growth_target<=${GROWTH_TARGET * 100}% ${verdict(pass)}`,
+    `rss_growth=${(growth * 100).toFixed(1)}% growth_target<=${GROWTH_TARGET * 100}% ` +
+    `ofsted_xsd_valid=${official?.documents ?? 0}/${official?.documents ?? 0} ${verdict(pass)}`,
 );
