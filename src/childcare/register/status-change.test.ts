@@ -687,3 +687,25 @@ describe('purity', () => {
     assert.throws(() => decideStatusChange(ctx({ today: '2026-02-30' }), { kind: 'grant' }), RangeError);
   });
 });
+
+test('a reason or grounds holding NUL or another control character is refused in plain words, not stored', () => {
+  const resign = decideStatusChange(ctx({ status: 'ACTV' }), { kind: 'resign', reason: 'Moved\u0000away' });
+  assert.deepEqual(resign, {
+    allowed: false,
+    code: 'invalid-text',
+    message:
+      'The reason contains the character U+0000 at position 6, which the register cannot carry: remove it.',
+  });
+  const suspend = decideStatusChange(ctx({ status: 'ACTV' }), {
+    ...validRequest('suspend'),
+    grounds: 'Risk\u0007of harm',
+  } as StatusChangeRequest);
+  assert.equal(suspend.allowed, false);
+  assert.equal(!suspend.allowed && suspend.code, 'invalid-text');
+  // Tabs and line breaks are ordinary text.
+  assert.equal(
+    decideStatusChange(ctx({ status: 'ACTV' }), { kind: 'resign', reason: 'Moved\taway\r\nfor good' })
+      .allowed,
+    true,
+  );
+});

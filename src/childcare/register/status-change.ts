@@ -14,6 +14,7 @@ import {
   isCalendarDate,
 } from '../../platform/calendar.ts';
 import { REGISTRATION_STATUSES, REGISTRATION_STATUS_NAMES } from '../feed/registration.ts';
+import { textProblem } from '../feed/registration-rules.ts';
 import type { ChildServicesRegister, Notice, RegistrationStatus } from '../feed/registration.ts';
 
 /**
@@ -104,7 +105,8 @@ export type RefusalCode =
   | 'invalid-cancellation-ground'
   | 'unknown-status'
   | 'correction-to-same-status'
-  | 'correction-not-needed';
+  | 'correction-not-needed'
+  | 'invalid-text';
 
 export type StatusChangeDecision =
   | {
@@ -204,6 +206,17 @@ function isOnVoluntaryRegisterOnly(registers: ChildServicesRegister[], today: st
 export function decideStatusChange(ctx: StatusChangeContext, req: StatusChangeRequest): StatusChangeDecision {
   requireToday(ctx.today);
   const from = ctx.status;
+
+  // A NUL or other control character cannot be stored (PostgreSQL refuses NUL in text) or shown.
+  for (const [field, value] of Object.entries(req)) {
+    const problem = typeof value === 'string' ? textProblem(value, undefined) : undefined;
+    if (problem !== undefined) {
+      return refuse(
+        'invalid-text',
+        `The ${field === 'grounds' ? 'grounds' : field} ${problem.replace('XML', 'the register')}: remove it.`,
+      );
+    }
+  }
 
   if (req.kind === 'correct') return decideCorrection(ctx, req);
 
