@@ -110,7 +110,17 @@ export function detectAgentChanges(
   comparisons: readonly LaComparison[],
   options: DetectOptions = {},
 ): Change[] {
-  const perLa = comparisons.map(({ previous, current }) => detectChanges(previous, current, options));
+  return reconcileMoves(
+    comparisons.map(({ previous, current }) => detectChanges(previous, current, options)),
+  );
+}
+
+/**
+ * The changes of several LAs of one agent, each from `detectChanges`, with a registration gone
+ * from one LA and arriving in another made one `moved`. Apart from detectAgentChanges so that a
+ * caller can compare LA by LA and keep only the changes, not every snapshot, in memory.
+ */
+export function reconcileMoves(perLa: readonly (readonly Change[])[]): Change[] {
   const departures = new Map<string, Change & { kind: 'left' | 'disappeared' }>();
   for (const changes of perLa)
     for (const c of changes)
