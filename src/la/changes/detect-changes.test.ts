@@ -38,7 +38,7 @@ test('a field change is `changed` with the field (element path and label), old a
   after.lastChangeDate = '2026-11-01';
   const [change, ...rest] = detectChanges(snapshot([everyElementRegistration()]), snapshot([after]));
   assert.deepEqual(rest, []);
-  assert.ok(change?.kind === 'changed');
+  assert.ok(change?.kind === 'changed', "change?.kind === 'changed'");
   assert.deepEqual(
     change.fields.map((f) => [f.field.element, f.field.label, f.old, f.new, f.housekeeping]),
     [
@@ -47,7 +47,7 @@ test('a field change is `changed` with the field (element path and label), old a
     ],
   );
   assert.equal(change.laCode, '825');
-  assert.ok(forReview(change));
+  assert.ok(forReview(change), 'forReview(change)');
   assert.equal(describeChange(change), 'EY100001 changed: setting postcode.');
 });
 
@@ -57,9 +57,12 @@ test('a status change carries from and to, and whatever else changed with it', (
   after.statusHistory.push({ status: 'SUSP', changeDate: '2026-11-01' });
   after.lastChangeDate = '2026-11-01';
   const [change] = detectChanges(snapshot([everyElementRegistration()]), snapshot([after]));
-  assert.ok(change?.kind === 'status-changed');
+  assert.ok(change?.kind === 'status-changed', "change?.kind === 'status-changed'");
   assert.deepEqual(change.status, { from: 'ACTV', to: 'SUSP' });
-  assert.ok(change.fields.every((f) => f.housekeeping));
+  assert.ok(
+    change.fields.every((f) => f.housekeeping),
+    'change.fields.every((f) => f.housekeeping)',
+  );
   assert.equal(describeChange(change), 'EY100001 went from Active to Suspended.');
 });
 
@@ -141,7 +144,7 @@ test('a reference known gone that comes back in the same LA is `restored`; in an
     ['EY300001', 'restored'],
   ]);
   const [moved] = detectChanges(snapshot([], '826'), snapshot([elsewhere], '826'), { gone });
-  assert.ok(moved?.kind === 'moved');
+  assert.ok(moved?.kind === 'moved', "moved?.kind === 'moved'");
   assert.equal(moved.fromLa, '825');
   assert.equal(moved.laCode, '826');
 });
@@ -161,7 +164,7 @@ test("gone from one of an agent's LAs and present in another: `moved` once, with
     ['EY400003', 'new'],
   ]);
   const moved = changes[0]!;
-  assert.ok(moved.kind === 'moved');
+  assert.ok(moved.kind === 'moved', "moved.kind === 'moved'");
   assert.equal(moved.fromLa, '825');
   assert.equal(moved.laCode, '826');
   assert.equal(moved.status, undefined);
@@ -216,5 +219,79 @@ test('property: random mutations of generated registrations are each detected as
       for (const e of elements) assert.ok(want.includes(e), `${mutation} reported ${e}`);
     }
   }
-  assert.ok(MUTATIONS.length >= 8);
+  assert.ok(MUTATIONS.length >= 8, 'MUTATIONS.length >= 8');
+});
+
+test("property: over an agent's two LAs, registrations moved at random are each `moved` once, the rest as made", () => {
+  const register = [
+    ...generateRegister({ scale: 'demo', seed: 5, today: '2026-11-01', laCodes: ['825', '826'] }),
+  ];
+  const random = seededRandom(7);
+  for (let round = 0; round < 10; round++) {
+    const seed = Math.floor(random() * 2 ** 31);
+    const a = mutateSnapshot(
+      register.filter((r) => r.laCode === '825'),
+      { share: 0.1, seed, today: '2026-11-02' },
+    );
+    const b = mutateSnapshot(
+      register.filter((r) => r.laCode === '826'),
+      { share: 0.1, seed: seed + 1, today: '2026-11-02' },
+    );
+    // Move some untouched registrations of 825 to 826, whatever their status.
+    const movable = a.registrations.filter((r) => !a.applied.has(r.referenceNumber));
+    const moving = new Set(movable.filter((_, i) => i === 0 || random() < 0.1).map((r) => r.referenceNumber));
+    const stays = a.registrations.filter((r) => !moving.has(r.referenceNumber));
+    const arrives = [
+      ...b.registrations,
+      ...movable.filter((r) => moving.has(r.referenceNumber)).map((r) => ({ ...r, laCode: '826' })),
+    ];
+    const changes = detectAgentChanges([
+      {
+        previous: snapshot(
+          register.filter((r) => r.laCode === '825'),
+          '825',
+        ),
+        current: snapshot(stays, '825'),
+      },
+      {
+        previous: snapshot(
+          register.filter((r) => r.laCode === '826'),
+          '826',
+        ),
+        current: snapshot(arrives, '826'),
+      },
+    ]);
+    const expected = new Map<string, string>();
+    for (const [ref, kind] of [...a.expected, ...b.expected])
+      if (kind !== 'unchanged') expected.set(ref, kind);
+    for (const ref of moving) expected.set(ref, 'moved');
+    assert.deepEqual(
+      changes.map((c) => [c.referenceNumber, c.kind]).sort(),
+      [...expected].sort(),
+      `round ${round} (seed ${seed})`,
+    );
+    for (const c of changes) {
+      if (c.kind !== 'moved') continue;
+      assert.equal(c.fromLa, '825');
+      assert.equal(c.laCode, '826');
+      assert.deepEqual(c.fields, [], 'moved as it was');
+    }
+  }
+});
+
+test('a registration gone from one LA while inactive and arriving in another active is `moved` with its status change', () => {
+  const before = withStatus('EY600001', 'RESG');
+  const after = everyElementRegistration('EY600001', '826');
+  delete after.linkedRegistrations;
+  const [moved, ...rest] = detectAgentChanges([
+    { previous: snapshot([before], '825'), current: snapshot([], '825') },
+    { previous: snapshot([], '826'), current: snapshot([after], '826') },
+  ]);
+  assert.deepEqual(rest, []);
+  assert.ok(moved?.kind === 'moved', "moved?.kind === 'moved'");
+  assert.deepEqual(moved.status, { from: 'RESG', to: 'ACTV' });
+  assert.ok(
+    moved.fields.every((f) => f.housekeeping),
+    'only the history differs besides the status',
+  );
 });

@@ -39,7 +39,7 @@ function mutateField(r: Registration, row: FeedField): void {
 const compared = FEED_FIELDS.filter((f) => f.property !== 'referenceNumber' && f.property !== 'status');
 
 test('every field of the field table is compared: changing one reports exactly that field, old and new', () => {
-  assert.ok(compared.length > 50);
+  assert.ok(compared.length > 50, 'compared.length > 50');
   for (const row of compared) {
     const before = everyElementRegistration();
     const after = everyElementRegistration();
@@ -176,9 +176,10 @@ test('an absent optional list equals an empty one; a removed setting reports eac
   assert.deepEqual(fieldChanges(before, after), []);
   delete after.setting;
   const gone = fieldChanges(before, after);
-  assert.ok(gone.length >= 8);
+  assert.ok(gone.length >= 8, 'gone.length >= 8');
   assert.ok(
     gone.every((c) => c.field.element.startsWith('Setting/') && c.new === undefined && c.old !== undefined),
+    'every setting value gone, nothing else',
   );
 });
 

@@ -29,7 +29,7 @@ test('an empty snapshot is held, even as the first', () => {
   for (const last of [undefined, snapshot(registrations(10), '2026-11-01T05:30:00')]) {
     const verdict = guardSnapshot(snapshot([]), last);
     assert.equal(verdict.action, 'hold');
-    assert.ok(verdict.action === 'hold');
+    assert.ok(verdict.action === 'hold', "verdict.action === 'hold'");
     assert.deepEqual(
       verdict.reasons.map((r) => r.code),
       ['empty'],
@@ -51,7 +51,7 @@ test('removing more than the share of live registrations is held; up to it, appl
     '10 of 100 is not more than 10%',
   );
   const verdict = guardSnapshot(snapshot(keep(89)), last);
-  assert.ok(verdict.action === 'hold');
+  assert.ok(verdict.action === 'hold', "verdict.action === 'hold'");
   assert.deepEqual(verdict.reasons, [
     {
       code: 'removes-too-many',
@@ -92,14 +92,14 @@ test('a snapshot older than the last applied is held (by ExtractDateTime, second
 test('every reason that applies is given; an unreadable date is a reason too', () => {
   const last = snapshot(registrations(5), '2026-11-02T05:30:00');
   const verdict = guardSnapshot(snapshot(registrations(1), '02/11/2026 05:30'), last);
-  assert.ok(verdict.action === 'hold');
+  assert.ok(verdict.action === 'hold', "verdict.action === 'hold'");
   assert.deepEqual(
     verdict.reasons.map((r) => r.code),
     ['unreadable-date', 'removes-too-many'],
   );
   assert.match(verdict.reasons[0]!.message, /'02\/11\/2026 05:30' cannot be read/);
   const stale = guardSnapshot(snapshot([], '2026-11-01T05:30:00'), last);
-  assert.ok(stale.action === 'hold');
+  assert.ok(stale.action === 'hold', "stale.action === 'hold'");
   assert.deepEqual(
     stale.reasons.map((r) => r.code),
     ['empty', 'older-than-applied'],
