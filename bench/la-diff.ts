@@ -106,9 +106,10 @@ function writePair(
   }
   let leaving: Registration | undefined;
   if (moveOne) {
-    const at = current.findLastIndex(
-      (r) => r.status === 'ACTV' && !mutated.applied.has(r.referenceNumber) && r !== current.at(-1),
-    );
+    // An untouched active registration, not the one that just arrived.
+    let at = current.length - 2;
+    while (at >= 0 && (current[at]!.status !== 'ACTV' || mutated.applied.has(current[at]!.referenceNumber)))
+      at--;
     if (at >= 0) [leaving] = current.splice(at, 1);
   }
   const base = path.join(dir, laCode);
