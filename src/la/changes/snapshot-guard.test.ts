@@ -105,3 +105,11 @@ test('every reason that applies is given; an unreadable date is a reason too', (
     ['empty', 'older-than-applied'],
   );
 });
+
+test("another LA's snapshot is refused rather than compared", () => {
+  const last = { ...snapshot(registrations(5)), laCode: '826' };
+  assert.throws(
+    () => guardSnapshot(snapshot(registrations(5)), last),
+    /cannot guard LA 825's snapshot with LA 826's/,
+  );
+});

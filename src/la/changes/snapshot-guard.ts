@@ -56,6 +56,8 @@ export function guardSnapshot(
   const maxShare = options.maxRemovedShare ?? DEFAULT_MAX_REMOVED_SHARE;
   if (!(maxShare >= 0 && maxShare <= 1))
     throw new RangeError(`maxRemovedShare must be between 0 and 1, not ${maxShare}`);
+  if (lastApplied && lastApplied.laCode !== candidate.laCode)
+    throw new RangeError(`cannot guard LA ${candidate.laCode}'s snapshot with LA ${lastApplied.laCode}'s`);
   const reasons: HoldReason[] = [];
   const la = `LA ${candidate.laCode}`;
 
