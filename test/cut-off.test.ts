@@ -269,6 +269,10 @@ describe('cutting someone off, on two instances of one database', () => {
       removeCertificate(database.db, { username: 'certs-ispp', by: 'jo.admin' }),
       /has 2 certificates: name one with --thumbprint/,
     );
+    await assert.rejects(
+      removeCertificate(database.db, { username: 'certs-ispp', thumbprint: 'abc', by: 'jo.admin' }),
+      /--thumbprint abc is not a SHA-1 thumbprint/,
+    );
     const removed = await removeCertificate(database.db, {
       username: 'certs-ispp',
       // As another tool shows it: upper case, colon-separated.
