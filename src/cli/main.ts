@@ -29,6 +29,12 @@ import {
   revoke,
 } from '../childcare/gateway/gateway-store.ts';
 import { isCalendarDate, londonDateOf } from '../platform/calendar.ts';
+import {
+  GATEWAY_ACCESS_SUBCOMMANDS,
+  gatewayAccessCommand,
+  USER_ACCESS_SUBCOMMANDS,
+  userAccessCommand,
+} from './access-commands.ts';
 
 const USAGE = `edgate — statutory education data feeds
 
@@ -42,6 +48,10 @@ Usage:
                                        EDGATE_PASSWORD or is generated and printed once.
                                        Roles: ${ACCOUNT_ROLES.join(', ')};
                                        an la-officer names its local authority with --la
+  edgate user list                     every sign-in account, active or disabled
+  edgate user disable|enable --username U
+                                       stop (or allow again) an account signing in; disabling
+                                       ends its sessions on every instance at once
   edgate register import FILE [--format xml|csv]
                                        load registrations from an extract document or the
                                        register CSV (docs/register-csv.md); all or nothing
@@ -60,8 +70,19 @@ Usage:
   edgate gateway account add --username U (--la CODE | --agent "Organisation") [--no-certificate]
                                        an ISPP/FID account for an LA or an authorised agent;
                                        prints its password and FID API key once
+  edgate gateway account list          every gateway account, active or disabled
+  edgate gateway account disable|enable --username U
+                                       refuse (or allow again) the account's SOAP and FID requests
+  edgate gateway account rotate-password|rotate-api-key --username U
+                                       a new password (or FID API key), printed once; the old
+                                       one stops working at once
   edgate gateway certificate add --username U --file CERT.pem
                                        register the X.509 certificate the account signs with
+  edgate gateway certificate list [--username U]
+                                       registered certificates and their SHA-1 thumbprints
+  edgate gateway certificate remove --username U [--thumbprint T]
+                                       signatures made with it are refused at once (without
+                                       --thumbprint: the account's only certificate)
   edgate gateway authorise --agent "Organisation" --la CODE [--from D] [--until D]
                                        an LA authorises an agent to collect its extract
   edgate gateway revoke --agent "Organisation" --la CODE
@@ -168,8 +189,11 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'user': {
       const [sub, ...args] = rest;
+      if (sub && USER_ACCESS_SUBCOMMANDS.includes(sub)) return userAccessCommand(config, sub, args);
       if (sub !== 'add')
-        throw new UsageError('Usage: edgate user add --username U --name "Full Name" --role ROLE');
+        throw new UsageError(
+          'Usage: edgate user add --username U --name "Full Name" --role ROLE | user list | user disable|enable --username U',
+        );
       const { values } = parse(args, {
         username: { type: 'string' },
         name: { type: 'string' },
@@ -394,6 +418,7 @@ async function consentCommand(
 async function gatewayCommand(config: Config, args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   const words = sub === 'account' || sub === 'certificate' ? [sub, rest.shift()].join(' ') : sub;
+  if (words && GATEWAY_ACCESS_SUBCOMMANDS.includes(words)) return gatewayAccessCommand(config, words, rest);
   const { values } = parse(rest, {
     username: { type: 'string' },
     la: { type: 'string' },
@@ -469,7 +494,9 @@ async function gatewayCommand(config: Config, args: string[]): Promise<number> {
       return count > 0 ? 0 : 1;
     }
     default:
-      throw new UsageError('Usage: edgate gateway account add | certificate add | authorise | revoke');
+      throw new UsageError(
+        'Usage: edgate gateway account add|list|disable|enable|rotate-password|rotate-api-key | certificate add|list|remove | authorise | revoke',
+      );
   }
 }
 

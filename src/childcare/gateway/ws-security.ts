@@ -561,7 +561,9 @@ interface ParsedCertificate {
 /**
  * Certificates parsed once, not on every request: an account signs every request with the same
  * few. Keyed by the PEM or DER itself, so a changed registration is a different key; bounded,
- * oldest first out. `null` remembers what did not parse.
+ * oldest first out. `null` remembers what did not parse. It decides nothing about trust: a
+ * certificate is used only when the account's current registrations (read with the account on
+ * every request) name it, so a removed one is refused at once whatever is cached here.
  */
 const certificates = new Map<string, ParsedCertificate | null>();
 const CERTIFICATES_KEPT = 512;

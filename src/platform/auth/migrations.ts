@@ -28,4 +28,21 @@ export const platformMigrations: Record<string, Migration> = {
     // An LA officer sees what concerns their own local authority only.
     up: (db) => runStatements(db, [`alter table platform.account add column la_code char(3)`]),
   },
+  '0003_account_changes': {
+    // Who disabled or enabled an account, and when: kept apart from the account, so the
+    // history survives later changes.
+    up: (db) =>
+      runStatements(db, [
+        `create table platform.account_change (
+          id bigserial primary key,
+          account_id integer not null,
+          username text not null,
+          action text not null,
+          detail text,
+          changed_by text not null,
+          changed_at timestamptz not null default now()
+        )`,
+        `create index account_change_account on platform.account_change (account_id, id)`,
+      ]),
+  },
 };

@@ -25,7 +25,20 @@ export interface SessionTable {
   expires_at: Date;
 }
 
+/** One audited change to an account: disabled, enabled. */
+export interface AccountChangeTable {
+  id: Generated<number>;
+  account_id: number;
+  username: string;
+  action: string;
+  detail: string | null;
+  /** Who made the change (the operator's login name for the CLI). */
+  changed_by: string;
+  changed_at: CreatedAt;
+}
+
 export interface PlatformTables {
   'platform.account': AccountTable;
   'platform.session': SessionTable;
+  'platform.account_change': AccountChangeTable;
 }
