@@ -102,6 +102,7 @@ class Session {
         return this.end();
       }
       this.#release ??= await holdConnection(this.db);
+      if (this.#ended) return; // gone while waiting: end() hands the connection back
       const reply = await this.pglite.runExclusive(() => this.pglite.execProtocolRaw(frame));
       if (this.socket.writable) this.socket.write(reply);
       // Idle again (not in a transaction, nothing half-sent): the server may use the database.
