@@ -16,7 +16,7 @@ import {
   type ImportFormat,
 } from '../childcare/register/register-load.ts';
 import { plannedRegisterSize } from '../childcare/register/synthetic-register.ts';
-import { openConfiguredDatabase } from './database.ts';
+import { DatabaseInUseError, openConfiguredDatabase } from './database.ts';
 import { runExtracts, UnknownLocalAuthorityError } from '../childcare/extract/extract-runs.ts';
 import { extractsOfDate, extractSummary, readyExtract } from '../childcare/extract/extract-store.ts';
 import { localAuthorityByCode } from '../platform/reference.ts';
@@ -170,12 +170,7 @@ async function main(argv: string[]): Promise<number> {
       return -1;
     }
     case 'migrate': {
-      const { openDatabase } = await import('../platform/db/database.ts');
-      const handle = await openDatabase({
-        databaseUrl: config.databaseUrl,
-        dataDir: config.databaseUrl ? undefined : `${config.dataDir}/pglite`,
-        poolSize: 1,
-      });
+      const handle = await openConfiguredDatabase({ ...config, databasePoolSize: 1 }, { migrate: false });
       try {
         for (const report of await migrateToLatest(handle.db)) {
           console.log(
@@ -210,6 +205,7 @@ async function main(argv: string[]): Promise<number> {
           displayName: values.name ?? values.username!,
           password,
           roles: values.role!,
+          laCode: values.la,
         }),
       );
       console.log(`Created account ${account.username} (${account.roles.join(', ')}).`);
@@ -610,6 +606,10 @@ main(process.argv.slice(2)).then(
     ) {
       console.error(error.message);
       process.exit(2);
+    }
+    if (error instanceof DatabaseInUseError) {
+      console.error(error.message);
+      process.exit(1);
     }
     if (error instanceof ImportError) {
       console.error(
