@@ -66,13 +66,14 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   setUpHealth(app, options.db);
   setUpMetrics(app);
   await setUpOpenApi(app, options.publicUrl);
+  // Before the shell, so that its own routes (sign-in) answer errors with the page too.
+  setUpErrorPages(app);
   await app.register(setUpWebShell, {
     db: options.db,
     sessionTtlHours: options.sessionTtlHours ?? 8,
     signInAttemptsPerMinute: options.signInAttemptsPerMinute,
     now: options.now,
   });
-  setUpErrorPages(app);
   return app;
 }
 
