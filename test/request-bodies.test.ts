@@ -149,6 +149,17 @@ describe('the ISPP gateway', () => {
     },
   );
 
+  test(
+    'the FID routes read no body: a GET carrying one is answered without waiting for it',
+    HANG_GUARD,
+    async () => {
+      const answer = await refusedBeforeReading('GET', '/fid/json', { 'content-type': 'text/plain' });
+      assert.equal(answer.status, 401);
+      assert.equal(JSON.parse(answer.body).code, 'AuthenticationFailed');
+      await healthy();
+    },
+  );
+
   test('hostile 64 KB envelopes of every shape are answered with a fault in well under 100 ms of CPU each', async () => {
     for (const shape of HOSTILE_SHAPES) {
       const payload = hostileEnvelope(shape);
