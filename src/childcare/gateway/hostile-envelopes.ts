@@ -83,14 +83,20 @@ export function hostileEnvelope(shape: HostileShape, bytes = 64 * 1024): string 
         (budget) => fill(budget, (i) => ` xmlns:p${i}="u"`),
         (budget) => fill(budget, (i) => `<a xmlns:q="u${i % 10}"/>`, ELEMENTS),
       );
-    case 'many-prefixes':
+    case 'many-prefixes': {
       // Every element uses a different prefix declared on the Envelope, on itself and on an
       // attribute: canonicalisation must declare each, parsing must resolve each.
+      let declared = 1;
       return envelope(
         bytes,
-        (budget) => fill(budget, (i) => ` xmlns:n${i}="urn:${i}"`),
-        (budget) => fill(budget, (i) => `<n${i % 900}:e n${(i + 1) % 900}:a=""/>`, ELEMENTS),
+        (budget) => {
+          const declarations = fill(budget, (i) => ` xmlns:n${i}="urn:${i}"`);
+          declared = Math.max(1, declarations.split('xmlns:').length - 1);
+          return declarations;
+        },
+        (budget) => fill(budget, (i) => `<n${i % declared}:e n${(i + 1) % declared}:a=""/>`, ELEMENTS),
       );
+    }
     case 'many-attributes':
       // One element with thousands of attributes, some namespaced, named to sort slowly.
       return envelope(
