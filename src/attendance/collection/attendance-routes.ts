@@ -35,6 +35,7 @@ import {
   type EnvelopeErrorCode,
 } from './attendance-errors.ts';
 import { useJsonApiSecurityHeaders } from '../../platform/http/server.ts';
+import { declaresBody } from '../../platform/http/unread-body.ts';
 import { readCleanSubmission } from './clean-submission.ts';
 import { bodyIsJson, contentTypeIsJson, readSubmissionBody } from './request-body.ts';
 import { parseUrn, validateSubmission } from './submission.ts';
@@ -159,7 +160,17 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
     { parseAs: 'buffer', bodyLimit: MAX_SUBMISSION_BYTES },
     (_request, body, done) => done(null, body),
   );
+  // VAL119 by the contract's own rule, before the body is read: a wrong type is refused at once,
+  // not after 4 MB. The bearer token is checked before this (each route's onRequest), so no body
+  // is read for a client without one either.
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    const takesBody = request.method !== 'GET' && request.method !== 'HEAD';
+    if (takesBody && declaresBody(request.headers) && contentTypeIsJson(request.headers['content-type']))
+      throw Object.assign(new Error('Incorrect content type'), { statusCode: 415 });
+    return payload;
+  });
   app.setErrorHandler(async (error: Error & { statusCode?: number; code?: string }, request, reply) => {
+    if (error.statusCode === 415) return refuse(request, reply, envelopeError('VAL119'));
     if (error.statusCode === 413) return reply.code(413).send(envelopeError('VAL126'));
     if (error.statusCode === 400 && error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY')
       return reply.code(400).send(envelopeError('VAL118'));
@@ -219,7 +230,7 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
     {
       helmet: false,
       config: { csrf: false },
-      preHandler: requireScope(options.bearer, SUBMIT),
+      onRequest: requireScope(options.bearer, SUBMIT),
       validatorCompiler: documentationOnly,
       schema: {
         tags: ['attendance'],
@@ -334,7 +345,7 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
     '/submissions/:ref',
     {
       helmet: false,
-      preHandler: requireScope(options.bearer, SUBMIT, READ),
+      onRequest: requireScope(options.bearer, SUBMIT, READ),
       validatorCompiler: documentationOnly,
       schema: {
         tags: ['attendance'],
@@ -360,7 +371,7 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
     '/codes/attendance',
     {
       helmet: false,
-      preHandler: anyScope,
+      onRequest: anyScope,
       validatorCompiler: documentationOnly,
       schema: {
         tags: ['attendance'],
@@ -391,7 +402,7 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
     '/codes/ncyeargroup',
     {
       helmet: false,
-      preHandler: anyScope,
+      onRequest: anyScope,
       schema: { tags: ['attendance'], summary: 'The NC year groups a pupil can be in', security },
     },
     async (_request, reply) => reply.send(pupilYearGroups().map((group) => ({ ...group }))),
@@ -401,7 +412,7 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
     '/provider/:urn',
     {
       helmet: false,
-      preHandler: anyScope,
+      onRequest: anyScope,
       validatorCompiler: documentationOnly,
       schema: {
         tags: ['attendance'],
@@ -455,7 +466,7 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
     {
       helmet: false,
       config: { csrf: false },
-      preHandler: requireScope(options.bearer, SUBMIT),
+      onRequest: requireScope(options.bearer, SUBMIT),
       validatorCompiler: documentationOnly,
       schema: consentSchema('Record that the school consented to this supplier sending its attendance', {
         body: ConsentBody,
@@ -482,7 +493,7 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
     '/consents/:urn',
     {
       helmet: false,
-      preHandler: requireScope(options.bearer, SUBMIT),
+      onRequest: requireScope(options.bearer, SUBMIT),
       validatorCompiler: documentationOnly,
       schema: consentSchema('This supplier’s consent from the school', {
         response: { 200: ConsentAnswer, 404: ErrorObject },
@@ -502,7 +513,7 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
     {
       helmet: false,
       config: { csrf: false },
-      preHandler: requireScope(options.bearer, SUBMIT),
+      onRequest: requireScope(options.bearer, SUBMIT),
       validatorCompiler: documentationOnly,
       schema: consentSchema('Record that the school removed its consent; nothing more is accepted', {
         body: Type.Optional(Type.Object({ withdrawnBy: Type.Optional(Type.String()) })),

@@ -7,7 +7,7 @@
  *
  * `requireScope` guards the API's own routes with the bearer token (RFC 6750).
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Database } from '../../platform/db/database.ts';
 import { authenticateClient } from './clients.ts';
 import { useJsonApiSecurityHeaders } from '../../platform/http/server.ts';
@@ -18,6 +18,8 @@ export const TOKEN_PATH = '/oauth2/token';
 export const JWKS_PATH = '/.well-known/jwks.json';
 const REALM = 'edgate';
 const FORM = 'application/x-www-form-urlencoded';
+/** A token request is a few hundred bytes. */
+const MAX_TOKEN_REQUEST_BYTES = 16 * 1024;
 
 export interface OAuthRouteOptions {
   db: Database;
@@ -57,11 +59,39 @@ export async function oauthRoutes(app: FastifyInstance, options: OAuthRouteOptio
   const now = options.now ?? (() => new Date());
   useJsonApiSecurityHeaders(app);
   const keys = options.keys ?? new SigningKeys(options.db, { lifetimeSeconds: options.lifetimeSeconds });
-  // Only inside this plugin's encapsulated scope, and only if the app has no form parser of its own.
-  if (!app.hasContentTypeParser(FORM))
-    app.addContentTypeParser(FORM, { parseAs: 'string' }, (_request, body, done) => {
+  // Forms only (RFC 6749 §4.4.2), in this plugin's encapsulated scope: any other type is refused
+  // before the body is read, and no body is read past the limit.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(
+    FORM,
+    { parseAs: 'string', bodyLimit: MAX_TOKEN_REQUEST_BYTES },
+    (_request, body, done) => {
       done(null, parseForm(typeof body === 'string' ? body : body.toString('utf8')));
-    });
+    },
+  );
+  app.setErrorHandler(async (error: Error & { statusCode?: number }, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status === 415)
+      return sendError(reply, {
+        status,
+        error: 'invalid_request',
+        error_description: `Send the token request as ${FORM}`,
+      });
+    if (status === 413)
+      return sendError(reply, {
+        status,
+        error: 'invalid_request',
+        error_description: `The token request is larger than ${MAX_TOKEN_REQUEST_BYTES} bytes`,
+      });
+    if (status >= 400 && status < 500)
+      return sendError(reply, {
+        status: 400,
+        error: 'invalid_request',
+        error_description: 'The token request could not be read',
+      });
+    request.log.error({ err: error }, 'token request failed');
+    return reply.code(500).header('Cache-Control', 'no-store').send({ error: 'server_error' });
+  });
 
   // Clients authenticate with their credentials, never cookies: no CSRF token applies.
   app.post(TOKEN_PATH, { helmet: false, config: { csrf: false } }, async (request, reply) => {
@@ -113,8 +143,11 @@ export function accessClaims(request: FastifyRequest): AccessClaims | undefined 
   return claimsOf.get(request);
 }
 
-/** A preHandler: a valid bearer token granting any of `scopes`, else 401/403 per RFC 6750 §3. */
-export function requireScope(check: BearerCheck, ...scopes: string[]): preHandlerAsyncHookHandler {
+/** An onRequest or preHandler hook: a valid bearer token granting any of `scopes`, else 401/403 per RFC 6750 §3. */
+export function requireScope(
+  check: BearerCheck,
+  ...scopes: string[]
+): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined> {
   return async (request, reply) => {
     const match = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)[ ]*$/i.exec(request.headers.authorization ?? '');
     if (!match?.[1]) {

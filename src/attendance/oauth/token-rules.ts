@@ -13,7 +13,8 @@ export type OAuthErrorCode =
   | 'invalid_scope';
 
 export interface OAuthError {
-  status: 400 | 401;
+  /** 413 and 415: a body too large or not a form, refused before it is read. */
+  status: 400 | 401 | 413 | 415;
   error: OAuthErrorCode;
   error_description: string;
 }

@@ -362,6 +362,16 @@ function checkSignature(
       refuse('InvalidSecurity', 'A signature Reference points inside the Signature');
     }
   }
+  // Each signed element is canonicalised once: a Reference inside another's element would have
+  // its bytes canonicalised again, and nested 30 deep, 30 times a 64 KB request. Clients sign
+  // disjoint parts (Timestamp, To, Body).
+  const targets = new Set(references.map((r) => r.target));
+  for (const r of references) {
+    for (let at = r.target.parent; at !== undefined; at = at.parent) {
+      if (targets.has(at))
+        refuse('InvalidSecurity', 'A signature Reference points inside another signed element');
+    }
+  }
   // Signature wrapping: the signed Timestamp and To must be the very ones we act on.
   const tsRef = references.findIndex((r) => r.target === timestamp);
   if (tsRef < 0)

@@ -322,6 +322,13 @@ type StatusChangeBodyType = Static<typeof StatusChangeBody>;
 function registerApi(app: FastifyInstance, handle: DatabaseHandle, today: () => string): void {
   const { db } = handle;
 
+  // JSON only (forms are for the pages); anything else is a 415 before the body is read.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string' },
+    app.getDefaultJsonParser('error', 'error'),
+  );
   app.decorateRequest('apiAccount', undefined);
   app.addHook('onRequest', async (request, reply) => {
     const header = request.headers.authorization ?? '';

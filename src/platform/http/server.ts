@@ -15,6 +15,10 @@ import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { Database } from '../db/database.ts';
 import { setUpWebShell } from '../web/shell.ts';
 import type { TlsMaterial } from './tls.ts';
+import { setUpUnreadBodies } from './unread-body.ts';
+
+/** The most a body may be unless a scope's own parser says otherwise (the attendance API's 4 MB). */
+export const BODY_LIMIT = 64 * 1024;
 
 export interface HttpServerOptions {
   db: Database;
@@ -39,13 +43,19 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     },
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
-    bodyLimit: 1024 * 1024,
+    bodyLimit: BODY_LIMIT,
     connectionTimeout: 30_000,
     requestTimeout: 60_000,
     trustProxy: false,
   };
   if (options.tls) serverOptions.https = { key: options.tls.key, cert: options.tls.cert };
   const app = Fastify(serverOptions);
+  // No body is read unless the route's scope takes its content type. Fastify's default JSON and
+  // text parsers would apply to every route of every role (the text one let a 1 MB body past the
+  // gateway's 64 KB); without a parser, a type is refused with 415 before the body is read. The
+  // web shell adds forms (pages, the OAuth token endpoint); each API scope adds its own types.
+  app.removeAllContentTypeParsers();
+  setUpUnreadBodies(app);
   trackHandlers(app);
 
   app.addHook('onSend', async (request, reply) => {
@@ -56,13 +66,14 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   setUpHealth(app, options.db);
   setUpMetrics(app);
   await setUpOpenApi(app, options.publicUrl);
+  // Before the shell, so that its own routes (sign-in) answer errors with the page too.
+  setUpErrorPages(app);
   await app.register(setUpWebShell, {
     db: options.db,
     sessionTtlHours: options.sessionTtlHours ?? 8,
     signInAttemptsPerMinute: options.signInAttemptsPerMinute,
     now: options.now,
   });
-  setUpErrorPages(app);
   return app;
 }
 
