@@ -37,6 +37,8 @@ export function newClientProblem(client: NewClient): string | undefined {
 export async function createClient(
   db: Database,
   client: NewClient,
+  /** When it was created: the database's clock unless given (the demo world passes its own). */
+  now?: Date,
 ): Promise<{ clientId: string; clientSecret: string }> {
   const problem = newClientProblem(client);
   if (problem) throw new Error(problem);
@@ -52,6 +54,7 @@ export async function createClient(
       scopes: [...new Set(client.scopes)],
       la_code: client.laCode ?? null,
       requires_consent: client.requiresConsent ?? true,
+      ...(now === undefined ? {} : { created_at: now }),
     })
     .execute();
   return { clientId, clientSecret };
