@@ -41,13 +41,15 @@ before(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'edgate-dfe-two-'));
   tls = await loadTls({ dataDir: dir });
   secondHandle = database.url ? await openDatabase({ databaseUrl: database.url, poolSize: 3 }) : undefined;
+  // Every instance has the same secret key (it opens the sealed signing keys), as in production.
+  const secretBox = new SecretBox(randomBytes(32));
   for (const handle of [database, secondHandle ?? database]) {
     const app = await createHttpServer({ db: handle.db, tls, logLevel: 'silent' });
     await dfeRole(app, {
       handle,
       // One issuer for both, as behind one public address.
       config: { ...TEST_ROLE_CONFIG, publicUrl: 'https://attendance.example' },
-      secretBox: new SecretBox(randomBytes(32)),
+      secretBox,
       now: clock,
     });
     await app.listen({ host: '127.0.0.1', port: 0 });

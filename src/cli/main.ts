@@ -282,8 +282,9 @@ async function dfeCommand(config: Config, args: string[]): Promise<number> {
   }
   if (noun === 'keys' && verb === 'rotate') {
     const { SigningKeys } = await import('../attendance/oauth/signing-keys.ts');
+    const box = loadSecretBox({ key: config.gatewaySecretKey, dataDir: config.dataDir });
     const { kid } = await withDatabase(config, ({ db }) =>
-      new SigningKeys(db, { lifetimeSeconds: config.accessTokenLifetimeSeconds }).rotate(new Date()),
+      new SigningKeys(db, { lifetimeSeconds: config.accessTokenLifetimeSeconds, box }).rotate(new Date()),
     );
     console.log(`New signing key ${kid}; tokens signed by the previous key verify until they expire.`);
     return 0;
