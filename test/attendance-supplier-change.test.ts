@@ -301,3 +301,19 @@ test('once the admin confirms the change, only the new supplier is accepted and 
   );
   assert.match(history.rows[2]?.recorded_by ?? '', /Dee Admin/);
 });
+
+test('when the current supplier removes its consent, the waiting supplier records its own and its pending change is closed', async () => {
+  clock = new Date('2026-11-20T09:50:00Z');
+  assert.equal((await putConsent(misA, OTHER_URN)).status, 200, 'nobody held it (a 2020 client sent for it)');
+  assert.equal((await putConsent(misB, OTHER_URN)).status, 409);
+  const removed = await call('DELETE', `/consents/${OTHER_URN}`, { authorization: `Bearer ${misA.token}` });
+  assert.equal(removed.status, 204);
+  assert.equal((await putConsent(misB, OTHER_URN)).status, 200);
+  const pending = await sql<{ n: number }>`
+    select count(*)::integer as n from dfe.supplier_change where urn = ${OTHER_URN} and status = 'pending'`.execute(
+    database.db,
+  );
+  assert.equal(pending.rows[0]?.n, 0);
+  assert.equal((await send(legacy, ['1'], 9, OTHER_URN)).status, 403, 'the 2020 client no longer serves it');
+  assert.equal((await send(misB, ['1'], 10, OTHER_URN)).status, 201);
+});

@@ -149,7 +149,14 @@ export async function requestConsent(
   let decision = decideConsent(recording.clientId, await currentSupplierOf(db, recording.urn));
   if (decision.kind === 'record') {
     try {
-      return { kind: 'recorded', consent: await giveConsent(db, recording, given) };
+      const consent = await giveConsent(db, recording, given);
+      // A change this supplier asked for earlier is moot now that nobody else holds the school.
+      await sql`
+        update dfe.supplier_change set status = 'confirmed', decided_at = ${recording.now},
+          decided_by = 'edgate: no other supplier held the school when its consent was given again'
+        where urn = ${recording.urn} and client_id = ${recording.clientId} and status = 'pending'
+      `.execute(db);
+      return { kind: 'recorded', consent };
     } catch (error) {
       if (!isUniqueViolation(error, 'consent_one_current_supplier')) throw error;
       const holder = await currentSupplierOf(db, recording.urn);
