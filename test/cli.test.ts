@@ -517,4 +517,61 @@ describe('the edgate command', () => {
     assert.equal(unknown.code, 2, unknown.stderr);
     assert.match(unknown.stderr, /999999 is not in the schools register/);
   });
+
+  test('dfe consent: a second supplier waits as a change of supplier, which an administrator confirms; dfe client disable, enable and rotate-secret', async () => {
+    // After the tests above: URN 123456 exists and Synthetic MIS Ltd's consent was removed.
+    const consent = (verb: string, client: string, by = 'A. Administrator') =>
+      edgate(['dfe', 'consent', verb, '--client', client, '--urn', '123456', '--by', by]);
+    assert.equal(consent('give', 'Synthetic MIS Ltd').code, 0);
+    assert.equal(edgate(['dfe', 'client', 'add', '--name', 'Second MIS']).code, 0);
+    const second = consent('give', 'Second MIS');
+    assert.equal(second.code, 1);
+    assert.match(
+      second.stderr,
+      /Another supplier holds the consent of URN 123456.*confirm-change --urn 123456/,
+    );
+    assert.match(
+      edgate(['dfe', 'consent', 'changes']).stdout,
+      /123456 .* from Synthetic MIS Ltd to Second MIS/,
+    );
+    const confirmed = edgate(['dfe', 'consent', 'confirm-change', '--urn', '123456', '--by', 'D. Admin']);
+    assert.equal(confirmed.code, 0, confirmed.stderr);
+    assert.match(
+      confirmed.stdout,
+      /Second MIS now sends the attendance of URN 123456; Synthetic MIS Ltd's consent is removed/,
+    );
+    const listed = edgate(['dfe', 'consent', 'list', '--urn', '123456']).stdout;
+    assert.match(listed, /Second MIS {2}given by A\. Administrator .*\(active\)/);
+    assert.match(listed, /Synthetic MIS Ltd .*removed by DfE administrator D\. Admin/);
+    const nothing = edgate(['dfe', 'consent', 'reject-change', '--urn', '123456']);
+    assert.equal(nothing.code, 2);
+    assert.match(nothing.stderr, /No change of supplier is waiting for URN 123456/);
+
+    const state = () =>
+      withDatabase(({ db }) =>
+        db
+          .selectFrom('dfe.oauth_client')
+          .select(['disabled_at', 'secret_hash', 'token_generation'])
+          .where('name', '=', 'Second MIS')
+          .executeTakeFirstOrThrow(),
+      );
+    const before = await state();
+    const disabled = edgate(['dfe', 'client', 'disable', '--client', 'Second MIS']);
+    assert.equal(disabled.code, 0, disabled.stderr);
+    assert.match(disabled.stdout, /Disabled "Second MIS"/);
+    assert.notEqual((await state()).disabled_at, null);
+    assert.equal(edgate(['dfe', 'client', 'enable', '--client', 'Second MIS']).code, 0);
+    const rotated = edgate(['dfe', 'client', 'rotate-secret', '--client', 'Second MIS']);
+    assert.equal(rotated.code, 0, rotated.stderr);
+    const secret = /client_secret \(shown once, stored only as a hash\): (\S+)/.exec(rotated.stdout)?.[1];
+    assert.ok(secret);
+    const after = await state();
+    assert.equal(after.disabled_at, null);
+    assert.notEqual(after.secret_hash, before.secret_hash);
+    assert.ok(!after.secret_hash.includes(secret));
+    assert.equal(after.token_generation, before.token_generation + 2, 'tokens from before are refused');
+    const unknown = edgate(['dfe', 'client', 'disable', '--client', 'Nobody Ltd']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /No OAuth client with id or name "Nobody Ltd"/);
+  });
 });

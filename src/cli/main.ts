@@ -35,6 +35,7 @@ import {
   USER_ACCESS_SUBCOMMANDS,
   userAccessCommand,
 } from './access-commands.ts';
+import { DFE_ADMIN_USAGE, dfeAdminCommand } from './dfe-admin.ts';
 
 const USAGE = `edgate — statutory education data feeds
 
@@ -102,6 +103,7 @@ Usage:
                                        record that the school removed that consent
   edgate dfe consent list [--urn URN] [--client C]
                                        consents recorded, active or removed
+${DFE_ADMIN_USAGE}
 
 Configuration is read from environment variables: see README.md.`;
 
@@ -274,6 +276,8 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function dfeCommand(config: Config, args: string[]): Promise<number> {
+  const handled = await dfeAdminCommand(config, args);
+  if (handled !== undefined) return handled;
   const [noun, verb, ...rest] = args;
   if (noun === 'client' && verb === 'add') {
     const { values } = parse(rest, {
@@ -302,8 +306,9 @@ async function dfeCommand(config: Config, args: string[]): Promise<number> {
   }
   if (noun === 'keys' && verb === 'rotate') {
     const { SigningKeys } = await import('../attendance/oauth/signing-keys.ts');
+    const box = loadSecretBox({ key: config.gatewaySecretKey, dataDir: config.dataDir });
     const { kid } = await withDatabase(config, ({ db }) =>
-      new SigningKeys(db, { lifetimeSeconds: config.accessTokenLifetimeSeconds }).rotate(new Date()),
+      new SigningKeys(db, { lifetimeSeconds: config.accessTokenLifetimeSeconds, box }).rotate(new Date()),
     );
     console.log(`New signing key ${kid}; tokens signed by the previous key verify until they expire.`);
     return 0;
@@ -397,7 +402,14 @@ async function consentCommand(
       if (givenAt === undefined)
         throw new UsageError('--at must be a date and time with a zone, such as 2026-11-20T09:15:00Z');
       if (givenAt.getTime() > now.getTime() + CLOCK_SKEW_MS) throw new UsageError('--at is in the future');
-      await store.giveConsent(db, recording, { givenBy: person, givenAt });
+      const outcome = await store.requestConsent(db, recording, { givenBy: person, givenAt });
+      if (outcome.kind === 'pending-change') {
+        console.error(
+          `Another supplier holds the consent of URN ${urn}: recorded as a change of supplier to ${client.name}, ` +
+            `waiting for edgate dfe consent confirm-change --urn ${urn}.`,
+        );
+        return 1;
+      }
       console.log(`Consent recorded: ${client.name} may send the attendance of URN ${urn}.`);
       return 0;
     }

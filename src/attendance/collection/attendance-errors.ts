@@ -11,7 +11,7 @@
  */
 
 /** The HTTP statuses of a refused request. */
-export type RefusalStatus = '400' | '403' | '404' | '413' | '415' | '422';
+export type RefusalStatus = '400' | '403' | '404' | '409' | '413' | '415' | '422';
 
 export interface AttendanceErrorDefinition {
   code: string;
@@ -261,6 +261,15 @@ export const ATTENDANCE_ERRORS = {
     status: '400',
     when: 'The from date of a statistics request is after its to date, or the range is longer than that request allows.',
     detail: 'from must not be after to, and the range must not be longer than allowed',
+  },
+  VAL132: {
+    code: 'VAL132',
+    id: 'ERROR_SUPPLIER_CHANGE_PENDING',
+    title: 'Change of supplier awaiting confirmation',
+    status: '409',
+    when: 'A supplier records consent for a school whose consent another supplier holds: the change of supplier is held until the DfE confirms it with the school.',
+    detail:
+      "Another supplier holds this school's consent. The change of supplier is recorded and waits for the DfE to confirm it with the school; until then this supplier's submissions for the school are refused",
   },
 } as const satisfies Record<string, AttendanceErrorDefinition>;
 

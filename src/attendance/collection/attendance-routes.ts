@@ -20,14 +20,23 @@ import { BEARER_SECURITY, BearerError, ErrorObject, documentationOnly } from '..
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Database } from '../../platform/db/database.ts';
 import { isCalendarDate } from '../../platform/calendar.ts';
-import { accessClaims, requireScope, type BearerCheck } from '../oauth/token-routes.ts';
+import {
+  accessClaims,
+  clientCutOff,
+  requireScope,
+  requireScopeClientCheckedByRoute,
+  tokenGeneration,
+  type BearerCheck,
+} from '../oauth/token-routes.ts';
+import { tokenClientActive } from '../oauth/clients.ts';
 import { LA_READ_SCOPE } from '../oauth/scopes.ts';
 import { attendanceCodes, attendanceCodesValidOn } from '../reference/attendance-codes.ts';
 import { pupilYearGroups } from '../reference/nc-year-groups.ts';
 import { schoolByUrn } from '../schools/school-store.ts';
 import { providerView } from '../schools/school.ts';
 import { consentView, parsePersonName, readConsentGiven } from '../consent/consent.ts';
-import { consentOfSchool, giveConsent, withdrawConsent } from '../consent/consent-store.ts';
+import { consentOfSchool, requestConsent, withdrawConsent } from '../consent/consent-store.ts';
+import { maySubmit, noConsentDetail } from '../consent/supplier-change.ts';
 import {
   envelopeError,
   internalError,
@@ -230,7 +239,9 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
     {
       helmet: false,
       config: { csrf: false },
-      onRequest: requireScope(options.bearer, SUBMIT),
+      // The client's state is checked by the storing statement, in its one round trip; the rare
+      // answers that store nothing check it first (refuseChecked).
+      onRequest: requireScopeClientCheckedByRoute(options.bearer, SUBMIT),
       validatorCompiler: documentationOnly,
       schema: {
         tags: ['attendance'],
@@ -260,19 +271,27 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
     async (request, reply) => {
       const receivedAt = now();
       const clientId = clientIdOf(request);
+      const generation = tokenGeneration(accessClaims(request)!);
       const raw = rawBody(request) ?? Buffer.alloc(0);
+      // An answer that stores nothing checks the client first: a client cut off learns nothing more.
+      const clientActive = () => tokenClientActive(db, clientId, generation);
+      const refuseChecked = async (error: EnvelopeError, urn?: number) =>
+        (await clientActive()) ? refuse(request, reply, error, urn) : clientCutOff(reply);
 
       const keyHeader = request.headers['idempotency-key'];
       const idempotencyKey = typeof keyHeader === 'string' ? keyHeader : undefined;
       if (keyHeader !== undefined && (idempotencyKey === undefined || !IDEMPOTENCY_KEY.test(idempotencyKey)))
-        return refuseWith(request, reply, 'VAL127');
+        return refuseChecked(envelopeError('VAL127'));
       if (idempotencyKey !== undefined) {
         const original = await submissionByIdempotencyKey(db, clientId, idempotencyKey);
-        if (original) return replay(reply, original, createHash('sha256').update(raw).digest(), request);
+        if (original) {
+          if (!(await clientActive())) return clientCutOff(reply);
+          return replay(reply, original, createHash('sha256').update(raw).digest(), request);
+        }
       }
 
       const wrongType = contentTypeIsJson(request.headers['content-type']);
-      if (wrongType) return refuse(request, reply, wrongType);
+      if (wrongType) return refuseChecked(wrongType);
       const header = (name: string) => {
         const value = request.headers[name];
         return typeof value === 'string' ? value.slice(0, 200) : undefined;
@@ -280,6 +299,7 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
       const receipt = {
         raw,
         clientId,
+        tokenGeneration: generation,
         receivedAt,
         idempotencyKey,
         clientAppId: header('api-client-app-id'),
@@ -287,15 +307,17 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
       };
       // Why a submission of a well-formed URN cannot be stored: the rare path, asked only then.
       const refusal = async (urn: number): Promise<FastifyReply | undefined> => {
-        const parties = await submissionParties(db, clientId, urn);
-        if (!parties.client)
-          return reply
-            .code(401)
-            .header('WWW-Authenticate', 'Bearer realm="edgate", error="invalid_token"')
-            .send({ error: 'invalid_token', error_description: 'The client has been disabled' });
+        const parties = await submissionParties(db, clientId, urn, generation);
+        if (!parties.client) return clientCutOff(reply);
         if (!parties.school) return refuse(request, reply, envelopeError('VAL102'), urn);
-        if (parties.client.requiresConsent && !parties.consented)
-          return refuse(request, reply, envelopeError('VAL121'), urn);
+        const submitter = { clientId, requiresConsent: parties.client.requiresConsent };
+        if (!maySubmit(submitter, parties.currentSupplier))
+          return refuse(
+            request,
+            reply,
+            envelopeError('VAL121', noConsentDetail(submitter, parties.currentSupplier)),
+            urn,
+          );
         return undefined;
       };
 
@@ -307,7 +329,7 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
       if (clean) accepted = acceptCleanSubmission(receipt, ref, clean);
       else {
         const read = bodyIsJson(raw);
-        if (!read.ok) return refuse(request, reply, read.error);
+        if (!read.ok) return refuseChecked(read.error);
         const document = read.body;
         const urn =
           typeof document === 'object' && document !== null
@@ -321,7 +343,7 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
             const refused = await refusal(urn);
             if (refused) return refused;
           }
-          return refuse(request, reply, validation.error, urn);
+          return refuseChecked(validation.error, urn);
         }
         accepted = acceptSubmission(receipt, validation, ref);
       }
@@ -470,7 +492,7 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
       validatorCompiler: documentationOnly,
       schema: consentSchema('Record that the school consented to this supplier sending its attendance', {
         body: ConsentBody,
-        response: { 200: ConsentAnswer, 400: ErrorObject },
+        response: { 200: ConsentAnswer, 400: ErrorObject, 409: ErrorObject },
       }),
     },
     async (request, reply) => {
@@ -480,12 +502,14 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
       if (!read.ok) return refuse(request, reply, read.error);
       const given = readConsentGiven(read.body, now());
       if (!given.ok) return refuseWith(request, reply, 'VAL123', given.detail);
-      const consent = await giveConsent(
+      const outcome = await requestConsent(
         db,
         { clientId: clientIdOf(request), urn, recordedBy: 'supplier', now: now() },
         given.consent,
       );
-      return reply.send(consentView(consent));
+      // Another supplier serves the school: no takeover; the DfE confirms a change of supplier.
+      if (outcome.kind === 'pending-change') return refuseWith(request, reply, 'VAL132');
+      return reply.send(consentView(outcome.consent));
     },
   );
 

@@ -9,9 +9,9 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Database } from '../../platform/db/database.ts';
-import { authenticateClient } from './clients.ts';
+import { authenticateClient, tokenClientActive } from './clients.ts';
 import { useJsonApiSecurityHeaders } from '../../platform/http/server.ts';
-import { SigningKeys, type AccessClaims } from './signing-keys.ts';
+import type { AccessClaims, SigningKeys } from './signing-keys.ts';
 import { grantScopes, parseTokenRequest, type FormFields, type OAuthError } from './token-rules.ts';
 
 export const TOKEN_PATH = '/oauth2/token';
@@ -27,8 +27,8 @@ export interface OAuthRouteOptions {
   audience: string;
   lifetimeSeconds: number;
   now?: () => Date;
-  /** Shared with `requireScope` on the same instance; one is made if absent. */
-  keys?: SigningKeys;
+  /** Shared with `requireScope` on the same instance. */
+  keys: SigningKeys;
 }
 
 function parseForm(body: string): FormFields {
@@ -58,7 +58,7 @@ function sendError(reply: FastifyReply, error: OAuthError): FastifyReply {
 export async function oauthRoutes(app: FastifyInstance, options: OAuthRouteOptions): Promise<void> {
   const now = options.now ?? (() => new Date());
   useJsonApiSecurityHeaders(app);
-  const keys = options.keys ?? new SigningKeys(options.db, { lifetimeSeconds: options.lifetimeSeconds });
+  const keys = options.keys;
   // Forms only (RFC 6749 §4.4.2), in this plugin's encapsulated scope: any other type is refused
   // before the body is read, and no body is read past the limit.
   app.removeAllContentTypeParsers();
@@ -109,7 +109,12 @@ export async function oauthRoutes(app: FastifyInstance, options: OAuthRouteOptio
     const granted = grantScopes(requested, client);
     if (!granted.ok) return sendError(reply, granted.error);
     const scope = granted.scopes.join(' ');
-    const claims: AccessClaims = { sub: client.clientId, client_id: client.clientId, scope };
+    const claims: AccessClaims = {
+      sub: client.clientId,
+      client_id: client.clientId,
+      scope,
+      gen: client.tokenGeneration,
+    };
     if (granted.la !== undefined) claims.la = granted.la;
     const accessToken = await keys.sign(claims, {
       issuer: options.issuer,
@@ -130,6 +135,8 @@ export async function oauthRoutes(app: FastifyInstance, options: OAuthRouteOptio
 }
 
 export interface BearerCheck {
+  /** Where the client's current state is read, per request. */
+  db: Database;
   keys: SigningKeys;
   issuer: string;
   audience: string;
@@ -143,11 +150,46 @@ export function accessClaims(request: FastifyRequest): AccessClaims | undefined 
   return claimsOf.get(request);
 }
 
-/** An onRequest or preHandler hook: a valid bearer token granting any of `scopes`, else 401/403 per RFC 6750 §3. */
-export function requireScope(
+/** An onRequest or preHandler hook (the token is checked before any body is read). */
+type BearerHook = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined>;
+
+function invalidToken(reply: FastifyReply, description: string): FastifyReply {
+  return reply
+    .code(401)
+    .header('WWW-Authenticate', `Bearer realm="${REALM}", error="invalid_token"`)
+    .send({ error: 'invalid_token', error_description: description });
+}
+
+/** The answer to a token whose client is unknown, disabled, or has moved to a newer generation. */
+export function clientCutOff(reply: FastifyReply): FastifyReply {
+  return invalidToken(reply, 'The client is unknown or disabled, or the token was revoked');
+}
+
+/** The token generation a verified token names (0 on tokens from before generations). */
+export function tokenGeneration(claims: AccessClaims): number {
+  return claims.gen ?? 0;
+}
+
+/**
+ * A preHandler: a valid bearer token granting any of `scopes`, from a client that is known, not
+ * disabled and of the token's generation (read per request), else 401/403 per RFC 6750 §3.
+ */
+export function requireScope(check: BearerCheck, ...scopes: string[]): BearerHook {
+  return bearerGuard(check, scopes, true);
+}
+
+/**
+ * As `requireScope`, but the client's state is left to the route, which must check it in a query it
+ * makes anyway: `POST /attendances` checks it in its one storing statement.
+ */
+export function requireScopeClientCheckedByRoute(
   check: BearerCheck,
   ...scopes: string[]
-): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined> {
+): BearerHook {
+  return bearerGuard(check, scopes, false);
+}
+
+function bearerGuard(check: BearerCheck, scopes: string[], checkClient: boolean): BearerHook {
   return async (request, reply) => {
     const match = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)[ ]*$/i.exec(request.headers.authorization ?? '');
     if (!match?.[1]) {
@@ -165,10 +207,7 @@ export function requireScope(
         now: (check.now ?? (() => new Date()))(),
       });
     } catch {
-      return reply
-        .code(401)
-        .header('WWW-Authenticate', `Bearer realm="${REALM}", error="invalid_token"`)
-        .send({ error: 'invalid_token', error_description: 'The access token is invalid or has expired' });
+      return invalidToken(reply, 'The access token is invalid or has expired');
     }
     const granted = claims.scope.split(' ');
     if (!scopes.some((s) => granted.includes(s)))
@@ -179,6 +218,8 @@ export function requireScope(
           `Bearer realm="${REALM}", error="insufficient_scope", scope="${scopes.join(' ')}"`,
         )
         .send({ error: 'insufficient_scope', error_description: `Needs scope ${scopes.join(' or ')}` });
+    if (checkClient && !(await tokenClientActive(check.db, claims.client_id, tokenGeneration(claims))))
+      return clientCutOff(reply);
     claimsOf.set(request, claims);
   };
 }
