@@ -28,4 +28,16 @@ export const platformMigrations: Record<string, Migration> = {
     // An LA officer sees what concerns their own local authority only.
     up: (db) => runStatements(db, [`alter table platform.account add column la_code char(3)`]),
   },
+  '0003_sign_in_attempts': {
+    // Password and client-secret attempts, counted here so every instance sees them (guess-limit.ts).
+    up: (db) =>
+      runStatements(db, [
+        `create table platform.sign_in_attempt (
+          key text primary key,
+          window_start timestamptz not null,
+          attempts integer not null
+        )`,
+        `create index sign_in_attempt_window_start on platform.sign_in_attempt (window_start)`,
+      ]),
+  },
 };

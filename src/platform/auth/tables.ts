@@ -25,7 +25,16 @@ export interface SessionTable {
   expires_at: Date;
 }
 
+/** Attempts at a password or client secret in the current window (guess-limit.ts). */
+export interface SignInAttemptTable {
+  /** SHA-256 of what is counted (an account or client with an address, or an address). */
+  key: string;
+  window_start: Date;
+  attempts: number;
+}
+
 export interface PlatformTables {
   'platform.account': AccountTable;
   'platform.session': SessionTable;
+  'platform.sign_in_attempt': SignInAttemptTable;
 }

@@ -18,6 +18,7 @@ import nunjucks from 'nunjucks';
 import type { Database } from '../db/database.ts';
 import { authenticate, type Account, type AccountRole } from '../auth/accounts.ts';
 import { endSession, findSession, startSession, type Session } from '../auth/sessions.ts';
+import { guessLimited, guessLimits, type GuessOutcome } from '../auth/guess-limit.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const srcDir = path.resolve(here, '../..');
@@ -49,6 +50,17 @@ declare module 'fastify' {
     /** A preHandler that lets in only signed-in accounts holding one of the roles. */
     requireRole(...roles: AccountRole[]): (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
     addNavigation(item: NavigationItem): void;
+    /**
+     * An account's password checked within the guessing limits (per account and address, per
+     * address; counted in the database), accepted only for an account holding one of `roles` when
+     * given. `refused` and `limited` must look alike to an API client.
+     */
+    checkAccountPassword(
+      request: FastifyRequest,
+      username: string,
+      password: string,
+      roles?: readonly AccountRole[],
+    ): Promise<GuessOutcome<Account>>;
   }
 }
 
@@ -200,31 +212,37 @@ async function webShell(app: FastifyInstance, options: WebShellOptions): Promise
     return reply.view('login.njk', { pageTitle: 'Sign in', next });
   });
 
-  // Slows password guessing against one account from one address, without locking out an office
-  // behind one address. Counted per instance: a shared store would make it exact across instances.
-  const signInLimit = {
-    rateLimit: {
-      max: options.signInAttemptsPerMinute ?? 10,
-      timeWindow: '1 minute',
-      hook: 'preHandler' as const,
-      keyGenerator: (request: FastifyRequest) => {
-        const username = (request.body as Record<string, unknown> | undefined)?.username;
-        return `${request.ip}:${typeof username === 'string' ? username.trim().toLowerCase() : ''}`;
-      },
-    },
-  };
+  // Password guessing is counted in the database, shared by every instance and by the admin
+  // API's HTTP Basic, before any hashing (guess-limit.ts).
+  const limits = guessLimits(options.signInAttemptsPerMinute ?? 10);
+  app.decorate(
+    'checkAccountPassword',
+    (request: FastifyRequest, username: string, password: string, roles?: readonly AccountRole[]) =>
+      guessLimited(
+        db,
+        { subject: `account:${username}`, address: request.ip, now: now(), limits },
+        async () => {
+          const account = username && password ? await authenticate(db, username, password) : undefined;
+          // A right password of an account without the roles is a failure like any other.
+          if (account && roles && !roles.some((role) => account.roles.includes(role))) return undefined;
+          return account;
+        },
+      ),
+  );
 
-  app.post('/login', { config: signInLimit }, async (request, reply) => {
+  app.post('/login', async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const username = typeof body.username === 'string' ? body.username : '';
     const password = typeof body.password === 'string' ? body.password : '';
     const next = safeNext(body.next);
-    const account: Account | undefined =
-      username && password ? await authenticate(db, username, password) : undefined;
-    if (!account) {
-      request.log.info({ username }, 'sign-in refused');
-      reply.code(401);
-      const loginError = 'Enter a correct username and password';
+    const checked = await app.checkAccountPassword(request, username, password);
+    if (checked.outcome !== 'accepted') {
+      const limited = checked.outcome === 'limited';
+      request.log.info({ username, limited }, 'sign-in refused');
+      reply.code(limited ? 429 : 401);
+      const loginError = limited
+        ? 'Too many attempts to sign in: wait a minute, then try again'
+        : 'Enter a correct username and password';
       return reply.view('login.njk', {
         pageTitle: 'Sign in',
         next,
@@ -233,6 +251,7 @@ async function webShell(app: FastifyInstance, options: WebShellOptions): Promise
         errorSummary: [{ text: loginError, href: '#username' }],
       });
     }
+    const account = checked.value;
     const { token } = await startSession(db, account.id, now(), options.sessionTtlHours);
     request.log.info({ username: account.username }, 'signed in');
     // A browser-session cookie: the server's row decides expiry, and closing the browser signs out.
