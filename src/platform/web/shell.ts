@@ -103,19 +103,21 @@ function csrfTokenPresented(body: unknown): unknown {
 }
 
 /**
- * Defence in depth beside the token: a browser says where a request came from (Sec-Fetch-Site,
- * Origin); one from another site is refused even if it somehow carries a token.
+ * Defence in depth beside the token: a browser says where a request came from. Sec-Fetch-Site
+ * where the browser sends it (all current ones); else an Origin naming another host. `Origin:
+ * null` proves nothing: Chromium sends it for a form of a page whose Referrer-Policy is
+ * no-referrer, as helmet sets here.
  */
 function crossSite(request: FastifyRequest, publicHost: string | undefined): boolean {
   const site = request.headers['sec-fetch-site'];
-  if (site === 'cross-site' || site === 'same-site') return true;
+  if (site !== undefined) return site !== 'same-origin' && site !== 'none';
   const origin = request.headers.origin;
-  if (origin === undefined) return false;
+  if (origin === undefined || origin === 'null') return false;
   try {
     const host = new URL(origin).host;
     return host !== request.host && host !== publicHost;
   } catch {
-    return true; // `null` (a sandboxed or privacy-sensitive context) or garbage
+    return true;
   }
 }
 
