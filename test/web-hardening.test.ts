@@ -168,15 +168,17 @@ describe('web hardening', () => {
       password: TEST_PASSWORD,
       next: '/',
     });
-    const clearCsrf = (signIn.headers['set-cookie'] ?? []).find((c) => c.startsWith('__Host-edgate-csrf='));
+    const clearCsrf = [signIn.headers['set-cookie'] ?? []]
+      .flat()
+      .find((c) => c.startsWith('__Host-edgate-csrf='));
     assert.ok(clearCsrf);
     assert.match(clearCsrf, /; Secure/i);
     assert.match(clearCsrf, /; Path=\//i);
     const confirm = await client.get('/logout-confirm');
     const logout = await client.post('/logout', { _csrf: csrfTokenIn(confirm.body) });
-    const clearSession = (logout.headers['set-cookie'] ?? []).find((c) =>
-      c.startsWith('__Host-edgate-session='),
-    );
+    const clearSession = [logout.headers['set-cookie'] ?? []]
+      .flat()
+      .find((c) => c.startsWith('__Host-edgate-session='));
     assert.ok(clearSession);
     assert.match(clearSession, /; Secure/i);
     assert.match(clearSession, /; Path=\//i);

@@ -16,7 +16,7 @@ import type {
 } from 'fastify';
 import type { Database } from '../../platform/db/database.ts';
 import { authenticateClient } from './clients.ts';
-import { guessLimited, guessLimits } from '../../platform/auth/guess-limit.ts';
+import { clientSubject, guessLimited, guessLimits } from '../../platform/auth/guess-limit.ts';
 import { useJsonApiSecurityHeaders } from '../../platform/http/server.ts';
 import { SigningKeys, type AccessClaims } from './signing-keys.ts';
 import { grantScopes, parseTokenRequest, type FormFields, type OAuthError } from './token-rules.ts';
@@ -95,7 +95,7 @@ export async function oauthRoutes(app: FastifyInstance, options: OAuthRouteOptio
     // Secret guesses are counted before hashing, shared by every instance; limited answers alike.
     const checked = await guessLimited(
       options.db,
-      { subject: `client:${clientId}`, address: request.ip, now: now(), limits },
+      { subject: clientSubject(clientId), address: request.ip, now: now(), limits },
       () => authenticateClient(options.db, clientId, clientSecret),
     );
     const client = checked.outcome === 'accepted' ? checked.value : undefined;

@@ -33,14 +33,16 @@ export interface GuessCounter {
 
 const digest = (text: string) => createHash('sha256').update(text).digest('base64url');
 
-/**
- * The counters an attempt counts against. `subject` names what is guessed at, e.g.
- * `account:casey` or `client:abc`; usernames are compared case-insensitively like sign-in does.
- */
+/** What a password attempt guesses at: the account as sign-in finds it (trimmed, lower-case). */
+export const accountSubject = (username: string) => `account:${username.trim().toLowerCase()}`;
+/** What a client-secret attempt guesses at: client ids are compared exactly. */
+export const clientSubject = (clientId: string) => `client:${clientId}`;
+
+/** The counters an attempt counts against; `subject` from `accountSubject` or `clientSubject`. */
 export function guessCounters(subject: string, address: string, limits: GuessLimits): GuessCounter[] {
   return [
     {
-      key: digest(`subject\0${subject.trim().toLowerCase()}\0${address}`),
+      key: digest(`subject\0${subject}\0${address}`),
       limit: limits.perSubjectAndAddress,
     },
     { key: digest(`address\0${address}`), limit: limits.perAddress },

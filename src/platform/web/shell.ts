@@ -20,7 +20,7 @@ import type { Database } from '../db/database.ts';
 import { authenticate, type Account, type AccountRole } from '../auth/accounts.ts';
 import { endSession, findSession, startSession, type Session } from '../auth/sessions.ts';
 import { safeNext } from './next-page.ts';
-import { guessLimited, guessLimits, type GuessOutcome } from '../auth/guess-limit.ts';
+import { accountSubject, guessLimited, guessLimits, type GuessOutcome } from '../auth/guess-limit.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const srcDir = path.resolve(here, '../..');
@@ -270,7 +270,7 @@ async function webShell(app: FastifyInstance, options: WebShellOptions): Promise
     (request: FastifyRequest, username: string, password: string, roles?: readonly AccountRole[]) =>
       guessLimited(
         db,
-        { subject: `account:${username}`, address: request.ip, now: now(), limits },
+        { subject: accountSubject(username), address: request.ip, now: now(), limits },
         async () => {
           const account = username && password ? await authenticate(db, username, password) : undefined;
           // A right password of an account without the roles is a failure like any other.
