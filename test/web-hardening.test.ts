@@ -133,6 +133,13 @@ describe('web hardening', () => {
     assert.equal(api.json<{ statusCode: number }>().statusCode, 400);
     const apiPath = await client.request('GET', '/api/regulator/registrations/%00', undefined, basic);
     assert.equal(apiPath.status, 400);
+    // The gateway's own formats: a SOAP fault, the FID JSON error.
+    const soap = await client.request('GET', '/ISPPGateway/ISPPGatewayServices.svc?xsd=%00');
+    assert.equal(soap.status, 400);
+    assert.match(String(soap.headers['content-type']), /^application\/soap\+xml/);
+    const fid = await client.request('GET', '/fid/json?date=%00');
+    assert.equal(fid.status, 400);
+    assert.match(fid.body, /BadRequest/);
   });
 
   test('pages, admin API answers and extract downloads are never cached', async () => {
