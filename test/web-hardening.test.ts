@@ -81,6 +81,9 @@ describe('web hardening', () => {
     );
     assert.equal(own.status, 303);
     assert.equal((await statusChangesOf(server.handle.db, target.referenceNumber)).length, 1);
+    // A browser that sends only Origin (no Sec-Fetch-Site) is judged by it: its own origin passes.
+    const originOnly = await client.post(path, { ...withToken, reason: 'again' }, { origin: server.baseUrl });
+    assert.notEqual(originOnly.status, 403);
   });
 
   test('sign-in goes back only to a page of this service; hostile `next` values go to the start page', async () => {
