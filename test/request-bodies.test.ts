@@ -229,16 +229,16 @@ describe('the attendance API and its token endpoint', () => {
   );
 
   test(
-    'the token endpoint takes forms only: JSON or text gets an OAuth invalid_request (415)',
+    'the token endpoint takes forms only: JSON or text gets an OAuth invalid_request (400, RFC 6749 §5.2)',
     HANG_GUARD,
     async () => {
       for (const type of ['application/json', 'text/plain']) {
         const answer = await refusedBeforeReading('POST', '/oauth2/token', { 'content-type': type });
-        assert.equal(answer.status, 415, type);
+        assert.equal(answer.status, 400, type);
         assert.equal(answer.headers['cache-control'], 'no-store');
         assert.deepEqual(JSON.parse(answer.body), {
           error: 'invalid_request',
-          error_description: 'Send the token request as application/x-www-form-urlencoded',
+          error_description: 'The token request must be application/x-www-form-urlencoded (RFC 6749 §4.4.2)',
         });
       }
     },

@@ -45,6 +45,7 @@ export async function serve(
     logLevel: config.logLevel,
     sessionTtlHours: config.sessionTtlHours,
     publicUrl: config.publicUrl,
+    metricsToken: config.metricsToken,
   });
   for (const role of roles) {
     const plugin = ROLE_PLUGINS[role];

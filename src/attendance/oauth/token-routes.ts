@@ -7,9 +7,10 @@
  *
  * `requireScope` guards the API's own routes with the bearer token (RFC 6750).
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import type { Database } from '../../platform/db/database.ts';
 import { authenticateClient, tokenClientActive } from './clients.ts';
+import { clientSubject, guessLimited, guessLimits } from '../../platform/auth/guess-limit.ts';
 import { useJsonApiSecurityHeaders } from '../../platform/http/server.ts';
 import type { AccessClaims, SigningKeys } from './signing-keys.ts';
 import { grantScopes, parseTokenRequest, type FormFields, type OAuthError } from './token-rules.ts';
@@ -29,6 +30,8 @@ export interface OAuthRouteOptions {
   now?: () => Date;
   /** Shared with `requireScope` on the same instance. */
   keys: SigningKeys;
+  /** Secret attempts a minute for one client from one address (10× per address); default 10. */
+  secretAttemptsPerMinute?: number;
 }
 
 function parseForm(body: string): FormFields {
@@ -93,13 +96,33 @@ export async function oauthRoutes(app: FastifyInstance, options: OAuthRouteOptio
     return reply.code(500).header('Cache-Control', 'no-store').send({ error: 'server_error' });
   });
 
+  const limits = guessLimits(options.secretAttemptsPerMinute ?? 10);
+
+  // §4.4.2: the request is form-encoded, nothing else; refused before its body is read.
+  const formOnly = async (request: FastifyRequest, reply: FastifyReply) => {
+    const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== FORM)
+      return sendError(reply, {
+        status: 400,
+        error: 'invalid_request',
+        error_description: `The token request must be ${FORM} (RFC 6749 §4.4.2)`,
+      });
+  };
+
   // Clients authenticate with their credentials, never cookies: no CSRF token applies.
-  app.post(TOKEN_PATH, { helmet: false, config: { csrf: false } }, async (request, reply) => {
+  const tokenRoute: RouteShorthandOptions = { helmet: false, config: { csrf: false }, onRequest: formOnly };
+  app.post(TOKEN_PATH, tokenRoute, async (request, reply) => {
     const authorization = request.headers.authorization;
     const parsed = parseTokenRequest(isFormFields(request.body) ? request.body : undefined, authorization);
     if (!parsed.ok) return sendError(reply, parsed.error);
     const { clientId, clientSecret, scopes: requested } = parsed.request;
-    const client = await authenticateClient(options.db, clientId, clientSecret);
+    // Secret guesses are counted before hashing, shared by every instance; limited answers alike.
+    const checked = await guessLimited(
+      options.db,
+      { subject: clientSubject(clientId), address: request.ip, now: now(), limits },
+      () => authenticateClient(options.db, clientId, clientSecret),
+    );
+    const client = checked.outcome === 'accepted' ? checked.value : undefined;
     if (!client)
       return sendError(reply, {
         status: 401,

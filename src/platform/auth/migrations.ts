@@ -45,4 +45,16 @@ export const platformMigrations: Record<string, Migration> = {
         `create index account_change_account on platform.account_change (account_id, id)`,
       ]),
   },
+  '0004_sign_in_attempts': {
+    // Password and client-secret attempts, counted here so every instance sees them (guess-limit.ts).
+    up: (db) =>
+      runStatements(db, [
+        `create table platform.sign_in_attempt (
+          key text primary key,
+          window_start timestamptz not null,
+          attempts integer not null
+        )`,
+        `create index sign_in_attempt_window_start on platform.sign_in_attempt (window_start)`,
+      ]),
+  },
 };

@@ -37,8 +37,17 @@ export interface AccountChangeTable {
   changed_at: CreatedAt;
 }
 
+/** Attempts at a password or client secret in the current window (guess-limit.ts). */
+export interface SignInAttemptTable {
+  /** SHA-256 of what is counted (an account or client with an address, or an address). */
+  key: string;
+  window_start: Date;
+  attempts: number;
+}
+
 export interface PlatformTables {
   'platform.account': AccountTable;
   'platform.session': SessionTable;
   'platform.account_change': AccountChangeTable;
+  'platform.sign_in_attempt': SignInAttemptTable;
 }
