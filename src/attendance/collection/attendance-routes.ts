@@ -77,11 +77,17 @@ const SubmissionBody = Type.Object({
   urn: Type.Union([Type.Integer(), Type.String()], { description: '6 digits, a number or a string' }),
   totalNoOfPupils: Type.Integer({ minimum: 0, maximum: MAX_PUPIL_COUNT, description: 'Pupils on roll' }),
   enrolments: Type.Optional(
-    Type.Array(Type.Object({ ncYearGroup: Type.String(), value: Type.Integer({ minimum: 0, maximum: MAX_PUPIL_COUNT }) }), {
-      description:
-        'Optional (edgate): pupils enrolled per year group. When sent, they add up to totalNoOfPupils, and ' +
-        "each entry dated the day of receipt has marks adding up to its year group's enrolment.",
-    }),
+    Type.Array(
+      Type.Object({
+        ncYearGroup: Type.String(),
+        value: Type.Integer({ minimum: 0, maximum: MAX_PUPIL_COUNT }),
+      }),
+      {
+        description:
+          'Optional (edgate): pupils enrolled per year group. When sent, they add up to totalNoOfPupils, and ' +
+          "each entry dated the day of receipt has marks adding up to its year group's enrolment.",
+      },
+    ),
   ),
   submissionData: Type.Array(
     Type.Object({

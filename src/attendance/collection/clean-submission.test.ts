@@ -224,7 +224,8 @@ describe('readCleanSubmission leaves every other body to the general way', () =>
 describe('hostile bodies: the clean reader refuses exactly what the general way refuses', () => {
   const text = JSON.stringify(body({ dates: DATES.slice(-2) }));
   /** `text` with its first mark's value, code or first entry's year group written as `json`. */
-  const withValue = (json: string) => text.replace(/"value":\d+\}/, `"value":${json}}`);
+  const withValue = (json: string) =>
+    text.replace(/("attendanceCode":"[^"]*","value":)\d+/, (_, before: string) => `${before}${json}`);
   const withCode = (json: string) => text.replace(/"attendanceCode":"[^"]*"/, `"attendanceCode":${json}`);
   const withYearGroup = (json: string) => text.replace(/"ncYearGroup":"[^"]*"/, `"ncYearGroup":${json}`);
   const deep = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
@@ -238,7 +239,10 @@ describe('hostile bodies: the clean reader refuses exactly what the general way 
     'a value of -0': [withValue('-0'), 'VAL105'],
     'a value of -0.0e5': [withValue('-0.0e5'), 'VAL105'],
     'a value of 1.5': [withValue('1.5'), 'VAL105'],
-    'pupils on roll of 2^31': [text.replace(/"totalNoOfPupils":\d+/, '"totalNoOfPupils":2147483648'), 'VAL113'],
+    'pupils on roll of 2^31': [
+      text.replace(/"totalNoOfPupils":\d+/, '"totalNoOfPupils":2147483648'),
+      'VAL113',
+    ],
     'a code \\u0000': [withCode('"\\u0000"'), 'VAL104'],
     'a code with a control character': [withCode('"/\\u001f"'), 'VAL104'],
     'a code with DEL': [withCode('"/\u007f"'), 'VAL104'],
@@ -247,7 +251,10 @@ describe('hostile bodies: the clean reader refuses exactly what the general way 
     'a year group R\\u0000': [withYearGroup('"R\\u0000"'), 'VAL103'],
     'a year group with a tab': [withYearGroup('"R\\t"'), 'VAL103'],
     'a date with \\u0000': [text.replace(/"date":"([^"]*)"/, '"date":"$1\\u0000"'), 'VAL106'],
-    'an entry nested 100,000 deep': [text.replace('"submissionData":[', `"submissionData":[${deep(100_000)},`), undefined],
+    'an entry nested 100,000 deep': [
+      text.replace('"submissionData":[', `"submissionData":[${deep(100_000)},`),
+      undefined,
+    ],
     'a value nested 100,000 deep': [withValue(deep(100_000)), undefined],
     'a body nested 100,000 deep': [deep(100_000), undefined],
   };
@@ -273,8 +280,8 @@ describe('hostile bodies: the clean reader refuses exactly what the general way 
   }
 
   test('the largest count, and a code and year group of plain characters, are read by both', () => {
-    assert.ok(readsLikeTheGeneralWay(withValue(String(MAX_PUPIL_COUNT))));
-    assert.ok(readsLikeTheGeneralWay(withCode('"\\/"')));
+    assert.ok(readsLikeTheGeneralWay(withValue(String(MAX_PUPIL_COUNT))), 'the largest count');
+    assert.ok(readsLikeTheGeneralWay(withCode('"\\/"')), 'an escaped solidus');
   });
 });
 

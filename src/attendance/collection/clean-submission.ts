@@ -517,7 +517,8 @@ export function readCleanSubmission(
     reader.expect(OPEN_BRACE);
     do {
       if (urn === undefined && reader.key(NAMES.urn)) urn = reader.urn();
-      else if (pupilsOnRoll === undefined && reader.key(NAMES.totalNoOfPupils)) pupilsOnRoll = reader.pupils();
+      else if (pupilsOnRoll === undefined && reader.key(NAMES.totalNoOfPupils))
+        pupilsOnRoll = reader.pupils();
       else if (enrolments === undefined && reader.key(NAMES.enrolments)) enrolments = readEnrolments(reader);
       else if (entries === undefined && reader.key(NAMES.submissionData)) {
         entries = [];

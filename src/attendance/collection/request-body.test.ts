@@ -82,7 +82,8 @@ describe('bodyIsJson', () => {
 });
 
 describe('bodies nested too deep', () => {
-  const tooDeep = (depth: number) => `{"urn":123456,"submissionData":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+  const tooDeep = (depth: number) =>
+    `{"urn":123456,"submissionData":${'['.repeat(depth)}${']'.repeat(depth)}}`;
 
   test('100,000 [ : VAL118 saying so, without running out of stack', () => {
     for (const raw of ['['.repeat(100_000), tooDeep(100_000), Buffer.from(tooDeep(100_000))]) {

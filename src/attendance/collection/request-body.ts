@@ -69,7 +69,10 @@ export function bodyIsJson(raw: string | Uint8Array | undefined): RequestBody {
   if (nestsTooDeep(bytes))
     return {
       ok: false,
-      error: envelopeError('VAL118', `The request body nests lists and objects more than ${MAX_JSON_DEPTH} deep`),
+      error: envelopeError(
+        'VAL118',
+        `The request body nests lists and objects more than ${MAX_JSON_DEPTH} deep`,
+      ),
     };
   try {
     return { ok: true, body: JSON.parse(text) as unknown };

@@ -239,7 +239,8 @@ function isLowSurrogate(c: number): boolean {
  * whole to keep its first characters.
  */
 function jsonCutShort(value: unknown, limit: number): string {
-  type Frame = { list: unknown[]; next: number } | { object: Record<string, unknown>; keys: string[]; next: number };
+  type Frame =
+    { list: unknown[]; next: number } | { object: Record<string, unknown>; keys: string[]; next: number };
   let json = '';
   const open = (item: unknown): Frame | undefined => {
     if (Array.isArray(item)) {
