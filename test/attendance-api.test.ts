@@ -281,6 +281,10 @@ describe('POST /attendances: accepted submissions', () => {
     const yearGroup = entries[4];
     assert.ok(yearGroup);
     yearGroup.ncYearGroup = 'R\u0000';
+    // Cut at 200 characters, this would leave half of the emoji's surrogate pair.
+    const longYearGroup = entries[7];
+    assert.ok(longYearGroup);
+    longYearGroup.ncYearGroup = `${'R'.repeat(199)}😀`;
     // -0 and 1e400 are written into the text: JSON.stringify writes neither.
     mark(5, 0).value = -101;
     mark(6, 0).value = -102;
@@ -303,13 +307,14 @@ describe('POST /attendances: accepted submissions', () => {
         ['VAL103', 'R\\u0000', '$.submissionData[4].ncYearGroup'],
         ['VAL105', '-0', '$.submissionData[5].attendances[0].value'],
         ['VAL105', 'Infinity', '$.submissionData[6].attendances[0].value'],
+        ['VAL103', `${'R'.repeat(199)}…`, '$.submissionData[7].ncYearGroup'],
       ],
     );
     const outcome = await call('GET', `/submissions/${answer.submissionRef}`, {
       authorization: `Bearer ${legacySupplier.token}`,
     });
     assert.equal(outcome.status, 200);
-    assert.equal(outcome.json().entriesStored, 16 - 7);
+    assert.equal(outcome.json().entriesStored, 16 - 8);
     assert.deepEqual(outcome.json().errors, answer.errors);
 
     // The usual body, clean but for one count of 2^31, is read the fast way until that count.
