@@ -157,7 +157,7 @@ export const MAX_LISTED_ERRORS = 1000;
  * each mark so that a school-day's totals fit the integer columns they are stored in: a day holds
  * at most 2 sessions × 20 year groups × 255 codes (clean-submission.ts reads no more codes), and
  * 2 × 20 × 255 × 100,000 is below 2^31. A bound of 2^31 on each value alone would not do: two
- * marks of 2^30 overflow the day's total (school-day.test.ts checks the arithmetic).
+ * marks of 2^30 overflow the day's total (submission.test.ts checks the arithmetic).
  */
 export const MAX_PUPIL_COUNT = 100_000;
 
@@ -187,7 +187,7 @@ function parseSchoolSession(value: unknown): SchoolSession | undefined {
  * A count of pupils: a JSON number, whole, from 0 to `MAX_PUPIL_COUNT`. Strings are refused, "3"
  * included, and so is -0: a count sent with a minus sign is a negative number gone wrong.
  */
-export function parseCount(value: unknown): number | undefined {
+function parseCount(value: unknown): number | undefined {
   return typeof value === 'number' &&
     Number.isInteger(value) &&
     value >= 0 &&
