@@ -47,7 +47,7 @@ import { useJsonApiSecurityHeaders } from '../../platform/http/server.ts';
 import { declaresBody } from '../../platform/http/unread-body.ts';
 import { readCleanSubmission } from './clean-submission.ts';
 import { bodyIsJson, contentTypeIsJson, readSubmissionBody } from './request-body.ts';
-import { parseUrn, validateSubmission } from './submission.ts';
+import { MAX_LISTED_ERRORS, MAX_PUPIL_COUNT, parseUrn, validateSubmission } from './submission.ts';
 import {
   acceptCleanSubmission,
   acceptSubmission,
@@ -85,13 +85,19 @@ const RecordErrorObject = Type.Object({
 });
 const SubmissionBody = Type.Object({
   urn: Type.Union([Type.Integer(), Type.String()], { description: '6 digits, a number or a string' }),
-  totalNoOfPupils: Type.Integer({ minimum: 0, description: 'Pupils on roll' }),
+  totalNoOfPupils: Type.Integer({ minimum: 0, maximum: MAX_PUPIL_COUNT, description: 'Pupils on roll' }),
   enrolments: Type.Optional(
-    Type.Array(Type.Object({ ncYearGroup: Type.String(), value: Type.Integer({ minimum: 0 }) }), {
-      description:
-        'Optional (edgate): pupils enrolled per year group. When sent, they add up to totalNoOfPupils, and ' +
-        "each entry dated the day of receipt has marks adding up to its year group's enrolment.",
-    }),
+    Type.Array(
+      Type.Object({
+        ncYearGroup: Type.String(),
+        value: Type.Integer({ minimum: 0, maximum: MAX_PUPIL_COUNT }),
+      }),
+      {
+        description:
+          'Optional (edgate): pupils enrolled per year group. When sent, they add up to totalNoOfPupils, and ' +
+          "each entry dated the day of receipt has marks adding up to its year group's enrolment.",
+      },
+    ),
   ),
   submissionData: Type.Array(
     Type.Object({
@@ -99,16 +105,27 @@ const SubmissionBody = Type.Object({
       date: Type.String({ description: 'YYYY-MM-DD or YYYY-MM-DDT00:00:00' }),
       schoolSession: Type.Union([Type.Literal('AM'), Type.Literal('PM')]),
       attendances: Type.Array(
-        Type.Object({ attendanceCode: Type.String(), value: Type.Integer({ minimum: 0 }) }),
+        Type.Object({
+          attendanceCode: Type.String(),
+          value: Type.Integer({ minimum: 0, maximum: MAX_PUPIL_COUNT }),
+        }),
       ),
     }),
   ),
 });
+const ErrorsNotListed = Type.Optional(
+  Type.Integer({
+    minimum: 1,
+    description: `(edgate) Only when errors lists the first ${MAX_LISTED_ERRORS}: how many more there were`,
+  }),
+);
 const SubmissionAnswer = Type.Object({
   submissionRef: Type.String({ format: 'uuid' }),
   errors: Type.Array(RecordErrorObject, {
-    description: 'Every bad item in document order; [] when all is well',
+    description: `Every bad item in document order, the first ${MAX_LISTED_ERRORS} of them; [] when all is well`,
+    maxItems: MAX_LISTED_ERRORS,
   }),
+  errorsNotListed: ErrorsNotListed,
 });
 const SubmissionOutcome = Type.Object({
   submissionRef: Type.String({ format: 'uuid' }),
@@ -117,7 +134,8 @@ const SubmissionOutcome = Type.Object({
   outcome: Type.Union([Type.Literal('accepted'), Type.Literal('accepted with errors')]),
   entriesReceived: Type.Integer(),
   entriesStored: Type.Integer(),
-  errors: Type.Array(RecordErrorObject),
+  errors: Type.Array(RecordErrorObject, { maxItems: MAX_LISTED_ERRORS }),
+  errorsNotListed: ErrorsNotListed,
 });
 const ConsentBody = Type.Object({
   givenBy: Type.String({ description: 'Who gave consent: the MIS user with "Data Returns: Administer"' }),
@@ -146,6 +164,9 @@ function outcomeOf(submission: StoredSubmission) {
     entriesReceived: submission.entriesReceived,
     entriesStored: submission.entriesStored,
     errors: submission.response.errors,
+    ...(submission.response.errorsNotListed === undefined
+      ? {}
+      : { errorsNotListed: submission.response.errorsNotListed }),
   };
 }
 

@@ -17,7 +17,10 @@ import type { AttendanceEntry } from './submission.ts';
 
 export interface SubmissionResponse {
   submissionRef: string;
+  /** The first record errors, in document order (at most `MAX_LISTED_ERRORS`). */
   errors: RecordError[];
+  /** Only when `errors` could not list them all: how many more there were. */
+  errorsNotListed?: number;
 }
 
 /** What the receiver knows about a submission's school and supplier, read in one query. */
@@ -114,6 +117,7 @@ function compressBody(raw: Buffer): Buffer {
 interface Reading {
   urn: number;
   errors: RecordError[];
+  errorsNotListed: number;
   entriesReceived: number;
   days: readonly SchoolDay[];
 }
@@ -128,7 +132,11 @@ function accepted(receipt: Receipt, ref: string, reading: Reading): AcceptedSubm
     idempotencyKey: receipt.idempotencyKey,
     bodySha256: createHash('sha256').update(receipt.raw).digest(),
     body: compressBody(receipt.raw),
-    response: { submissionRef: ref, errors: reading.errors },
+    response: {
+      submissionRef: ref,
+      errors: reading.errors,
+      ...(reading.errorsNotListed > 0 ? { errorsNotListed: reading.errorsNotListed } : {}),
+    },
     entriesReceived: reading.entriesReceived,
     days: reading.days,
     clientAppId: receipt.clientAppId,
@@ -146,6 +154,8 @@ export function acceptSubmission(
   validated: {
     submission: { urn: number; entries: readonly AttendanceEntry[] };
     errors: RecordError[];
+    /** Absent: every error is listed. */
+    errorsNotListed?: number;
     rejectedEntries: readonly number[];
   },
   ref: string = randomUUID(),
@@ -153,6 +163,7 @@ export function acceptSubmission(
   return accepted(receipt, ref, {
     urn: validated.submission.urn,
     errors: validated.errors,
+    errorsNotListed: validated.errorsNotListed ?? 0,
     entriesReceived: validated.submission.entries.length + validated.rejectedEntries.length,
     days: schoolDaysOf(validated.submission.entries, ref, receipt.receivedAt),
   });
@@ -167,6 +178,7 @@ export function acceptCleanSubmission(
   return accepted(receipt, ref, {
     urn: clean.urn,
     errors: [],
+    errorsNotListed: 0,
     entriesReceived: clean.entriesReceived,
     days: clean.days,
   });
@@ -226,7 +238,7 @@ function storeValues(submission: AcceptedSubmission): StoreValues {
     response: JSON.stringify(submission.response),
     entriesReceived: submission.entriesReceived,
     entriesStored,
-    errorCount: submission.response.errors.length,
+    errorCount: submission.response.errors.length + (submission.response.errorsNotListed ?? 0),
     clientAppId: submission.clientAppId ?? null,
     clientSessionId: submission.clientSessionId ?? null,
     days: days === '' ? '[]' : `${days}]`,
