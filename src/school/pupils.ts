@@ -9,6 +9,20 @@ import type { SchoolSession } from '../attendance/collection/submission.ts';
 
 export type { SchoolSession };
 
+export type SchoolPhase = 'primary' | 'secondary' | 'all-through';
+
+/** The school itself: its URN is the only thing about it that the DfE receives. */
+export interface SchoolDetails {
+  /** 6-digit Unique Reference Number. */
+  urn: number;
+  name: string;
+  /** 3-digit DfE LA number (also the first digits of the UPNs it issues). */
+  laCode: string;
+  /** 4-digit DfE establishment number. */
+  establishmentNumber: string;
+  phase: SchoolPhase;
+}
+
 /** A pupil as the school knows them. Nothing here is ever sent. */
 export interface Pupil {
   /** The MIS's own id: stable, meaningless outside the school. */
