@@ -286,8 +286,8 @@ export function generateSchool(options: SyntheticSchoolOptions): SyntheticSchool
     serials.set(entryYear, serial);
     const id = `P${String(plans.length + 1).padStart(5, '0')}`;
     const r = rand();
-    // 80% rarely absent, 18% persistently, 2% severely.
-    const risk = r < 0.8 ? 0.005 + rand() * 0.05 : r < 0.98 ? 0.1 + rand() * 0.22 : 0.5 + rand() * 0.3;
+    // 81% rarely absent, 17.5% persistently, 1.5% severely.
+    const risk = r < 0.81 ? 0.005 + rand() * 0.045 : r < 0.985 ? 0.1 + rand() * 0.22 : 0.5 + rand() * 0.3;
     return {
       pupil: {
         id,
