@@ -44,7 +44,7 @@ export interface SyntheticSchool {
 type Rand = () => number;
 
 /** mulberry32: small, fast and good enough for made-up data. */
-function prng(seed: number): Rand {
+export function prng(seed: number): Rand {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) | 0;
