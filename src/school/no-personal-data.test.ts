@@ -45,8 +45,19 @@ test('no pupil identifier, name or date of birth appears in any payload', () => 
     assert.ok(body.submissionData.length > 0, `${where}: something was sent`);
     for (const pupil of generated.pupils) {
       const [y, m, d] = pupil.dateOfBirth.split('-');
-      for (const personal of [pupil.id, pupil.upn, pupil.forename, pupil.surname, pupil.dateOfBirth, `${d}/${m}/${y}`])
-        assert.equal(json.includes(personal), false, `${where}: ${JSON.stringify(personal)} is in the payload`);
+      for (const personal of [
+        pupil.id,
+        pupil.upn,
+        pupil.forename,
+        pupil.surname,
+        pupil.dateOfBirth,
+        `${d}/${m}/${y}`,
+      ])
+        assert.equal(
+          json.includes(personal),
+          false,
+          `${where}: ${JSON.stringify(personal)} is in the payload`,
+        );
     }
     // And structurally: only counts, codes, year groups, sessions, the URN and the window's dates.
     assert.deepEqual(Object.keys(body).sort(), ['enrolments', 'submissionData', 'totalNoOfPupils', 'urn']);
@@ -60,7 +71,11 @@ test('no pupil identifier, name or date of birth appears in any payload', () => 
       assert.ok(entry.schoolSession === 'AM' || entry.schoolSession === 'PM');
       for (const mark of entry.attendances) {
         assert.deepEqual(Object.keys(mark).sort(), ['attendanceCode', 'value']);
-        assert.ok(isAttendanceCodeValidOn(mark.attendanceCode, entry.date) && Number.isInteger(mark.value) && mark.value > 0);
+        assert.ok(
+          isAttendanceCodeValidOn(mark.attendanceCode, entry.date) &&
+            Number.isInteger(mark.value) &&
+            mark.value > 0,
+        );
       }
     }
   }
