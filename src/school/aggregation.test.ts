@@ -140,6 +140,24 @@ describe('aggregating a send', () => {
     assert.deepEqual(closing.unmarked, []);
   });
 
+  test('nothing after the day of sending is sent', () => {
+    const early = aggregateAttendance({
+      urn: URN,
+      calendar,
+      enrolments: enrolments.slice(0, 2),
+      marks: [
+        ...marks('2026-11-10', 'AM', { p1: '/', p2: '/' }),
+        ...marks('2026-11-11', 'AM', { p1: '/', p2: '/' }),
+      ],
+      dates: ['2026-11-10', '2026-11-11'],
+      today: '2026-11-10',
+    });
+    assert.deepEqual(
+      early.body.submissionData.map((entry) => entry.date),
+      ['2026-11-10'],
+    );
+  });
+
   test('a second mark for the same pupil and session is not counted twice', () => {
     const doubled = aggregateAttendance({
       urn: URN,

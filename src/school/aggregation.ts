@@ -11,7 +11,8 @@
  * What counts:
  * - a pupil counts on a date only while on roll then (admission and leaving days included), in
  *   the year group they were in on that date;
- * - only the sessions the school held (`school-calendar.ts`); a mark for any other is ignored;
+ * - only the sessions the school held (`school-calendar.ts`) up to the day of sending; a mark for
+ *   any other session is ignored;
  * - a code counts only if it is valid on the session's date (`K` from 19 August 2024, `H` to
  *   18 August 2024); a mark with any other code is ignored, and the pupil is unmarked.
  *
@@ -129,6 +130,8 @@ export function aggregateAttendance(input: AggregationInput): Aggregation {
   const days = new Map<string, DayTally>();
   const requested = new Set(input.dates);
   for (const date of [...requested].sort()) {
+    // Sessions after the day of sending have not happened: the receiver would refuse them.
+    if (date > input.today) continue;
     const sessions = input.calendar.sessionsOn(date);
     if (sessions.length === 0) continue;
     const codes = attendanceCodesValidOn(date).map((code) => code.code);
