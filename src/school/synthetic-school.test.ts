@@ -125,6 +125,17 @@ describe('a synthetic school', () => {
       assert.deepEqual(result.ignored, []);
       assert.deepEqual(result.unmarked, []);
       assert.equal(result.body.submissionData.length, 8 * 2 * 7);
+      // Every entry's codes add up to the pupils on roll in its year group that day.
+      for (const entry of result.body.submissionData) {
+        const onRoll = generated.enrolments.filter(
+          (e) => yearGroupOn(e, entry.date) === entry.ncYearGroup,
+        ).length;
+        assert.equal(
+          entry.attendances.reduce((sum, mark) => sum + mark.value, 0),
+          onRoll,
+          `${entry.date} ${entry.schoolSession} ${entry.ncYearGroup}`,
+        );
+      }
       const validation = validateSubmission(JSON.parse(JSON.stringify(result.body)), {
         receivedAt: new Date(`${TODAY}T12:00:00Z`),
         urnExists: () => true,
