@@ -5,7 +5,7 @@
  */
 import { CsvError, parse } from 'csv-parse/sync';
 import type { Info } from 'csv-parse/sync';
-import { isCalendarDate } from '../platform/calendar.ts';
+import { daysBetween, isCalendarDate } from '../platform/calendar.ts';
 import { isAttendanceCodeValidOn, isKnownAttendanceCode } from '../attendance/reference/attendance-codes.ts';
 import { isPupilYearGroup } from '../attendance/reference/nc-year-groups.ts';
 import type { Enrolment, Mark, MarkChange, Pupil, SchoolSession } from './pupils.ts';
@@ -378,6 +378,8 @@ export function readCalendarCsv(text: string, file: string): CsvResult<SchoolCal
   return result(...parseCalendar(text, file));
 }
 
+const MAX_RANGE_DAYS = 366;
+
 function eachDay(start: string, end: string): string[] {
   const days: string[] = [];
   for (
@@ -404,6 +406,11 @@ function parseCalendar(text: string, file: string): [Problems, SchoolCalendar] {
     const end = date(row, 'end_date', problems, kind !== 'term') ?? start;
     if (start !== undefined && end !== undefined && end < start)
       problems.add(row.line, `end_date ${end} is before start_date ${start}`);
+    // A calendar is one school year: a longer range is a typo, and would be expanded day by day.
+    if (start !== undefined && end !== undefined && daysBetween(start, end) > MAX_RANGE_DAYS) {
+      problems.add(row.line, `${start} to ${end} is longer than a year`);
+      continue;
+    }
     if (kind === 'term') {
       const name = required(row, 'name', problems);
       if (row.cell.session !== '') problems.add(row.line, 'session: only for a closure');
