@@ -197,6 +197,10 @@ describe('the school CSV files', () => {
         'calendar.csv:7: term Extra overlaps term Autumn 1',
       ],
     );
+    assert.deepEqual(
+      problems(readCalendarCsv(`${CALENDAR}\nclosure,2026-11-20,9999-12-31,,Typo`, 'calendar.csv')),
+      ['calendar.csv:7: 2026-11-20 to 9999-12-31 is longer than a year'],
+    );
   });
 
   test('the four files together: marks of unknown pupils, pupils not on roll and days the school was shut are refused', () => {
