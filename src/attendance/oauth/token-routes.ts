@@ -205,10 +205,7 @@ export function requireScope(check: BearerCheck, ...scopes: string[]): BearerHoo
  * As `requireScope`, but the client's state is left to the route, which must check it in a query it
  * makes anyway: `POST /attendances` checks it in its one storing statement.
  */
-export function requireScopeClientCheckedByRoute(
-  check: BearerCheck,
-  ...scopes: string[]
-): BearerHook {
+export function requireScopeClientCheckedByRoute(check: BearerCheck, ...scopes: string[]): BearerHook {
   return bearerGuard(check, scopes, false);
 }
 
