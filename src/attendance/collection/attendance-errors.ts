@@ -227,7 +227,7 @@ export const ATTENDANCE_ERRORS = {
     id: 'ERROR_REQUEST_TOO_LARGE',
     title: 'Request body too large',
     status: '413',
-    when: 'The request body is larger than the receiver accepts (a submission of 9 days of a large school is far below it).',
+    when: 'The request body is larger than 4 MB (a submission of 9 days of a large school is far below it).',
     detail: 'The request body is too large',
   },
   VAL127: {
