@@ -263,12 +263,130 @@ describe('POST /attendances: accepted submissions', () => {
     assert.equal(keys, 13);
   });
 
+  test('hostile values are record errors, never a database error: counts past 2^31 or overflowing the day, -0, 1e400, control characters', async () => {
+    const body = day('2026-11-13', 21);
+    delete body.enrolments;
+    const entries = body.submissionData;
+    const mark = (entry: number, index: number) => {
+      const found = entries[entry]?.attendances[index];
+      assert.ok(found);
+      return found;
+    };
+    mark(0, 0).value = 2 ** 31;
+    // Each fits an integer; the day's total would not.
+    mark(1, 0).value = 1_500_000_000;
+    mark(1, 1).value = 1_500_000_000;
+    mark(2, 0).attendanceCode = '\u0000';
+    mark(3, 0).attendanceCode = '\ud800';
+    const yearGroup = entries[4];
+    assert.ok(yearGroup);
+    yearGroup.ncYearGroup = 'R\u0000';
+    // Cut at 200 characters, this would leave half of the emoji's surrogate pair.
+    const longYearGroup = entries[7];
+    assert.ok(longYearGroup);
+    longYearGroup.ncYearGroup = `${'R'.repeat(199)}😀`;
+    // -0 and 1e400 are written into the text: JSON.stringify writes neither.
+    mark(5, 0).value = -101;
+    mark(6, 0).value = -102;
+    const response = await post(
+      JSON.stringify(body).replace('"value":-101', '"value":-0').replace('"value":-102', '"value":1e400'),
+    );
+    assert.equal(response.status, 201, response.text);
+    const answer = response.json<{
+      submissionRef: string;
+      errors: { code: string; detail: string; path: string }[];
+    }>();
+    assert.deepEqual(
+      answer.errors.map((error) => [error.code, error.detail, error.path]),
+      [
+        ['VAL105', '2147483648', '$.submissionData[0].attendances[0].value'],
+        ['VAL105', '1500000000', '$.submissionData[1].attendances[0].value'],
+        ['VAL105', '1500000000', '$.submissionData[1].attendances[1].value'],
+        ['VAL104', '\\u0000', '$.submissionData[2].attendances[0].attendanceCode'],
+        ['VAL104', '\\ud800', '$.submissionData[3].attendances[0].attendanceCode'],
+        ['VAL103', 'R\\u0000', '$.submissionData[4].ncYearGroup'],
+        ['VAL105', '-0', '$.submissionData[5].attendances[0].value'],
+        ['VAL105', 'Infinity', '$.submissionData[6].attendances[0].value'],
+        ['VAL103', `${'R'.repeat(199)}…`, '$.submissionData[7].ncYearGroup'],
+      ],
+    );
+    const outcome = await call('GET', `/submissions/${answer.submissionRef}`, {
+      authorization: `Bearer ${legacySupplier.token}`,
+    });
+    assert.equal(outcome.status, 200);
+    assert.equal(outcome.json().entriesStored, 16 - 8);
+    assert.deepEqual(outcome.json().errors, answer.errors);
+
+    // The usual body, clean but for one count of 2^31, is read the fast way until that count.
+    const clean = day('2026-11-12', 22);
+    delete clean.enrolments;
+    const first = clean.submissionData[0]?.attendances[0];
+    assert.ok(first);
+    first.value = 2 ** 31;
+    const large = await post(clean);
+    assert.equal(large.status, 201, large.text);
+    assert.deepEqual(
+      large
+        .json<{ errors: { code: string; path: string }[] }>()
+        .errors.map((error) => [error.code, error.path]),
+      [['VAL105', '$.submissionData[0].attendances[0].value']],
+    );
+  });
+
   test('a URN may be sent as a 6-digit string, and a date as YYYY-MM-DDT00:00:00', async () => {
     const body = { ...day('2026-11-18'), urn: '100001' };
     for (const entry of body.submissionData) entry.date = '2026-11-18T00:00:00';
     const response = await post(body);
     assert.equal(response.status, 201, response.text);
     assert.deepEqual(response.json().errors, []);
+  });
+});
+
+describe('POST /attendances: an answer of bounded size, however many bad items', () => {
+  test('400,000 bad marks: the 201 lists the first 1,000 and counts the rest; the same answer is stored, read back and replayed', async () => {
+    const marks = `[${Array(400_000).fill('5').join(',')}]`;
+    const raw = `{"urn":100001,"totalNoOfPupils":1,"submissionData":[{"ncYearGroup":"7","date":"2026-11-20","schoolSession":"AM","attendances":${marks}}]}`;
+    const response = await post(raw, legacySupplier.token, { 'idempotency-key': 'many-errors' });
+    assert.equal(response.status, 201, response.text.slice(0, 500));
+    assert.ok(response.text.length < 1_000_000, `an answer of ${response.text.length} characters`);
+    const answer = response.json<{
+      submissionRef: string;
+      errors: { code: string; path: string }[];
+      errorsNotListed: number;
+    }>();
+    assert.equal(answer.errors.length, 1000);
+    assert.deepEqual(answer.errors[999], {
+      id: 'FAILURE_INVALID_SUBMISSION_DATA',
+      code: 'VAL117',
+      status: '',
+      title: 'Invalid Submission Data',
+      detail: '5',
+      path: '$.submissionData[0].attendances[999]',
+    });
+    assert.equal(answer.errorsNotListed, 399_000);
+
+    const stored = (
+      await sql<{ response_size: number; body_size: number; error_count: number }>`
+        select octet_length(response::text) as response_size, octet_length(body) as body_size, error_count
+        from dfe.submission where ref = ${answer.submissionRef}::uuid
+      `.execute(database.db)
+    ).rows[0];
+    assert.ok(stored);
+    assert.ok(stored.response_size < 1_000_000, `a stored answer of ${stored.response_size} bytes`);
+    assert.ok(stored.body_size < raw.length, `a stored body of ${stored.body_size} bytes`);
+    assert.equal(stored.error_count, 400_000);
+
+    const outcome = await call('GET', `/submissions/${answer.submissionRef}`, {
+      authorization: `Bearer ${legacySupplier.token}`,
+    });
+    assert.equal(outcome.status, 200);
+    assert.equal(outcome.json().outcome, 'accepted with errors');
+    assert.deepEqual(outcome.json().errors, answer.errors);
+    assert.equal(outcome.json().errorsNotListed, 399_000);
+
+    const replayed = await post(raw, legacySupplier.token, { 'idempotency-key': 'many-errors' });
+    assert.equal(replayed.headers['idempotent-replayed'], 'true');
+    assert.deepEqual(replayed.json(), answer);
   });
 });
 
@@ -317,16 +435,42 @@ describe('POST /attendances: refused requests change nothing', () => {
       },
     ],
     [
+      'a body nested 100,000 deep',
+      () =>
+        post(
+          `{"urn":100001,"totalNoOfPupils":1,"submissionData":[${'['.repeat(100_000)}${']'.repeat(100_000)}]}`,
+        ),
+      400,
+      {
+        id: 'ERROR_EMPTY_REQUEST_BODY',
+        code: 'VAL118',
+        status: '400',
+        title: 'Empty request body',
+        detail: 'The request body nests lists and objects more than 64 deep',
+      },
+    ],
+    [
       'a missing URN',
       () => post({ ...day('2026-11-20'), urn: undefined }),
       400,
       {
         id: 'ERROR_INVALID_URN',
-        code: 'VAL101',
+        code: 'VAL100',
         status: '400',
-        title: 'Invalid URN',
-        detail:
-          'A Valid URN is required along with the submission. You can search here at https://get-information-schools.service.gov.uk/ to find the appropriate URN',
+        title: 'URN is required',
+        detail: 'No URN was provided in the submission',
+      },
+    ],
+    [
+      'a null URN',
+      () => post({ ...day('2026-11-20'), urn: null }),
+      400,
+      {
+        id: 'ERROR_INVALID_URN',
+        code: 'VAL100',
+        status: '400',
+        title: 'URN is required',
+        detail: 'No URN was provided in the submission',
       },
     ],
     [

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { createHttpServer } from '../src/platform/http/server.ts';
@@ -16,7 +17,7 @@ import { loadTls, type TlsMaterial } from '../src/platform/http/tls.ts';
 import { SecretBox } from '../src/platform/auth/secret-box.ts';
 import { openDatabase, type DatabaseHandle } from '../src/platform/db/database.ts';
 import { dfeRole } from '../src/attendance/dfe-role.ts';
-import { createClient } from '../src/attendance/oauth/clients.ts';
+import { createClient, disableClient } from '../src/attendance/oauth/clients.ts';
 import { upsertSchools } from '../src/attendance/schools/school-store.ts';
 import { syntheticSubmission } from '../src/attendance/collection/synthetic-submission.ts';
 import { openTestDatabase, type TestDatabase } from './support/test-database.ts';
@@ -41,13 +42,15 @@ before(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'edgate-dfe-two-'));
   tls = await loadTls({ dataDir: dir });
   secondHandle = database.url ? await openDatabase({ databaseUrl: database.url, poolSize: 3 }) : undefined;
+  // Every instance has the same secret key (it opens the sealed signing keys), as in production.
+  const secretBox = new SecretBox(randomBytes(32));
   for (const handle of [database, secondHandle ?? database]) {
     const app = await createHttpServer({ db: handle.db, tls, logLevel: 'silent' });
     await dfeRole(app, {
       handle,
       // One issuer for both, as behind one public address.
       config: { ...TEST_ROLE_CONFIG, publicUrl: 'https://attendance.example' },
-      secretBox: new SecretBox(randomBytes(32)),
+      secretBox,
       now: clock,
     });
     await app.listen({ host: '127.0.0.1', port: 0 });
@@ -119,4 +122,68 @@ test('a token from one instance is accepted by the other, and both report the sa
   );
   assert.equal(figures[0]?.days.length, 2);
   assert.deepEqual(figures[0], figures[1]);
+});
+
+test('a client disabled on one instance is refused at once by both, whatever either has cached', async () => {
+  const [first, second] = urls;
+  assert.ok(first && second);
+  const supplier = await createClient(database.db, {
+    name: 'MIS to disable',
+    scopes: ['attendance.submit'],
+    requiresConsent: false,
+  });
+  const submitToken = await token(first, supplier.clientId, supplier.clientSecret, 'attendance.submit');
+  const body = (seed: number) =>
+    JSON.stringify(
+      syntheticSubmission({
+        urn: 300001,
+        dates: ['2026-11-20'],
+        yearGroups: ['1'],
+        pupilsPerYearGroup: 30,
+        seed,
+      }),
+    );
+  const submit = (base: string, seed: number, headers: Record<string, string> = {}) =>
+    call(
+      base,
+      'POST',
+      '/attendances',
+      { authorization: `Bearer ${submitToken}`, 'content-type': 'application/json', ...headers },
+      body(seed),
+    );
+  // Both instances have verified the token (and keep that), and one answer can be replayed.
+  const accepted = await submit(first, 1, { 'idempotency-key': 'send-1' });
+  assert.equal(accepted.status, 201, accepted.text);
+  assert.equal((await submit(second, 2)).status, 201);
+  const ref = accepted.json<{ submissionRef: string }>().submissionRef;
+
+  // What `edgate dfe client disable` does, against the shared database.
+  assert.equal(await disableClient(database.db, supplier.clientId, clock()), true);
+
+  for (const base of [first, second]) {
+    const refused = await submit(base, 3);
+    assert.equal(refused.status, 401, refused.text);
+    assert.match(String(refused.headers['www-authenticate']), /invalid_token/);
+    assert.equal((await submit(base, 1, { 'idempotency-key': 'send-1' })).status, 401, 'no replay');
+    assert.equal(
+      (
+        await call(
+          base,
+          'POST',
+          '/attendances',
+          { authorization: `Bearer ${submitToken}`, 'content-type': 'application/json' },
+          '{',
+        )
+      ).status,
+      401,
+      'no envelope answer',
+    );
+    const read = await call(base, 'GET', `/submissions/${ref}`, { authorization: `Bearer ${submitToken}` });
+    assert.equal(read.status, 401, read.text);
+  }
+  const stored = await sql<{ n: number }>`
+    select count(*)::integer as n from dfe.submission where client_id = ${supplier.clientId}`.execute(
+    database.db,
+  );
+  assert.equal(stored.rows[0]?.n, 2, 'nothing stored after the disable');
 });

@@ -187,6 +187,8 @@ before(async () => {
     scopes: ['attendance.read.la'],
     laCode: '825',
   });
+  // Tokens are issued before the earliest send below: a token issued after the clock's now is refused.
+  clock = new Date('2026-11-10T14:00:00Z');
   tokens.misOne = await tokenFor(misOne, 'attendance.submit');
   tokens.misTwo = await tokenFor(misTwo, 'attendance.submit');
   tokens.misThree = await tokenFor(misThree, 'attendance.submit');

@@ -12,6 +12,8 @@ import { referencePath } from '../src/platform/reference.ts';
 import { openTestDatabase, testEngine, type TestDatabase } from './support/test-database.ts';
 import { freePort } from './support/postgres-cluster.ts';
 import { makeTestCertificate } from '../src/childcare/gateway/test-signing.ts';
+import { accountByApiKey, credentialsOf } from '../src/childcare/gateway/gateway-store.ts';
+import { loadSecretBox } from '../src/platform/auth/secret-key.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const SAMPLE = readFileSync(referencePath('ispp-contract/sample-extract-synthetic.xml'), 'utf8').replace(
@@ -313,6 +315,110 @@ describe('the edgate command', () => {
     assert.match(notPem.stderr, /acme\.pem\.missing/);
   });
 
+  test('user list, disable and enable: a disabled account cannot sign in until enabled again', async () => {
+    const added = edgate(['user', 'add', '--username', 'pat.leaver', '--role', 'caseworker'], {
+      EDGATE_PASSWORD: 'a-long-enough-password',
+    });
+    assert.equal(added.code, 0, added.stderr);
+    const signIn = () => withDatabase(({ db }) => authenticate(db, 'pat.leaver', 'a-long-enough-password'));
+
+    const disabled = edgate(['user', 'disable', '--username', 'Pat.Leaver']);
+    assert.equal(disabled.code, 0, disabled.stderr);
+    assert.match(
+      disabled.stdout,
+      /Disabled account pat\.leaver: it can no longer sign in, and its 0 session\(s\) have ended/,
+    );
+    assert.equal(await signIn(), undefined);
+    assert.match(
+      edgate(['user', 'disable', '--username', 'pat.leaver']).stdout,
+      /already disabled; nothing changed/,
+    );
+    const listed = edgate(['user', 'list']);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /^pat\.leaver +disabled \d{4}-\d{2}-\d{2} \d{2}:\d{2} +caseworker/m);
+
+    const enabled = edgate(['user', 'enable', '--username', 'pat.leaver']);
+    assert.equal(enabled.code, 0, enabled.stderr);
+    assert.ok(await signIn());
+
+    const unknown = edgate(['user', 'disable', '--username', 'nobody.here']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /No account named "nobody\.here"/);
+  });
+
+  test('gateway account disable, enable, rotate-password, rotate-api-key and certificate list, remove', async () => {
+    const created = edgate(['gateway', 'account', 'add', '--username', 'shire-ispp', '--la', '826']);
+    assert.equal(created.code, 0, created.stderr);
+    const oldPassword = /Password \(shown once\): (\S+)/.exec(created.stdout)![1]!;
+    const oldKey = /FID API key \(shown once\): (\S+)/.exec(created.stdout)![1]!;
+    const certificate = await makeTestCertificate('Shire ISPP client');
+    const pemFile = path.join(dir, 'shire.pem');
+    writeFileSync(pemFile, certificate.pem);
+    assert.equal(
+      edgate(['gateway', 'certificate', 'add', '--username', 'shire-ispp', '--file', pemFile]).code,
+      0,
+    );
+    const box = loadSecretBox({ key: undefined, dataDir: env.EDGATE_DATA_DIR! });
+    const credentials = () => withDatabase(({ db }) => credentialsOf(db, box, 'shire-ispp'));
+    const byKey = (key: string) => withDatabase(({ db }) => accountByApiKey(db, key));
+
+    const listed = edgate(['gateway', 'certificate', 'list', '--username', 'shire-ispp']);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(
+      listed.stdout,
+      new RegExp(
+        `^shire-ispp +${certificate.thumbprintSha1}  valid to \\d{4}-\\d{2}-\\d{2}  CN=Shire ISPP client$`,
+        'm',
+      ),
+    );
+
+    const disabled = edgate(['gateway', 'account', 'disable', '--username', 'shire-ispp']);
+    assert.equal(disabled.code, 0, disabled.stderr);
+    assert.match(disabled.stdout, /Disabled gateway account shire-ispp/);
+    assert.equal(await credentials(), undefined, 'SOAP finds no account');
+    assert.equal(await byKey(oldKey), undefined, 'FID finds no account');
+    assert.match(
+      edgate(['gateway', 'account', 'list']).stdout,
+      /^shire-ispp +disabled [\d-]+ [\d:]+ +1 certificate\(s\) +LA 826 /m,
+    );
+    assert.equal(edgate(['gateway', 'account', 'enable', '--username', 'shire-ispp']).code, 0);
+    assert.equal((await credentials())?.password, oldPassword);
+
+    const rotated = edgate(['gateway', 'account', 'rotate-password', '--username', 'shire-ispp']);
+    assert.equal(rotated.code, 0, rotated.stderr);
+    const newPassword = /Password \(shown once\): (\S+)/.exec(rotated.stdout)?.[1];
+    assert.ok(newPassword && newPassword !== oldPassword);
+    assert.equal((await credentials())?.password, newPassword);
+
+    const rekeyed = edgate(['gateway', 'account', 'rotate-api-key', '--username', 'shire-ispp']);
+    assert.equal(rekeyed.code, 0, rekeyed.stderr);
+    const newKey = /FID API key \(shown once\): (\S+)/.exec(rekeyed.stdout)?.[1];
+    assert.ok(newKey);
+    assert.equal(await byKey(oldKey), undefined);
+    assert.equal((await byKey(newKey))?.username, 'shire-ispp');
+
+    const removed = edgate(['gateway', 'certificate', 'remove', '--username', 'shire-ispp']);
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.ok(removed.stdout.includes(`Removed certificate ${certificate.thumbprintSha1}`));
+    assert.deepEqual((await credentials())?.certificates, []);
+
+    const unknown = edgate(['gateway', 'account', 'rotate-password', '--username', 'nobody-ispp']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /No gateway account named "nobody-ispp"/);
+    const audit = await withDatabase(({ db }) =>
+      db
+        .selectFrom('regulator.gateway_account_change')
+        .select('action')
+        .where('username', '=', 'shire-ispp')
+        .orderBy('id')
+        .execute(),
+    );
+    assert.deepEqual(
+      audit.map((a) => a.action),
+      ['disable', 'enable', 'rotate-password', 'rotate-api-key', 'remove-certificate'],
+    );
+  });
+
   test('dfe client add prints a client id and a secret once; a bad scope is refused', async () => {
     const created = edgate(['dfe', 'client', 'add', '--name', 'Synthetic MIS Ltd']);
     assert.equal(created.code, 0, created.stderr);
@@ -410,5 +516,62 @@ describe('the edgate command', () => {
     ]);
     assert.equal(unknown.code, 2, unknown.stderr);
     assert.match(unknown.stderr, /999999 is not in the schools register/);
+  });
+
+  test('dfe consent: a second supplier waits as a change of supplier, which an administrator confirms; dfe client disable, enable and rotate-secret', async () => {
+    // After the tests above: URN 123456 exists and Synthetic MIS Ltd's consent was removed.
+    const consent = (verb: string, client: string, by = 'A. Administrator') =>
+      edgate(['dfe', 'consent', verb, '--client', client, '--urn', '123456', '--by', by]);
+    assert.equal(consent('give', 'Synthetic MIS Ltd').code, 0);
+    assert.equal(edgate(['dfe', 'client', 'add', '--name', 'Second MIS']).code, 0);
+    const second = consent('give', 'Second MIS');
+    assert.equal(second.code, 1);
+    assert.match(
+      second.stderr,
+      /Another supplier holds the consent of URN 123456.*confirm-change --urn 123456/,
+    );
+    assert.match(
+      edgate(['dfe', 'consent', 'changes']).stdout,
+      /123456 .* from Synthetic MIS Ltd to Second MIS/,
+    );
+    const confirmed = edgate(['dfe', 'consent', 'confirm-change', '--urn', '123456', '--by', 'D. Admin']);
+    assert.equal(confirmed.code, 0, confirmed.stderr);
+    assert.match(
+      confirmed.stdout,
+      /Second MIS now sends the attendance of URN 123456; Synthetic MIS Ltd's consent is removed/,
+    );
+    const listed = edgate(['dfe', 'consent', 'list', '--urn', '123456']).stdout;
+    assert.match(listed, /Second MIS {2}given by A\. Administrator .*\(active\)/);
+    assert.match(listed, /Synthetic MIS Ltd .*removed by DfE administrator D\. Admin/);
+    const nothing = edgate(['dfe', 'consent', 'reject-change', '--urn', '123456']);
+    assert.equal(nothing.code, 2);
+    assert.match(nothing.stderr, /No change of supplier is waiting for URN 123456/);
+
+    const state = () =>
+      withDatabase(({ db }) =>
+        db
+          .selectFrom('dfe.oauth_client')
+          .select(['disabled_at', 'secret_hash', 'token_generation'])
+          .where('name', '=', 'Second MIS')
+          .executeTakeFirstOrThrow(),
+      );
+    const before = await state();
+    const disabled = edgate(['dfe', 'client', 'disable', '--client', 'Second MIS']);
+    assert.equal(disabled.code, 0, disabled.stderr);
+    assert.match(disabled.stdout, /Disabled "Second MIS"/);
+    assert.notEqual((await state()).disabled_at, null);
+    assert.equal(edgate(['dfe', 'client', 'enable', '--client', 'Second MIS']).code, 0);
+    const rotated = edgate(['dfe', 'client', 'rotate-secret', '--client', 'Second MIS']);
+    assert.equal(rotated.code, 0, rotated.stderr);
+    const secret = /client_secret \(shown once, stored only as a hash\): (\S+)/.exec(rotated.stdout)?.[1];
+    assert.ok(secret);
+    const after = await state();
+    assert.equal(after.disabled_at, null);
+    assert.notEqual(after.secret_hash, before.secret_hash);
+    assert.ok(!after.secret_hash.includes(secret));
+    assert.equal(after.token_generation, before.token_generation + 2, 'tokens from before are refused');
+    const unknown = edgate(['dfe', 'client', 'disable', '--client', 'Nobody Ltd']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /No OAuth client with id or name "Nobody Ltd"/);
   });
 });

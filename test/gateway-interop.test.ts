@@ -187,7 +187,13 @@ describe('ISPP gateway interop', () => {
   });
 
   describe('zeep', { skip: zeepMissing && !zeepRequired ? zeepMissing : false }, () => {
-    const zeep = async (options: { password: string; out: string; wsdl?: 'wsdl' | 'singleWsdl' }) => {
+    const zeep = async (options: {
+      password: string;
+      out: string;
+      wsdl?: 'wsdl' | 'singleWsdl';
+      /** Bytes of padding after the LA code, for an oversized request. */
+      pad?: number;
+    }) => {
       if (zeepMissing) {
         assert.fail(
           `${zeepMissing}. EDGATE_REQUIRE_INTEROP=1 needs Debian's python3-zeep and python3-xmlsec ` +
@@ -207,6 +213,7 @@ describe('ISPP gateway interop', () => {
           ['--key', files.key],
           ['--la', '825'],
           ['--out', options.out],
+          ['--pad', String(options.pad ?? 0)],
         ].flat(),
         // The password goes in the environment, not on the command line.
         { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ISPP_PASSWORD: options.password } },
@@ -225,6 +232,15 @@ describe('ISPP gateway interop', () => {
         assertSameBytes(readFileSync(out), await storedExtract('825'), 'RegisterData');
       });
     }
+
+    test('a request over 64 KB (2 MB) gets the 413 SOAP fault, not a broken connection', async () => {
+      const out = path.join(dir, 'zeep-oversized.xml');
+      assert.equal(
+        await zeep({ password, out, pad: 2 * 1024 * 1024 }),
+        'Fault: s:Sender: The request is larger than 65536 bytes.',
+      );
+      assert.equal(existsSync(out), false, 'no RegisterData written');
+    });
 
     test('a wrong password comes back as a SOAP fault', async () => {
       const out = path.join(dir, 'zeep-refused.xml');

@@ -3,8 +3,9 @@
  * an LA's extract document — xmlbuilder2, one element per call, then `end({ prettyPrint: true })`.
  *
  * Same element structure and the same rules as src/childcare/feed/extract-writer.ts (optional
- * elements and contact containers left out when blank, list containers always written, empty
- * ones self-closed, the NOD/NOI date name), so both sides do the same work and the bench can
+ * elements and contact containers left out when empty, list containers always written but v1.3's
+ * welfare notices and linked registrations only when not empty, empty ones self-closed, the
+ * NOD/NOI date name, certificate conditions), so both sides do the same work and the bench can
  * check that the two documents read back to the same registrations.
  */
 import { create } from 'xmlbuilder2';
@@ -17,7 +18,8 @@ type XMLBuilder = ReturnType<typeof create>;
 
 const XSI_NAMESPACE = 'http://www.w3.org/2001/XMLSchema-instance';
 
-const present = (value: string | undefined): value is string => value !== undefined && value.trim() !== '';
+// As the writer: an optional value is left out only when absent or empty; spaces are a value.
+const present = (value: string | undefined): value is string => value !== undefined && value !== '';
 
 function leaf(parent: XMLBuilder, name: string, value: string | number): void {
   parent.ele(name).txt(String(value));
@@ -34,6 +36,7 @@ function address(parent: XMLBuilder, name: string, a: Address): void {
   leaf(el, 'Town', a.town);
   optionalLeaf(el, 'County', a.county);
   leaf(el, 'Postcode', a.postcode);
+  optionalLeaf(el, 'UniquePropertyReferenceNumber', a.uprn);
 }
 
 function contact(parent: XMLBuilder, name: string, fields: [string, string | undefined][]): void {
@@ -62,6 +65,7 @@ function registration(root: XMLBuilder, r: Registration): void {
       ['EmailAddress', pc.emailAddress],
     ]);
   }
+  optionalLeaf(provider, 'ProviderConsentWithheld', r.provider.consentWithheld);
 
   if (r.setting) {
     const setting = reg.ele('Setting');
@@ -94,7 +98,15 @@ function registration(root: XMLBuilder, r: Registration): void {
     leaf(item, 'StartDate', g.startDate);
     optionalLeaf(item, 'EndDate', g.endDate);
   }
-  reg.ele('RegistrationCertificate');
+  const certificate = reg.ele('RegistrationCertificate');
+  if (r.certificateConditions?.length) {
+    const list = certificate.ele('CertificateConditionList');
+    for (const c of r.certificateConditions) {
+      const item = list.ele('CertificateCondition');
+      leaf(item, 'Condition', c.condition);
+      optionalLeaf(item, 'Register', c.register);
+    }
+  }
   const periods = reg.ele('ChildcarePeriodList');
   for (const p of r.childcarePeriods) leaf(periods, 'ChildcarePeriod', p);
   const ages = reg.ele('ChildcareAgeList');
@@ -119,6 +131,23 @@ function registration(root: XMLBuilder, r: Registration): void {
     leaf(item, 'SubType', n.subType);
     leaf(item, 'Status', n.status);
     optionalLeaf(item, n.type === 'NOD' ? 'NODDate' : 'NOIDate', n.date);
+  }
+  if (r.welfareNotices?.length) {
+    const welfare = reg.ele('WelfareNoticeHistoryList');
+    for (const w of r.welfareNotices) {
+      const item = welfare.ele('WelfareNoticeHistory');
+      leaf(item, 'WelfareCategory', w.category);
+      leaf(item, 'WelfareStartDate', w.startDate);
+      optionalLeaf(item, 'WelfareEndDate', w.endDate);
+    }
+  }
+  if (r.linkedRegistrations?.length) {
+    const links = reg.ele('LinkedRegistrationList');
+    for (const l of r.linkedRegistrations) {
+      const item = links.ele('LinkedRegistration');
+      leaf(item, 'ReferenceNumber', l.referenceNumber);
+      leaf(item, 'LinkedReason', l.reason);
+    }
   }
   leaf(reg, 'LastChangeDate', r.lastChangeDate);
 }

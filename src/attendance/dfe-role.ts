@@ -11,13 +11,14 @@ import { attendanceRoutes } from './collection/attendance-routes.ts';
 import { AttendanceStatistics } from './statistics/attendance-statistics.ts';
 import { statisticsRoutes } from './statistics/statistics-routes.ts';
 import { statisticsPages } from './statistics/statistics-pages.ts';
+import { supplierChangePages } from './consent/supplier-change-pages.ts';
 
 /** The audience of access tokens for the attendance API. */
 export const ATTENDANCE_AUDIENCE = 'edgate-attendance';
 
 export async function dfeRole(app: FastifyInstance, context: RoleContext): Promise<void> {
   const lifetimeSeconds = context.config.accessTokenLifetimeSeconds;
-  const keys = new SigningKeys(context.handle.db, { lifetimeSeconds });
+  const keys = new SigningKeys(context.handle.db, { lifetimeSeconds, box: context.secretBox });
   await app.register(oauthRoutes, {
     db: context.handle.db,
     issuer: context.config.publicUrl,
@@ -27,9 +28,16 @@ export async function dfeRole(app: FastifyInstance, context: RoleContext): Promi
     now: context.now,
   });
   const now = context.now ?? (() => new Date());
-  const bearer = { keys, issuer: context.config.publicUrl, audience: ATTENDANCE_AUDIENCE, now };
+  const bearer = {
+    db: context.handle.db,
+    keys,
+    issuer: context.config.publicUrl,
+    audience: ATTENDANCE_AUDIENCE,
+    now,
+  };
   await app.register(attendanceRoutes, { db: context.handle.db, bearer, now });
   const statistics = new AttendanceStatistics(context.handle.db);
   await app.register(statisticsRoutes, { statistics, bearer, now });
   await statisticsPages(app, { db: context.handle.db, statistics, now });
+  await supplierChangePages(app, { db: context.handle.db, now });
 }

@@ -25,6 +25,7 @@ export async function seedDemoWorld(
   handle: DatabaseHandle,
   config: Config,
   box: SecretBox,
+  now: Date = new Date(),
 ): Promise<string[]> {
   const { db } = handle;
   const lines: string[] = [];
@@ -35,7 +36,7 @@ export async function seedDemoWorld(
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirstOrThrow();
   if (registrations.n === 0) {
-    const today = londonDateOf(new Date());
+    const today = londonDateOf(now);
     const loaded = await loadGeneratedRegister(db, { scale: 'demo', seed: 1, today });
     lines.push(`Seeded a synthetic demo register: ${loaded.added} registrations over 153 local authorities.`);
   }
@@ -45,7 +46,7 @@ export async function seedDemoWorld(
     .selectFrom('dfe.school')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirstOrThrow();
-  const attendanceClients = schools.n === 0 ? await seedDemoAttendance(db, londonDateOf(new Date())) : [];
+  const attendanceClients = schools.n === 0 ? await seedDemoAttendance(db, now) : [];
   if (attendanceClients.length > 0)
     lines.push('Seeded the synthetic schools register and 20 working days of demo attendance.');
 

@@ -16,7 +16,7 @@ import {
   type ImportFormat,
 } from '../childcare/register/register-load.ts';
 import { plannedRegisterSize } from '../childcare/feed/synthetic-register.ts';
-import { openConfiguredDatabase } from './database.ts';
+import { DatabaseInUseError, openConfiguredDatabase } from './database.ts';
 import { runExtracts, UnknownLocalAuthorityError } from '../childcare/extract/extract-runs.ts';
 import { extractsOfDate, extractSummary, readyExtract } from '../childcare/extract/extract-store.ts';
 import { localAuthorityByCode } from '../platform/reference.ts';
@@ -29,6 +29,13 @@ import {
   revoke,
 } from '../childcare/gateway/gateway-store.ts';
 import { isCalendarDate, londonDateOf } from '../platform/calendar.ts';
+import {
+  GATEWAY_ACCESS_SUBCOMMANDS,
+  gatewayAccessCommand,
+  USER_ACCESS_SUBCOMMANDS,
+  userAccessCommand,
+} from './access-commands.ts';
+import { DFE_ADMIN_USAGE, dfeAdminCommand } from './dfe-admin.ts';
 
 const USAGE = `edgate — statutory education data feeds
 
@@ -42,6 +49,10 @@ Usage:
                                        EDGATE_PASSWORD or is generated and printed once.
                                        Roles: ${ACCOUNT_ROLES.join(', ')};
                                        an la-officer names its local authority with --la
+  edgate user list                     every sign-in account, active or disabled
+  edgate user disable|enable --username U
+                                       stop (or allow again) an account signing in; disabling
+                                       ends its sessions on every instance at once
   edgate register import FILE [--format xml|csv]
                                        load registrations from an extract document or the
                                        register CSV (docs/register-csv.md); all or nothing
@@ -60,8 +71,19 @@ Usage:
   edgate gateway account add --username U (--la CODE | --agent "Organisation") [--no-certificate]
                                        an ISPP/FID account for an LA or an authorised agent;
                                        prints its password and FID API key once
+  edgate gateway account list          every gateway account, active or disabled
+  edgate gateway account disable|enable --username U
+                                       refuse (or allow again) the account's SOAP and FID requests
+  edgate gateway account rotate-password|rotate-api-key --username U
+                                       a new password (or FID API key), printed once; the old
+                                       one stops working at once
   edgate gateway certificate add --username U --file CERT.pem
                                        register the X.509 certificate the account signs with
+  edgate gateway certificate list [--username U]
+                                       registered certificates and their SHA-1 thumbprints
+  edgate gateway certificate remove --username U [--thumbprint T]
+                                       signatures made with it are refused at once (without
+                                       --thumbprint: the account's only certificate)
   edgate gateway authorise --agent "Organisation" --la CODE [--from D] [--until D]
                                        an LA authorises an agent to collect its extract
   edgate gateway revoke --agent "Organisation" --la CODE
@@ -81,6 +103,7 @@ Usage:
                                        record that the school removed that consent
   edgate dfe consent list [--urn URN] [--client C]
                                        consents recorded, active or removed
+${DFE_ADMIN_USAGE}
 
 Configuration is read from environment variables: see README.md.`;
 
@@ -149,12 +172,7 @@ async function main(argv: string[]): Promise<number> {
       return -1;
     }
     case 'migrate': {
-      const { openDatabase } = await import('../platform/db/database.ts');
-      const handle = await openDatabase({
-        databaseUrl: config.databaseUrl,
-        dataDir: config.databaseUrl ? undefined : `${config.dataDir}/pglite`,
-        poolSize: 1,
-      });
+      const handle = await openConfiguredDatabase({ ...config, databasePoolSize: 1 }, { migrate: false });
       try {
         for (const report of await migrateToLatest(handle.db)) {
           console.log(
@@ -168,8 +186,11 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'user': {
       const [sub, ...args] = rest;
+      if (sub && USER_ACCESS_SUBCOMMANDS.includes(sub)) return userAccessCommand(config, sub, args);
       if (sub !== 'add')
-        throw new UsageError('Usage: edgate user add --username U --name "Full Name" --role ROLE');
+        throw new UsageError(
+          'Usage: edgate user add --username U --name "Full Name" --role ROLE | user list | user disable|enable --username U',
+        );
       const { values } = parse(args, {
         username: { type: 'string' },
         name: { type: 'string' },
@@ -186,6 +207,7 @@ async function main(argv: string[]): Promise<number> {
           displayName: values.name ?? values.username!,
           password,
           roles: values.role!,
+          laCode: values.la,
         }),
       );
       console.log(`Created account ${account.username} (${account.roles.join(', ')}).`);
@@ -254,6 +276,8 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function dfeCommand(config: Config, args: string[]): Promise<number> {
+  const handled = await dfeAdminCommand(config, args);
+  if (handled !== undefined) return handled;
   const [noun, verb, ...rest] = args;
   if (noun === 'client' && verb === 'add') {
     const { values } = parse(rest, {
@@ -282,8 +306,9 @@ async function dfeCommand(config: Config, args: string[]): Promise<number> {
   }
   if (noun === 'keys' && verb === 'rotate') {
     const { SigningKeys } = await import('../attendance/oauth/signing-keys.ts');
+    const box = loadSecretBox({ key: config.gatewaySecretKey, dataDir: config.dataDir });
     const { kid } = await withDatabase(config, ({ db }) =>
-      new SigningKeys(db, { lifetimeSeconds: config.accessTokenLifetimeSeconds }).rotate(new Date()),
+      new SigningKeys(db, { lifetimeSeconds: config.accessTokenLifetimeSeconds, box }).rotate(new Date()),
     );
     console.log(`New signing key ${kid}; tokens signed by the previous key verify until they expire.`);
     return 0;
@@ -377,7 +402,14 @@ async function consentCommand(
       if (givenAt === undefined)
         throw new UsageError('--at must be a date and time with a zone, such as 2026-11-20T09:15:00Z');
       if (givenAt.getTime() > now.getTime() + CLOCK_SKEW_MS) throw new UsageError('--at is in the future');
-      await store.giveConsent(db, recording, { givenBy: person, givenAt });
+      const outcome = await store.requestConsent(db, recording, { givenBy: person, givenAt });
+      if (outcome.kind === 'pending-change') {
+        console.error(
+          `Another supplier holds the consent of URN ${urn}: recorded as a change of supplier to ${client.name}, ` +
+            `waiting for edgate dfe consent confirm-change --urn ${urn}.`,
+        );
+        return 1;
+      }
       console.log(`Consent recorded: ${client.name} may send the attendance of URN ${urn}.`);
       return 0;
     }
@@ -394,6 +426,7 @@ async function consentCommand(
 async function gatewayCommand(config: Config, args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   const words = sub === 'account' || sub === 'certificate' ? [sub, rest.shift()].join(' ') : sub;
+  if (words && GATEWAY_ACCESS_SUBCOMMANDS.includes(words)) return gatewayAccessCommand(config, words, rest);
   const { values } = parse(rest, {
     username: { type: 'string' },
     la: { type: 'string' },
@@ -469,7 +502,9 @@ async function gatewayCommand(config: Config, args: string[]): Promise<number> {
       return count > 0 ? 0 : 1;
     }
     default:
-      throw new UsageError('Usage: edgate gateway account add | certificate add | authorise | revoke');
+      throw new UsageError(
+        'Usage: edgate gateway account add|list|disable|enable|rotate-password|rotate-api-key | certificate add|list|remove | authorise | revoke',
+      );
   }
 }
 
@@ -583,6 +618,10 @@ main(process.argv.slice(2)).then(
     ) {
       console.error(error.message);
       process.exit(2);
+    }
+    if (error instanceof DatabaseInUseError) {
+      console.error(error.message);
+      process.exit(1);
     }
     if (error instanceof ImportError) {
       console.error(

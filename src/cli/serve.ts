@@ -30,7 +30,7 @@ export async function serve(
   roles: Role[],
   options: { seedDemo?: boolean } = {},
 ): Promise<RunningServer> {
-  const handle = await openConfiguredDatabase(config);
+  const handle = await openConfiguredDatabase(config, { serve: true });
   const secretBox = loadSecretBox({ key: config.gatewaySecretKey, dataDir: config.dataDir });
   const demo =
     options.seedDemo && config.seedDemo ? await seedDemoWorld(handle, config, secretBox) : undefined;
@@ -45,6 +45,7 @@ export async function serve(
     logLevel: config.logLevel,
     sessionTtlHours: config.sessionTtlHours,
     publicUrl: config.publicUrl,
+    metricsToken: config.metricsToken,
   });
   for (const role of roles) {
     const plugin = ROLE_PLUGINS[role];

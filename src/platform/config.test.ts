@@ -68,3 +68,14 @@ test('a gateway key that is not 32 bytes, or a malformed maintenance window, is 
     to: '00:15',
   });
 });
+
+test('metrics are off unless a long enough METRICS_TOKEN is given', () => {
+  assert.equal(loadConfig({}).metricsToken, undefined);
+  const token = 'f'.repeat(64);
+  assert.equal(loadConfig({ METRICS_TOKEN: token }).metricsToken, token);
+  assert.throws(
+    () => loadConfig({ METRICS_TOKEN: 'secret' }),
+    (error: unknown) =>
+      error instanceof ConfigError && /METRICS_TOKEN must be at least 32/.test(error.message),
+  );
+});

@@ -22,6 +22,8 @@ export interface Config {
   tlsKeyFile: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   sessionTtlHours: number;
+  /** Bearer token Prometheus presents for /metrics; unset: no /metrics at all. */
+  metricsToken: string | undefined;
   /** Seed the demo world on first start of an empty database. */
   seedDemo: boolean;
   timeZone: 'Europe/London';
@@ -132,6 +134,13 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
 
+  const metricsToken = read('METRICS_TOKEN');
+  if (metricsToken !== undefined && !/^[A-Za-z0-9._~+/=-]{32,}$/.test(metricsToken)) {
+    problems.push(
+      'METRICS_TOKEN must be at least 32 characters of a bearer token (e.g. openssl rand -hex 32)',
+    );
+  }
+
   const config: Config = {
     env: nodeEnv,
     databaseUrl,
@@ -148,6 +157,7 @@ export function loadConfig(env: Env = process.env): Config {
       'info',
     ),
     sessionTtlHours: integer('SESSION_TTL_HOURS', 8, 1, 24 * 30),
+    metricsToken,
     seedDemo: boolean('EDGATE_SEED_DEMO', nodeEnv !== 'production'),
     timeZone: 'Europe/London',
     extractTime,

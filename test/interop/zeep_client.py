@@ -108,6 +108,12 @@ def main():
     parser.add_argument("--key", required=True, help="PEM private key file")
     parser.add_argument("--la", required=True, help="3-digit DfE LA code")
     parser.add_argument("--out", required=True, help="file for RegisterData")
+    parser.add_argument(
+        "--pad",
+        type=int,
+        default=0,
+        help="spaces sent after the LA code: makes the request that many bytes larger",
+    )
     args = parser.parse_args()
 
     session = requests.Session()
@@ -129,7 +135,7 @@ def main():
     )
     try:
         result = client.service.GetLocalAuthorityChildcareRegister(
-            localAuthorityRequest={"LocalAuthorityCode": args.la}
+            localAuthorityRequest={"LocalAuthorityCode": args.la + " " * args.pad}
         )
     except Fault as fault:
         subcodes = "".join("/" + etree.QName(q).localname for q in fault.subcodes or [])

@@ -117,66 +117,7 @@ export async function startTestServer(
     });
   }
 
-  const client = (): TestClient => {
-    const cookies = new Map<string, string>();
-    const request = (method: string, target: string, body?: string, headers: Record<string, string> = {}) =>
-      new Promise<TestResponse>((resolve, reject) => {
-        const cookieHeader = [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-        const req = httpsRequest(
-          `${baseUrl}${target}`,
-          {
-            method,
-            ca: tls.cert,
-            headers: {
-              ...(cookieHeader ? { cookie: cookieHeader } : {}),
-              ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}),
-              ...headers,
-            },
-          },
-          (res) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (c: Buffer) => chunks.push(c));
-            res.on('end', () => {
-              for (const setCookie of res.headers['set-cookie'] ?? []) {
-                const [pair, ...attributes] = setCookie.split(';');
-                const [name, value] = pair!.split('=');
-                const expired = attributes.some((a) => /expires=Thu, 01 Jan 1970/i.test(a)) || value === '';
-                if (expired) cookies.delete(name!.trim());
-                else cookies.set(name!.trim(), value!.trim());
-              }
-              const text = Buffer.concat(chunks).toString('utf8');
-              resolve({
-                status: res.statusCode ?? 0,
-                headers: res.headers,
-                body: text,
-                json: () => JSON.parse(text),
-              });
-            });
-          },
-        );
-        req.on('error', reject);
-        if (body !== undefined) req.write(body);
-        req.end();
-      });
-    const c: TestClient = {
-      cookies,
-      request,
-      get: (target, headers) => request('GET', target, undefined, { accept: 'text/html', ...headers }),
-      post: (target, body, headers) =>
-        typeof body === 'string'
-          ? request('POST', target, body, headers)
-          : request('POST', target, new URLSearchParams(body).toString(), {
-              'content-type': 'application/x-www-form-urlencoded',
-              accept: 'text/html',
-              ...headers,
-            }),
-      signIn: async (username, password) => {
-        const page = await c.get('/login');
-        return c.post('/login', { _csrf: csrfTokenIn(page.body), username, password, next: '/' });
-      },
-    };
-    return c;
-  };
+  const client = () => testClient(baseUrl, tls.cert);
 
   return {
     app,
@@ -197,4 +138,66 @@ export function csrfTokenIn(html: string): string {
   const match = /name="_csrf" value="([^"]+)"/.exec(html);
   if (!match) throw new Error('no CSRF token in the page');
   return match[1]!;
+}
+
+/** A client of an edgate server at `baseUrl` that trusts exactly `ca` and keeps cookies like a browser. */
+export function testClient(baseUrl: string, ca: string): TestClient {
+  const cookies = new Map<string, string>();
+  const request = (method: string, target: string, body?: string, headers: Record<string, string> = {}) =>
+    new Promise<TestResponse>((resolve, reject) => {
+      const cookieHeader = [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+      const req = httpsRequest(
+        `${baseUrl}${target}`,
+        {
+          method,
+          ca,
+          headers: {
+            ...(cookieHeader ? { cookie: cookieHeader } : {}),
+            ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}),
+            ...headers,
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            for (const setCookie of res.headers['set-cookie'] ?? []) {
+              const [pair, ...attributes] = setCookie.split(';');
+              const [name, value] = pair!.split('=');
+              const expired = attributes.some((a) => /expires=Thu, 01 Jan 1970/i.test(a)) || value === '';
+              if (expired) cookies.delete(name!.trim());
+              else cookies.set(name!.trim(), value!.trim());
+            }
+            const text = Buffer.concat(chunks).toString('utf8');
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              body: text,
+              json: () => JSON.parse(text),
+            });
+          });
+        },
+      );
+      req.on('error', reject);
+      if (body !== undefined) req.write(body);
+      req.end();
+    });
+  const c: TestClient = {
+    cookies,
+    request,
+    get: (target, headers) => request('GET', target, undefined, { accept: 'text/html', ...headers }),
+    post: (target, body, headers) =>
+      typeof body === 'string'
+        ? request('POST', target, body, headers)
+        : request('POST', target, new URLSearchParams(body).toString(), {
+            'content-type': 'application/x-www-form-urlencoded',
+            accept: 'text/html',
+            ...headers,
+          }),
+    signIn: async (username, password) => {
+      const page = await c.get('/login');
+      return c.post('/login', { _csrf: csrfTokenIn(page.body), username, password, next: '/' });
+    },
+  };
+  return c;
 }

@@ -10,9 +10,10 @@ import {
 describe('the error table', () => {
   test('keeps the 2020 API’s codes exactly', () => {
     const first = attendanceErrorDefinitions()
-      .slice(0, 5)
+      .slice(0, 6)
       .map(({ code, id, title, status }) => [code, id, title, status]);
     assert.deepEqual(first, [
+      ['VAL100', 'ERROR_INVALID_URN', 'URN is required', '400'],
       ['VAL101', 'ERROR_INVALID_URN', 'Invalid URN', '400'],
       ['VAL102', 'ERROR_INVALID_URN', 'URN not found', '400'],
       ['VAL103', 'FAILURE_INVALID_NCYEARGROUP_CODE', 'Invalid NC Year Group Code', ''],
@@ -21,9 +22,9 @@ describe('the error table', () => {
     ]);
   });
 
-  test('codes run VAL101, VAL102… without gaps, each keyed by itself', () => {
+  test('codes run VAL100, VAL101… without gaps, each keyed by itself', () => {
     attendanceErrorDefinitions().forEach((definition, i) => {
-      assert.equal(definition.code, `VAL${101 + i}`);
+      assert.equal(definition.code, `VAL${100 + i}`);
     });
     for (const [key, definition] of Object.entries(ATTENDANCE_ERRORS)) assert.equal(key, definition.code);
   });
@@ -41,9 +42,9 @@ describe('the error table', () => {
     }
   });
 
-  test('no two record codes share an id (VAL101 and VAL102 do, as in 2020)', () => {
+  test('no two record codes share an id (VAL100, VAL101 and VAL102 do, as in 2020)', () => {
     const ids = attendanceErrorDefinitions()
-      .filter((definition) => definition.code !== 'VAL102')
+      .filter((definition) => definition.code !== 'VAL100' && definition.code !== 'VAL102')
       .map((definition) => definition.id);
     assert.equal(new Set(ids).size, ids.length);
   });

@@ -2,8 +2,8 @@
  * The attendance collection's error codes: the one table. Every validation rule cites one of these
  * codes, and the API answers with the `id`, `code`, `status` and `title` given here.
  *
- * VAL101–VAL105 are the 2020 DfE attendance API's, and their ids, titles, statuses and (for
- * VAL101/VAL102) detail texts are exactly what its existing clients were tested against. The rest
+ * VAL100–VAL105 are the 2020 DfE attendance API's, and their ids, titles, statuses and (for
+ * VAL100–VAL102) detail texts are exactly what its existing clients were tested against. The rest
  * are edgate's, in the same style: `ERROR_…` for envelope errors, which refuse the whole request
  * (HTTP 400, or 415 for the content type), and `FAILURE_…` for record errors, which are reported
  * with the 201 answer while the rest of the submission is stored. Codes are never renumbered or
@@ -11,7 +11,7 @@
  */
 
 /** The HTTP statuses of a refused request. */
-export type RefusalStatus = '400' | '403' | '404' | '413' | '415' | '422';
+export type RefusalStatus = '400' | '403' | '404' | '409' | '413' | '415' | '422';
 
 export interface AttendanceErrorDefinition {
   code: string;
@@ -29,12 +29,20 @@ const GIAS_HINT =
   'You can search here at https://get-information-schools.service.gov.uk/ to find the appropriate URN';
 
 export const ATTENDANCE_ERRORS = {
+  VAL100: {
+    code: 'VAL100',
+    id: 'ERROR_INVALID_URN',
+    title: 'URN is required',
+    status: '400',
+    when: 'The submission has no URN (no urn property, or null).',
+    detail: 'No URN was provided in the submission',
+  },
   VAL101: {
     code: 'VAL101',
     id: 'ERROR_INVALID_URN',
     title: 'Invalid URN',
     status: '400',
-    when: 'The URN is missing or is not 6 digits (a JSON number, or a string of 6 digits).',
+    when: 'The URN is not 6 digits (a JSON number, or a string of 6 digits).',
     detail: `A Valid URN is required along with the submission. ${GIAS_HINT}`,
   },
   VAL102: {
@@ -64,7 +72,7 @@ export const ATTENDANCE_ERRORS = {
     id: 'FAILURE_INVALID_ATTENDANCE_VALUE',
     title: 'Invalid Attendance Value',
     status: '',
-    when: 'An attendance value is not a whole number of 0 or more (negative, fractional, or not a JSON number).',
+    when: 'An attendance value is not a whole number from 0 to 100,000 (negative, -0, fractional, larger, or not a JSON number).',
   },
   VAL106: {
     code: 'VAL106',
@@ -120,14 +128,14 @@ export const ATTENDANCE_ERRORS = {
     id: 'FAILURE_INVALID_NO_OF_PUPILS',
     title: 'Invalid Total Number Of Pupils',
     status: '',
-    when: 'totalNoOfPupils is missing or is not a whole number of 0 or more.',
+    when: 'totalNoOfPupils is missing or is not a whole number from 0 to 100,000.',
   },
   VAL114: {
     code: 'VAL114',
     id: 'FAILURE_INVALID_ENROLMENT',
     title: 'Invalid Enrolment',
     status: '',
-    when: 'enrolments is not a list, an enrolment is not an object, or its value is not a whole number of 0 or more.',
+    when: 'enrolments is not a list, an enrolment is not an object, or its value is not a whole number from 0 to 100,000.',
   },
   VAL115: {
     code: 'VAL115',
@@ -155,7 +163,7 @@ export const ATTENDANCE_ERRORS = {
     id: 'ERROR_EMPTY_REQUEST_BODY',
     title: 'Empty request body',
     status: '400',
-    when: 'The request body is empty, is not JSON, or is not a JSON object.',
+    when: 'The request body is empty, is not JSON, is not a JSON object, or nests lists and objects more than 64 deep.',
     detail: 'Empty request body',
   },
   VAL119: {
@@ -219,7 +227,7 @@ export const ATTENDANCE_ERRORS = {
     id: 'ERROR_REQUEST_TOO_LARGE',
     title: 'Request body too large',
     status: '413',
-    when: 'The request body is larger than the receiver accepts (a submission of 9 days of a large school is far below it).',
+    when: 'The request body is larger than 4 MB (a submission of 9 days of a large school is far below it).',
     detail: 'The request body is too large',
   },
   VAL127: {
@@ -261,6 +269,15 @@ export const ATTENDANCE_ERRORS = {
     status: '400',
     when: 'The from date of a statistics request is after its to date, or the range is longer than that request allows.',
     detail: 'from must not be after to, and the range must not be longer than allowed',
+  },
+  VAL132: {
+    code: 'VAL132',
+    id: 'ERROR_SUPPLIER_CHANGE_PENDING',
+    title: 'Change of supplier awaiting confirmation',
+    status: '409',
+    when: 'A supplier records consent for a school whose consent another supplier holds: the change of supplier is held until the DfE confirms it with the school.',
+    detail:
+      "Another supplier holds this school's consent. The change of supplier is recorded and waits for the DfE to confirm it with the school; until then this supplier's submissions for the school are refused",
   },
 } as const satisfies Record<string, AttendanceErrorDefinition>;
 

@@ -20,14 +20,23 @@ import { BEARER_SECURITY, BearerError, ErrorObject, documentationOnly } from '..
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Database } from '../../platform/db/database.ts';
 import { isCalendarDate } from '../../platform/calendar.ts';
-import { accessClaims, requireScope, type BearerCheck } from '../oauth/token-routes.ts';
+import {
+  accessClaims,
+  clientCutOff,
+  requireScope,
+  requireScopeClientCheckedByRoute,
+  tokenGeneration,
+  type BearerCheck,
+} from '../oauth/token-routes.ts';
+import { tokenClientActive } from '../oauth/clients.ts';
 import { LA_READ_SCOPE } from '../oauth/scopes.ts';
 import { attendanceCodes, attendanceCodesValidOn } from '../reference/attendance-codes.ts';
 import { pupilYearGroups } from '../reference/nc-year-groups.ts';
 import { schoolByUrn } from '../schools/school-store.ts';
 import { providerView } from '../schools/school.ts';
 import { consentView, parsePersonName, readConsentGiven } from '../consent/consent.ts';
-import { consentOfSchool, giveConsent, withdrawConsent } from '../consent/consent-store.ts';
+import { consentOfSchool, requestConsent, withdrawConsent } from '../consent/consent-store.ts';
+import { maySubmit, noConsentDetail } from '../consent/supplier-change.ts';
 import {
   envelopeError,
   internalError,
@@ -35,9 +44,10 @@ import {
   type EnvelopeErrorCode,
 } from './attendance-errors.ts';
 import { useJsonApiSecurityHeaders } from '../../platform/http/server.ts';
+import { declaresBody } from '../../platform/http/unread-body.ts';
 import { readCleanSubmission } from './clean-submission.ts';
 import { bodyIsJson, contentTypeIsJson, readSubmissionBody } from './request-body.ts';
-import { parseUrn, validateSubmission } from './submission.ts';
+import { MAX_LISTED_ERRORS, MAX_PUPIL_COUNT, parseUrn, validateSubmission } from './submission.ts';
 import {
   acceptCleanSubmission,
   acceptSubmission,
@@ -75,13 +85,19 @@ const RecordErrorObject = Type.Object({
 });
 const SubmissionBody = Type.Object({
   urn: Type.Union([Type.Integer(), Type.String()], { description: '6 digits, a number or a string' }),
-  totalNoOfPupils: Type.Integer({ minimum: 0, description: 'Pupils on roll' }),
+  totalNoOfPupils: Type.Integer({ minimum: 0, maximum: MAX_PUPIL_COUNT, description: 'Pupils on roll' }),
   enrolments: Type.Optional(
-    Type.Array(Type.Object({ ncYearGroup: Type.String(), value: Type.Integer({ minimum: 0 }) }), {
-      description:
-        'Optional (edgate): pupils enrolled per year group. When sent, they add up to totalNoOfPupils, and ' +
-        "each entry dated the day of receipt has marks adding up to its year group's enrolment.",
-    }),
+    Type.Array(
+      Type.Object({
+        ncYearGroup: Type.String(),
+        value: Type.Integer({ minimum: 0, maximum: MAX_PUPIL_COUNT }),
+      }),
+      {
+        description:
+          'Optional (edgate): pupils enrolled per year group. When sent, they add up to totalNoOfPupils, and ' +
+          "each entry dated the day of receipt has marks adding up to its year group's enrolment.",
+      },
+    ),
   ),
   submissionData: Type.Array(
     Type.Object({
@@ -89,16 +105,27 @@ const SubmissionBody = Type.Object({
       date: Type.String({ description: 'YYYY-MM-DD or YYYY-MM-DDT00:00:00' }),
       schoolSession: Type.Union([Type.Literal('AM'), Type.Literal('PM')]),
       attendances: Type.Array(
-        Type.Object({ attendanceCode: Type.String(), value: Type.Integer({ minimum: 0 }) }),
+        Type.Object({
+          attendanceCode: Type.String(),
+          value: Type.Integer({ minimum: 0, maximum: MAX_PUPIL_COUNT }),
+        }),
       ),
     }),
   ),
 });
+const ErrorsNotListed = Type.Optional(
+  Type.Integer({
+    minimum: 1,
+    description: `(edgate) Only when errors lists the first ${MAX_LISTED_ERRORS}: how many more there were`,
+  }),
+);
 const SubmissionAnswer = Type.Object({
   submissionRef: Type.String({ format: 'uuid' }),
   errors: Type.Array(RecordErrorObject, {
-    description: 'Every bad item in document order; [] when all is well',
+    description: `Every bad item in document order, the first ${MAX_LISTED_ERRORS} of them; [] when all is well`,
+    maxItems: MAX_LISTED_ERRORS,
   }),
+  errorsNotListed: ErrorsNotListed,
 });
 const SubmissionOutcome = Type.Object({
   submissionRef: Type.String({ format: 'uuid' }),
@@ -107,7 +134,8 @@ const SubmissionOutcome = Type.Object({
   outcome: Type.Union([Type.Literal('accepted'), Type.Literal('accepted with errors')]),
   entriesReceived: Type.Integer(),
   entriesStored: Type.Integer(),
-  errors: Type.Array(RecordErrorObject),
+  errors: Type.Array(RecordErrorObject, { maxItems: MAX_LISTED_ERRORS }),
+  errorsNotListed: ErrorsNotListed,
 });
 const ConsentBody = Type.Object({
   givenBy: Type.String({ description: 'Who gave consent: the MIS user with "Data Returns: Administer"' }),
@@ -136,6 +164,9 @@ function outcomeOf(submission: StoredSubmission) {
     entriesReceived: submission.entriesReceived,
     entriesStored: submission.entriesStored,
     errors: submission.response.errors,
+    ...(submission.response.errorsNotListed === undefined
+      ? {}
+      : { errorsNotListed: submission.response.errorsNotListed }),
   };
 }
 
@@ -159,7 +190,17 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
     { parseAs: 'buffer', bodyLimit: MAX_SUBMISSION_BYTES },
     (_request, body, done) => done(null, body),
   );
+  // VAL119 by the contract's own rule, before the body is read: a wrong type is refused at once,
+  // not after 4 MB. The bearer token is checked before this (each route's onRequest), so no body
+  // is read for a client without one either.
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    const takesBody = request.method !== 'GET' && request.method !== 'HEAD';
+    if (takesBody && declaresBody(request.headers) && contentTypeIsJson(request.headers['content-type']))
+      throw Object.assign(new Error('Incorrect content type'), { statusCode: 415 });
+    return payload;
+  });
   app.setErrorHandler(async (error: Error & { statusCode?: number; code?: string }, request, reply) => {
+    if (error.statusCode === 415) return refuse(request, reply, envelopeError('VAL119'));
     if (error.statusCode === 413) return reply.code(413).send(envelopeError('VAL126'));
     if (error.statusCode === 400 && error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY')
       return reply.code(400).send(envelopeError('VAL118'));
@@ -219,7 +260,9 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
     {
       helmet: false,
       config: { csrf: false },
-      preHandler: requireScope(options.bearer, SUBMIT),
+      // The client's state is checked by the storing statement, in its one round trip; the rare
+      // answers that store nothing check it first (refuseChecked).
+      onRequest: requireScopeClientCheckedByRoute(options.bearer, SUBMIT),
       validatorCompiler: documentationOnly,
       schema: {
         tags: ['attendance'],
@@ -249,19 +292,27 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
     async (request, reply) => {
       const receivedAt = now();
       const clientId = clientIdOf(request);
+      const generation = tokenGeneration(accessClaims(request)!);
       const raw = rawBody(request) ?? Buffer.alloc(0);
+      // An answer that stores nothing checks the client first: a client cut off learns nothing more.
+      const clientActive = () => tokenClientActive(db, clientId, generation);
+      const refuseChecked = async (error: EnvelopeError, urn?: number) =>
+        (await clientActive()) ? refuse(request, reply, error, urn) : clientCutOff(reply);
 
       const keyHeader = request.headers['idempotency-key'];
       const idempotencyKey = typeof keyHeader === 'string' ? keyHeader : undefined;
       if (keyHeader !== undefined && (idempotencyKey === undefined || !IDEMPOTENCY_KEY.test(idempotencyKey)))
-        return refuseWith(request, reply, 'VAL127');
+        return refuseChecked(envelopeError('VAL127'));
       if (idempotencyKey !== undefined) {
         const original = await submissionByIdempotencyKey(db, clientId, idempotencyKey);
-        if (original) return replay(reply, original, createHash('sha256').update(raw).digest(), request);
+        if (original) {
+          if (!(await clientActive())) return clientCutOff(reply);
+          return replay(reply, original, createHash('sha256').update(raw).digest(), request);
+        }
       }
 
       const wrongType = contentTypeIsJson(request.headers['content-type']);
-      if (wrongType) return refuse(request, reply, wrongType);
+      if (wrongType) return refuseChecked(wrongType);
       const header = (name: string) => {
         const value = request.headers[name];
         return typeof value === 'string' ? value.slice(0, 200) : undefined;
@@ -269,6 +320,7 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
       const receipt = {
         raw,
         clientId,
+        tokenGeneration: generation,
         receivedAt,
         idempotencyKey,
         clientAppId: header('api-client-app-id'),
@@ -276,15 +328,17 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
       };
       // Why a submission of a well-formed URN cannot be stored: the rare path, asked only then.
       const refusal = async (urn: number): Promise<FastifyReply | undefined> => {
-        const parties = await submissionParties(db, clientId, urn);
-        if (!parties.client)
-          return reply
-            .code(401)
-            .header('WWW-Authenticate', 'Bearer realm="edgate", error="invalid_token"')
-            .send({ error: 'invalid_token', error_description: 'The client has been disabled' });
+        const parties = await submissionParties(db, clientId, urn, generation);
+        if (!parties.client) return clientCutOff(reply);
         if (!parties.school) return refuse(request, reply, envelopeError('VAL102'), urn);
-        if (parties.client.requiresConsent && !parties.consented)
-          return refuse(request, reply, envelopeError('VAL121'), urn);
+        const submitter = { clientId, requiresConsent: parties.client.requiresConsent };
+        if (!maySubmit(submitter, parties.currentSupplier))
+          return refuse(
+            request,
+            reply,
+            envelopeError('VAL121', noConsentDetail(submitter, parties.currentSupplier)),
+            urn,
+          );
         return undefined;
       };
 
@@ -296,7 +350,7 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
       if (clean) accepted = acceptCleanSubmission(receipt, ref, clean);
       else {
         const read = bodyIsJson(raw);
-        if (!read.ok) return refuse(request, reply, read.error);
+        if (!read.ok) return refuseChecked(read.error);
         const document = read.body;
         const urn =
           typeof document === 'object' && document !== null
@@ -310,7 +364,7 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
             const refused = await refusal(urn);
             if (refused) return refused;
           }
-          return refuse(request, reply, validation.error, urn);
+          return refuseChecked(validation.error, urn);
         }
         accepted = acceptSubmission(receipt, validation, ref);
       }
@@ -334,7 +388,7 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
     '/submissions/:ref',
     {
       helmet: false,
-      preHandler: requireScope(options.bearer, SUBMIT, READ),
+      onRequest: requireScope(options.bearer, SUBMIT, READ),
       validatorCompiler: documentationOnly,
       schema: {
         tags: ['attendance'],
@@ -360,7 +414,7 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
     '/codes/attendance',
     {
       helmet: false,
-      preHandler: anyScope,
+      onRequest: anyScope,
       validatorCompiler: documentationOnly,
       schema: {
         tags: ['attendance'],
@@ -391,7 +445,7 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
     '/codes/ncyeargroup',
     {
       helmet: false,
-      preHandler: anyScope,
+      onRequest: anyScope,
       schema: { tags: ['attendance'], summary: 'The NC year groups a pupil can be in', security },
     },
     async (_request, reply) => reply.send(pupilYearGroups().map((group) => ({ ...group }))),
@@ -401,7 +455,7 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
     '/provider/:urn',
     {
       helmet: false,
-      preHandler: anyScope,
+      onRequest: anyScope,
       validatorCompiler: documentationOnly,
       schema: {
         tags: ['attendance'],
@@ -455,11 +509,11 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
     {
       helmet: false,
       config: { csrf: false },
-      preHandler: requireScope(options.bearer, SUBMIT),
+      onRequest: requireScope(options.bearer, SUBMIT),
       validatorCompiler: documentationOnly,
       schema: consentSchema('Record that the school consented to this supplier sending its attendance', {
         body: ConsentBody,
-        response: { 200: ConsentAnswer, 400: ErrorObject },
+        response: { 200: ConsentAnswer, 400: ErrorObject, 409: ErrorObject },
       }),
     },
     async (request, reply) => {
@@ -469,12 +523,14 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
       if (!read.ok) return refuse(request, reply, read.error);
       const given = readConsentGiven(read.body, now());
       if (!given.ok) return refuseWith(request, reply, 'VAL123', given.detail);
-      const consent = await giveConsent(
+      const outcome = await requestConsent(
         db,
         { clientId: clientIdOf(request), urn, recordedBy: 'supplier', now: now() },
         given.consent,
       );
-      return reply.send(consentView(consent));
+      // Another supplier serves the school: no takeover; the DfE confirms a change of supplier.
+      if (outcome.kind === 'pending-change') return refuseWith(request, reply, 'VAL132');
+      return reply.send(consentView(outcome.consent));
     },
   );
 
@@ -482,7 +538,7 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
     '/consents/:urn',
     {
       helmet: false,
-      preHandler: requireScope(options.bearer, SUBMIT),
+      onRequest: requireScope(options.bearer, SUBMIT),
       validatorCompiler: documentationOnly,
       schema: consentSchema('This supplier’s consent from the school', {
         response: { 200: ConsentAnswer, 404: ErrorObject },
@@ -502,7 +558,7 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
     {
       helmet: false,
       config: { csrf: false },
-      preHandler: requireScope(options.bearer, SUBMIT),
+      onRequest: requireScope(options.bearer, SUBMIT),
       validatorCompiler: documentationOnly,
       schema: consentSchema('Record that the school removed its consent; nothing more is accepted', {
         body: Type.Optional(Type.Object({ withdrawnBy: Type.Optional(Type.String()) })),

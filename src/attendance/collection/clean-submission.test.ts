@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { prng } from '../schools/synthetic-schools.ts';
 import { readCleanSubmission, type CleanSubmission } from './clean-submission.ts';
 import { schoolDaysOf } from './school-day.ts';
-import { validateSubmission, type ValidationContext } from './submission.ts';
+import { bodyIsJson } from './request-body.ts';
+import { MAX_PUPIL_COUNT, validateSubmission, type ValidationContext } from './submission.ts';
 import { PRIMARY_YEAR_GROUPS, SECONDARY_YEAR_GROUPS, syntheticSubmission } from './synthetic-submission.ts';
 
 const REF = '0b6c7d8e-1f2a-4b3c-9d4e-5f6a7b8c9d0e';
@@ -22,13 +23,10 @@ const DATES = [
 
 /** What the general way makes of a body: a reading when it is accepted with no error, else undefined. */
 function generalReading(text: string, context = CONTEXT): CleanSubmission | undefined {
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  const validation = validateSubmission(document, context);
+  // As the API reads it: bodyIsJson, then validateSubmission.
+  const read = bodyIsJson(Buffer.from(text));
+  if (!read.ok) return undefined;
+  const validation = validateSubmission(read.body, context);
   if (validation.kind !== 'accepted' || validation.errors.length > 0) return undefined;
   return {
     urn: validation.submission.urn,
@@ -120,7 +118,7 @@ describe('readCleanSubmission reads the usual body as the general way does', () 
   });
 
   test('counts of every length', () => {
-    const marks = [0, 7, 42, 999, 1000, 123456789, 999999999999999].map((value, i) => ({
+    const marks = [0, 7, 42, 999, 1000, 12345, MAX_PUPIL_COUNT].map((value, i) => ({
       attendanceCode: ['/', 'L', 'B', 'P', 'V', 'K', 'C'][i],
       value,
     }));
@@ -220,6 +218,70 @@ describe('readCleanSubmission leaves every other body to the general way', () =>
   test('a URN the register does not hold is left to the general way', () => {
     const context = { ...CONTEXT, urnExists: () => false };
     assert.equal(readCleanSubmission(Buffer.from(text), context, REF), undefined);
+  });
+});
+
+describe('hostile bodies: the clean reader refuses exactly what the general way refuses', () => {
+  const text = JSON.stringify(body({ dates: DATES.slice(-2) }));
+  /** `text` with its first mark's value, code or first entry's year group written as `json`. */
+  const withValue = (json: string) =>
+    text.replace(/("attendanceCode":"[^"]*","value":)\d+/, (_, before: string) => `${before}${json}`);
+  const withCode = (json: string) => text.replace(/"attendanceCode":"[^"]*"/, `"attendanceCode":${json}`);
+  const withYearGroup = (json: string) => text.replace(/"ncYearGroup":"[^"]*"/, `"ncYearGroup":${json}`);
+  const deep = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+  const hostile: Record<string, [string, string | undefined]> = {
+    'a value of 2^31': [withValue('2147483648'), 'VAL105'],
+    'a value of 2^31 - 1': [withValue('2147483647'), 'VAL105'],
+    'a value one above the largest count': [withValue(String(MAX_PUPIL_COUNT + 1)), 'VAL105'],
+    'a value of 15 digits': [withValue('999999999999999'), 'VAL105'],
+    'a value of 400 digits': [withValue('9'.repeat(400)), 'VAL105'],
+    'a value of 1e400': [withValue('1e400'), 'VAL105'],
+    'a value of -0': [withValue('-0'), 'VAL105'],
+    'a value of -0.0e5': [withValue('-0.0e5'), 'VAL105'],
+    'a value of 1.5': [withValue('1.5'), 'VAL105'],
+    'pupils on roll of 2^31': [
+      text.replace(/"totalNoOfPupils":\d+/, '"totalNoOfPupils":2147483648'),
+      'VAL113',
+    ],
+    'a code \\u0000': [withCode('"\\u0000"'), 'VAL104'],
+    'a code with a control character': [withCode('"/\\u001f"'), 'VAL104'],
+    'a code with DEL': [withCode('"/\u007f"'), 'VAL104'],
+    'a code of half a surrogate pair': [withCode('"\\ud800"'), 'VAL104'],
+    'a year group \\u0000': [withYearGroup('"\\u0000"'), 'VAL103'],
+    'a year group R\\u0000': [withYearGroup('"R\\u0000"'), 'VAL103'],
+    'a year group with a tab': [withYearGroup('"R\\t"'), 'VAL103'],
+    'a date with \\u0000': [text.replace(/"date":"([^"]*)"/, '"date":"$1\\u0000"'), 'VAL106'],
+    'an entry nested 100,000 deep': [
+      text.replace('"submissionData":[', `"submissionData":[${deep(100_000)},`),
+      undefined,
+    ],
+    'a value nested 100,000 deep': [withValue(deep(100_000)), undefined],
+    'a body nested 100,000 deep': [deep(100_000), undefined],
+  };
+  for (const [name, [variant, code]] of Object.entries(hostile)) {
+    test(`${name}: ${code ?? 'VAL118'}`, () => {
+      assert.equal(readCleanSubmission(Buffer.from(variant), CONTEXT, REF), undefined);
+      const read = bodyIsJson(Buffer.from(variant));
+      if (code === undefined) {
+        assert.equal(read.ok ? undefined : read.error.code, 'VAL118');
+        return;
+      }
+      assert.ok(read.ok);
+      const validation = validateSubmission(read.body, CONTEXT);
+      assert.equal(validation.kind, 'accepted');
+      if (validation.kind !== 'accepted') return;
+      assert.deepEqual(
+        validation.errors.map((error) => error.code),
+        [code],
+      );
+      // No control character, no half of a surrogate pair: text that jsonb stores.
+      assert.doesNotMatch(validation.errors[0]?.detail ?? '', /[\p{Cc}\p{Cs}]/u);
+    });
+  }
+
+  test('the largest count, and a code and year group of plain characters, are read by both', () => {
+    assert.ok(readsLikeTheGeneralWay(withValue(String(MAX_PUPIL_COUNT))), 'the largest count');
+    assert.ok(readsLikeTheGeneralWay(withCode('"\\/"')), 'an escaped solidus');
   });
 });
 

@@ -16,7 +16,7 @@ import { attendanceCodesOn, type AttendanceCode } from '../reference/attendance-
 import { isPupilYearGroup } from '../reference/nc-year-groups.ts';
 import { jsonName, schoolDaysWriter, type SchoolDay, type SchoolDaysWriter } from './school-day.ts';
 import type { SchoolSession, ValidationContext } from './submission.ts';
-import { parseSessionDate, parseUrn } from './submission.ts';
+import { MAX_PUPIL_COUNT, parseSessionDate, parseUrn } from './submission.ts';
 import { placeInWindow, submissionWindow, type SubmissionWindow } from './submission-window.ts';
 
 /** A clean submission, read: what storing needs. */
@@ -274,6 +274,13 @@ class Reader {
     return value;
   }
 
+  /** A count of pupils (`parseCount`): a plain whole number up to `MAX_PUPIL_COUNT`. */
+  pupils(): number {
+    const value = this.count();
+    if (value > MAX_PUPIL_COUNT) throw NOT_CLEAN;
+    return value;
+  }
+
   /** A URN as the contract takes it: a number, or a string of 6 digits. */
   urn(): number {
     const value = this.peek() === QUOTE ? this.plainString() : this.count();
@@ -319,7 +326,7 @@ function readEnrolments(reader: Reader): Enrolment[] {
     let value: number | undefined;
     do {
       if (ncYearGroup === undefined && reader.key(NAMES.ncYearGroup)) ncYearGroup = reader.plainString();
-      else if (value === undefined && reader.key(NAMES.value)) value = reader.count();
+      else if (value === undefined && reader.key(NAMES.value)) value = reader.pupils();
       else throw NOT_CLEAN;
     } while (reader.more(CLOSE_BRACE));
     if (ncYearGroup === undefined || value === undefined || !isPupilYearGroup(ncYearGroup)) throw NOT_CLEAN;
@@ -397,7 +404,7 @@ function readCompactMark(bytes: Uint8Array, view: DataView, at: number, mark: nu
       count = count * 10 + (b - DIGIT_0);
       b = bytes[at++] ?? -1;
     }
-    if (at - start >= MAX_COUNT_DIGITS) return -1;
+    if (at - start >= MAX_COUNT_DIGITS || count > MAX_PUPIL_COUNT) return -1;
   }
   if (b !== CLOSE_BRACE) return -1;
   markCodes[mark] = code;
@@ -412,7 +419,7 @@ function readMark(reader: Reader, mark: number): void {
   let count = -1;
   do {
     if (code < 0 && reader.key(NAMES.attendanceCode)) code = reader.code();
-    else if (count < 0 && reader.key(NAMES.value)) count = reader.count();
+    else if (count < 0 && reader.key(NAMES.value)) count = reader.pupils();
     else throw NOT_CLEAN;
   } while (reader.more(CLOSE_BRACE));
   if (code < 0 || count < 0) throw NOT_CLEAN;
@@ -510,7 +517,8 @@ export function readCleanSubmission(
     reader.expect(OPEN_BRACE);
     do {
       if (urn === undefined && reader.key(NAMES.urn)) urn = reader.urn();
-      else if (pupilsOnRoll === undefined && reader.key(NAMES.totalNoOfPupils)) pupilsOnRoll = reader.count();
+      else if (pupilsOnRoll === undefined && reader.key(NAMES.totalNoOfPupils))
+        pupilsOnRoll = reader.pupils();
       else if (enrolments === undefined && reader.key(NAMES.enrolments)) enrolments = readEnrolments(reader);
       else if (entries === undefined && reader.key(NAMES.submissionData)) {
         entries = [];

@@ -12,7 +12,9 @@
  *   the result does not depend on which of two concurrent submissions commits first. The day's
  *   totals are integer columns, so statistics sum plain integers.
  * - `dfe.consent`: each school's consent per supplier (client), with its history in
- *   `dfe.consent_event`.
+ *   `dfe.consent_event`. At most one active consent per school: its current supplier.
+ * - `dfe.supplier_change`: a second supplier's consent for a school already served, held until a
+ *   DfE administrator confirms or rejects the change (who and when kept on the row).
  * - `dfe.refused_request`: refused submissions (400, 403, 413, 415), for the suppliers monitor.
  */
 import type { Migration } from 'kysely';
@@ -164,6 +166,76 @@ export const attendanceMigrations: Record<string, Migration> = {
         `alter table dfe.submission rename column body_gzip to body`,
         `alter table dfe.submission add column body_encoding text not null default 'gzip'
            check (body_encoding in ('gzip', 'br'))`,
+      ]),
+  },
+  // A school has at most one current supplier (consent/supplier-change.ts). Where two suppliers
+  // already held active consents, the first recorded stays; the later ones become pending changes
+  // of supplier for a DfE administrator to decide. Each school-day names the supplier whose values
+  // it holds, and a school-day is never a mix of two suppliers: a newer receipt from another
+  // supplier replaces it whole, an older one is ignored.
+  '0007_one_current_supplier': {
+    up: (db) =>
+      runStatements(db, [
+        `create table dfe.supplier_change (
+          id bigint generated always as identity primary key,
+          urn integer not null,
+          client_id text not null references dfe.oauth_client (id),
+          holder_client_id text not null references dfe.oauth_client (id),
+          given_by text not null,
+          given_at timestamptz not null,
+          requested_at timestamptz not null,
+          status text not null default 'pending' check (status in ('pending', 'confirmed', 'rejected')),
+          decided_at timestamptz,
+          decided_by text,
+          check ((status = 'pending') = (decided_at is null))
+        )`,
+        `create unique index supplier_change_one_pending on dfe.supplier_change (urn, client_id)
+           where status = 'pending'`,
+        `create index supplier_change_pending on dfe.supplier_change (requested_at) where status = 'pending'`,
+        `insert into dfe.supplier_change (urn, client_id, holder_client_id, given_by, given_at, requested_at)
+          select k.urn, k.client_id, first.client_id, k.given_by, k.given_at, k.recorded_at
+          from dfe.consent k
+          join (select distinct on (urn) urn, client_id from dfe.consent where withdrawn_at is null
+                order by urn, recorded_at, client_id) first on first.urn = k.urn and first.client_id <> k.client_id
+          where k.withdrawn_at is null`,
+        `insert into dfe.consent_event (client_id, urn, event, person, at, recorded_at, recorded_by)
+          select c.client_id, c.urn, 'withdrawn', 'edgate', now(), now(), 'edgate: held as a pending change of supplier'
+          from dfe.supplier_change c where c.status = 'pending'`,
+        `update dfe.consent k set withdrawn_at = now(), withdrawn_by = 'edgate: held as a pending change of supplier'
+          where k.withdrawn_at is null and exists (select 1 from dfe.supplier_change c
+            where c.urn = k.urn and c.client_id = k.client_id and c.status = 'pending')`,
+        `create unique index consent_one_current_supplier on dfe.consent (urn) where withdrawn_at is null`,
+        `alter table dfe.school_day add column client_id text`,
+        `create or replace function dfe.merge_school_day() returns trigger language plpgsql as $$
+          begin
+            if old.client_id is distinct from new.client_id and old.client_id is not null then
+              if old.updated_at <= new.updated_at then
+                return new;
+              end if;
+              return old;
+            end if;
+            if old.updated_at <= new.updated_at and old.session_keys <@ new.session_keys then
+              return new;
+            end if;
+            select coalesce(jsonb_object_agg(key, value), '{}'::jsonb), coalesce(array_agg(key order by key), '{}')
+              into new.sessions, new.session_keys
+            from (
+              select coalesce(i.key, c.key) as key,
+                case when c.value is null then i.value
+                     when i.value is null then c.value
+                     when (i.value->>'r') >= (c.value->>'r') then i.value
+                     else c.value end as value
+              from jsonb_each(old.sessions) c full join jsonb_each(new.sessions) i on i.key = c.key
+            ) merged;
+            select coalesce(sum((value->'t'->>0)::integer), 0), coalesce(sum((value->'t'->>1)::integer), 0),
+                   coalesce(sum((value->'t'->>2)::integer), 0), coalesce(sum((value->'t'->>3)::integer), 0),
+                   coalesce(sum((value->'t'->>4)::integer), 0), coalesce(sum((value->'t'->>5)::integer), 0)
+              into new.possible, new.present, new.aea, new.authorised, new.unauthorised, new.not_counted
+            from jsonb_each(new.sessions);
+            new.updated_at := greatest(old.updated_at, new.updated_at);
+            return new;
+          end
+        $$`,
       ]),
   },
 };

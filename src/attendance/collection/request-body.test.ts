@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { bodyIsJson, contentTypeIsJson, readSubmissionBody } from './request-body.ts';
+import { MAX_JSON_DEPTH, bodyIsJson, contentTypeIsJson, readSubmissionBody } from './request-body.ts';
 
 describe('contentTypeIsJson', () => {
   test('takes JSON media types, with parameters, in any case', () => {
@@ -78,6 +78,32 @@ describe('bodyIsJson', () => {
       'VAL118',
       'The request body is not UTF-8 text',
     ]);
+  });
+});
+
+describe('bodies nested too deep', () => {
+  const tooDeep = (depth: number) =>
+    `{"urn":123456,"submissionData":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+
+  test('100,000 [ : VAL118 saying so, without running out of stack', () => {
+    for (const raw of ['['.repeat(100_000), tooDeep(100_000), Buffer.from(tooDeep(100_000))]) {
+      const read = bodyIsJson(raw);
+      assert.deepEqual(read.ok ? undefined : read.error, {
+        id: 'ERROR_EMPTY_REQUEST_BODY',
+        code: 'VAL118',
+        status: '400',
+        title: 'Empty request body',
+        detail: `The request body nests lists and objects more than ${MAX_JSON_DEPTH} deep`,
+      });
+    }
+  });
+
+  test(`${MAX_JSON_DEPTH} deep is read; brackets inside strings, escaped quotes among them, do not count`, () => {
+    assert.equal(bodyIsJson(tooDeep(MAX_JSON_DEPTH - 1)).ok, true);
+    assert.equal(bodyIsJson(tooDeep(MAX_JSON_DEPTH)).ok, false);
+    // A backslash, a quote and a thousand [ inside a string; a string ending in a backslash.
+    const inStrings = { a: `\\"${'['.repeat(1000)}`, b: '\\' };
+    assert.deepEqual(bodyIsJson(JSON.stringify(inStrings)), { ok: true, body: inStrings });
   });
 });
 

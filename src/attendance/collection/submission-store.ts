@@ -17,40 +17,49 @@ import type { AttendanceEntry } from './submission.ts';
 
 export interface SubmissionResponse {
   submissionRef: string;
+  /** The first record errors, in document order (at most `MAX_LISTED_ERRORS`). */
   errors: RecordError[];
+  /** Only when `errors` could not list them all: how many more there were. */
+  errorsNotListed?: number;
 }
 
 /** What the receiver knows about a submission's school and supplier, read in one query. */
 export interface SubmissionParties {
   /** Absent when the URN is not in the schools register. */
   school?: { urn: number; laCode: string; phaseOfEducation: string };
-  /** Absent when the client is unknown or disabled (its tokens no longer count). */
+  /** Absent when the client is unknown or disabled, or the token's generation is not its current one. */
   client?: { requiresConsent: boolean };
   /** Whether the client holds the school's active consent. */
   consented: boolean;
+  /** The client holding the school's active consent (its current supplier), if any. */
+  currentSupplier?: string;
 }
 
 export async function submissionParties(
   db: Database,
   clientId: string,
   urn: number,
+  /** The token's generation: a client moved on to a newer one is treated as disabled. */
+  tokenGeneration?: number,
 ): Promise<SubmissionParties> {
   const result = await sql<{
     urn: number | null;
     la_code: string | null;
     phase_of_education: string | null;
     requires_consent: boolean | null;
-    consented: boolean;
+    current_supplier: string | null;
   }>`
     select s.urn, s.la_code, s.phase_of_education, c.requires_consent,
-      exists (select 1 from dfe.consent k
-              where k.client_id = ${clientId} and k.urn = ${urn} and k.withdrawn_at is null) as consented
+      (select k.client_id from dfe.consent k where k.urn = ${urn} and k.withdrawn_at is null) as current_supplier
     from (select 1) one
     left join dfe.school s on s.urn = ${urn}
     left join dfe.oauth_client c on c.id = ${clientId} and c.disabled_at is null
+      and (${tokenGeneration ?? null}::integer is null or c.token_generation = ${tokenGeneration ?? null}::integer)
   `.execute(db);
   const row = result.rows[0];
-  const parties: SubmissionParties = { consented: row?.consented ?? false };
+  const currentSupplier = row?.current_supplier ?? undefined;
+  const parties: SubmissionParties = { consented: currentSupplier === clientId };
+  if (currentSupplier !== undefined) parties.currentSupplier = currentSupplier;
   if (row?.urn != null && row.la_code != null && row.phase_of_education != null)
     parties.school = { urn: row.urn, laCode: row.la_code, phaseOfEducation: row.phase_of_education };
   if (row?.requires_consent != null) parties.client = { requiresConsent: row.requires_consent };
@@ -60,6 +69,7 @@ export async function submissionParties(
 export interface AcceptedSubmission {
   ref: string;
   clientId: string;
+  tokenGeneration: number | undefined;
   urn: number;
   receivedAt: Date;
   idempotencyKey: string | undefined;
@@ -78,6 +88,8 @@ export interface AcceptedSubmission {
 export interface Receipt {
   raw: Buffer;
   clientId: string;
+  /** The token's generation (clients.ts), checked against the client's; absent for edgate's own sends. */
+  tokenGeneration?: number | undefined;
   receivedAt: Date;
   idempotencyKey?: string | undefined;
   clientAppId?: string | undefined;
@@ -105,6 +117,7 @@ function compressBody(raw: Buffer): Buffer {
 interface Reading {
   urn: number;
   errors: RecordError[];
+  errorsNotListed: number;
   entriesReceived: number;
   days: readonly SchoolDay[];
 }
@@ -113,12 +126,17 @@ function accepted(receipt: Receipt, ref: string, reading: Reading): AcceptedSubm
   return {
     ref,
     clientId: receipt.clientId,
+    tokenGeneration: receipt.tokenGeneration,
     urn: reading.urn,
     receivedAt: receipt.receivedAt,
     idempotencyKey: receipt.idempotencyKey,
     bodySha256: createHash('sha256').update(receipt.raw).digest(),
     body: compressBody(receipt.raw),
-    response: { submissionRef: ref, errors: reading.errors },
+    response: {
+      submissionRef: ref,
+      errors: reading.errors,
+      ...(reading.errorsNotListed > 0 ? { errorsNotListed: reading.errorsNotListed } : {}),
+    },
     entriesReceived: reading.entriesReceived,
     days: reading.days,
     clientAppId: receipt.clientAppId,
@@ -136,6 +154,8 @@ export function acceptSubmission(
   validated: {
     submission: { urn: number; entries: readonly AttendanceEntry[] };
     errors: RecordError[];
+    /** Absent: every error is listed. */
+    errorsNotListed?: number;
     rejectedEntries: readonly number[];
   },
   ref: string = randomUUID(),
@@ -143,6 +163,7 @@ export function acceptSubmission(
   return accepted(receipt, ref, {
     urn: validated.submission.urn,
     errors: validated.errors,
+    errorsNotListed: validated.errorsNotListed ?? 0,
     entriesReceived: validated.submission.entries.length + validated.rejectedEntries.length,
     days: schoolDaysOf(validated.submission.entries, ref, receipt.receivedAt),
   });
@@ -157,6 +178,7 @@ export function acceptCleanSubmission(
   return accepted(receipt, ref, {
     urn: clean.urn,
     errors: [],
+    errorsNotListed: 0,
     entriesReceived: clean.entriesReceived,
     days: clean.days,
   });
@@ -177,6 +199,7 @@ function isUniqueViolation(error: unknown, constraint: string): boolean {
 /** The storing statement's values for one submission, by name. */
 interface StoreValues {
   clientId: string;
+  tokenGeneration: number | null;
   urn: number;
   ref: string;
   receivedAt: Date;
@@ -205,6 +228,7 @@ function storeValues(submission: AcceptedSubmission): StoreValues {
   }
   return {
     clientId: submission.clientId,
+    tokenGeneration: submission.tokenGeneration ?? null,
     urn: submission.urn,
     ref: submission.ref,
     receivedAt: submission.receivedAt,
@@ -214,7 +238,7 @@ function storeValues(submission: AcceptedSubmission): StoreValues {
     response: JSON.stringify(submission.response),
     entriesReceived: submission.entriesReceived,
     entriesStored,
-    errorCount: submission.response.errors.length,
+    errorCount: submission.response.errors.length + (submission.response.errorsNotListed ?? 0),
     clientAppId: submission.clientAppId ?? null,
     clientSessionId: submission.clientSessionId ?? null,
     days: days === '' ? '[]' : `${days}]`,
@@ -229,17 +253,21 @@ class StoreValue {
 const value = (name: keyof StoreValues) => new StoreValue(name);
 
 // Buffers (the hash, the compressed body) go as binary parameters: pg sends them as bytes.
-// The school, the client and its consent are checked in the statement itself, so the usual
-// submission is one round trip, and a consent withdrawn a moment before is seen. School-days are
+// The school, the client (known and not disabled) and the school's current supplier are checked
+// in the statement itself (the rule: consent/supplier-change.ts `maySubmit`), so the usual
+// submission is one round trip, and a consent withdrawn or a client disabled a moment before is
+// seen by every instance. Each school-day names the supplier whose values it holds. School-days are
 // written in date order: two submissions for one school lock the same rows in the same order.
 // The trigger dfe.merge_school_day decides what an update keeps.
 const STORE_SUBMISSION = sql<{ stored: number }>`
   with permitted as (
     select s.urn, s.la_code, s.phase_of_education from dfe.school s
     join dfe.oauth_client c on c.id = ${value('clientId')} and c.disabled_at is null
+      and (${value('tokenGeneration')}::integer is null or c.token_generation = ${value('tokenGeneration')}::integer)
     where s.urn = ${value('urn')}
-      and (not c.requires_consent or exists (
-        select 1 from dfe.consent k where k.client_id = c.id and k.urn = s.urn and k.withdrawn_at is null))
+      and coalesce(
+        (select k.client_id = c.id from dfe.consent k where k.urn = s.urn and k.withdrawn_at is null),
+        not c.requires_consent)
   ), submission as (
     insert into dfe.submission (ref, client_id, urn, received_at, idempotency_key, body_sha256, body, body_encoding,
       response, entries_received, entries_stored, error_count, client_app_id, client_session_id)
@@ -251,18 +279,20 @@ const STORE_SUBMISSION = sql<{ stored: number }>`
     returning 1
   ), school_days as (
     insert into dfe.school_day as d (urn, date, la_code, phase_of_education, sessions, session_keys, updated_at,
-      possible, present, aea, authorised, unauthorised, not_counted)
+      possible, present, aea, authorised, unauthorised, not_counted, client_id)
     select p.urn, (day->>'date')::date, p.la_code, p.phase_of_education, day->'sessions',
       array(select jsonb_array_elements_text(day->'keys')), ${value('receivedAt')},
       (day->'totals'->>0)::integer, (day->'totals'->>1)::integer, (day->'totals'->>2)::integer,
-      (day->'totals'->>3)::integer, (day->'totals'->>4)::integer, (day->'totals'->>5)::integer
+      (day->'totals'->>3)::integer, (day->'totals'->>4)::integer, (day->'totals'->>5)::integer,
+      ${value('clientId')}
     from permitted p, jsonb_array_elements(${value('days')}::jsonb) as day
     order by day->>'date'
     on conflict (urn, date) do update set
       sessions = excluded.sessions, session_keys = excluded.session_keys, updated_at = excluded.updated_at,
       la_code = excluded.la_code, phase_of_education = excluded.phase_of_education,
       possible = excluded.possible, present = excluded.present, aea = excluded.aea,
-      authorised = excluded.authorised, unauthorised = excluded.unauthorised, not_counted = excluded.not_counted
+      authorised = excluded.authorised, unauthorised = excluded.unauthorised, not_counted = excluded.not_counted,
+      client_id = excluded.client_id
     returning 1
   )
   select (select count(*) from submission)::integer as stored

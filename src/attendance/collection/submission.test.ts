@@ -2,7 +2,15 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { ATTENDANCE_ERRORS } from './attendance-errors.ts';
 import type { EnvelopeError, RecordError } from './attendance-errors.ts';
-import { SUBMISSION_RULES, parseSessionDate, parseUrn, validateSubmission } from './submission.ts';
+import { pupilYearGroups } from '../reference/nc-year-groups.ts';
+import {
+  MAX_LISTED_ERRORS,
+  MAX_PUPIL_COUNT,
+  SUBMISSION_RULES,
+  parseSessionDate,
+  parseUrn,
+  validateSubmission,
+} from './submission.ts';
 import type { AttendanceSubmissionBody, SubmissionValidation } from './submission.ts';
 
 // Tuesday 14 April 2026, 07:45 in London: the week after Easter. The window runs back to 31 March.
@@ -151,14 +159,27 @@ describe('envelope errors (HTTP 400, nothing stored)', () => {
       '012345',
       123456.5,
       '12345a',
-      null,
+      '',
       true,
       [123456],
     ]) {
       assert.deepEqual(refused(validate(body([], { urn }))), INVALID_URN, JSON.stringify(urn));
     }
+  });
+
+  test('VAL100 for a submission without a URN (or a null one), with the 2020 wording', () => {
     const { urn: _urn, ...noUrn } = body([]);
-    assert.deepEqual(refused(validate(noUrn)), INVALID_URN);
+    const required: EnvelopeError = {
+      id: 'ERROR_INVALID_URN',
+      code: 'VAL100',
+      status: '400',
+      title: 'URN is required',
+      detail: 'No URN was provided in the submission',
+    };
+    assert.deepEqual(refused(validate(noUrn)), required);
+    assert.deepEqual(refused(validate(body([], { urn: null }))), required);
+    // Before the check on submissionData, as every URN rule is.
+    assert.deepEqual(refused(validate({ totalNoOfPupils: 3 })), required);
   });
 
   test('VAL102 for a URN not in the schools register, with the 2020 wording', () => {
@@ -362,6 +383,89 @@ describe('year groups and values', () => {
       ['VAL105', '', '$.submissionData[0].attendances[3].value'],
       ['VAL105', '-3', '$.submissionData[0].attendances[4].value'],
     ]);
+  });
+
+  test('values too large for a count of pupils, written with an exponent, or as -0: VAL105', () => {
+    const result = accepted(
+      validate(
+        body([
+          entry('R', TODAY, 'AM', [
+            ['/', 2 ** 31],
+            ['I', 2 ** 31 - 1],
+            ['L', MAX_PUPIL_COUNT + 1],
+            ['N', Infinity],
+            ['O', -0],
+            ['B', 1e21],
+          ]),
+          entry('1', TODAY, 'AM', [['/', MAX_PUPIL_COUNT]]),
+        ]),
+      ),
+    );
+    assert.deepEqual(brief(result.errors), [
+      ['VAL105', '2147483648', '$.submissionData[0].attendances[0].value'],
+      ['VAL105', '2147483647', '$.submissionData[0].attendances[1].value'],
+      ['VAL105', '100001', '$.submissionData[0].attendances[2].value'],
+      ['VAL105', 'Infinity', '$.submissionData[0].attendances[3].value'],
+      ['VAL105', '-0', '$.submissionData[0].attendances[4].value'],
+      ['VAL105', '1e+21', '$.submissionData[0].attendances[5].value'],
+    ]);
+    assert.deepEqual(result.submission.entries[0]?.attendances, [{ code: '/', value: MAX_PUPIL_COUNT }]);
+    // JSON.parse reads 1e400 as Infinity: refused the same.
+    const parsed = JSON.parse('{"attendanceCode":"/","value":1e400}') as { value: number };
+    assert.equal(parsed.value, Infinity);
+  });
+
+  test('a day of marks at the largest count still fits the integer totals it is stored in', () => {
+    // The most a school-day can hold: both sessions of every pupil year group, each with as many
+    // codes as the clean reader reads (255), each at the largest count.
+    const most = 2 * pupilYearGroups().length * 255 * MAX_PUPIL_COUNT;
+    assert.ok(most < 2 ** 31, `${most} does not fit a PostgreSQL integer`);
+  });
+
+  test('the same bound on pupils on roll and enrolments: VAL113, VAL114', () => {
+    const result = accepted(
+      validate(
+        body([], {
+          totalNoOfPupils: 2 ** 31,
+          enrolments: [{ ncYearGroup: 'R', value: -0 }],
+        }),
+      ),
+    );
+    assert.deepEqual(brief(result.errors), [
+      ['VAL113', '2147483648', '$.totalNoOfPupils'],
+      ['VAL114', '-0', '$.enrolments[0].value'],
+    ]);
+  });
+
+  test('control characters in a code or year group: VAL104 / VAL103, the detail written printable', () => {
+    const result = accepted(
+      validate(
+        body([
+          entry('R\u0000', TODAY, 'AM', [
+            ['\u0000', 1],
+            ['/\u001f\u007f\u0085', 2],
+            ['\ud800', 3],
+            ['😀\udc00', 4],
+          ]),
+        ]),
+      ),
+    );
+    assert.deepEqual(brief(result.errors), [
+      ['VAL103', 'R\\u0000', '$.submissionData[0].ncYearGroup'],
+      ['VAL104', '\\u0000', '$.submissionData[0].attendances[0].attendanceCode'],
+      ['VAL104', '/\\u001f\\u007f\\u0085', '$.submissionData[0].attendances[1].attendanceCode'],
+      ['VAL104', '\\ud800', '$.submissionData[0].attendances[2].attendanceCode'],
+      ['VAL104', '😀\\udc00', '$.submissionData[0].attendances[3].attendanceCode'],
+    ]);
+    // Every detail is well-formed text, as PostgreSQL's jsonb takes it.
+    for (const error of result.errors) assert.doesNotMatch(error.detail, /[\p{Cc}\p{Cs}]/u);
+  });
+
+  test('a long value is never cut inside a character', () => {
+    const [error] = accepted(
+      validate(body([entry('R'.repeat(199) + '😀😀', TODAY, 'AM', GOOD_MARKS)])),
+    ).errors;
+    assert.equal(error?.detail, `${'R'.repeat(199)}…`);
   });
 
   test('codes are case-sensitive and must be strings', () => {
@@ -712,6 +816,33 @@ describe('malformed entries', () => {
     );
   });
 
+  test('a value nested 100,000 deep: VAL117, its detail cut short, no stack overflow', () => {
+    let deep: unknown = [];
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    const result = accepted(
+      validate(body([deep, entry('R', TODAY, 'AM', GOOD_MARKS)], { totalNoOfPupils: { deep } })),
+    );
+    assert.deepEqual(
+      result.errors.map((error) => [error.code, error.path, error.detail.length]),
+      [
+        ['VAL113', '$.totalNoOfPupils', 201],
+        ['VAL117', '$.submissionData[0]', 201],
+      ],
+    );
+    assert.equal(result.errors[1]?.detail, `${'['.repeat(200)}…`);
+    assert.equal(result.submission.entries.length, 1);
+  });
+
+  test('a bad value that is a list or object is written as JSON', () => {
+    const result = accepted(
+      validate(body([[1, 'x', null, { b: true }], []], { totalNoOfPupils: { a: [], 'c"': {} } })),
+    );
+    assert.deepEqual(
+      result.errors.map((error) => error.detail),
+      ['{"a":[],"c\\"":{}}', '[1,"x",null,{"b":true}]', '[]'],
+    );
+  });
+
   test('a long bad value is cut short in the detail', () => {
     const [error] = accepted(validate(body([entry('R'.repeat(5000), TODAY, 'AM', GOOD_MARKS)]))).errors;
     assert.equal(error?.detail.length, 201);
@@ -764,6 +895,39 @@ describe('every bad item, in document order', () => {
       result.errors.map((error) => error.path),
       ['$.submissionData[0].ncYearGroup', '$.totalNoOfPupils'],
     );
+  });
+});
+
+describe('a body with more bad items than an answer lists', () => {
+  test(`the first ${MAX_LISTED_ERRORS} in document order are listed, and how many more there were`, () => {
+    // 750 entries, each with a bad year group and a bad value: two rules, interleaved in the body.
+    const entries = Array.from({ length: 750 }, () => entry('T', TODAY, 'AM', [['/', -1]]));
+    const result = accepted(validate(body(entries)));
+    assert.equal(result.errors.length, MAX_LISTED_ERRORS);
+    assert.equal(result.errorsNotListed, 1500 - MAX_LISTED_ERRORS);
+    const expected = Array.from({ length: 500 }, (_, i) => [
+      ['VAL103', 'T', `$.submissionData[${i}].ncYearGroup`],
+      ['VAL105', '-1', `$.submissionData[${i}].attendances[0].value`],
+    ]).flat();
+    assert.deepEqual(brief(result.errors), expected);
+    // Every bad entry is still refused, listed or not.
+    assert.equal(result.rejectedEntries.length, 750);
+    assert.deepEqual(result.rejectedEntries.slice(0, 3), [0, 1, 2]);
+  });
+
+  test('300,000 bad marks: the answer lists 1,000 and counts the rest', () => {
+    const marks = Array.from({ length: 300_000 }, () => 5);
+    const result = accepted(
+      validate(body([{ ncYearGroup: 'R', date: TODAY, schoolSession: 'AM', attendances: marks }])),
+    );
+    assert.equal(result.errors.length, MAX_LISTED_ERRORS);
+    assert.equal(result.errorsNotListed, 300_000 - MAX_LISTED_ERRORS);
+    assert.equal(result.errors.at(-1)?.path, '$.submissionData[0].attendances[999]');
+    assert.ok(JSON.stringify(result.errors).length < 200_000);
+  });
+
+  test('when every error is listed, none is said to be missing', () => {
+    assert.equal(accepted(validate(body([entry('T', TODAY, 'AM', GOOD_MARKS)]))).errorsNotListed, 0);
   });
 });
 

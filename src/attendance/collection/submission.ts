@@ -17,7 +17,9 @@
  *
  * - envelope rules, in order, stop at the first failure: the request is refused (HTTP 400) and
  *   nothing is stored;
- * - record rules all run, and every bad item is reported, in document order, with the 201 answer.
+ * - record rules all run, and every bad item is counted; the first `MAX_LISTED_ERRORS` in document
+ *   order are listed with the 201 answer, and how many more there were beside them, so that a body
+ *   of 2 million bad items cannot make an answer of hundreds of megabytes.
  *
  * Partial acceptance: an entry of `submissionData` — one (date, school session, year group) — is
  * stored only if nothing in it is wrong; the other entries are stored. The 2020 API answered 201
@@ -130,8 +132,10 @@ export type SubmissionValidation =
       /** Store `submission` and answer 201 with a submission reference and `errors`. */
       kind: 'accepted';
       submission: AttendanceSubmission;
-      /** Every problem, in document order; `[]` when all is well. */
+      /** The first `MAX_LISTED_ERRORS` problems, in document order; `[]` when all is well. */
       errors: RecordError[];
+      /** How many problems there were beyond those listed in `errors`; 0 when all are listed. */
+      errorsNotListed: number;
       /** Indexes in `submissionData` of the entries not stored. */
       rejectedEntries: number[];
       /** The dates that were accepted. */
@@ -144,6 +148,18 @@ export type SubmissionValidation =
 const URN_DIGITS = /^[1-9]\d{5}$/;
 const SESSION_DATE = /^(\d{4}-\d{2}-\d{2})(?:T00:00:00)?$/;
 const MAX_DETAIL_LENGTH = 200;
+
+/** How many record errors an answer lists; the rest are counted (`errorsNotListed`). */
+export const MAX_LISTED_ERRORS = 1000;
+
+/**
+ * The largest count of pupils taken: no school in England has a tenth of it. It is a bound on
+ * each mark so that a school-day's totals fit the integer columns they are stored in: a day holds
+ * at most 2 sessions × 20 year groups × 255 codes (clean-submission.ts reads no more codes), and
+ * 2 × 20 × 255 × 100,000 is below 2^31. A bound of 2^31 on each value alone would not do: two
+ * marks of 2^30 overflow the day's total (submission.test.ts checks the arithmetic).
+ */
+export const MAX_PUPIL_COUNT = 100_000;
 
 /**
  * A URN: 6 digits, as a JSON number or a string. A number cannot keep a leading zero, so URNs
@@ -167,24 +183,102 @@ function parseSchoolSession(value: unknown): SchoolSession | undefined {
   return value === 'AM' || value === 'PM' ? value : undefined;
 }
 
-/** A count of pupils: a JSON number, whole, 0 or more. Strings are refused, "3" included. */
+/**
+ * A count of pupils: a JSON number, whole, from 0 to `MAX_PUPIL_COUNT`. Strings are refused, "3"
+ * included, and so is -0: a count sent with a minus sign is a negative number gone wrong.
+ */
 function parseCount(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+  return typeof value === 'number' &&
+    Number.isInteger(value) &&
+    value >= 0 &&
+    value <= MAX_PUPIL_COUNT &&
+    !Object.is(value, -0)
+    ? value
+    : undefined;
 }
 
 function parseYearGroup(value: unknown): string | undefined {
   return typeof value === 'string' && isPupilYearGroup(value) ? value : undefined;
 }
 
-/** The bad value as the `detail` of an error: `-1`, `K`, `null`; `""` when missing; JSON for the rest. */
+/**
+ * The bad value as the `detail` of an error: `-1`, `K`, `null`; `""` when missing; JSON for the
+ * rest. A detail echoes what was sent, so a huge or hostile value is cut short at
+ * `MAX_DETAIL_LENGTH` characters (never inside a character), and characters that are not text —
+ * controls, `\u0000` among them, and halves of a surrogate pair, which PostgreSQL's jsonb refuses
+ * to store — are written as `\u0000`.
+ */
 function describe(value: unknown): string {
   let text: string;
   if (value === undefined) text = '';
-  else if (typeof value === 'string') text = value;
+  else if (typeof value === 'string') text = value.slice(0, MAX_DETAIL_LENGTH + 1);
+  else if (Object.is(value, -0)) text = '-0';
   else if (typeof value === 'number' || typeof value === 'boolean' || value === null) text = String(value);
-  else text = JSON.stringify(value);
-  // A detail echoes what was sent: keep a huge or hostile value from filling the answer.
-  return text.length > MAX_DETAIL_LENGTH ? `${text.slice(0, MAX_DETAIL_LENGTH)}…` : text;
+  else text = jsonCutShort(value, MAX_DETAIL_LENGTH + 1);
+  let detail = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    let piece: string;
+    if (c >= 0xd800 && c <= 0xdbff && isLowSurrogate(text.charCodeAt(i + 1))) piece = text.slice(i, ++i + 1);
+    else if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0xd800 && c <= 0xdfff))
+      piece = `\\u${c.toString(16).padStart(4, '0')}`;
+    else piece = text.charAt(i);
+    if (detail.length + piece.length > MAX_DETAIL_LENGTH) return `${detail}…`;
+    detail += piece;
+  }
+  return detail;
+}
+
+function isLowSurrogate(c: number): boolean {
+  return c >= 0xdc00 && c <= 0xdfff;
+}
+
+/**
+ * `JSON.stringify(value)`, stopped once longer than `limit`. Without recursion: a value nested
+ * deeper than the stack (100,000 `[`) is written as far as needed, and a huge one is not written
+ * whole to keep its first characters.
+ */
+function jsonCutShort(value: unknown, limit: number): string {
+  type Frame =
+    { list: unknown[]; next: number } | { object: Record<string, unknown>; keys: string[]; next: number };
+  let json = '';
+  const open = (item: unknown): Frame | undefined => {
+    if (Array.isArray(item)) {
+      json += '[';
+      return { list: item, next: 0 };
+    }
+    if (isJsonObject(item)) {
+      json += '{';
+      return { object: item, keys: Object.keys(item), next: 0 };
+    }
+    const primitive = typeof item === 'string' ? item.slice(0, limit) : item;
+    json += JSON.stringify(primitive) ?? 'null';
+    return undefined;
+  };
+  const stack: Frame[] = [];
+  const first = open(value);
+  if (first) stack.push(first);
+  while (stack.length > 0 && json.length <= limit) {
+    const frame = stack[stack.length - 1] as Frame;
+    const size = 'list' in frame ? frame.list.length : frame.keys.length;
+    if (frame.next === size) {
+      json += 'list' in frame ? ']' : '}';
+      stack.pop();
+      continue;
+    }
+    if (frame.next > 0) json += ',';
+    let item: unknown;
+    if ('list' in frame) item = frame.list[frame.next];
+    else {
+      const key = frame.keys[frame.next] as string;
+      json += `${JSON.stringify(key)}:`;
+      item = frame.object[key];
+    }
+    frame.next++;
+    const inner = open(item);
+    if (inner) stack.push(inner);
+  }
+  return json;
 }
 
 function absent(value: unknown): boolean {
@@ -331,7 +425,12 @@ function bodyIsAnObject(body: unknown): EnvelopeCheck<Record<string, unknown>> {
   };
 }
 
-/** VAL101: the URN is present and is 6 digits. */
+/** VAL100: the URN is there (`null` is read as absent, as elsewhere). */
+function urnIsPresent(document: Record<string, unknown>): EnvelopeCheck<Record<string, unknown>> {
+  return absent(document.urn) ? { ok: false, error: envelopeError('VAL100') } : { ok: true, value: document };
+}
+
+/** VAL101: the URN is 6 digits. */
 function urnIsSixDigits(document: Record<string, unknown>): EnvelopeCheck<number> {
   const urn = parseUrn(document.urn);
   return urn === undefined ? { ok: false, error: envelopeError('VAL101') } : { ok: true, value: urn };
@@ -359,7 +458,7 @@ interface Finding {
 
 /** What the rules before have found, for rules that only make sense on otherwise good data. */
 interface RuleState {
-  rejectedEntries: ReadonlySet<number>;
+  rejectedEntries: { has(index: number): boolean };
   pupilsOnRollRejected: boolean;
   enrolmentsRejected: boolean;
 }
@@ -609,6 +708,7 @@ const RECORD_RULES = {
 /** Every rule of `validateSubmission` and the code it cites, in the order they run. */
 export const SUBMISSION_RULES: readonly { name: string; code: AttendanceErrorCode }[] = [
   { name: bodyIsAnObject.name, code: 'VAL118' },
+  { name: urnIsPresent.name, code: 'VAL100' },
   { name: urnIsSixDigits.name, code: 'VAL101' },
   { name: urnIsInTheRegister.name, code: 'VAL102' },
   { name: submissionDataIsAList.name, code: 'VAL120' },
@@ -617,6 +717,74 @@ export const SUBMISSION_RULES: readonly { name: string; code: AttendanceErrorCod
 
 // ---------------------------------------------------------------------------------------------
 // The pipeline.
+
+/** A flag per entry of `submissionData`. */
+class EntryFlags {
+  private readonly flags: Uint8Array;
+
+  constructor(entries: number) {
+    this.flags = new Uint8Array(entries);
+  }
+
+  add(index: number): void {
+    this.flags[index] = 1;
+  }
+
+  has(index: number): boolean {
+    return this.flags[index] === 1;
+  }
+}
+
+interface Found {
+  code: RecordErrorCode;
+  finding: Finding;
+}
+
+/**
+ * Keeps the first `limit` findings in document order out of however many are offered, the rules'
+ * order deciding between findings at one place; counts the rest. A body can hold 2 million bad
+ * items: they are compared with the last one kept, not all kept and sorted.
+ */
+class FirstInDocumentOrder {
+  private kept: Found[] = [];
+  private offered = 0;
+  /** Once `limit` are kept, the last of them: anything not before it cannot be listed. */
+  private last: Found | undefined;
+
+  constructor(
+    private readonly document: Record<string, unknown>,
+    private readonly limit: number,
+  ) {}
+
+  private compare = (a: Found, b: Found): number =>
+    compareDocumentOrder(this.document, a.finding.location, b.finding.location);
+
+  offer(found: Found): void {
+    this.offered++;
+    // Offered later, so at the same place it comes after the last kept too.
+    if (this.last !== undefined && this.compare(found, this.last) >= 0) return;
+    this.kept.push(found);
+    if (this.kept.length >= 2 * this.limit) this.trim();
+  }
+
+  /** A stable sort: findings at the same place keep the order they were offered in. */
+  private trim(): void {
+    this.kept.sort(this.compare);
+    if (this.kept.length >= this.limit) {
+      this.kept.length = this.limit;
+      this.last = this.kept[this.limit - 1];
+    }
+  }
+
+  first(): Found[] {
+    this.trim();
+    return this.kept;
+  }
+
+  notListed(): number {
+    return this.offered - Math.min(this.offered, this.limit);
+  }
+}
 
 function readEntry(entry: ReceivedEntry): AttendanceEntry | undefined {
   if (entry.date === undefined || entry.session === undefined || entry.ncYearGroup === undefined)
@@ -656,6 +824,8 @@ function readEntry(entry: ReceivedEntry): AttendanceEntry | undefined {
 export function validateSubmission(body: unknown, context: ValidationContext): SubmissionValidation {
   const document = bodyIsAnObject(body);
   if (!document.ok) return { kind: 'envelope-error', error: document.error };
+  const withUrn = urnIsPresent(document.value);
+  if (!withUrn.ok) return { kind: 'envelope-error', error: withUrn.error };
   const wellFormedUrn = urnIsSixDigits(document.value);
   if (!wellFormedUrn.ok) return { kind: 'envelope-error', error: wellFormedUrn.error };
   const urn = urnIsInTheRegister(wellFormedUrn.value, context);
@@ -666,14 +836,15 @@ export function validateSubmission(body: unknown, context: ValidationContext): S
   const window = submissionWindow(context.receivedAt);
   const submission = receive(document.value, urn.value, data.value, window);
   const state = {
-    rejectedEntries: new Set<number>(),
+    // A byte per entry: a Set of 2 million bad entries cost half a second to fill.
+    rejectedEntries: new EntryFlags(data.value.length),
     pupilsOnRollRejected: false,
     enrolmentsRejected: false,
   };
-  const found: { code: RecordErrorCode; finding: Finding }[] = [];
+  const listed = new FirstInDocumentOrder(document.value, MAX_LISTED_ERRORS);
   for (const rule of Object.values(RECORD_RULES)) {
     for (const finding of rule.check(submission, state)) {
-      found.push({ code: rule.code, finding });
+      listed.offer({ code: rule.code, finding });
       // What a finding is under decides what is not stored.
       const [top, index] = finding.location;
       if (top === 'submissionData' && typeof index === 'number') state.rejectedEntries.add(index);
@@ -681,12 +852,14 @@ export function validateSubmission(body: unknown, context: ValidationContext): S
       if (top === 'enrolments') state.enrolmentsRejected = true;
     }
   }
-  // A stable sort: findings at the same place keep the rules' order.
-  found.sort((a, b) => compareDocumentOrder(document.value, a.finding.location, b.finding.location));
-
   const entries: AttendanceEntry[] = [];
+  // In document order as they are met: sorting the set would cost seconds for 2 million entries.
+  const rejectedEntries: number[] = [];
   for (const entry of submission.entries) {
-    if (state.rejectedEntries.has(entry.index)) continue;
+    if (state.rejectedEntries.has(entry.index)) {
+      rejectedEntries.push(entry.index);
+      continue;
+    }
     const read = readEntry(entry);
     // The rules have refused everything readEntry cannot read; if not, a rule is missing.
     if (!read) throw new Error(`submissionData[${entry.index}] passed every rule but cannot be read`);
@@ -705,10 +878,11 @@ export function validateSubmission(body: unknown, context: ValidationContext): S
   return {
     kind: 'accepted',
     submission: accepted,
-    errors: found.map(({ code, finding }) =>
-      recordError(code, describe(finding.value), jsonPath(finding.location)),
-    ),
-    rejectedEntries: [...state.rejectedEntries].sort((a, b) => a - b),
+    errors: listed
+      .first()
+      .map(({ code, finding }) => recordError(code, describe(finding.value), jsonPath(finding.location))),
+    errorsNotListed: listed.notListed(),
+    rejectedEntries,
     window,
   };
 }

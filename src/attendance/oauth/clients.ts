@@ -1,6 +1,11 @@
 /**
  * Registered API clients of the attendance feed. The secret is shown once, at creation, and
  * stored as a scrypt hash like account passwords; `client_id` is random so it reveals nothing.
+ *
+ * An administrator can cut a client off: disabling refuses its tokens on every instance at the
+ * next request (the client's state is read per request, never cached), and a new secret stops
+ * the old one. Both also move the client's token generation on, so tokens issued before no longer
+ * count even after the client is enabled again (a token names its generation in `gen`).
  */
 import { randomBytes } from 'node:crypto';
 import type { Database } from '../../platform/db/database.ts';
@@ -17,6 +22,8 @@ export interface NewClient {
 
 export interface OAuthClient {
   clientId: string;
+  /** Disabled clients are listed by `findClient` (to enable them), never authenticated. */
+  disabled?: boolean;
   name: string;
   scopes: Scope[];
   laCode: string | null;
@@ -37,6 +44,8 @@ export function newClientProblem(client: NewClient): string | undefined {
 export async function createClient(
   db: Database,
   client: NewClient,
+  /** When it was created: the database's clock unless given (the demo world passes its own). */
+  now?: Date,
 ): Promise<{ clientId: string; clientSecret: string }> {
   const problem = newClientProblem(client);
   if (problem) throw new Error(problem);
@@ -52,6 +61,7 @@ export async function createClient(
       scopes: [...new Set(client.scopes)],
       la_code: client.laCode ?? null,
       requires_consent: client.requiresConsent ?? true,
+      ...(now === undefined ? {} : { created_at: now }),
     })
     .execute();
   return { clientId, clientSecret };
@@ -65,10 +75,19 @@ export async function authenticateClient(
   db: Database,
   clientId: string,
   secret: string,
-): Promise<OAuthClient | undefined> {
+): Promise<(OAuthClient & { tokenGeneration: number }) | undefined> {
   const row = await oauthDb(db)
     .selectFrom('dfe.oauth_client')
-    .select(['id', 'name', 'secret_hash', 'scopes', 'la_code', 'requires_consent', 'disabled_at'])
+    .select([
+      'id',
+      'name',
+      'secret_hash',
+      'scopes',
+      'la_code',
+      'requires_consent',
+      'disabled_at',
+      'token_generation',
+    ])
     .where('id', '=', clientId)
     .executeTakeFirst();
   if (!row) {
@@ -78,6 +97,7 @@ export async function authenticateClient(
   }
   if (!(await verifyPassword(secret, row.secret_hash)) || row.disabled_at !== null) return undefined;
   return {
+    tokenGeneration: row.token_generation,
     clientId: row.id,
     name: row.name,
     scopes: row.scopes.filter(isScope),
@@ -86,21 +106,62 @@ export async function authenticateClient(
   };
 }
 
+/** Disables a client: its tokens stop at its next request, on every instance. False if already disabled. */
 export async function disableClient(db: Database, clientId: string, now: Date): Promise<boolean> {
   const result = await oauthDb(db)
     .updateTable('dfe.oauth_client')
-    .set({ disabled_at: now })
+    .set((eb) => ({ disabled_at: now, token_generation: eb('token_generation', '+', 1) }))
     .where('id', '=', clientId)
     .where('disabled_at', 'is', null)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
 
+/** Enables a disabled client: it must get new tokens (those from before stay refused). */
+export async function enableClient(db: Database, clientId: string): Promise<boolean> {
+  const result = await oauthDb(db)
+    .updateTable('dfe.oauth_client')
+    .set({ disabled_at: null })
+    .where('id', '=', clientId)
+    .where('disabled_at', 'is not', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** A new secret for a client, returned once: the old secret, and tokens obtained with it, stop at once. */
+export async function rotateClientSecret(db: Database, clientId: string): Promise<string | undefined> {
+  const clientSecret = randomBytes(32).toString('base64url');
+  const secretHash = await hashPassword(clientSecret);
+  const result = await oauthDb(db)
+    .updateTable('dfe.oauth_client')
+    .set((eb) => ({ secret_hash: secretHash, token_generation: eb('token_generation', '+', 1) }))
+    .where('id', '=', clientId)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0 ? clientSecret : undefined;
+}
+
+/**
+ * Whether a verified token's client may still act: known, not disabled, and the token of its
+ * current generation. Read per request, so a disable on one instance counts on all of them.
+ */
+export async function tokenClientActive(
+  db: Database,
+  clientId: string,
+  tokenGeneration: number,
+): Promise<boolean> {
+  const row = await oauthDb(db)
+    .selectFrom('dfe.oauth_client')
+    .select(['disabled_at', 'token_generation'])
+    .where('id', '=', clientId)
+    .executeTakeFirst();
+  return row !== undefined && row.disabled_at === null && row.token_generation === tokenGeneration;
+}
+
 /** A client by its id or its (unique) name, for administrators who remember names. */
 export async function findClient(db: Database, idOrName: string): Promise<OAuthClient | undefined> {
   const row = await oauthDb(db)
     .selectFrom('dfe.oauth_client')
-    .select(['id', 'name', 'scopes', 'la_code', 'requires_consent'])
+    .select(['id', 'name', 'scopes', 'la_code', 'requires_consent', 'disabled_at'])
     .where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)]))
     .executeTakeFirst();
   return (
@@ -110,6 +171,7 @@ export async function findClient(db: Database, idOrName: string): Promise<OAuthC
       scopes: row.scopes.filter(isScope),
       laCode: row.la_code,
       requiresConsent: row.requires_consent,
+      disabled: row.disabled_at !== null,
     }
   );
 }

@@ -34,4 +34,19 @@ export const dfeOAuthMigrations: Record<string, Migration> = {
         `create unique index signing_key_one_unretired on dfe.signing_key ((true)) where retired_at is null`,
       ]),
   },
+  // Cutting a client off (clients.ts): a disable or a new secret moves its token generation on.
+  // Private signing keys are sealed with the secret key (SecretBox, as the gateway passwords are,
+  // decision 0003). A key that sat in the database in the clear must be taken as known to whoever
+  // had a copy, so it is not sealed but retired now and its private half dropped: tokens it signed
+  // keep verifying until they expire (the public half stays published), and the next token is
+  // signed by a new, sealed key. No instance needs the secret key to run this migration.
+  '0008_oauth_cut_off_and_sealed_keys': {
+    up: (db) =>
+      runStatements(db, [
+        `alter table dfe.oauth_client add column token_generation integer not null default 0`,
+        `alter table dfe.signing_key add column private_jwk_sealed text`,
+        `update dfe.signing_key set retired_at = now() where retired_at is null or retired_at > now()`,
+        `alter table dfe.signing_key drop column private_jwk`,
+      ]),
+  },
 };

@@ -4,12 +4,15 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { decodeProtectedHeader } from 'jose';
 import { openTestDatabase, type TestDatabase } from '../../../test/support/test-database.ts';
 import { createClient } from './clients.ts';
+import { randomBytes } from 'node:crypto';
+import { SecretBox } from '../../platform/auth/secret-box.ts';
 import { SigningKeys } from './signing-keys.ts';
 import { accessClaims, oauthRoutes, requireScope } from './token-routes.ts';
 
 const ISSUER = 'https://edgate.test';
 const AUDIENCE = 'https://edgate.test/attendance';
 const LIFETIME = 600;
+const BOX = new SecretBox(randomBytes(32));
 
 let clock = new Date('2025-03-03T09:00:00Z');
 const now = () => clock;
@@ -26,7 +29,7 @@ let laClient: { clientId: string; clientSecret: string };
 /** One instance: its own key cache, the token routes and a protected route. */
 async function instance(): Promise<FastifyInstance> {
   const app = Fastify();
-  const keys = new SigningKeys(handle.db, { lifetimeSeconds: LIFETIME });
+  const keys = new SigningKeys(handle.db, { lifetimeSeconds: LIFETIME, box: BOX });
   await app.register(oauthRoutes, {
     db: handle.db,
     issuer: ISSUER,
@@ -35,7 +38,7 @@ async function instance(): Promise<FastifyInstance> {
     now,
     keys,
   });
-  const check = { keys, issuer: ISSUER, audience: AUDIENCE, now };
+  const check = { db: handle.db, keys, issuer: ISSUER, audience: AUDIENCE, now };
   app.get(
     '/whoami',
     { preHandler: requireScope(check, 'attendance.read', 'attendance.read.la') },
@@ -202,7 +205,7 @@ describe('OAuth client credentials', () => {
     assert.equal((await whoami(appB, oldToken)).statusCode, 200);
 
     // Rotated elsewhere (CLI or another instance); instance B still holds the old key set in its cache.
-    const rotated = await new SigningKeys(handle.db, { lifetimeSeconds: LIFETIME }).rotate(now());
+    const rotated = await new SigningKeys(handle.db, { lifetimeSeconds: LIFETIME, box: BOX }).rotate(now());
     assert.notEqual(rotated.kid, oldKid);
     advance(31); // past A's 30 s cache, so A signs with the new key; B learns the new kid on a cache miss
     const newToken = await token(appA);
@@ -245,7 +248,9 @@ describe('OAuth client credentials', () => {
     const fresh = await openTestDatabase();
     try {
       const results = await Promise.all(
-        [1, 2, 3].map(() => new SigningKeys(fresh.db, { lifetimeSeconds: LIFETIME }).current(now())),
+        [1, 2, 3].map(() =>
+          new SigningKeys(fresh.db, { lifetimeSeconds: LIFETIME, box: BOX }).current(now()),
+        ),
       );
       assert.equal(new Set(results.map((r) => r.kid)).size, 1);
     } finally {

@@ -6,6 +6,10 @@
  *
  * Each instance caches the keys briefly; an unknown `kid` always goes back to the database,
  * so a token signed with another instance's brand-new key verifies at once.
+ *
+ * Private keys are kept sealed with the secret key (SecretBox), so a copy of the database alone
+ * cannot sign tokens. Verifying bounds a token's times as well as its signature: a lifetime over
+ * the configured one, or an `iat` in the future, is refused whoever signed it.
  */
 import { sql } from 'kysely';
 import {
@@ -21,7 +25,9 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import type { Database } from '../../platform/db/database.ts';
+import type { SecretBox } from '../../platform/auth/secret-box.ts';
 import { oauthDb } from './tables.ts';
+import { accessTokenTimesProblem } from './token-rules.ts';
 
 export const ALG = 'ES256';
 /** RFC 9068's media type for JWT access tokens: stops an ID token or other JWT being replayed as one. */
@@ -30,8 +36,10 @@ export const ACCESS_TOKEN_TYP = 'at+jwt';
 const DEFAULT_CACHE_MS = 30_000;
 
 export interface SigningKeysOptions {
-  /** Access-token lifetime: how long a retired key stays published. */
+  /** Access-token lifetime: how long a retired key stays published, and the longest a token may live. */
   lifetimeSeconds: number;
+  /** Seals the private keys at rest. */
+  box: SecretBox;
   cacheMs?: number;
 }
 
@@ -42,6 +50,8 @@ export interface AccessClaims extends JWTPayload {
   scope: string;
   /** The LA code, on a token granted `attendance.read.la`. */
   la?: string;
+  /** The client's token generation when issued (clients.ts); absent on tokens from before it. */
+  gen?: number;
 }
 
 export interface VerifyOptions {
@@ -52,7 +62,7 @@ export interface VerifyOptions {
 
 interface KeyRow {
   kid: string;
-  private_jwk: JWK;
+  private_jwk_sealed: string | null;
   public_jwk: JWK;
   activated_at: Date;
   retired_at: Date | null;
@@ -91,6 +101,7 @@ const VERIFIED_TOKENS = 10_000;
 /** One instance's view of the shared keys: create one per process (or per app). */
 export class SigningKeys {
   readonly #db: Database;
+  readonly #box: SecretBox;
   readonly #lifetimeMs: number;
   readonly #cacheMs: number;
   #loaded: Loaded | undefined;
@@ -99,6 +110,7 @@ export class SigningKeys {
 
   constructor(db: Database, options: SigningKeysOptions) {
     this.#db = db;
+    this.#box = options.box;
     this.#lifetimeMs = options.lifetimeSeconds * 1000;
     this.#cacheMs = options.cacheMs ?? DEFAULT_CACHE_MS;
   }
@@ -107,7 +119,7 @@ export class SigningKeys {
     if (!fresh && this.#loaded && now.getTime() - this.#loaded.at < this.#cacheMs) return this.#loaded.rows;
     const rows = await oauthDb(this.#db)
       .selectFrom('dfe.signing_key')
-      .select(['kid', 'private_jwk', 'public_jwk', 'activated_at', 'retired_at'])
+      .select(['kid', 'private_jwk_sealed', 'public_jwk', 'activated_at', 'retired_at'])
       .orderBy('activated_at', 'desc')
       .execute();
     this.#loaded = { at: now.getTime(), rows };
@@ -117,6 +129,7 @@ export class SigningKeys {
   #active(rows: KeyRow[], now: Date): KeyRow | undefined {
     return rows.find(
       (row) =>
+        row.private_jwk_sealed !== null &&
         row.activated_at.getTime() <= now.getTime() &&
         (row.retired_at === null || row.retired_at.getTime() > now.getTime()),
     );
@@ -130,10 +143,15 @@ export class SigningKeys {
     const id = `${which}:${row.kid}`;
     let key = this.#imported.get(id);
     if (!key) {
-      key = importKey(which === 'private' ? row.private_jwk : row.public_jwk);
+      key = importKey(which === 'private' ? this.#privateJwk(row) : row.public_jwk);
       this.#imported.set(id, key);
     }
     return key;
+  }
+
+  #privateJwk(row: KeyRow): JWK {
+    if (row.private_jwk_sealed === null) throw new Error(`Signing key ${row.kid} has no private key`);
+    return JSON.parse(this.#box.open(row.private_jwk_sealed)) as JWK;
   }
 
   /** The key to sign with now; creates the first key if there is none (race-safe). */
@@ -148,7 +166,7 @@ export class SigningKeys {
       .insertInto('dfe.signing_key')
       .values({
         kid: key.kid,
-        private_jwk: JSON.stringify(key.privateJwk),
+        private_jwk_sealed: this.#box.seal(JSON.stringify(key.privateJwk)),
         public_jwk: JSON.stringify(key.publicJwk),
         created_at: now,
         activated_at: now,
@@ -178,7 +196,7 @@ export class SigningKeys {
         .insertInto('dfe.signing_key')
         .values({
           kid: key.kid,
-          private_jwk: JSON.stringify(key.privateJwk),
+          private_jwk_sealed: this.#box.seal(JSON.stringify(key.privateJwk)),
           public_jwk: JSON.stringify(key.publicJwk),
           created_at: now,
           activated_at: activateAt,
@@ -251,9 +269,17 @@ export class SigningKeys {
     if (
       typeof payload.sub !== 'string' ||
       typeof payload.scope !== 'string' ||
-      typeof payload.client_id !== 'string'
+      typeof payload.client_id !== 'string' ||
+      (payload.gen !== undefined && !Number.isSafeInteger(payload.gen))
     )
       throw new Error('Token lacks sub, client_id or scope');
+    // A token signed with a real key but living too long, or issued in the future, is refused.
+    const problem = accessTokenTimesProblem(
+      { iat: payload.iat, exp: payload.exp },
+      options.now,
+      this.#lifetimeMs / 1000,
+    );
+    if (problem) throw new Error(problem);
     return payload as AccessClaims & { exp: number; iat: number };
   }
 }

@@ -17,11 +17,14 @@ export type OAuthClientTable = {
   requires_consent: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: Timestamp;
   disabled_at: NullableTimestamp;
+  /** Moved on by a disable or a new secret: tokens of an earlier generation are refused. */
+  token_generation: ColumnType<number, number | undefined, number>;
 };
 
 export type SigningKeyTable = {
   kid: string;
-  private_jwk: JwkColumn;
+  /** The private JWK as JSON, sealed with the secret key (SecretBox); null for keys retired unsealed. */
+  private_jwk_sealed: string | null;
   public_jwk: JwkColumn;
   created_at: Timestamp;
   activated_at: Timestamp;

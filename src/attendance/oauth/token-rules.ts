@@ -13,7 +13,8 @@ export type OAuthErrorCode =
   | 'invalid_scope';
 
 export interface OAuthError {
-  status: 400 | 401;
+  /** 413 and 415: a body too large or not a form, refused before it is read. */
+  status: 400 | 401 | 413 | 415;
   error: OAuthErrorCode;
   error_description: string;
 }
@@ -151,4 +152,25 @@ export function grantScopes(requested: string[] | undefined, client: ClientGrant
     scopes: granted,
     la: granted.includes(LA_READ_SCOPE) ? (client.laCode ?? undefined) : undefined,
   };
+}
+
+/** How far a token's `iat` may be ahead of this instance's clock (instances' clocks differ a little). */
+export const TOKEN_CLOCK_SKEW_SECONDS = 60;
+
+/**
+ * Why a signed token's times cannot be accepted, or undefined: it must say when it was issued and
+ * when it expires, live no longer than the configured lifetime, and not be issued in the future
+ * (beyond a small skew). The signature, and `exp` against now, are checked by jose.
+ */
+export function accessTokenTimesProblem(
+  times: { iat?: unknown; exp?: unknown },
+  now: Date,
+  lifetimeSeconds: number,
+): string | undefined {
+  const { iat, exp } = times;
+  if (typeof iat !== 'number' || typeof exp !== 'number' || !Number.isFinite(iat) || !Number.isFinite(exp))
+    return 'Token lacks iat or exp';
+  if (exp - iat > lifetimeSeconds) return 'Token lifetime is longer than this service issues';
+  if (iat > now.getTime() / 1000 + TOKEN_CLOCK_SKEW_SECONDS) return 'Token issued in the future';
+  return undefined;
 }

@@ -22,13 +22,20 @@ export interface UpsertCounts {
  * are kept: GIAS lists closed schools with status "Closed" rather than dropping them. Call
  * inside a transaction when the import must be all-or-nothing.
  */
-export async function upsertSchools(db: Executor, schools: readonly School[]): Promise<UpsertCounts> {
+export async function upsertSchools(
+  db: Executor,
+  schools: readonly School[],
+  /** When: the database's clock unless given (the demo world passes its own). */
+  now?: Date,
+): Promise<UpsertCounts> {
+  const at = now ?? null;
   const counts: UpsertCounts = { added: 0, replaced: 0 };
   for (let start = 0; start < schools.length; start += BATCH) {
     const batch = schools.slice(start, start + BATCH);
     const written = await sql<{ added: boolean }>`
-      insert into dfe.school (urn, name, la_code, type_of_establishment, phase_of_education, status, street, town, postcode)
-      select * from unnest(
+      insert into dfe.school (urn, name, la_code, type_of_establishment, phase_of_education, status, street, town, postcode,
+        updated_at)
+      select *, coalesce(${at}::timestamptz, now()) from unnest(
         ${batch.map((s) => s.urn)}::integer[],
         ${batch.map((s) => s.name)}::text[],
         ${batch.map((s) => s.laCode)}::text[],
@@ -48,7 +55,7 @@ export async function upsertSchools(db: Executor, schools: readonly School[]): P
         street = excluded.street,
         town = excluded.town,
         postcode = excluded.postcode,
-        updated_at = now()
+        updated_at = excluded.updated_at
       returning (xmax = 0) as added
     `.execute(db);
     for (const row of written.rows) counts[row.added ? 'added' : 'replaced']++;

@@ -20,10 +20,9 @@ import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Database } from '../../platform/db/database.ts';
 import { executePrepared } from '../../platform/db/prepared-statements.ts';
-import { generateRegister } from '../feed/synthetic-register.ts';
 import { INACTIVE_STATUSES, type Registration } from '../feed/registration.ts';
 import { registrationElement } from '../feed/extract-writer.ts';
-import { everyElementRegistration, exemptAgency } from '../feed/feed-fixtures.ts';
+import { writerProbeRegistrations } from '../feed/writer-probe.ts';
 
 /** Where a batch starts: after `after` in reference-number order ('' for the first). */
 export interface BatchRequest {
@@ -34,65 +33,20 @@ export interface BatchRequest {
   limit: number;
 }
 
-/** Registrations and values that exercise every element and every escaping rule of the writer. */
-function probeRegistrations(): Registration[] {
-  const probe: Registration[] = [];
-  for (const registration of generateRegister({ scale: 'demo', seed: 20261101, today: '2026-11-01' })) {
-    probe.push(registration);
-    if (probe.length === 400) break;
-  }
-  const awkward: Registration = {
-    referenceNumber: 'EY000000',
-    laCode: '825',
-    provisionType: 'CCN',
-    secondaryProvisionType: 'HCR',
-    rpReferenceNumber: 'RP000000',
-    specialConsiderations: 'WREF',
-    provider: {
-      name: 'A & B <Nursery> "q" \\ \u0001 \r\n \uD800 😀 \uFFFF ]]>',
-      address: { addressLine1: 'x', addressLine2: '   ', town: '\t', county: '\u0002', postcode: 'HP1 1AA' },
-      contact: {
-        telephoneNumber: '0',
-        mobileNumber: '1',
-        workTelephoneNumber: '2',
-        faxNumber: '3',
-        emailAddress: 'e',
-      },
-    },
-    setting: {
-      name: 's',
-      address: { addressLine1: 'a', addressLine2: 'b', town: 'c', county: 'd', postcode: 'e' },
-      contact: { telephoneNumber: '4', faxNumber: '5', emailAddress: 'f' },
-    },
-    status: 'ACTV',
-    statusHistory: [{ status: 'ACTV', changeDate: '2026-01-01' }],
-    registrationDate: '2026-01-01',
-    registers: [{ register: 'EYR', status: 'REGD', startDate: '2026-01-01', endDate: '2026-02-01' }],
-    childcarePeriods: ['2HPD'],
-    ageBands: [{ ageFrom: 0, ageTo: 5, maximumNumber: 6, register: 'EYR' }],
-    inspections: [{ inspectionType: 'i', inspectionDate: '2026-01-02', overallJudgement: 'Good' }],
-    notices: [
-      { type: 'NOI', subType: 'x', status: 'Open', date: '2026-01-03' },
-      { type: 'NOD', subType: 'y', status: 'Closed', date: '2026-01-04' },
-    ],
-    lastChangeDate: '2026-01-05',
-  };
-  const withoutSetting: Registration = { ...awkward, referenceNumber: 'EY000001', notices: [] };
-  delete withoutSetting.setting;
-  // Every element of Ofsted's v1.3 with hostile text, and the CA/EXEM one with empty lists.
-  probe.push(awkward, withoutSetting, everyElementRegistration('EY000002'), exemptAgency('EY000003'));
-  return probe;
-}
-
 let identity: string | undefined;
 
-/** The writer's fingerprint: SHA-256 of its output for the probe registrations (made once a process). */
+/** SHA-256 of what `write` makes of the writer's probe (feed/writer-probe.ts), as 32 hex digits. */
+export function writerFingerprint(
+  write: (registration: Registration) => string = registrationElement,
+): string {
+  const hash = createHash('sha256');
+  for (const registration of writerProbeRegistrations()) hash.update(write(registration));
+  return hash.digest('hex').slice(0, 32);
+}
+
+/** The writer's identity: its fingerprint, made once a process. */
 export function writerIdentity(): string {
-  if (identity === undefined) {
-    const hash = createHash('sha256');
-    for (const registration of probeRegistrations()) hash.update(registrationElement(registration));
-    identity = hash.digest('hex').slice(0, 32);
-  }
+  identity ??= writerFingerprint();
   return identity;
 }
 

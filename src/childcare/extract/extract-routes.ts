@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import type { DatabaseHandle } from '../../platform/db/database.ts';
 import { isCalendarDate, londonDateOf } from '../../platform/calendar.ts';
 import { liveLocalAuthorities, localAuthorityByCode } from '../../platform/reference.ts';
-import { EXTRACT_XSD_PATH } from '../feed/extract-schema.ts';
+import { EXTRACT_XSD_PATH } from '../feed/extract-xsd.ts';
 import { extractDates, extractsOfDate, extractSummary, readyExtract } from './extract-store.ts';
 
 const VIEWS = 'childcare/extract/views';

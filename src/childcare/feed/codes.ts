@@ -33,7 +33,7 @@ export const REGISTRATION_STATUS_NAMES = {
 export type RegistrationStatus = keyof typeof REGISTRATION_STATUS_NAMES;
 export const REGISTRATION_STATUSES = codesOf<RegistrationStatus>(REGISTRATION_STATUS_NAMES);
 
-/** Inactive for the 60-day rule of the extract, and terminal in law. EXEM is not: see docs/decisions/0008. */
+/** Inactive for the 60-day rule of the extract, and terminal in law. EXEM is not: see docs/decisions/0013. */
 export const INACTIVE_STATUSES: readonly RegistrationStatus[] = ['RESG', 'CANC', 'INAC', 'REFU'];
 
 export const SPECIAL_CONSIDERATION_NAMES = {

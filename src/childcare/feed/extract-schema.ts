@@ -1,17 +1,18 @@
 /**
  * The published XSD of the extract document and validation against it (libxml2's xmllint,
- * compiled to WebAssembly, so no native dependency). Used by tests, the extract runner and the
- * gateway (which also serves the XSD text to LA developers).
+ * compiled to WebAssembly, so no native dependency). Used by tests and benches only: production
+ * serves the XSD (extract-xsd.ts) but does not validate the documents it writes, so xmllint-wasm
+ * is a devDependency and no production module may import this one.
  *
  * xmllint-wasm runs each call in a fresh worker thread with its own WebAssembly memory: starting
  * one costs some tens of milliseconds, so validate many documents in one call when you can.
  */
 
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { validateXML } from 'xmllint-wasm';
+import { EXTRACT_XSD_PATH } from './extract-xsd.ts';
 
-export const EXTRACT_XSD_PATH = fileURLToPath(new URL('./childcare-register-extract.xsd', import.meta.url));
+export { EXTRACT_XSD_PATH };
 
 /** How xmllint names the schema in its messages. */
 const XSD_FILE_NAME = 'childcare-register-extract.xsd';

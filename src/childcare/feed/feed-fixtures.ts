@@ -1,5 +1,5 @@
 /**
- * For tests, and the extract writer's identity probe (extract-fragments.ts): registrations that use every element of Ofsted's schema v1.3, with text that is
+ * For tests, and the extract writer's probe (writer-probe.ts): registrations that use every element of Ofsted's schema v1.3, with text that is
  * hostile but valid (spaces at either end and inside, markup characters, CR, CRLF, tab,
  * non-Latin scripts, emoji, values at the schema's length limits). Synthetic data only.
  */

@@ -8,7 +8,7 @@
  * Pure. Comments are already gone from the tree, processing instructions and DOCTYPEs are refused
  * by the parser, and the parser has normalised line ends and attribute values as XML requires.
  */
-import type { XmlElement } from './soap-envelope.ts';
+import { namespaceInScope, type XmlElement } from './soap-envelope.ts';
 
 export interface ExclusiveC14nOptions {
   /** InclusiveNamespaces PrefixList: prefixes rendered whenever in scope ('#default' for the default). */
@@ -17,22 +17,32 @@ export interface ExclusiveC14nOptions {
   omit?: XmlElement;
 }
 
+/**
+ * Linear in the size of the subtree and of the prefix list: each element does work for its own
+ * name, attributes and declarations only, never for everything in scope (see `render`).
+ */
 export function exclusiveCanonical(el: XmlElement, options: ExclusiveC14nOptions = {}): string {
-  const inclusive = (options.inclusivePrefixes ?? []).map((p) => (p === '#default' ? '' : p));
+  const inclusive = new Set((options.inclusivePrefixes ?? []).map((p) => (p === '#default' ? '' : p)));
   const out: string[] = [];
-  render(el, new Map(), inclusive, options.omit, out);
+  render(el, true, new Map(), inclusive, options.omit, out);
   return out.join('');
 }
 
 /**
  * `rendered`: the namespace declarations in effect in the output so far (prefix → URI), i.e.
  * what the nearest output ancestors declared; a prefix absent from it is unbound ('' for the
- * default namespace, which is the empty namespace until something declares it).
+ * default namespace, which is the empty namespace until something declares it). One map for the
+ * whole walk: an element sets its declarations and puts the previous values back when done.
+ *
+ * An inclusive prefix in scope is rendered on the apex; below it, the output already binds it as
+ * the source does, unless an element re-declares it, so only an element's own declarations need
+ * looking at.
  */
 function render(
   el: XmlElement,
-  rendered: ReadonlyMap<string, string>,
-  inclusive: readonly string[],
+  apex: boolean,
+  rendered: Map<string, string>,
+  inclusive: ReadonlySet<string>,
   omit: XmlElement | undefined,
   out: string[],
 ): void {
@@ -41,9 +51,15 @@ function render(
   for (const a of el.attributes) {
     if (a.prefix !== '' && a.prefix !== 'xml') needed.set(a.prefix, a.uri);
   }
-  for (const prefix of inclusive) {
-    const uri = el.namespaces.get(prefix);
-    if (uri !== undefined && !needed.has(prefix)) needed.set(prefix, uri);
+  if (apex) {
+    for (const prefix of inclusive) {
+      const uri = namespaceInScope(el, prefix);
+      if (uri !== undefined && !needed.has(prefix)) needed.set(prefix, uri);
+    }
+  } else if (inclusive.size > 0) {
+    for (const [prefix, uri] of el.declarations) {
+      if (inclusive.has(prefix) && !needed.has(prefix)) needed.set(prefix, uri);
+    }
   }
   const declarations: [string, string][] = [];
   for (const [prefix, uri] of needed) {
@@ -62,29 +78,39 @@ function render(
   for (const a of attributes) out.push(' ', a.name, '="', escapeAttribute(a.value), '"');
   out.push('>');
 
-  let inner = rendered;
-  if (declarations.length > 0) {
-    const next = new Map(rendered);
-    for (const [prefix, uri] of declarations) next.set(prefix, uri);
-    inner = next;
-  }
+  const previous = declarations.map(([prefix]) => rendered.get(prefix));
+  for (const [prefix, uri] of declarations) rendered.set(prefix, uri);
   for (const part of el.content) {
     if (typeof part === 'string') out.push(escapeText(part));
-    else if (part !== omit) render(part, inner, inclusive, omit, out);
+    else if (part !== omit) render(part, false, rendered, inclusive, omit, out);
   }
+  declarations.forEach(([prefix], i) => {
+    const before = previous[i];
+    if (before === undefined) rendered.delete(prefix);
+    else rendered.set(prefix, before);
+  });
   out.push('</', el.name, '>');
 }
 
-/** C14N orders by Unicode code point; JavaScript's `<` compares UTF-16 units, which differ above U+FFFF. */
-function compareCodePoints(a: string, b: string): number {
+/**
+ * C14N orders by Unicode code point; JavaScript's `<` compares UTF-16 units, which differ above
+ * U+FFFF only where a surrogate meets a unit from U+E000 to U+FFFF: lift surrogates above those.
+ * No copies of the strings, which may be long attacker-chosen names.
+ */
+export function compareCodePoints(a: string, b: string): number {
   if (a === b) return 0;
-  const x = [...a];
-  const y = [...b];
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    const d = x[i]!.codePointAt(0)! - y[i]!.codePointAt(0)!;
-    if (d !== 0) return d;
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      x += x < 0xe000 ? 0x2000 : -0x800;
+      y += y < 0xe000 ? 0x2000 : -0x800;
+    }
+    return x - y;
   }
-  return x.length - y.length;
+  return a.length - b.length;
 }
 
 function escapeText(text: string): string {

@@ -68,4 +68,20 @@ export const gatewayMigrations: Record<string, Migration> = {
         `create index gateway_audit_at on regulator.gateway_audit (at desc)`,
       ]),
   },
+  '0005_gateway_account_changes': {
+    // Who disabled, enabled or re-keyed a gateway account or removed its certificate, and when.
+    up: (db) =>
+      runStatements(db, [
+        `create table regulator.gateway_account_change (
+          id bigserial primary key,
+          account_id integer not null,
+          username text not null,
+          action text not null,
+          detail text,
+          changed_by text not null,
+          changed_at timestamptz not null default now()
+        )`,
+        `create index gateway_account_change_account on regulator.gateway_account_change (account_id, id)`,
+      ]),
+  },
 };

@@ -6,10 +6,12 @@ import {
   SOAP12_NS,
   WSA_NS,
   WSSE_NS,
+  namespaceInScope,
   notUnderstoodHeaders,
   parseSoapEnvelope,
 } from './soap-envelope.ts';
 import type { EnvelopeErrorCode } from './soap-envelope.ts';
+import { HOSTILE_SHAPES, hostileEnvelope } from './hostile-envelopes.ts';
 import {
   ACTION_GET_REGISTER,
   ACTION_GET_SERVICE_STATUS,
@@ -203,5 +205,55 @@ describe('SOAP version and envelope shape', () => {
   test('a WS-Addressing header twice → duplicate-header', () => {
     const to = `<a:To xmlns:a="${WSA_NS}">${TO}</a:To>`;
     refused(env('<x/>', to + to), 'duplicate-header');
+  });
+});
+
+describe('parsing is linear in the size of the request', () => {
+  /** CPU milliseconds of the cheapest of three parses (the least disturbed by other work). */
+  const parseCpuMs = (xml: string) =>
+    Math.min(
+      ...[1, 2, 3].map(() => {
+        const start = process.cpuUsage();
+        try {
+          parseSoapEnvelope(xml);
+        } catch (err) {
+          if (!(err instanceof EnvelopeError)) throw err;
+        }
+        const used = process.cpuUsage(start);
+        return (used.user + used.system) / 1000;
+      }),
+    );
+
+  for (const shape of HOSTILE_SHAPES) {
+    test(`a 64 KB envelope shaped as ${shape} parses well within 100 ms of CPU`, () => {
+      const xml = hostileEnvelope(shape);
+      assert.ok(xml.length > 56 * 1024 && xml.length <= 64 * 1024, `${xml.length} characters`);
+      // A namespace-declarations envelope took 850 ms when every declaring element copied the
+      // bindings it inherited.
+      const cpuMs = parseCpuMs(xml);
+      assert.ok(cpuMs < 100, `${shape}: ${cpuMs.toFixed(1)} ms of CPU`);
+    });
+  }
+
+  test('namespace bindings are found through the ancestors, as declared', () => {
+    const xml = env('<a:op xmlns:a="urn:a"><b xmlns="urn:d"><c xmlns:a="urn:a2" a:x="1"/></b></a:op>');
+    const op = parseSoapEnvelope(xml).operation!.element;
+    const b = op.children[0]!;
+    const c = b.children[0]!;
+    assert.equal(namespaceInScope(c, 'a'), 'urn:a2');
+    assert.equal(namespaceInScope(b, 'a'), 'urn:a');
+    assert.equal(namespaceInScope(c, ''), 'urn:d');
+    assert.equal(namespaceInScope(c, 's'), SOAP12_NS);
+    assert.equal(namespaceInScope(op, ''), undefined);
+    assert.equal(c.attributes[0]?.uri, 'urn:a2');
+  });
+
+  test('an element with the same Id under several names is one target; two elements are two', () => {
+    const xml = env(`<a xmlns:u="urn:u" Id="x" u:Id="x"/><b Id="x"/>`);
+    const holders = parseSoapEnvelope(xml).ids.get('x')!;
+    assert.deepEqual(
+      holders.map((h) => h.local),
+      ['a', 'b'],
+    );
   });
 });

@@ -68,8 +68,13 @@ export interface XmlElement {
    * canonical form is made of, which `text` and `children` apart cannot say.
    */
   readonly content: readonly (XmlElement | string)[];
-  /** Namespace bindings in scope here, prefix ('' for the default) → URI ('' when undeclared). */
-  readonly namespaces: ReadonlyMap<string, string>;
+  /**
+   * The namespace declarations written on this element, prefix ('' for the default) → URI ('' for
+   * `xmlns=""`). What is in scope is found by walking up: see `namespaceInScope`.
+   */
+  readonly declarations: ReadonlyMap<string, string>;
+  /** undefined for the root. */
+  readonly parent: XmlElement | undefined;
   /** The `wsu:Id` attribute, if any. */
   readonly wsuId: string | undefined;
 }
@@ -124,11 +129,26 @@ interface MutableElement {
   text: string;
   children: MutableElement[];
   content: (MutableElement | string)[];
-  namespaces: ReadonlyMap<string, string>;
+  declarations: ReadonlyMap<string, string>;
+  parent: MutableElement | undefined;
   wsuId: string | undefined;
 }
 
-const NO_NAMESPACES: ReadonlyMap<string, string> = new Map();
+const NO_DECLARATIONS: ReadonlyMap<string, string> = new Map();
+
+/**
+ * The URI `prefix` ('' for the default namespace) is bound to at `el`, or undefined when nothing
+ * declares it. Walks up the ancestors (at most the depth limit): elements keep only their own
+ * declarations, because copying the inherited ones into every element that declares one more
+ * costs declarations × elements, which a 57 KB envelope can make take most of a second.
+ */
+export function namespaceInScope(el: XmlElement, prefix: string): string | undefined {
+  for (let at: XmlElement | undefined = el; at !== undefined; at = at.parent) {
+    const uri = at.declarations.get(prefix);
+    if (uri !== undefined) return uri;
+  }
+  return undefined;
+}
 
 const ID_ATTRIBUTE_NAMES = new Set(['Id', 'ID', 'id']);
 
@@ -220,10 +240,7 @@ export function parseTree(
       if (a.local === 'Id' && a.uri === WSU_NS) wsuId = a.value;
     }
     const parent = stack[stack.length - 1];
-    const inherited = parent?.namespaces ?? NO_NAMESPACES;
     const declared = Object.entries(tag.ns);
-    // Shared with the parent unless this element declares something: most declare nothing.
-    const namespaces = declared.length === 0 ? inherited : new Map([...inherited, ...declared]);
     const el: MutableElement = {
       name: tag.name,
       local: tag.local,
@@ -233,15 +250,17 @@ export function parseTree(
       text: '',
       children: [],
       content: [],
-      namespaces,
+      declarations: declared.length === 0 ? NO_DECLARATIONS : new Map(declared),
+      parent,
       wsuId,
     };
     for (const a of attributes) {
       if (!ID_ATTRIBUTE_NAMES.has(a.local)) continue;
       const holders = ids.get(a.value);
       if (holders === undefined) ids.set(a.value, [el]);
-      // The same element with Id="x" and wsu:Id="x" is still one target.
-      else if (!holders.includes(el)) holders.push(el);
+      // The same element with Id="x" and wsu:Id="x" is still one target. Its attributes come
+      // together, so if it is there it is last: no search through every holder.
+      else if (holders[holders.length - 1] !== el) holders.push(el);
     }
     if (parent) {
       parent.children.push(el);

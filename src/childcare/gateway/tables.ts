@@ -61,10 +61,22 @@ export interface GatewayAuditTable {
   client_address: string;
 }
 
+/** One audited change to a gateway account's access (see gateway-access.ts). */
+export interface GatewayAccountChangeTable {
+  id: Generated<number>;
+  account_id: number;
+  username: string;
+  action: 'disable' | 'enable' | 'rotate-password' | 'rotate-api-key' | 'remove-certificate';
+  detail: string | null;
+  changed_by: string;
+  changed_at: Timestamp;
+}
+
 export interface GatewayTables {
   'regulator.gateway_account': GatewayAccountTable;
   'regulator.gateway_certificate': GatewayCertificateTable;
   'regulator.gateway_authorisation': GatewayAuthorisationTable;
   'regulator.gateway_nonce': GatewayNonceTable;
   'regulator.gateway_audit': GatewayAuditTable;
+  'regulator.gateway_account_change': GatewayAccountChangeTable;
 }

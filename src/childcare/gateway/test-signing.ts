@@ -91,8 +91,8 @@ export interface RequestOptions {
   /** Raw algorithm URIs, overriding `algorithm` (to test refusals). */
   signatureAlgorithmUri?: string;
   digestAlgorithmUri?: string;
-  /** What the signature covers. Default Timestamp and To. */
-  signedParts?: readonly ('Timestamp' | 'To' | 'Body')[];
+  /** What the signature covers. Default Timestamp and To. Operation: the Body's first element. */
+  signedParts?: readonly ('Timestamp' | 'To' | 'Body' | 'Operation')[];
 }
 
 export function buildGetLocalAuthorityChildcareRegisterRequest(
@@ -155,7 +155,9 @@ export function buildRequestEnvelope(action: string, bodyXml: string, options: R
     `<o:Security s:mustUnderstand="1" xmlns:o="${WSSE_NS}">${security}</o:Security>` +
     `</s:Header>` +
     // xml-crypto would number an Id-less Body "_0" too, clashing with the Timestamp: give it one.
-    `<s:Body${options.signedParts?.includes('Body') ? ' u:Id="_2"' : ''}>${bodyXml}</s:Body>` +
+    `<s:Body${options.signedParts?.includes('Body') ? ' u:Id="_2"' : ''}>` +
+    (options.signedParts?.includes('Operation') ? bodyXml.replace(/^<[^\s>/]+/, '$& u:Id="_3"') : bodyXml) +
+    `</s:Body>` +
     `</s:Envelope>`;
   if (!options.signer) return xml;
 
@@ -189,6 +191,7 @@ const PART_XPATH = {
   Timestamp: `${SECURITY_XPATH}/${el(WSU_NS, 'Timestamp')}`,
   To: `${HEADER_XPATH}/${el(WSA_NS, 'To')}`,
   Body: `/${el(SOAP12_NS, 'Envelope')}/${el(SOAP12_NS, 'Body')}`,
+  Operation: `/${el(SOAP12_NS, 'Envelope')}/${el(SOAP12_NS, 'Body')}/*[1]`,
 } as const;
 
 export function escapeXml(s: string): string {

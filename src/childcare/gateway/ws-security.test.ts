@@ -161,6 +161,12 @@ describe('valid requests', () => {
 
   test('a signature that also covers the Body is fine', async () => {
     assertOk(await check(request({ signedParts: ['Timestamp', 'To', 'Body'] })));
+    assertOk(await check(request({ signedParts: ['Timestamp', 'To', 'Operation'] })));
+  });
+
+  test('a Reference to an element inside another signed element is refused (each is canonicalised once)', async () => {
+    const xml = request({ signedParts: ['Timestamp', 'To', 'Body', 'Operation'] });
+    assertRefused(await check(xml), 'InvalidSecurity', /inside another signed element/, xml);
   });
 });
 

@@ -362,6 +362,16 @@ function checkSignature(
       refuse('InvalidSecurity', 'A signature Reference points inside the Signature');
     }
   }
+  // Each signed element is canonicalised once: a Reference inside another's element would have
+  // its bytes canonicalised again, and nested 30 deep, 30 times a 64 KB request. Clients sign
+  // disjoint parts (Timestamp, To, Body).
+  const targets = new Set(references.map((r) => r.target));
+  for (const r of references) {
+    for (let at = r.target.parent; at !== undefined; at = at.parent) {
+      if (targets.has(at))
+        refuse('InvalidSecurity', 'A signature Reference points inside another signed element');
+    }
+  }
   // Signature wrapping: the signed Timestamp and To must be the very ones we act on.
   const tsRef = references.findIndex((r) => r.target === timestamp);
   if (tsRef < 0)
@@ -561,7 +571,9 @@ interface ParsedCertificate {
 /**
  * Certificates parsed once, not on every request: an account signs every request with the same
  * few. Keyed by the PEM or DER itself, so a changed registration is a different key; bounded,
- * oldest first out. `null` remembers what did not parse.
+ * oldest first out. `null` remembers what did not parse. It decides nothing about trust: a
+ * certificate is used only when the account's current registrations (read with the account on
+ * every request) name it, so a removed one is refused at once whatever is cached here.
  */
 const certificates = new Map<string, ParsedCertificate | null>();
 const CERTIFICATES_KEPT = 512;

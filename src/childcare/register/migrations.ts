@@ -100,7 +100,7 @@ export const regulatorMigrations: Record<string, Migration> = {
   // Ofsted's schema v1.1–v1.3 (src/childcare/feed/fields.ts): UPRNs, consent withheld, the
   // childminder agency type and the exempt status, certificate conditions, welfare notices and
   // linked registrations. Code lists are frozen here as they were at this migration.
-  '0005_feed_v1_3': {
+  '0006_feed_v1_3': {
     up: (db) =>
       runStatements(db, [
         `alter table regulator.registration

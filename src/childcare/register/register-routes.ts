@@ -7,7 +7,7 @@ import { Type, type Static } from 'typebox';
 import type { DatabaseHandle } from '../../platform/db/database.ts';
 import { londonDateOf } from '../../platform/calendar.ts';
 import { liveLocalAuthorities, localAuthorityByCode } from '../../platform/reference.ts';
-import { authenticate, type Account } from '../../platform/auth/accounts.ts';
+import type { Account } from '../../platform/auth/accounts.ts';
 import { loadRegistration } from './register-store.ts';
 import { registerQueryFrom, searchRegister } from './register-search.ts';
 import { recordStatusChange, statusChangesOf, type StatusChangeOutcome } from './record-status-change.ts';
@@ -289,6 +289,8 @@ export function pageItems(current: number, pages: number): (number | undefined)[
 // ---------------------------------------------------------------------------------------------
 // The admin JSON API: HTTP Basic as an edgate account with the caseworker or admin role.
 
+const API_ROLES = ['caseworker', 'admin'] as const;
+
 const ErrorBody = Type.Object({ code: Type.String(), message: Type.String() });
 
 const StatusChangeBody = Type.Object(
@@ -329,27 +331,41 @@ type StatusChangeBodyType = Static<typeof StatusChangeBody>;
 function registerApi(app: FastifyInstance, handle: DatabaseHandle, today: () => string): void {
   const { db } = handle;
 
+  // JSON only (forms are for the pages); anything else is a 415 before the body is read.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string' },
+    app.getDefaultJsonParser('error', 'error'),
+  );
   app.decorateRequest('apiAccount', undefined);
+  // Every failure — no or bad header, unknown account, wrong password, a right password of an
+  // account without an API role, a disabled account, too many attempts — answers the same 401.
   app.addHook('onRequest', async (request, reply) => {
+    reply.header('cache-control', 'no-store');
     const header = request.headers.authorization ?? '';
     const match = /^Basic ([A-Za-z0-9+/=]+)$/.exec(header);
     let account: Account | undefined;
     if (match) {
       const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
-      if (colon > 0) account = await authenticate(db, decoded.slice(0, colon), decoded.slice(colon + 1));
+      if (colon > 0) {
+        const checked = await app.checkAccountPassword(
+          request,
+          decoded.slice(0, colon),
+          decoded.slice(colon + 1),
+          API_ROLES,
+        );
+        if (checked.outcome === 'accepted') account = checked.value;
+        else request.log.info({ limited: checked.outcome === 'limited' }, 'admin API sign-in refused');
+      }
     }
     if (!account) {
       reply.header('www-authenticate', 'Basic realm="edgate", charset="UTF-8"').code(401);
       return reply.send({
         code: 'unauthorised',
-        message: 'Authenticate with HTTP Basic as an edgate account',
+        message: 'Authenticate with HTTP Basic as an edgate caseworker or admin account',
       });
-    }
-    if (!account.roles.some((role) => role === 'caseworker' || role === 'admin')) {
-      return reply
-        .code(403)
-        .send({ code: 'forbidden', message: 'This API is for caseworker and admin accounts' });
     }
     (request as FastifyRequest & { apiAccount?: Account }).apiAccount = account;
   });

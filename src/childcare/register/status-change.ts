@@ -149,7 +149,7 @@ const NORMAL_CHANGES: Record<RegistrationStatus, Partial<Record<StatusChangeKind
   REFU: {},
   // Exempt from registration (Childcare (Exemptions from Registration) Order 2008): outside the
   // Act's registration lifecycle, so no normal change in or out; Ofsted's record arrives by
-  // import, and a change is an audited correction (docs/decisions/0008-exempt-status.md).
+  // import, and a change is an audited correction (docs/decisions/0013-feed-document-v1-3.md).
   EXEM: {},
 };
 

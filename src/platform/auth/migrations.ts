@@ -28,4 +28,33 @@ export const platformMigrations: Record<string, Migration> = {
     // An LA officer sees what concerns their own local authority only.
     up: (db) => runStatements(db, [`alter table platform.account add column la_code char(3)`]),
   },
+  '0003_account_changes': {
+    // Who disabled or enabled an account, and when: kept apart from the account, so the
+    // history survives later changes.
+    up: (db) =>
+      runStatements(db, [
+        `create table platform.account_change (
+          id bigserial primary key,
+          account_id integer not null,
+          username text not null,
+          action text not null,
+          detail text,
+          changed_by text not null,
+          changed_at timestamptz not null default now()
+        )`,
+        `create index account_change_account on platform.account_change (account_id, id)`,
+      ]),
+  },
+  '0004_sign_in_attempts': {
+    // Password and client-secret attempts, counted here so every instance sees them (guess-limit.ts).
+    up: (db) =>
+      runStatements(db, [
+        `create table platform.sign_in_attempt (
+          key text primary key,
+          window_start timestamptz not null,
+          attempts integer not null
+        )`,
+        `create index sign_in_attempt_window_start on platform.sign_in_attempt (window_start)`,
+      ]),
+  },
 };

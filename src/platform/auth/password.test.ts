@@ -19,3 +19,20 @@ test('short passwords are refused with a reason', () => {
   assert.match(passwordProblem('short') ?? '', /at least 12/);
   assert.equal(passwordProblem('a long enough passphrase'), undefined);
 });
+
+test('a flood of hashing leaves libuv threads free: a gzip asked for after eight hashes is not queued behind them', async () => {
+  const { gzip } = await import('node:zlib');
+  const order: string[] = [];
+  const hashes = Array.from({ length: 8 }, (_, i) =>
+    hashPassword(`flood password ${i}`).then(() => order.push('hash')),
+  );
+  const zipped = new Promise<void>((resolve, reject) =>
+    gzip(Buffer.from('an extract download'), (error) => {
+      if (error) reject(error);
+      order.push('gzip');
+      resolve();
+    }),
+  );
+  await Promise.all([...hashes, zipped]);
+  assert.equal(order[0], 'gzip', `finished in the order ${order.join(', ')}`);
+});

@@ -4,7 +4,30 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:c
 const PARAMS = { N: 16384, r: 8, p: 1 } as const;
 const KEY_LENGTH = 32;
 
-function derive(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
+/**
+ * scrypt runs on libuv's threadpool (4 threads unless UV_THREADPOOL_SIZE says otherwise), which
+ * zlib, file reads and the rest of node:crypto share: a flood of sign-ins or token requests must
+ * leave threads for them. More derivations than this wait their turn here instead.
+ */
+const MAX_CONCURRENT_DERIVATIONS = 2;
+let derivations = 0;
+const waitingForSlot: (() => void)[] = [];
+
+async function derive(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
+  if (derivations >= MAX_CONCURRENT_DERIVATIONS)
+    await new Promise<void>((resolve) => waitingForSlot.push(resolve));
+  else derivations++;
+  try {
+    return await deriveNow(password, salt, options);
+  } finally {
+    // Hand the slot straight to the next waiter, or free it.
+    const next = waitingForSlot.shift();
+    if (next) next();
+    else derivations--;
+  }
+}
+
+function deriveNow(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) =>
     scrypt(
       password.normalize('NFKC'),

@@ -25,7 +25,29 @@ export interface SessionTable {
   expires_at: Date;
 }
 
+/** One audited change to an account: disabled, enabled. */
+export interface AccountChangeTable {
+  id: Generated<number>;
+  account_id: number;
+  username: string;
+  action: string;
+  detail: string | null;
+  /** Who made the change (the operator's login name for the CLI). */
+  changed_by: string;
+  changed_at: CreatedAt;
+}
+
+/** Attempts at a password or client secret in the current window (guess-limit.ts). */
+export interface SignInAttemptTable {
+  /** SHA-256 of what is counted (an account or client with an address, or an address). */
+  key: string;
+  window_start: Date;
+  attempts: number;
+}
+
 export interface PlatformTables {
   'platform.account': AccountTable;
   'platform.session': SessionTable;
+  'platform.account_change': AccountChangeTable;
+  'platform.sign_in_attempt': SignInAttemptTable;
 }

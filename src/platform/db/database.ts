@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import type { PGlite } from '@electric-sql/pglite';
 import { registerPreparedRunner } from './prepared-statements.ts';
 import type { EdgateDatabase } from './schema.ts';
 
@@ -18,6 +19,8 @@ export interface DatabaseHandle {
   engine: Engine;
   /** The pool, when on PostgreSQL (benchmarks use it for their COPY baselines). */
   pool?: pg.Pool;
+  /** The PGlite instance, when this process opened the embedded database (its owner serves it). */
+  pglite?: PGlite;
   close(): Promise<void>;
 }
 
@@ -36,9 +39,35 @@ export interface OpenDatabaseOptions {
   /** Folder for PGlite's files; `undefined` means in memory (tests). */
   dataDir?: string;
   poolSize?: number;
+  /**
+   * The socket folder of another process that owns the embedded database (embedded-socket.ts):
+   * reached with `pg` like PostgreSQL, over one connection, as the embedded database has one session.
+   */
+  ownerSocketDir?: string;
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
+  if (options.ownerSocketDir) {
+    const { SOCKET_PORT } = await import('./embedded-socket.ts');
+    const pool = new pg.Pool({
+      host: options.ownerSocketDir,
+      port: SOCKET_PORT,
+      user: 'postgres',
+      database: 'postgres',
+      max: 1,
+      application_name: 'edgate',
+    });
+    pool.on('error', () => undefined);
+    // No named statements: they would outlive this command in the owner's one session.
+    const db = new Kysely<EdgateDatabase>({ dialect: new PostgresDialect({ pool }) });
+    try {
+      await sql`select 1`.execute(db);
+    } catch (error) {
+      await db.destroy();
+      throw error;
+    }
+    return { db, engine: 'pglite', close: () => db.destroy() };
+  }
   if (options.databaseUrl) {
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
@@ -72,5 +101,5 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     },
   });
   const db = new Kysely<EdgateDatabase>({ dialect: new PGliteDialect(pglite) });
-  return { db, engine: 'pglite', close: () => db.destroy() };
+  return { db, engine: 'pglite', pglite, close: () => db.destroy() };
 }

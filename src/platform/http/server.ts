@@ -3,7 +3,7 @@
  * logs, health and readiness, Prometheus metrics, OpenAPI, the web shell, then each role's
  * plugin. Roles bring their own routes; nothing here knows what a registration is.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fastifyHelmet from '@fastify/helmet';
 import helmet from 'helmet';
@@ -15,6 +15,10 @@ import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { Database } from '../db/database.ts';
 import { setUpWebShell } from '../web/shell.ts';
 import type { TlsMaterial } from './tls.ts';
+import { setUpUnreadBodies } from './unread-body.ts';
+
+/** The most a body may be unless a scope's own parser says otherwise (the attendance API's 4 MB). */
+export const BODY_LIMIT = 64 * 1024;
 
 export interface HttpServerOptions {
   db: Database;
@@ -23,6 +27,8 @@ export interface HttpServerOptions {
   sessionTtlHours?: number;
   signInAttemptsPerMinute?: number;
   publicUrl?: string;
+  /** Serve /metrics only to this bearer token; no token, no /metrics (README: METRICS_TOKEN). */
+  metricsToken?: string;
   now?: () => Date;
 }
 
@@ -37,15 +43,22 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
         'req.headers["service-key"]',
       ],
     },
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
-    bodyLimit: 1024 * 1024,
+    // A client's own X-Request-Id is kept only when short and plain (it is logged and echoed).
+    requestIdHeader: false,
+    genReqId: (request) => clientRequestId(request.headers['x-request-id']) ?? randomUUID(),
+    bodyLimit: BODY_LIMIT,
     connectionTimeout: 30_000,
     requestTimeout: 60_000,
     trustProxy: false,
   };
   if (options.tls) serverOptions.https = { key: options.tls.key, cert: options.tls.cert };
   const app = Fastify(serverOptions);
+  // No body is read unless the route's scope takes its content type. Fastify's default JSON and
+  // text parsers would apply to every route of every role (the text one let a 1 MB body past the
+  // gateway's 64 KB); without a parser, a type is refused with 415 before the body is read. The
+  // web shell adds forms (pages, the OAuth token endpoint); each API scope adds its own types.
+  app.removeAllContentTypeParsers();
+  setUpUnreadBodies(app);
   trackHandlers(app);
 
   app.addHook('onSend', async (request, reply) => {
@@ -54,16 +67,49 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
 
   await setUpSecurityHeaders(app);
   setUpHealth(app, options.db);
-  setUpMetrics(app);
+  setUpMetrics(app, options.metricsToken);
   await setUpOpenApi(app, options.publicUrl);
+  // Before the shell, so that its own routes (sign-in) answer errors with the page too.
+  setUpErrorPages(app);
   await app.register(setUpWebShell, {
     db: options.db,
     sessionTtlHours: options.sessionTtlHours ?? 8,
     signInAttemptsPerMinute: options.signInAttemptsPerMinute,
+    publicUrl: options.publicUrl,
     now: options.now,
   });
-  setUpErrorPages(app);
+  refuseNulInAddress(app); // after the shell's cookies, which its error page needs
   return app;
+}
+
+/** A client's X-Request-Id if it is 1–64 of `A-Z a-z 0-9 . _ -`, else undefined (one is generated). */
+export function clientRequestId(header: string | string[] | undefined): string | undefined {
+  return typeof header === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(header) ? header : undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Set in a plugin whose routes check every path and query parameter against their contract. */
+    checksOwnAddress?: true;
+  }
+}
+
+/**
+ * A NUL (`%00`) in a path or query string matches no record, and PostgreSQL refuses it in text
+ * ("invalid byte sequence"): refused here with a 400, before any handler, for every route — as an
+ * error page or JSON by the root error handler, or in a plugin's own format by its error handler —
+ * except JSON API plugins (`useJsonApiSecurityHeaders`), which refuse such a parameter with their
+ * contract's own error code.
+ */
+function refuseNulInAddress(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request) => {
+    if (!/%00|\0/.test(request.url) || request.server.checksOwnAddress) return;
+    throw Object.assign(new Error('The address of the request contains a NUL character (%00)'), {
+      name: 'Bad Request',
+      statusCode: 400,
+      code: 'EDGATE_NUL_IN_ADDRESS',
+    });
+  });
 }
 
 /** Response methods helmet's middleware calls. */
@@ -104,6 +150,8 @@ const JSON_API_HEADERS: Readonly<Record<string, string>> = (() => {
  * of @fastify/helmet with the route option `helmet: false` (hooks cannot set it for them).
  */
 export function useJsonApiSecurityHeaders(app: FastifyInstance): void {
+  // Such a plugin validates its parameters and answers in its own contract (refuseNulInAddress).
+  app.decorate('checksOwnAddress', true);
   app.addHook('onRequest', (_request, reply, done) => {
     reply.headers(JSON_API_HEADERS);
     done();
@@ -143,7 +191,11 @@ function setUpHealth(app: FastifyInstance, db: Database): void {
   });
 }
 
-function setUpMetrics(app: FastifyInstance): void {
+/**
+ * Prometheus metrics. They describe the service's traffic, so they are not public: served only
+ * when a token is configured, to `Authorization: Bearer <token>` (Prometheus' `authorization`).
+ */
+function setUpMetrics(app: FastifyInstance, token: string | undefined): void {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const duration = new Histogram({
@@ -159,8 +211,19 @@ function setUpMetrics(app: FastifyInstance): void {
       .labels(request.method, request.routeOptions.url ?? 'unmatched', String(reply.statusCode))
       .observe(reply.elapsedTime / 1000);
   });
-  app.get('/metrics', { logLevel: 'warn' }, async (_request, reply) => {
-    reply.type(registry.contentType);
+  if (token === undefined) return;
+  const expected = createHash('sha256').update(`Bearer ${token}`).digest();
+  app.get('/metrics', { logLevel: 'warn' }, async (request, reply) => {
+    const presented = createHash('sha256')
+      .update(request.headers.authorization ?? '')
+      .digest();
+    if (!timingSafeEqual(presented, expected)) {
+      return reply
+        .code(401)
+        .header('www-authenticate', 'Bearer realm="edgate metrics"')
+        .send({ statusCode: 401, error: 'Unauthorized', message: 'Metrics need the metrics token' });
+    }
+    reply.header('cache-control', 'no-store').type(registry.contentType);
     return registry.metrics();
   });
 }

@@ -3,8 +3,9 @@
  * sign-in sessions from the database, and CSRF protection on every form.
  *
  * CSRF: a signed-in form carries the session's own token; the sign-in form (no session yet)
- * carries a double-submit token from a `__Host-` cookie. Every unsafe request with a form
- * body must present the right one or is refused with 403 before any handler runs.
+ * carries a double-submit token from a `__Host-` cookie. Every unsafe request of a browser,
+ * whatever its content type, must present the right one and come from this site, or is refused
+ * with 403 before any handler runs.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import path from 'node:path';
@@ -18,6 +19,8 @@ import nunjucks from 'nunjucks';
 import type { Database } from '../db/database.ts';
 import { authenticate, type Account, type AccountRole } from '../auth/accounts.ts';
 import { endSession, findSession, startSession, type Session } from '../auth/sessions.ts';
+import { safeNext } from './next-page.ts';
+import { accountSubject, guessLimited, guessLimits, type GuessOutcome } from '../auth/guess-limit.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const srcDir = path.resolve(here, '../..');
@@ -35,7 +38,10 @@ export interface NavigationItem {
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** false: a route for machines, authenticated without cookies, exempt from the CSRF check. */
+    /**
+     * false: a route for machines, authenticated without cookies, never CSRF-checked. true: always
+     * checked, even without cookies (sign-in). Unset: checked when the request carries cookies.
+     */
     csrf?: boolean;
   }
   interface FastifyRequest {
@@ -49,6 +55,17 @@ declare module 'fastify' {
     /** A preHandler that lets in only signed-in accounts holding one of the roles. */
     requireRole(...roles: AccountRole[]): (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
     addNavigation(item: NavigationItem): void;
+    /**
+     * An account's password checked within the guessing limits (per account and address, per
+     * address; counted in the database), accepted only for an account holding one of `roles` when
+     * given. `refused` and `limited` must look alike to an API client.
+     */
+    checkAccountPassword(
+      request: FastifyRequest,
+      username: string,
+      password: string,
+      roles?: readonly AccountRole[],
+    ): Promise<GuessOutcome<Account>>;
   }
 }
 
@@ -56,12 +73,52 @@ export interface WebShellOptions {
   db: Database;
   sessionTtlHours: number;
   signInAttemptsPerMinute?: number;
+  /** The address people reach the service at (Origin checks). */
+  publicUrl?: string;
   now?: () => Date;
 }
 
-function safeNext(next: unknown): string {
-  // Only same-site paths: never an open redirect.
-  return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : '/';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Which requests must carry a CSRF token: every unsafe one from a browser, that is one carrying
+ * this service's cookies (a browser attaches them to a forged request too), and the sign-in and
+ * sign-out forms always. Machines authenticate without cookies (HTTP Basic, bearer tokens,
+ * WS-Security): a request without the cookies cannot act as a signed-in person. Routes for
+ * machines that must never be checked say `csrf: false`.
+ */
+function csrfApplies(request: FastifyRequest): boolean {
+  if (SAFE_METHODS.has(request.method)) return false;
+  const setting = request.routeOptions.config.csrf;
+  if (setting === false) return false;
+  return (
+    setting === true ||
+    request.cookies[SESSION_COOKIE] !== undefined ||
+    request.cookies[LOGIN_CSRF_COOKIE] !== undefined
+  );
+}
+
+function csrfTokenPresented(body: unknown): unknown {
+  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>)._csrf : undefined;
+}
+
+/**
+ * Defence in depth beside the token: a browser says where a request came from. Sec-Fetch-Site
+ * where the browser sends it (all current ones); else an Origin naming another host. `Origin:
+ * null` proves nothing: Chromium sends it for a form of a page whose Referrer-Policy is
+ * no-referrer, as helmet sets here.
+ */
+function crossSite(request: FastifyRequest, publicHost: string | undefined): boolean {
+  const site = request.headers['sec-fetch-site'];
+  if (site !== undefined) return site !== 'same-origin' && site !== 'none';
+  const origin = request.headers.origin;
+  if (origin === undefined || origin === 'null') return false;
+  try {
+    const host = new URL(origin).host;
+    return host !== request.host && host !== publicHost;
+  } catch {
+    return true;
+  }
 }
 
 function sameToken(a: string | undefined, b: unknown): boolean {
@@ -75,6 +132,8 @@ async function webShell(app: FastifyInstance, options: WebShellOptions): Promise
   const { db } = options;
   const now = options.now ?? (() => new Date());
   const navigation: NavigationItem[] = [];
+  // Behind a proxy the Host header may be an internal name; browsers send the public one as Origin.
+  const publicHost = options.publicUrl ? new URL(options.publicUrl).host : undefined;
 
   const env = new nunjucks.Environment(
     new nunjucks.FileSystemLoader([path.join(here, 'views'), srcDir, govukDist], { noCache: false }),
@@ -127,6 +186,8 @@ async function webShell(app: FastifyInstance, options: WebShellOptions): Promise
         showPhaseBanner: true,
         ...context,
       });
+      // Pages carry CSRF tokens and personal data: no cache keeps them (an asset may say otherwise).
+      if (!this.hasHeader('cache-control')) this.header('cache-control', 'no-store');
       return this.type('text/html; charset=utf-8').send(html);
     },
   );
@@ -152,16 +213,15 @@ async function webShell(app: FastifyInstance, options: WebShellOptions): Promise
     if (token) request.session = await findSession(db, token, now());
   });
 
-  // Runs after the body is parsed, before any handler: an unsafe form request without the
-  // right token changes nothing.
+  // Runs after the body is parsed, before any handler: an unsafe request of a browser without
+  // the right token changes nothing, whatever its content type (handlers read JSON too, and the
+  // content type is the sender's to choose).
   app.addHook('preHandler', async (request, reply) => {
-    if (['GET', 'HEAD', 'OPTIONS'].includes(request.method)) return;
-    // Machine endpoints that take form bodies without cookies (the OAuth token endpoint) opt out.
-    if (request.routeOptions.config.csrf === false) return;
-    if (!request.headers['content-type']?.startsWith('application/x-www-form-urlencoded')) return;
-    const presented = (request.body as Record<string, unknown> | undefined)?._csrf;
+    if (!csrfApplies(request)) return;
+    const presented = csrfTokenPresented(request.body);
     const expected = request.session ? request.session.csrfToken : request.cookies[LOGIN_CSRF_COOKIE];
-    if (!sameToken(expected, presented)) {
+    if (!sameToken(expected, presented) || crossSite(request, publicHost)) {
+      request.log.info({ route: request.routeOptions.url }, 'request without its CSRF token refused');
       reply.code(403);
       return reply.view('message.njk', {
         pageTitle: 'This form has expired',
@@ -175,6 +235,8 @@ async function webShell(app: FastifyInstance, options: WebShellOptions): Promise
     'requireRole',
     (...roles: AccountRole[]) =>
       async (request: FastifyRequest, reply: FastifyReply) => {
+        // What needs a sign-in is never kept by a browser's or a proxy's cache.
+        reply.header('cache-control', 'no-store');
         const account = request.session?.account;
         if (!account) {
           return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`);
@@ -200,31 +262,37 @@ async function webShell(app: FastifyInstance, options: WebShellOptions): Promise
     return reply.view('login.njk', { pageTitle: 'Sign in', next });
   });
 
-  // Slows password guessing against one account from one address, without locking out an office
-  // behind one address. Counted per instance: a shared store would make it exact across instances.
-  const signInLimit = {
-    rateLimit: {
-      max: options.signInAttemptsPerMinute ?? 10,
-      timeWindow: '1 minute',
-      hook: 'preHandler' as const,
-      keyGenerator: (request: FastifyRequest) => {
-        const username = (request.body as Record<string, unknown> | undefined)?.username;
-        return `${request.ip}:${typeof username === 'string' ? username.trim().toLowerCase() : ''}`;
-      },
-    },
-  };
+  // Password guessing is counted in the database, shared by every instance and by the admin
+  // API's HTTP Basic, before any hashing (guess-limit.ts).
+  const limits = guessLimits(options.signInAttemptsPerMinute ?? 10);
+  app.decorate(
+    'checkAccountPassword',
+    (request: FastifyRequest, username: string, password: string, roles?: readonly AccountRole[]) =>
+      guessLimited(
+        db,
+        { subject: accountSubject(username), address: request.ip, now: now(), limits },
+        async () => {
+          const account = username && password ? await authenticate(db, username, password) : undefined;
+          // A right password of an account without the roles is a failure like any other.
+          if (account && roles && !roles.some((role) => account.roles.includes(role))) return undefined;
+          return account;
+        },
+      ),
+  );
 
-  app.post('/login', { config: signInLimit }, async (request, reply) => {
+  app.post('/login', { config: { csrf: true } }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const username = typeof body.username === 'string' ? body.username : '';
     const password = typeof body.password === 'string' ? body.password : '';
     const next = safeNext(body.next);
-    const account: Account | undefined =
-      username && password ? await authenticate(db, username, password) : undefined;
-    if (!account) {
-      request.log.info({ username }, 'sign-in refused');
-      reply.code(401);
-      const loginError = 'Enter a correct username and password';
+    const checked = await app.checkAccountPassword(request, username, password);
+    if (checked.outcome !== 'accepted') {
+      const limited = checked.outcome === 'limited';
+      request.log.info({ username, limited }, 'sign-in refused');
+      reply.code(limited ? 429 : 401);
+      const loginError = limited
+        ? 'Too many attempts to sign in: wait a minute, then try again'
+        : 'Enter a correct username and password';
       return reply.view('login.njk', {
         pageTitle: 'Sign in',
         next,
@@ -233,11 +301,13 @@ async function webShell(app: FastifyInstance, options: WebShellOptions): Promise
         errorSummary: [{ text: loginError, href: '#username' }],
       });
     }
+    const account = checked.value;
     const { token } = await startSession(db, account.id, now(), options.sessionTtlHours);
     request.log.info({ username: account.username }, 'signed in');
     // A browser-session cookie: the server's row decides expiry, and closing the browser signs out.
     reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, secure: true, sameSite: 'lax' });
-    reply.clearCookie(LOGIN_CSRF_COOKIE, { path: '/' });
+    // A `__Host-` cookie is only set, and so only cleared, with Secure and Path=/.
+    reply.clearCookie(LOGIN_CSRF_COOKIE, { path: '/', httpOnly: true, secure: true, sameSite: 'strict' });
     return reply.redirect(next, 303);
   });
 
@@ -246,10 +316,10 @@ async function webShell(app: FastifyInstance, options: WebShellOptions): Promise
     return reply.view('logout.njk', { pageTitle: 'Sign out' });
   });
 
-  app.post('/logout', async (request, reply) => {
+  app.post('/logout', { config: { csrf: true } }, async (request, reply) => {
     const token = request.cookies[SESSION_COOKIE];
     if (token) await endSession(db, token);
-    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, secure: true, sameSite: 'lax' });
     return reply.redirect('/login', 303);
   });
 }
