@@ -183,8 +183,8 @@ test('broken documents are refused, each for its own reason', async () => {
       error: /ProviderName.*\[facet 'pattern'\]/,
     },
     {
-      name: 'age over 18',
-      xml: base.replace('<AgeTo>8</AgeTo>', '<AgeTo>19</AgeTo>'),
+      name: 'age over 20',
+      xml: base.replace('<AgeTo>8</AgeTo>', '<AgeTo>21</AgeTo>'),
       error: /AgeTo.*\[facet 'maxInclusive'\]/,
     },
     {
