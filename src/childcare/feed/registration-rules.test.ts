@@ -231,20 +231,25 @@ test('a register cannot end before it starts', () => {
   );
 });
 
-test('age bands: whole numbers 0–18, from below to, maximum not negative', () => {
+test("age bands: whole numbers 0–20 (Ofsted's ChildcareAgeType), from below to, maximum not negative, register optional", () => {
   const band = (ageFrom: number, ageTo: number, maximumNumber = 6) =>
     validateRegistration(
       withChange((r) => (r.ageBands = [{ ageFrom, ageTo, maximumNumber, register: 'EYR' }])),
     );
   assert.deepEqual(band(0, 18), []);
+  assert.deepEqual(band(19, 20), []);
+  assert.deepEqual(
+    validateRegistration(withChange((r) => (r.ageBands = [{ ageFrom: 0, ageTo: 20, maximumNumber: 6 }]))),
+    [],
+  );
   assert.deepEqual(band(5, 5), [
     { field: 'ageBands[0].ageTo', message: 'age to (5) must be greater than age from (5)' },
   ]);
   assert.deepEqual(band(8, 5), [
     { field: 'ageBands[0].ageTo', message: 'age to (5) must be greater than age from (8)' },
   ]);
-  assert.deepEqual(band(0, 19), [{ field: 'ageBands[0].ageTo', message: 'must be 0–18, got 19' }]);
-  assert.deepEqual(band(-1, 5), [{ field: 'ageBands[0].ageFrom', message: 'must be 0–18, got -1' }]);
+  assert.deepEqual(band(0, 21), [{ field: 'ageBands[0].ageTo', message: 'must be 0–20, got 21' }]);
+  assert.deepEqual(band(-1, 5), [{ field: 'ageBands[0].ageFrom', message: 'must be 0–20, got -1' }]);
   assert.deepEqual(band(0.5, 5), [{ field: 'ageBands[0].ageFrom', message: "'0.5' is not a whole number" }]);
   assert.deepEqual(band(0, 5, -2), [
     { field: 'ageBands[0].maximumNumber', message: 'must be 0 or more, got -2' },
@@ -268,15 +273,14 @@ test('a registered person (RPP) must not have a setting', () => {
   ]);
 });
 
-test('required text must not be blank; postcode included', () => {
+test("required text must not be blank; a postcode may be left out, as Ofsted's schema allows", () => {
   const r = withChange((x) => {
     x.provider.name = '  ';
-    x.provider.address.postcode = '';
+    delete x.provider.address.postcode;
     if (x.setting) x.setting.address.town = '';
   });
   assert.deepEqual(validateRegistration(r), [
     { field: 'provider.name', message: 'must not be empty' },
-    { field: 'provider.address.postcode', message: 'must not be empty' },
     { field: 'setting.address.town', message: 'must not be empty' },
   ]);
 });
