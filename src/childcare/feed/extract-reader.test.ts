@@ -406,7 +406,7 @@ test('a document with many problems reports them all, in line order', async () =
       lineOf(doc, '<Register>XXX', 2),
       'EY99',
       'ChildcareAgeList/ChildcareAge[1]/Register',
-      "unknown register 'XXX' (expected EYR, CCR, VCR)",
+      "unknown register for an age band 'XXX' (expected EYR, CCR)",
     ],
     [
       lineOf(doc, '<Registration>', 4),

@@ -152,7 +152,7 @@ test('enumerated values name the bad value and the allowed ones', () => {
     [
       (r) => (r.ageBands[0] = { ageFrom: 0, ageTo: 5, maximumNumber: 6, register: 'XYZ' as 'EYR' }),
       'ageBands[0].register',
-      "unknown register 'XYZ' (expected EYR, CCR, VCR)",
+      "unknown register for an age band 'XYZ' (expected EYR, CCR)",
     ],
     [
       (r) => (r.notices[0] = { type: 'NOX' as 'NOI', subType: '', status: '' }),
@@ -255,6 +255,18 @@ test("age bands: whole numbers 0–20 (Ofsted's ChildcareAgeType), from below to
     { field: 'ageBands[0].maximumNumber', message: 'must be 0 or more, got -2' },
   ]);
   assert.deepEqual(band(0, 5, 0), []);
+  // Ofsted's ChildServicesRegisterAgeRangeType: numbers by age are published for EYR and CCR only.
+  assert.deepEqual(
+    validateRegistration(
+      withChange((r) => (r.ageBands = [{ ageFrom: 5, ageTo: 8, maximumNumber: 6, register: 'VCR' }])),
+    ),
+    [
+      {
+        field: 'ageBands[0].register',
+        message: "unknown register for an age band 'VCR' (expected EYR, CCR)",
+      },
+    ],
+  );
   assert.deepEqual(
     band(NaN, 5).map((p) => p.field),
     ['ageBands[0].ageFrom'],

@@ -8,6 +8,7 @@
 import { isCalendarDate } from '../../platform/calendar.ts';
 import { FEED_FIELDS, type FeedField } from './fields.ts';
 import {
+  AGE_BAND_REGISTERS,
   CHILDCARE_PERIODS,
   NOTICE_TYPES,
   PROVISION_TYPES,
@@ -206,7 +207,7 @@ export function validateRegistration(r: Registration): RuleProblem[] {
       add(`${p}.ageTo`, `age to (${band.ageTo}) must be greater than age from (${band.ageFrom})`);
     }
     wholeNumber(`${p}.maximumNumber`, band.maximumNumber, 0, Infinity);
-    optionalOneOf(`${p}.register`, band.register, REGISTERS, 'register');
+    optionalOneOf(`${p}.register`, band.register, AGE_BAND_REGISTERS, 'register for an age band');
   });
 
   // Judgements are free text: the feed's wording has changed over the years.
