@@ -85,7 +85,7 @@ describe('caseworker in a browser', { skip: available ? false : `${CHROMIUM} not
     );
 
     const target = register.find((r) => r.status === 'ACTV' && r.notices.length === 0 && r.setting)!;
-    await page.getByLabel('Postcode').fill(target.setting!.address.postcode.toLowerCase());
+    await page.getByLabel('Postcode').fill(target.setting!.address.postcode!.toLowerCase());
     await page.getByLabel('Status').selectOption('ACTV');
     await page.getByRole('button', { name: 'Search' }).click();
     await shoot('02-search');

@@ -118,12 +118,19 @@ describe('regulator pages and API', () => {
       'Welfare requirements notice: safeguarding',
       'Linked registrations',
       'href="/regulator/registrations/EY100002"',
+      // A setting's mobile and work telephone; an age band for the whole registration, to 20.
+      'Mobile  07700 900002 ',
+      'Work 01296 000006 ext',
+      'All registers</td><td class="govuk-table__cell">8 to 20</td>',
     ]) {
       assert.ok(text.includes(shown), shown);
     }
+    assert.doesNotMatch(text, /undefined/);
     const agency = await client.get('/regulator/registrations/EY100903');
     assert.match(agency.body, /Childminder agency \(CA\)|EY100903 · Childminder agency/);
     assert.match(agency.body, /Exempt from registration/);
+    // No postcode (optional in Ofsted's schema): the address ends at the town, with no blank line.
+    assert.match(agency.body, /Unit 4<br>Aylesbury<br><span class="govuk-hint">UPRN 200003/);
   });
 
   test('an illegal status change is explained in plain words and changes nothing; a legal one is recorded', async () => {

@@ -35,7 +35,7 @@ function address(parent: XMLBuilder, name: string, a: Address): void {
   optionalLeaf(el, 'AddressLine2', a.addressLine2);
   leaf(el, 'Town', a.town);
   optionalLeaf(el, 'County', a.county);
-  leaf(el, 'Postcode', a.postcode);
+  optionalLeaf(el, 'Postcode', a.postcode);
   optionalLeaf(el, 'UniquePropertyReferenceNumber', a.uprn);
 }
 
@@ -75,6 +75,8 @@ function registration(root: XMLBuilder, r: Registration): void {
     if (sc) {
       contact(setting, 'SettingContact', [
         ['TelephoneNumber', sc.telephoneNumber],
+        ['MobileNumber', sc.mobileNumber],
+        ['WorkTelephoneNumber', sc.workTelephoneNumber],
         ['FaxNumber', sc.faxNumber],
         ['EmailAddress', sc.emailAddress],
       ]);
@@ -115,7 +117,7 @@ function registration(root: XMLBuilder, r: Registration): void {
     leaf(item, 'AgeFrom', a.ageFrom);
     leaf(item, 'AgeTo', a.ageTo);
     leaf(item, 'MaximumNumber', a.maximumNumber);
-    leaf(item, 'Register', a.register);
+    optionalLeaf(item, 'Register', a.register);
   }
   const inspections = reg.ele('InspectionList');
   for (const x of r.inspections) {

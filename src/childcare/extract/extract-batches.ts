@@ -48,7 +48,7 @@ type RegistrationTuple = [
   providerAddressLine2: Cell,
   providerTown: string,
   providerCounty: Cell,
-  providerPostcode: string,
+  providerPostcode: Cell,
   providerTelephone: Cell,
   providerMobile: Cell,
   providerWorkTelephone: Cell,
@@ -70,6 +70,8 @@ type RegistrationTuple = [
   providerUprn: Cell,
   providerConsentWithheld: Cell,
   settingUprn: Cell,
+  settingMobile: Cell,
+  settingWorkTelephone: Cell,
 ];
 
 // Child rows: reference number first, then the columns in document order, all as text.
@@ -86,7 +88,7 @@ type AgeTuple = [
   ageFrom: string,
   ageTo: string,
   maximumNumber: string,
-  register: string,
+  register: Cell,
 ];
 type InspectionTuple = [referenceNumber: string, type: string, date: string, judgement: string];
 type NoticeTuple = [referenceNumber: string, type: string, subType: string, status: string, date: Cell];
@@ -128,7 +130,7 @@ function batchStatement(references: readonly string[]) {
           provider_email, setting_name, setting_address_line1, setting_address_line2, setting_town,
           setting_county, setting_postcode, setting_telephone, setting_fax, setting_email,
           special_considerations, status, registration_date::text, last_change_date::text,
-          provider_uprn, provider_consent_withheld, setting_uprn
+          provider_uprn, provider_consent_withheld, setting_uprn, setting_mobile, setting_work_telephone
         ] order by reference_number))::text from batch) as registrations,
       (select json_agg(childcare_periods order by reference_number)::text from batch) as periods,
       (select to_json(array_agg(array[reference_number, status, change_date::text]
@@ -265,6 +267,8 @@ function registrationOf(row: RegistrationTuple, childcarePeriods: ChildcarePerio
     providerUprn,
     providerConsentWithheld,
     settingUprn,
+    settingMobile,
+    settingWorkTelephone,
   ] = row;
   const registration: Registration = {
     referenceNumber,
@@ -272,7 +276,7 @@ function registrationOf(row: RegistrationTuple, childcarePeriods: ChildcarePerio
     provisionType: provisionType as ProvisionType,
     provider: {
       name: providerName,
-      address: { addressLine1: providerAddressLine1, town: providerTown, postcode: providerPostcode },
+      address: { addressLine1: providerAddressLine1, town: providerTown },
     },
     status: status as RegistrationStatus,
     statusHistory: [],
@@ -288,6 +292,7 @@ function registrationOf(row: RegistrationTuple, childcarePeriods: ChildcarePerio
     registration.secondaryProvisionType = secondaryProvisionType as ProvisionType;
   if (providerAddressLine2 !== null) registration.provider.address.addressLine2 = providerAddressLine2;
   if (providerCounty !== null) registration.provider.address.county = providerCounty;
+  if (providerPostcode !== null) registration.provider.address.postcode = providerPostcode;
   if (providerUprn !== null) registration.provider.address.uprn = providerUprn;
   const providerContact = contactOf<ProviderContact>({
     telephoneNumber: providerTelephone,
@@ -305,14 +310,16 @@ function registrationOf(row: RegistrationTuple, childcarePeriods: ChildcarePerio
       address: {
         addressLine1: settingAddressLine1 ?? '',
         town: settingTown ?? '',
-        postcode: settingPostcode ?? '',
       },
     };
     if (settingAddressLine2 !== null) setting.address.addressLine2 = settingAddressLine2;
     if (settingCounty !== null) setting.address.county = settingCounty;
+    if (settingPostcode !== null) setting.address.postcode = settingPostcode;
     if (settingUprn !== null) setting.address.uprn = settingUprn;
     const settingContact = contactOf<SettingContact>({
       telephoneNumber: settingTelephone,
+      mobileNumber: settingMobile,
+      workTelephoneNumber: settingWorkTelephone,
       faxNumber: settingFax,
       emailAddress: settingEmail,
     });
@@ -356,12 +363,15 @@ function childServicesRegister([
   return entry;
 }
 
-const childcareAge = ([, ageFrom, ageTo, maximumNumber, register]: AgeTuple): ChildcareAge => ({
-  ageFrom: Number(ageFrom),
-  ageTo: Number(ageTo),
-  maximumNumber: Number(maximumNumber),
-  register: register as Register,
-});
+function childcareAge([, ageFrom, ageTo, maximumNumber, register]: AgeTuple): ChildcareAge {
+  const band: ChildcareAge = {
+    ageFrom: Number(ageFrom),
+    ageTo: Number(ageTo),
+    maximumNumber: Number(maximumNumber),
+  };
+  if (register !== null) band.register = register as Register;
+  return band;
+}
 
 const inspection = ([, inspectionType, inspectionDate, overallJudgement]: InspectionTuple): Inspection => ({
   inspectionType,

@@ -55,6 +55,8 @@ export const REGISTER_NAMES = {
 } as const satisfies Labels<string>;
 export type Register = keyof typeof REGISTER_NAMES;
 export const REGISTERS = codesOf<Register>(REGISTER_NAMES);
+/** The registers an age band may name (Ofsted's ChildServicesRegisterAgeRangeType): Ofsted publishes numbers by age for these only. */
+export const AGE_BAND_REGISTERS: readonly Register[] = ['EYR', 'CCR'];
 
 export const REGISTER_STATUS_NAMES = {
   REGD: 'Registered',

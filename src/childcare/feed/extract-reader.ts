@@ -88,20 +88,22 @@ const ADDRESS = container(
   leaves('AddressLine1', 'AddressLine2', 'Town', 'County', 'Postcode', 'UniquePropertyReferenceNumber'),
 );
 
+const CONTACT = container(
+  leaves('TelephoneNumber', 'MobileNumber', 'WorkTelephoneNumber', 'FaxNumber', 'EmailAddress'),
+);
+
 const REGISTRATION_SPEC = container({
   ...leaves('ReferenceNumber', 'RPReferenceNumber', 'ProvisionType', 'SecondaryProvisionType'),
   Provider: container({
     ProviderName: LEAF,
     ProviderAddress: ADDRESS,
-    ProviderContact: container(
-      leaves('TelephoneNumber', 'MobileNumber', 'WorkTelephoneNumber', 'FaxNumber', 'EmailAddress'),
-    ),
+    ProviderContact: CONTACT,
     ProviderConsentWithheld: LEAF,
   }),
   Setting: container({
     SettingName: LEAF,
     SettingAddress: ADDRESS,
-    SettingContact: container(leaves('TelephoneNumber', 'FaxNumber', 'EmailAddress')),
+    SettingContact: CONTACT,
   }),
   ...leaves('SpecialConsiderations', 'RegistrationStatus'),
   RegistrationStatusHistoryList: container(
@@ -261,16 +263,17 @@ class RegistrationConverter {
 
   private address(parent: XNode, name: string, prop: string): Address {
     const node = this.node(parent, name, prop, true);
-    if (!node) return { addressLine1: '', town: '', postcode: '' };
+    if (!node) return { addressLine1: '', town: '' };
     const a: Address = {
       addressLine1: this.required(node, 'AddressLine1', `${prop}.addressLine1`),
       town: this.required(node, 'Town', `${prop}.town`),
-      postcode: this.required(node, 'Postcode', `${prop}.postcode`),
     };
     const line2 = this.optional(node, 'AddressLine2', `${prop}.addressLine2`);
     if (line2 !== undefined) a.addressLine2 = line2;
     const county = this.optional(node, 'County', `${prop}.county`);
     if (county !== undefined) a.county = county;
+    const postcode = this.optional(node, 'Postcode', `${prop}.postcode`);
+    if (postcode !== undefined) a.postcode = postcode;
     const uprn = this.optionalToken(node, 'UniquePropertyReferenceNumber', `${prop}.uprn`);
     if (uprn !== undefined) a.uprn = uprn;
     return a;
@@ -309,7 +312,7 @@ class RegistrationConverter {
             name: this.required(provider, 'ProviderName', 'provider.name'),
             address: this.address(provider, 'ProviderAddress', 'provider.address'),
           }
-        : { name: '', address: { addressLine1: '', town: '', postcode: '' } },
+        : { name: '', address: { addressLine1: '', town: '' } },
       status: this.token(reg, 'RegistrationStatus', 'status') as RegistrationStatus,
       statusHistory: [],
       registers: [],
@@ -351,6 +354,8 @@ class RegistrationConverter {
       };
       const contact: SettingContact | undefined = this.contact(setting, 'SettingContact', 'setting.contact', {
         telephoneNumber: 'TelephoneNumber',
+        mobileNumber: 'MobileNumber',
+        workTelephoneNumber: 'WorkTelephoneNumber',
         faxNumber: 'FaxNumber',
         emailAddress: 'EmailAddress',
       });
@@ -412,12 +417,14 @@ class RegistrationConverter {
 
     r.ageBands = this.list(reg, 'ChildcareAgeList', 'ChildcareAge', 'ageBands').map((n, i): ChildcareAge => {
       const p = `ageBands[${i}]`;
-      return {
+      const band: ChildcareAge = {
         ageFrom: this.integer(n, 'AgeFrom', `${p}.ageFrom`),
         ageTo: this.integer(n, 'AgeTo', `${p}.ageTo`),
         maximumNumber: this.integer(n, 'MaximumNumber', `${p}.maximumNumber`),
-        register: this.token(n, 'Register', `${p}.register`) as Register,
       };
+      const register = this.optionalToken(n, 'Register', `${p}.register`);
+      if (register !== undefined) band.register = register as Register;
+      return band;
     });
 
     r.inspections = this.list(reg, 'InspectionList', 'Inspection', 'inspections').map((n, i): Inspection => {

@@ -10,6 +10,7 @@ import {
   PROVISION_TYPES,
   REFERENCE_NUMBER_PATTERN,
   REGISTERS,
+  AGE_BAND_REGISTERS,
   REGISTER_STATUSES,
   YES_NO,
   REGISTRATION_STATUSES,
@@ -183,8 +184,8 @@ test('broken documents are refused, each for its own reason', async () => {
       error: /ProviderName.*\[facet 'pattern'\]/,
     },
     {
-      name: 'age over 18',
-      xml: base.replace('<AgeTo>8</AgeTo>', '<AgeTo>19</AgeTo>'),
+      name: 'age over 20',
+      xml: base.replace('<AgeTo>8</AgeTo>', '<AgeTo>21</AgeTo>'),
       error: /AgeTo.*\[facet 'maxInclusive'\]/,
     },
     {
@@ -272,6 +273,7 @@ test('the XSD enumerations, reference pattern and age limit match codes.ts and t
   assert.deepEqual(enumeration(xsd, 'RegistrationStatusCode'), [...REGISTRATION_STATUSES]);
   assert.deepEqual(enumeration(xsd, 'SpecialConsiderationCode'), [...SPECIAL_CONSIDERATIONS]);
   assert.deepEqual(enumeration(xsd, 'RegisterCode'), [...REGISTERS]);
+  assert.deepEqual(enumeration(xsd, 'AgeBandRegisterCode'), [...AGE_BAND_REGISTERS]);
   assert.deepEqual(enumeration(xsd, 'RegisterStatusCode'), [...REGISTER_STATUSES]);
   assert.deepEqual(enumeration(xsd, 'YesNoCode'), [...YES_NO]);
   assert.deepEqual(enumeration(xsd, 'ChildcarePeriodCode'), [...CHILDCARE_PERIODS]);

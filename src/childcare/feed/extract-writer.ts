@@ -134,7 +134,7 @@ function address(pad: string, name: string, a: Address): string {
     optionalLeaf(p, 'AddressLine2', a.addressLine2) +
     leaf(p, 'Town', a.town) +
     optionalLeaf(p, 'County', a.county) +
-    leaf(p, 'Postcode', a.postcode) +
+    optionalLeaf(p, 'Postcode', a.postcode) +
     optionalLeaf(p, 'UniquePropertyReferenceNumber', a.uprn) +
     `${pad}</${name}>\n`
   );
@@ -164,6 +164,8 @@ const settingContact = (c: SettingContact | undefined): string =>
     ? ''
     : contact('      ', 'SettingContact', [
         ['TelephoneNumber', c.telephoneNumber],
+        ['MobileNumber', c.mobileNumber],
+        ['WorkTelephoneNumber', c.workTelephoneNumber],
         ['FaxNumber', c.faxNumber],
         ['EmailAddress', c.emailAddress],
       ]);
@@ -193,7 +195,7 @@ const ageItem = (a: ChildcareAge): string =>
   `${C}<AgeFrom>${a.ageFrom}</AgeFrom>\n` +
   `${C}<AgeTo>${a.ageTo}</AgeTo>\n` +
   `${C}<MaximumNumber>${a.maximumNumber}</MaximumNumber>\n` +
-  leaf(C, 'Register', a.register) +
+  optionalLeaf(C, 'Register', a.register) +
   `${I}</ChildcareAge>\n`;
 
 const inspectionItem = (x: Inspection): string =>

@@ -53,6 +53,8 @@ export function everyElementRegistration(referenceNumber = 'EY100001', laCode = 
       },
       contact: {
         telephoneNumber: '01296 000004',
+        mobileNumber: ' 07700 900002 ',
+        workTelephoneNumber: atLength('01296 000006 ext ', 30),
         faxNumber: '01296 000005',
         emailAddress: 'stars@example.org',
       },
@@ -79,6 +81,8 @@ export function everyElementRegistration(referenceNumber = 'EY100001', laCode = 
     ageBands: [
       { ageFrom: 0, ageTo: 5, maximumNumber: 6, register: 'EYR' },
       { ageFrom: 5, ageTo: 8, maximumNumber: 3, register: 'CCR' },
+      // Ofsted's schema allows ages to 20 and a band without a register.
+      { ageFrom: 8, ageTo: 20, maximumNumber: 2 },
     ],
     inspections: [
       {
@@ -112,7 +116,8 @@ export function exemptAgency(referenceNumber = 'EY100003', laCode = '825'): Regi
     provisionType: 'CA',
     provider: {
       name: 'Agency\u00a0Ltd',
-      address: { addressLine1: 'Unit 4', town: 'Aylesbury', postcode: 'HP20 2BB', uprn: '200003' },
+      // No postcode: optional in Ofsted's schema (an overseas or unmatched address).
+      address: { addressLine1: 'Unit 4', town: 'Aylesbury', uprn: '200003' },
       consentWithheld: 'N',
     },
     status: 'EXEM',

@@ -53,7 +53,7 @@ function addressFromFid(a: FidAddress): Address {
     addressLine2: given(a.AddressLine2),
     town: a.Town,
     county: given(a.County),
-    postcode: a.Postcode,
+    postcode: given(a.Postcode),
     uprn: given(a.UniquePropertyReferenceNumber),
   });
 }
@@ -109,12 +109,14 @@ function registrationFromFid(f: FidRegistration, laCode: string): Registration {
       withoutUndefined({ condition: c.Condition, register: given(c.Register) as Register | undefined }),
     ),
     childcarePeriods: f.ChildcarePeriodList.ChildcarePeriod as ChildcarePeriod[],
-    ageBands: f.ChildcareAgeList.ChildcareAge.map((a) => ({
-      ageFrom: Number(a.AgeFrom),
-      ageTo: Number(a.AgeTo),
-      maximumNumber: Number(a.MaximumNumber),
-      register: a.Register as Register,
-    })),
+    ageBands: f.ChildcareAgeList.ChildcareAge.map((a) =>
+      withoutUndefined({
+        ageFrom: Number(a.AgeFrom),
+        ageTo: Number(a.AgeTo),
+        maximumNumber: Number(a.MaximumNumber),
+        register: given(a.Register) as Register | undefined,
+      }),
+    ),
     inspections: f.InspectionList.Inspection.map((x) => ({
       inspectionType: x.InspectionType,
       inspectionDate: x.InspectionDate,
@@ -187,6 +189,8 @@ const FULL: Registration = {
     },
     contact: {
       telephoneNumber: '01296 000004',
+      mobileNumber: '07700 900004',
+      workTelephoneNumber: '01296 000006',
       faxNumber: '01296 000005',
       emailAddress: 'stars@example.org',
     },
@@ -210,6 +214,7 @@ const FULL: Registration = {
   ageBands: [
     { ageFrom: 0, ageTo: 5, maximumNumber: 6, register: 'EYR' },
     { ageFrom: 5, ageTo: 8, maximumNumber: 3, register: 'CCR' },
+    { ageFrom: 8, ageTo: 20, maximumNumber: 2 },
   ],
   inspections: [
     {
@@ -241,7 +246,7 @@ const BARE: Registration = {
   provisionType: 'RPP',
   provider: {
     name: 'Ann O’Hara',
-    address: { addressLine1: '1 High St', town: 'Aylesbury', postcode: 'HP20 1AA' },
+    address: { addressLine1: '1 High St', town: 'Aylesbury' },
   },
   status: 'PROP',
   statusHistory: [],
@@ -293,6 +298,8 @@ test('a registration with every optional field: every value in its place, and va
       },
       SettingContact: {
         TelephoneNumber: '01296 000004',
+        MobileNumber: '07700 900004',
+        WorkTelephoneNumber: '01296 000006',
         FaxNumber: '01296 000005',
         EmailAddress: 'stars@example.org',
       },
@@ -325,6 +332,7 @@ test('a registration with every optional field: every value in its place, and va
       ChildcareAge: [
         { AgeFrom: '0', AgeTo: '5', MaximumNumber: '6', Register: 'EYR' },
         { AgeFrom: '5', AgeTo: '8', MaximumNumber: '3', Register: 'CCR' },
+        { AgeFrom: '8', AgeTo: '20', MaximumNumber: '2', Register: '' },
       ],
     },
     InspectionList: {
@@ -418,7 +426,6 @@ test('a registration with no optional field: every required property still there
     ...emptyAddress,
     AddressLine1: '1 High St',
     Town: 'Aylesbury',
-    Postcode: 'HP20 1AA',
   });
   assert.deepEqual(r!.Provider.ProviderContact, {
     TelephoneNumber: '',
@@ -433,7 +440,13 @@ test('a registration with no optional field: every required property still there
   assert.deepEqual(r!.Setting, {
     SettingName: '',
     SettingAddress: emptyAddress,
-    SettingContact: { TelephoneNumber: '', FaxNumber: '', EmailAddress: '' },
+    SettingContact: {
+      TelephoneNumber: '',
+      MobileNumber: '',
+      WorkTelephoneNumber: '',
+      FaxNumber: '',
+      EmailAddress: '',
+    },
   });
   assert.deepEqual(r!.RegistrationStatusHistoryList, { RegistrationStatusHistory: [] });
   assert.deepEqual(r!.ChildServicesRegisterList, { ChildServicesRegister: [] });
@@ -527,12 +540,15 @@ test('the checker finds what is wrong; the literal schema cannot accept any noti
     `${at}: property Extra is not allowed`,
   ]);
   // Why fidSchema() corrects three list types: as published, they must be single objects; and it
-  // never saw the elements of Ofsted's v1.1–v1.3 (UPRN, consent, conditions, welfare notices, links).
+  // never saw the elements of Ofsted's v1.1–v1.3 (UPRN, consent, a setting's mobile and work
+  // telephone, conditions, welfare notices, links).
   const literal = schemaProblems(literalFidSchema(), good, IGNORE);
   assert.deepEqual(literal, [
     `${at}.Provider.ProviderAddress: property UniquePropertyReferenceNumber is not allowed`,
     `${at}.Provider: property ProviderConsentWithheld is not allowed`,
     `${at}.Setting.SettingAddress: property UniquePropertyReferenceNumber is not allowed`,
+    `${at}.Setting.SettingContact: property MobileNumber is not allowed`,
+    `${at}.Setting.SettingContact: property WorkTelephoneNumber is not allowed`,
     `${at}.RegistrationStatusHistoryList.RegistrationStatusHistory: expected object, got array`,
     `${at}.RegistrationCertificate: expected null, got object`,
     `${at}.InspectionList.Inspection: expected object, got array`,

@@ -8,8 +8,9 @@
  *
  * - Every property the schema lists as required is always sent. An absent optional value is
  *   the empty string `""` (the schema types them all `string`, never `null`): RPReferenceNumber,
- *   SecondaryProvisionType, SpecialConsiderations, RegistrationDate, AddressLine2, County, every
- *   contact field, a register's EndDate, and the NOIDate/NODDate a notice does not carry.
+ *   SecondaryProvisionType, SpecialConsiderations, RegistrationDate, AddressLine2, County, Postcode,
+ *   every contact field, a register's EndDate, an age band's Register, and the NOIDate/NODDate a
+ *   notice does not carry.
  *   Readers of the XML treat an empty element as absent, so `""` loses nothing. Any other text
  *   is sent exactly, spaces included, as in the XML.
  * - An absent container the schema requires is sent with every field `""`: ProviderContact and
@@ -26,7 +27,8 @@
  *   types it `null`), else `{CertificateConditionList: {CertificateCondition: [...]}}`.
  * - The elements of Ofsted's schema v1.1–v1.3 that the published JSON schema (inferred from
  *   samples that lacked them) does not list are sent under their XML names, in XML order:
- *   UniquePropertyReferenceNumber in both addresses, ProviderConsentWithheld, and the lists
+ *   UniquePropertyReferenceNumber in both addresses, ProviderConsentWithheld, a setting's
+ *   MobileNumber and WorkTelephoneNumber (Ofsted's ContactStructure), and the lists
  *   WelfareNoticeHistoryList and LinkedRegistrationList (always, as arrays, like every list).
  * - Every value is a string, exactly the text of the XML element: dates `YYYY-MM-DD`,
  *   ExtractDateTime London local time `YYYY-MM-DDThh:mm:ss` without a zone, ages and
@@ -60,11 +62,8 @@ export interface FidProviderContact {
   EmailAddress: string;
 }
 
-export interface FidSettingContact {
-  TelephoneNumber: string;
-  FaxNumber: string;
-  EmailAddress: string;
-}
+/** MobileNumber and WorkTelephoneNumber: Ofsted's ContactStructure, not in fid-json-schema.json. */
+export type FidSettingContact = FidProviderContact;
 
 export interface FidRegistration {
   ReferenceNumber: string;
@@ -127,7 +126,7 @@ const address = (a: Address | undefined): FidAddress => ({
   AddressLine2: text(a?.addressLine2),
   Town: a?.town ?? '',
   County: text(a?.county),
-  Postcode: a?.postcode ?? '',
+  Postcode: text(a?.postcode),
   UniquePropertyReferenceNumber: text(a?.uprn),
 });
 
@@ -164,6 +163,8 @@ export function fidRegistration(r: Registration): FidRegistration {
       SettingAddress: address(r.setting?.address),
       SettingContact: {
         TelephoneNumber: text(sc?.telephoneNumber),
+        MobileNumber: text(sc?.mobileNumber),
+        WorkTelephoneNumber: text(sc?.workTelephoneNumber),
         FaxNumber: text(sc?.faxNumber),
         EmailAddress: text(sc?.emailAddress),
       },
@@ -202,7 +203,7 @@ export function fidRegistration(r: Registration): FidRegistration {
         AgeFrom: String(a.ageFrom),
         AgeTo: String(a.ageTo),
         MaximumNumber: String(a.maximumNumber),
-        Register: a.register,
+        Register: text(a.register),
       })),
     },
     InspectionList: {

@@ -121,6 +121,9 @@ function addV13Elements(schema: SchemaNode): void {
   require(props.Provider!.properties!.ProviderAddress!, 'UniquePropertyReferenceNumber', TEXT);
   require(props.Setting!.properties!.SettingAddress!, 'UniquePropertyReferenceNumber', TEXT);
   require(props.Provider!, 'ProviderConsentWithheld', TEXT);
+  // A setting's contact is Ofsted's ContactStructure, like a provider's.
+  require(props.Setting!.properties!.SettingContact!, 'MobileNumber', TEXT);
+  require(props.Setting!.properties!.SettingContact!, 'WorkTelephoneNumber', TEXT);
   props.RegistrationCertificate = {
     type: ['null', 'object'],
     additionalProperties: false,

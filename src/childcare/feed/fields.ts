@@ -69,8 +69,7 @@ function address(who: 'provider' | 'setting', element: string, json: string): Fe
     part('AddressLine2', 'addressLine2', 'address_line2', 100, 'address line 2'),
     part('Town', 'town', 'town', 50, 'town', true),
     part('County', 'county', 'county', 50, 'county'),
-    // Optional in Ofsted's schema; edgate has always required it (search, public outputs).
-    part('Postcode', 'postcode', 'postcode', 9, 'postcode', true),
+    part('Postcode', 'postcode', 'postcode', 9, 'postcode'),
     field({
       element: `${element}/UniquePropertyReferenceNumber`,
       property: `${who}.address.uprn`,
@@ -199,9 +198,10 @@ export const FEED_FIELDS: readonly FeedField[] = [
     label: 'Setting name',
   }),
   ...address('setting', 'Setting/SettingAddress', 'Setting.SettingAddress'),
-  // Ofsted's schema allows every contact element in a setting's contact too; the feed sends these three.
   ...contact('setting', 'Setting/SettingContact', 'Setting.SettingContact', [
     'TelephoneNumber',
+    'MobileNumber',
+    'WorkTelephoneNumber',
     'FaxNumber',
     'EmailAddress',
   ]),
@@ -364,7 +364,6 @@ export const FEED_FIELDS: readonly FeedField[] = [
     property: 'ageBands[].register',
     type: 'code',
     codes: 'register',
-    required: true,
     column: 'childcare_age.register',
     csv: 'age_bands[].register',
     json: 'ChildcareAgeList.ChildcareAge[].Register',

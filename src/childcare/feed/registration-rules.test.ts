@@ -152,7 +152,7 @@ test('enumerated values name the bad value and the allowed ones', () => {
     [
       (r) => (r.ageBands[0] = { ageFrom: 0, ageTo: 5, maximumNumber: 6, register: 'XYZ' as 'EYR' }),
       'ageBands[0].register',
-      "unknown register 'XYZ' (expected EYR, CCR, VCR)",
+      "unknown register for an age band 'XYZ' (expected EYR, CCR)",
     ],
     [
       (r) => (r.notices[0] = { type: 'NOX' as 'NOI', subType: '', status: '' }),
@@ -231,25 +231,42 @@ test('a register cannot end before it starts', () => {
   );
 });
 
-test('age bands: whole numbers 0–18, from below to, maximum not negative', () => {
+test("age bands: whole numbers 0–20 (Ofsted's ChildcareAgeType), from below to, maximum not negative, register optional", () => {
   const band = (ageFrom: number, ageTo: number, maximumNumber = 6) =>
     validateRegistration(
       withChange((r) => (r.ageBands = [{ ageFrom, ageTo, maximumNumber, register: 'EYR' }])),
     );
   assert.deepEqual(band(0, 18), []);
+  assert.deepEqual(band(19, 20), []);
+  assert.deepEqual(
+    validateRegistration(withChange((r) => (r.ageBands = [{ ageFrom: 0, ageTo: 20, maximumNumber: 6 }]))),
+    [],
+  );
   assert.deepEqual(band(5, 5), [
     { field: 'ageBands[0].ageTo', message: 'age to (5) must be greater than age from (5)' },
   ]);
   assert.deepEqual(band(8, 5), [
     { field: 'ageBands[0].ageTo', message: 'age to (5) must be greater than age from (8)' },
   ]);
-  assert.deepEqual(band(0, 19), [{ field: 'ageBands[0].ageTo', message: 'must be 0–18, got 19' }]);
-  assert.deepEqual(band(-1, 5), [{ field: 'ageBands[0].ageFrom', message: 'must be 0–18, got -1' }]);
+  assert.deepEqual(band(0, 21), [{ field: 'ageBands[0].ageTo', message: 'must be 0–20, got 21' }]);
+  assert.deepEqual(band(-1, 5), [{ field: 'ageBands[0].ageFrom', message: 'must be 0–20, got -1' }]);
   assert.deepEqual(band(0.5, 5), [{ field: 'ageBands[0].ageFrom', message: "'0.5' is not a whole number" }]);
   assert.deepEqual(band(0, 5, -2), [
     { field: 'ageBands[0].maximumNumber', message: 'must be 0 or more, got -2' },
   ]);
   assert.deepEqual(band(0, 5, 0), []);
+  // Ofsted's ChildServicesRegisterAgeRangeType: numbers by age are published for EYR and CCR only.
+  assert.deepEqual(
+    validateRegistration(
+      withChange((r) => (r.ageBands = [{ ageFrom: 5, ageTo: 8, maximumNumber: 6, register: 'VCR' }])),
+    ),
+    [
+      {
+        field: 'ageBands[0].register',
+        message: "unknown register for an age band 'VCR' (expected EYR, CCR)",
+      },
+    ],
+  );
   assert.deepEqual(
     band(NaN, 5).map((p) => p.field),
     ['ageBands[0].ageFrom'],
@@ -268,15 +285,14 @@ test('a registered person (RPP) must not have a setting', () => {
   ]);
 });
 
-test('required text must not be blank; postcode included', () => {
+test("required text must not be blank; a postcode may be left out, as Ofsted's schema allows", () => {
   const r = withChange((x) => {
     x.provider.name = '  ';
-    x.provider.address.postcode = '';
+    delete x.provider.address.postcode;
     if (x.setting) x.setting.address.town = '';
   });
   assert.deepEqual(validateRegistration(r), [
     { field: 'provider.name', message: 'must not be empty' },
-    { field: 'provider.address.postcode', message: 'must not be empty' },
     { field: 'setting.address.town', message: 'must not be empty' },
   ]);
 });

@@ -8,6 +8,7 @@
 import { isCalendarDate } from '../../platform/calendar.ts';
 import { FEED_FIELDS, type FeedField } from './fields.ts';
 import {
+  AGE_BAND_REGISTERS,
   CHILDCARE_PERIODS,
   NOTICE_TYPES,
   PROVISION_TYPES,
@@ -28,8 +29,8 @@ export interface RuleProblem {
 /** The 3-digit DfE local authority code (not the ONS code). */
 export const LA_CODE_PATTERN = /^\d{3}$/;
 
-/** Childcare ages on the register run from birth to 18. */
-export const MAX_AGE = 18;
+/** Childcare ages in Ofsted's schema (ChildcareAgeType) run from birth to 20. */
+export const MAX_AGE = 20;
 
 /**
  * Characters XML 1.0 cannot carry at all (C0 controls but TAB, LF and CR; U+FFFE; U+FFFF;
@@ -134,7 +135,6 @@ export function validateRegistration(r: Registration): RuleProblem[] {
   const address = (prefix: string, a: Address): void => {
     required(`${prefix}.addressLine1`, a.addressLine1);
     required(`${prefix}.town`, a.town);
-    required(`${prefix}.postcode`, a.postcode);
     // BS7666 UPRNtype: an integer from 1 to 999999999999.
     if (a.uprn !== undefined && !/^0*[1-9]\d{0,11}$/.test(a.uprn)) {
       add(`${prefix}.uprn`, `invalid UPRN '${a.uprn}' (expected a whole number from 1 to 999999999999)`);
@@ -207,7 +207,7 @@ export function validateRegistration(r: Registration): RuleProblem[] {
       add(`${p}.ageTo`, `age to (${band.ageTo}) must be greater than age from (${band.ageFrom})`);
     }
     wholeNumber(`${p}.maximumNumber`, band.maximumNumber, 0, Infinity);
-    oneOf(`${p}.register`, band.register, REGISTERS, 'register');
+    optionalOneOf(`${p}.register`, band.register, AGE_BAND_REGISTERS, 'register for an age band');
   });
 
   // Judgements are free text: the feed's wording has changed over the years.

@@ -22,12 +22,14 @@ export interface Address {
   addressLine2?: string;
   town: string;
   county?: string;
-  postcode: string;
+  /** Optional in Ofsted's schema: an address not matched to the Postcode Address File may have none. */
+  postcode?: string;
   /** BS7666 Unique Property Reference Number: 1–12 digits, as sent. */
   uprn?: string;
 }
 
-export interface ProviderContact {
+/** Ofsted's ContactStructure, the same for a provider and a setting. */
+export interface Contact {
   telephoneNumber?: string;
   mobileNumber?: string;
   workTelephoneNumber?: string;
@@ -35,11 +37,8 @@ export interface ProviderContact {
   emailAddress?: string;
 }
 
-export interface SettingContact {
-  telephoneNumber?: string;
-  faxNumber?: string;
-  emailAddress?: string;
-}
+export type ProviderContact = Contact;
+export type SettingContact = Contact;
 
 export interface StatusHistoryEntry {
   status: RegistrationStatus;
@@ -57,7 +56,8 @@ export interface ChildcareAge {
   ageFrom: number;
   ageTo: number;
   maximumNumber: number;
-  register: Register;
+  /** Optional in Ofsted's schema: a band may apply to the registration as a whole. */
+  register?: Register;
 }
 
 export interface Inspection {

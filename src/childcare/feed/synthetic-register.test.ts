@@ -149,7 +149,7 @@ function problems(r: Registration, today: string): string[] {
     }
   }
   for (const address of [r.provider.address, r.setting?.address]) {
-    if (address && (!address.addressLine1.trim() || !address.town.trim() || !address.postcode.trim())) {
+    if (address && (!address.addressLine1.trim() || !address.town.trim() || !address.postcode?.trim())) {
       found.push('address without line 1, town or postcode');
     }
   }

@@ -124,4 +124,17 @@ export const regulatorMigrations: Record<string, Migration> = {
         ...child('linked_registration', `linked_reference_number text not null, reason text not null`),
       ]),
   },
+  // The last places edgate was stricter than Ofsted's v1.3 schema: a setting's mobile and work
+  // telephone, an address without a postcode, and an age band without a register. (Ages 0–20
+  // need no change here: the columns never limited them.)
+  '0007_feed_v1_3_gaps': {
+    up: (db) =>
+      runStatements(db, [
+        `alter table regulator.registration
+           alter column provider_postcode drop not null,
+           add column setting_mobile text,
+           add column setting_work_telephone text`,
+        `alter table regulator.childcare_age alter column register drop not null`,
+      ]),
+  },
 };

@@ -210,7 +210,7 @@ test('bad cells are each reported with their line, record and column', async () 
       "invalid date '2023-02-30' (expected YYYY-MM-DD)",
     ],
     [{ last_change_date: '' }, 'last_change_date', 'missing date (expected YYYY-MM-DD)'],
-    [{ provider_postcode: ' ' }, 'provider_postcode', 'must not be empty'],
+    [{ provider_town: ' ' }, 'provider_town', 'must not be empty'],
     [
       { registration_status: 'LIVE' },
       'registration_status',
@@ -251,7 +251,8 @@ test('bad cells are each reported with their line, record and column', async () 
     [{ age_bands: '0-5:6:EYR;5-x:6:CCR' }, 'age_bands[2].age_to', "'x' is not a whole number"],
     [{ age_bands: '0to5:6:EYR' }, 'age_bands[1].age_from', "'0to5' is not FROM-TO (e.g. 0-5)"],
     [{ age_bands: '5-0:6:EYR' }, 'age_bands[1].age_to', 'age to (0) must be greater than age from (5)'],
-    [{ age_bands: '0-19:6:EYR' }, 'age_bands[1].age_to', 'must be 0–18, got 19'],
+    [{ age_bands: '0-21:6:EYR' }, 'age_bands[1].age_to', 'must be 0–20, got 21'],
+    [{ age_bands: '0-5' }, 'age_bands[1]', "'0-5' is not FROM-TO:MAXIMUM[:REGISTER] (e.g. 0-5:6:EYR)"],
     [{ inspections: '2017-02-02|Good' }, 'inspections[1]', "'2017-02-02|Good' is not DATE|JUDGEMENT|TYPE"],
     [
       { inspections: '2017-02-31|Good|Inspection' },

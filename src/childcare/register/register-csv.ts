@@ -60,6 +60,8 @@ export const REGISTER_CSV_COLUMNS = [
   'setting_postcode',
   'setting_uprn',
   'setting_telephone',
+  'setting_mobile',
+  'setting_work_telephone',
   'setting_fax',
   'setting_email',
   'special_considerations',
@@ -83,6 +85,8 @@ export const OPTIONAL_CSV_COLUMNS: ReadonlySet<RegisterCsvColumn> = new Set([
   'provider_uprn',
   'provider_consent_withheld',
   'setting_uprn',
+  'setting_mobile',
+  'setting_work_telephone',
   'certificate_conditions',
   'welfare_notices',
   'linked_registrations',
@@ -117,6 +121,8 @@ const COLUMN_OF: Record<string, RegisterCsvColumn> = {
   'setting.address.county': 'setting_county',
   'setting.address.postcode': 'setting_postcode',
   'setting.contact.telephoneNumber': 'setting_telephone',
+  'setting.contact.mobileNumber': 'setting_mobile',
+  'setting.contact.workTelephoneNumber': 'setting_work_telephone',
   'setting.contact.faxNumber': 'setting_fax',
   'setting.contact.emailAddress': 'setting_email',
   specialConsiderations: 'special_considerations',
@@ -339,8 +345,9 @@ function readRow(
     const a: Address = {
       addressLine1: cell(`${prefix}_address_line1`),
       town: cell(`${prefix}_town`),
-      postcode: cell(`${prefix}_postcode`),
     };
+    const postcode = optional(`${prefix}_postcode`);
+    if (postcode !== undefined) a.postcode = postcode;
     const line2 = optional(`${prefix}_address_line2`);
     if (line2 !== undefined) a.addressLine2 = line2;
     const county = optional(`${prefix}_county`);
@@ -392,6 +399,8 @@ function readRow(
     const settingContact: SettingContact = {};
     const settingPairs: [keyof SettingContact, RegisterCsvColumn][] = [
       ['telephoneNumber', 'setting_telephone'],
+      ['mobileNumber', 'setting_mobile'],
+      ['workTelephoneNumber', 'setting_work_telephone'],
       ['faxNumber', 'setting_fax'],
       ['emailAddress', 'setting_email'],
     ];
@@ -454,15 +463,11 @@ function readRow(
     ([period = '']) => period as ChildcarePeriod,
   );
 
-  r.ageBands = items('age_bands', 'ageBands', ':', 3, 3, 'FROM-TO:MAXIMUM:REGISTER (e.g. 0-5:6:EYR)').map(
+  r.ageBands = items('age_bands', 'ageBands', ':', 2, 3, 'FROM-TO:MAXIMUM[:REGISTER] (e.g. 0-5:6:EYR)').map(
     ([range = '', max = '', register = ''], i): ChildcareAge => {
       const p = `ageBands[${i}]`;
-      const band: ChildcareAge = {
-        ageFrom: NaN,
-        ageTo: NaN,
-        maximumNumber: NaN,
-        register: register as Register,
-      };
+      const band: ChildcareAge = { ageFrom: NaN, ageTo: NaN, maximumNumber: NaN };
+      if (register !== '') band.register = register as Register;
       if (reported.has(p)) return band; // wrong number of parts, already reported
       const ages = range.split('-');
       if (ages.length === 2) {
@@ -559,6 +564,8 @@ export function writeRegisterCsv(registrations: Iterable<Registration>): string 
       setting_postcode: s?.address.postcode,
       setting_uprn: s?.address.uprn,
       setting_telephone: s?.contact?.telephoneNumber,
+      setting_mobile: s?.contact?.mobileNumber,
+      setting_work_telephone: s?.contact?.workTelephoneNumber,
       setting_fax: s?.contact?.faxNumber,
       setting_email: s?.contact?.emailAddress,
       special_considerations: r.specialConsiderations,
@@ -601,7 +608,11 @@ export function writeRegisterCsv(registrations: Iterable<Registration>): string 
         '',
       ),
       age_bands: joinListCell(
-        r.ageBands.map((a) => [`${a.ageFrom}-${a.ageTo}`, String(a.maximumNumber), a.register]),
+        r.ageBands.map((a) => [
+          `${a.ageFrom}-${a.ageTo}`,
+          String(a.maximumNumber),
+          ...(a.register === undefined ? [] : [a.register]),
+        ]),
         ':',
       ),
       inspections: joinListCell(

@@ -107,7 +107,8 @@ export async function searchRegister(db: Database, query: RegisterQuery): Promis
       'provider_name',
       'setting_name',
       sql<string>`coalesce(setting_town, provider_town)`.as('town'),
-      sql<string>`coalesce(setting_postcode, provider_postcode)`.as('postcode'),
+      // Null when neither address has a postcode (optional in Ofsted's schema).
+      sql<string | null>`coalesce(setting_postcode, provider_postcode)`.as('postcode'),
       'last_change_date',
     ])
     .orderBy('reference_number')
@@ -123,7 +124,7 @@ export async function searchRegister(db: Database, query: RegisterQuery): Promis
       providerName: r.provider_name,
       settingName: r.setting_name,
       town: r.town,
-      postcode: r.postcode,
+      postcode: r.postcode ?? '',
       lastChangeDate: r.last_change_date,
     })),
     total,

@@ -73,7 +73,7 @@ describe('register store', () => {
       `name ${fragment}`,
     );
 
-    const postcode = target.setting!.address.postcode.replace(/\s+/g, '').toLowerCase();
+    const postcode = target.setting!.address.postcode!.replace(/\s+/g, '').toLowerCase();
     const byPostcode = await searchRegister(handle.db, { postcode, pageSize: 200 });
     assert.ok(
       byPostcode.rows.some((row) => row.referenceNumber === target.referenceNumber),

@@ -13,6 +13,7 @@ import type {
   RegisterStatus,
   WelfareNotice,
   YesNo,
+  ChildcareAge,
   ChildcarePeriod,
   ChildServicesRegister,
   Notice,
@@ -71,6 +72,8 @@ export const REGISTRATION_COLUMNS = [
   'provider_uprn',
   'provider_consent_withheld',
   'setting_uprn',
+  'setting_mobile',
+  'setting_work_telephone',
 ] as const;
 
 export const DATE_COLUMNS = new Set(['status_changed_on', 'registration_date', 'last_change_date']);
@@ -89,7 +92,7 @@ export function registrationValues(r: Registration): (string | null)[] {
     p.address.addressLine2 ?? null,
     p.address.town,
     p.address.county ?? null,
-    p.address.postcode,
+    p.address.postcode ?? null,
     p.contact?.telephoneNumber ?? null,
     p.contact?.mobileNumber ?? null,
     p.contact?.workTelephoneNumber ?? null,
@@ -112,6 +115,8 @@ export function registrationValues(r: Registration): (string | null)[] {
     p.address.uprn ?? null,
     p.consentWithheld ?? null,
     s?.address.uprn ?? null,
+    s?.contact?.mobileNumber ?? null,
+    s?.contact?.workTelephoneNumber ?? null,
   ];
 }
 
@@ -149,7 +154,7 @@ export const CHILD_TABLES: ChildSpec[] = [
       ['maximum_number', 'integer'],
       ['register', 'text'],
     ],
-    rows: (r) => r.ageBands.map((a) => [a.ageFrom, a.ageTo, a.maximumNumber, a.register]),
+    rows: (r) => r.ageBands.map((a) => [a.ageFrom, a.ageTo, a.maximumNumber, a.register ?? null]),
   },
   {
     table: 'inspection',
@@ -423,11 +428,13 @@ export async function completeRegistrations(
                 addressLine2: row.setting_address_line2,
                 town: row.setting_town ?? '',
                 county: row.setting_county,
-                postcode: row.setting_postcode ?? '',
+                postcode: row.setting_postcode,
                 uprn: row.setting_uprn,
               }),
               contact: contactOrNothing<SettingContact>({
                 telephoneNumber: row.setting_telephone,
+                mobileNumber: row.setting_mobile,
+                workTelephoneNumber: row.setting_work_telephone,
                 faxNumber: row.setting_fax,
                 emailAddress: row.setting_email,
               }),
@@ -453,12 +460,14 @@ export async function completeRegistrations(
         ),
       ),
       childcarePeriods: row.childcare_periods as ChildcarePeriod[],
-      ageBands: (agesOf.get(ref) ?? []).map((a) => ({
-        ageFrom: a.age_from,
-        ageTo: a.age_to,
-        maximumNumber: a.maximum_number,
-        register: a.register as Register,
-      })),
+      ageBands: (agesOf.get(ref) ?? []).map((a) =>
+        present<ChildcareAge>({
+          ageFrom: a.age_from,
+          ageTo: a.age_to,
+          maximumNumber: a.maximum_number,
+          register: a.register as Register | null,
+        }),
+      ),
       inspections: (inspectionsOf.get(ref) ?? []).map((i) => ({
         inspectionType: i.inspection_type,
         inspectionDate: i.inspection_date,

@@ -15,7 +15,7 @@ export interface RegistrationTable {
   provider_address_line2: string | null;
   provider_town: string;
   provider_county: string | null;
-  provider_postcode: string;
+  provider_postcode: string | null;
   provider_uprn: string | null;
   provider_telephone: string | null;
   provider_mobile: string | null;
@@ -31,6 +31,8 @@ export interface RegistrationTable {
   setting_postcode: string | null;
   setting_uprn: string | null;
   setting_telephone: string | null;
+  setting_mobile: string | null;
+  setting_work_telephone: string | null;
   setting_fax: string | null;
   setting_email: string | null;
   special_considerations: string | null;
@@ -67,7 +69,7 @@ export interface ChildcareAgeTable extends Child {
   age_from: number;
   age_to: number;
   maximum_number: number;
-  register: string;
+  register: string | null;
 }
 
 export interface InspectionTable extends Child {
