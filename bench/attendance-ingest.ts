@@ -40,15 +40,12 @@ import { migrateToLatest } from '../src/platform/db/migrations.ts';
 import { loadTls } from '../src/platform/http/tls.ts';
 import { londonDateOf } from '../src/platform/calendar.ts';
 import { addWorkingDays, isWorkingDay } from '../src/platform/working-days.ts';
-import { generateSchools } from '../src/attendance/schools/synthetic-schools.ts';
-import { upsertSchools } from '../src/attendance/schools/school-store.ts';
-import { createClient } from '../src/attendance/oauth/clients.ts';
-import {
-  SECONDARY_YEAR_GROUPS,
-  syntheticSubmission,
-} from '../src/attendance/collection/synthetic-submission.ts';
-import { validateSubmission } from '../src/attendance/collection/submission.ts';
-import { acceptSubmission, storeSubmissionQuery } from '../src/attendance/collection/submission-store.ts';
+import { generateSchools } from '../src/dfe/schools/synthetic-schools.ts';
+import { upsertSchools } from '../src/dfe/schools/school-store.ts';
+import { createClient } from '../src/dfe/oauth/clients.ts';
+import { SECONDARY_YEAR_GROUPS, syntheticSubmission } from '../src/dfe/collection/synthetic-submission.ts';
+import { validateSubmission } from '../src/contracts/attendance/submission.ts';
+import { acceptSubmission, storeSubmissionQuery } from '../src/dfe/collection/submission-store.ts';
 import { findPostgresBinaries, freePort, startPostgresCluster } from '../test/support/postgres-cluster.ts';
 import { clusterCpuSeconds, processTreeCpuSeconds } from './support/cpu.ts';
 import type { LoadPhase, LoadResult, LoadSetup } from './support/attendance-load.ts';

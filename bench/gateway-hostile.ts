@@ -2,7 +2,7 @@
  * bench gateway-hostile: what a hostile SOAP envelope costs the ISPP gateway, against a plain
  * envelope of the same size measured in the same run (the baseline).
  *
- * 1. CPU per request: each shape of src/childcare/gateway/hostile-envelopes.ts at 64 KB (many
+ * 1. CPU per request: each shape of src/regulator/gateway/hostile-envelopes.ts at 64 KB (many
  *    namespace declarations on many elements, many prefixes, many attributes, long names, deep
  *    nesting, a huge attribute value, many text nodes, CDATA, repeated Ids) posted in-process
  *    (`app.inject`), the process's CPU time around the whole request; the median of BENCH_ROUNDS
@@ -23,12 +23,12 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { GATEWAY_PATH } from '../src/childcare/gateway/gateway-routes.ts';
+import { GATEWAY_PATH } from '../src/regulator/gateway/gateway-routes.ts';
 import {
   HOSTILE_SHAPES,
   hostileEnvelope,
   type HostileShape,
-} from '../src/childcare/gateway/hostile-envelopes.ts';
+} from '../src/regulator/gateway/hostile-envelopes.ts';
 import { startTestServer } from '../test/support/test-server.ts';
 
 const ROUNDS = positiveInt('BENCH_ROUNDS', 7);

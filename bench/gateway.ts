@@ -39,17 +39,20 @@ import { migrateToLatest } from '../src/platform/db/migrations.ts';
 import { loadTls } from '../src/platform/http/tls.ts';
 import { SecretBox } from '../src/platform/auth/secret-box.ts';
 import { londonDateOf } from '../src/platform/calendar.ts';
-import { upsertRegistrations } from '../src/childcare/register/register-store.ts';
-import { generateRegister, plannedRegisterSize } from '../src/childcare/feed/synthetic-register.ts';
-import { runExtracts } from '../src/childcare/extract/extract-runs.ts';
-import { readyExtract } from '../src/childcare/extract/extract-store.ts';
-import { addCertificate, createGatewayAccount } from '../src/childcare/gateway/gateway-store.ts';
-import { GATEWAY_PATH } from '../src/childcare/gateway/gateway-routes.ts';
+import { upsertRegistrations } from '../src/regulator/register/register-store.ts';
+import {
+  generateRegister,
+  plannedRegisterSize,
+} from '../src/contracts/childcare-extract/synthetic-register.ts';
+import { runExtracts } from '../src/regulator/extract/extract-runs.ts';
+import { readyExtract } from '../src/regulator/extract/extract-store.ts';
+import { addCertificate, createGatewayAccount } from '../src/regulator/gateway/gateway-store.ts';
+import { GATEWAY_PATH } from '../src/regulator/gateway/gateway-routes.ts';
 import {
   buildGetLocalAuthorityChildcareRegisterRequest,
   makeTestCertificate,
   readRegisterData,
-} from '../src/childcare/gateway/test-signing.ts';
+} from '../src/regulator/gateway/test-signing.ts';
 import { freePort, startPostgresCluster } from '../test/support/postgres-cluster.ts';
 import {
   STATIC_PATH,

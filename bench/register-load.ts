@@ -28,9 +28,12 @@ import { pipeline } from 'node:stream/promises';
 import { openDatabase, type Database } from '../src/platform/db/database.ts';
 import type { EdgateDatabase } from '../src/platform/db/schema.ts';
 import { migrateToLatest } from '../src/platform/db/migrations.ts';
-import { upsertRegistrations } from '../src/childcare/register/register-store.ts';
-import type { Registration } from '../src/childcare/feed/registration.ts';
-import { generateRegister, plannedRegisterSize } from '../src/childcare/feed/synthetic-register.ts';
+import { upsertRegistrations } from '../src/regulator/register/register-store.ts';
+import type { Registration } from '../src/contracts/childcare-extract/registration.ts';
+import {
+  generateRegister,
+  plannedRegisterSize,
+} from '../src/contracts/childcare-extract/synthetic-register.ts';
 import { startPostgresCluster } from '../test/support/postgres-cluster.ts';
 import { measure, type Measurement } from './support/cpu.ts';
 import {

@@ -1,10 +1,10 @@
 /**
  * `npm run docs:errors`: writes the table of attendance error codes into docs/attendance-api.md,
- * between its two marker comments, from src/attendance/collection/attendance-errors.ts.
+ * between its two marker comments, from src/contracts/attendance/attendance-errors.ts.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { withErrorTable } from '../src/attendance/collection/attendance-errors-doc.ts';
+import { withErrorTable } from '../src/contracts/attendance/attendance-errors-doc.ts';
 
 const file = path.resolve(import.meta.dirname, '..', 'docs', 'attendance-api.md');
 try {

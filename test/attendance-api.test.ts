@@ -14,15 +14,12 @@ import type { FastifyInstance } from 'fastify';
 import { createHttpServer } from '../src/platform/http/server.ts';
 import { loadTls, type TlsMaterial } from '../src/platform/http/tls.ts';
 import { SecretBox } from '../src/platform/auth/secret-box.ts';
-import { dfeRole } from '../src/attendance/dfe-role.ts';
-import { createClient } from '../src/attendance/oauth/clients.ts';
-import { upsertSchools } from '../src/attendance/schools/school-store.ts';
-import type { School } from '../src/attendance/schools/school.ts';
-import {
-  SECONDARY_YEAR_GROUPS,
-  syntheticSubmission,
-} from '../src/attendance/collection/synthetic-submission.ts';
-import { submissionBody } from '../src/attendance/collection/submission-store.ts';
+import { dfeRole } from '../src/dfe/dfe-role.ts';
+import { createClient } from '../src/dfe/oauth/clients.ts';
+import { upsertSchools } from '../src/dfe/schools/school-store.ts';
+import type { School } from '../src/dfe/schools/school.ts';
+import { SECONDARY_YEAR_GROUPS, syntheticSubmission } from '../src/dfe/collection/synthetic-submission.ts';
+import { submissionBody } from '../src/dfe/collection/submission-store.ts';
 import { gzipSync } from 'node:zlib';
 import { openTestDatabase, type TestDatabase } from './support/test-database.ts';
 import { TEST_ROLE_CONFIG } from './support/test-server.ts';

@@ -12,9 +12,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startTestServer, TEST_PASSWORD, type TestServer } from './support/test-server.ts';
-import { upsertRegistrations } from '../src/childcare/register/register-store.ts';
-import { generateRegister } from '../src/childcare/feed/synthetic-register.ts';
-import type { Registration } from '../src/childcare/feed/registration.ts';
+import { upsertRegistrations } from '../src/regulator/register/register-store.ts';
+import { generateRegister } from '../src/contracts/childcare-extract/synthetic-register.ts';
+import type { Registration } from '../src/contracts/childcare-extract/registration.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);

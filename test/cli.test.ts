@@ -11,8 +11,8 @@ import { authenticate } from '../src/platform/auth/accounts.ts';
 import { referencePath } from '../src/platform/reference.ts';
 import { openTestDatabase, testEngine, type TestDatabase } from './support/test-database.ts';
 import { freePort } from './support/postgres-cluster.ts';
-import { makeTestCertificate } from '../src/childcare/gateway/test-signing.ts';
-import { accountByApiKey, credentialsOf } from '../src/childcare/gateway/gateway-store.ts';
+import { makeTestCertificate } from '../src/regulator/gateway/test-signing.ts';
+import { accountByApiKey, credentialsOf } from '../src/regulator/gateway/gateway-store.ts';
 import { loadSecretBox } from '../src/platform/auth/secret-key.ts';
 
 const root = path.resolve(import.meta.dirname, '..');

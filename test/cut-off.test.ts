@@ -17,22 +17,22 @@ import { openDatabase, type DatabaseHandle } from '../src/platform/db/database.t
 import { createAccount } from '../src/platform/auth/accounts.ts';
 import { setAccountDisabled } from '../src/platform/auth/account-access.ts';
 import { SecretBox } from '../src/platform/auth/secret-box.ts';
-import { regulatorRole } from '../src/childcare/regulator-role.ts';
-import { addCertificate, createGatewayAccount } from '../src/childcare/gateway/gateway-store.ts';
+import { regulatorRole } from '../src/regulator/regulator-role.ts';
+import { addCertificate, createGatewayAccount } from '../src/regulator/gateway/gateway-store.ts';
 import {
   listCertificates,
   removeCertificate,
   rotateGatewayApiKey,
   rotateGatewayPassword,
   setGatewayAccountDisabled,
-} from '../src/childcare/gateway/gateway-access.ts';
-import { GATEWAY_PATH } from '../src/childcare/gateway/gateway-routes.ts';
-import { FID_JSON_PATH } from '../src/childcare/gateway/fid-routes.ts';
+} from '../src/regulator/gateway/gateway-access.ts';
+import { GATEWAY_PATH } from '../src/regulator/gateway/gateway-routes.ts';
+import { FID_JSON_PATH } from '../src/regulator/gateway/fid-routes.ts';
 import {
   buildGetServiceStatusRequest,
   makeTestCertificate,
   type TestCertificate,
-} from '../src/childcare/gateway/test-signing.ts';
+} from '../src/regulator/gateway/test-signing.ts';
 import { openTestDatabase, type TestDatabase } from './support/test-database.ts';
 import { freePort } from './support/postgres-cluster.ts';
 import { testClient, TEST_PASSWORD, TEST_ROLE_CONFIG, type TestClient } from './support/test-server.ts';

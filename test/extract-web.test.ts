@@ -4,11 +4,11 @@ import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { startTestServer, TEST_PASSWORD, type TestServer } from './support/test-server.ts';
-import { upsertRegistrations } from '../src/childcare/register/register-store.ts';
-import { generateRegister } from '../src/childcare/feed/synthetic-register.ts';
-import { runExtracts } from '../src/childcare/extract/extract-runs.ts';
-import { readyExtract } from '../src/childcare/extract/extract-store.ts';
-import { EXTRACT_XSD_PATH } from '../src/childcare/feed/extract-schema.ts';
+import { upsertRegistrations } from '../src/regulator/register/register-store.ts';
+import { generateRegister } from '../src/contracts/childcare-extract/synthetic-register.ts';
+import { runExtracts } from '../src/regulator/extract/extract-runs.ts';
+import { readyExtract } from '../src/regulator/extract/extract-store.ts';
+import { EXTRACT_XSD_PATH } from '../src/contracts/childcare-extract/extract-schema.ts';
 
 const NOW = new Date('2026-11-02T06:00:00Z');
 

@@ -15,20 +15,24 @@ import { createHttpServer } from '../src/platform/http/server.ts';
 import { loadTls, type TlsMaterial } from '../src/platform/http/tls.ts';
 import { SecretBox } from '../src/platform/auth/secret-box.ts';
 import { randomBytes } from 'node:crypto';
-import { upsertRegistrations } from '../src/childcare/register/register-store.ts';
-import { generateRegister } from '../src/childcare/feed/synthetic-register.ts';
-import { readExtract } from '../src/childcare/feed/extract-reader.ts';
-import { runExtracts } from '../src/childcare/extract/extract-runs.ts';
-import { readyExtract } from '../src/childcare/extract/extract-store.ts';
-import { authorise, createGatewayAccount, revoke } from '../src/childcare/gateway/gateway-store.ts';
+import { upsertRegistrations } from '../src/regulator/register/register-store.ts';
+import { generateRegister } from '../src/contracts/childcare-extract/synthetic-register.ts';
+import { readExtract } from '../src/contracts/childcare-extract/extract-reader.ts';
+import { runExtracts } from '../src/regulator/extract/extract-runs.ts';
+import { readyExtract } from '../src/regulator/extract/extract-store.ts';
+import { authorise, createGatewayAccount, revoke } from '../src/regulator/gateway/gateway-store.ts';
 import {
   fidRoutes,
   FID_JSON_PATH,
   FID_XML_PATH,
   type FidError,
-} from '../src/childcare/gateway/fid-routes.ts';
-import { fidExtract, fidRegistration, type FidDocument } from '../src/childcare/feed/fid-document.ts';
-import { fidSchema, schemaProblems } from '../src/childcare/feed/fid-schema-check.ts';
+} from '../src/regulator/gateway/fid-routes.ts';
+import {
+  fidExtract,
+  fidRegistration,
+  type FidDocument,
+} from '../src/contracts/childcare-extract/fid-document.ts';
+import { fidSchema, schemaProblems } from '../src/contracts/childcare-extract/fid-schema-check.ts';
 import { openTestDatabase, type TestDatabase } from './support/test-database.ts';
 
 interface Response {

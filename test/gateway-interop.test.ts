@@ -28,21 +28,21 @@ import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { WSSecurity, WSSecurityCert, WSSecurityPlusCert, createClientAsync } from 'soap';
 import { startTestServer, type TestServer } from './support/test-server.ts';
-import { upsertRegistrations } from '../src/childcare/register/register-store.ts';
-import { generateRegister } from '../src/childcare/feed/synthetic-register.ts';
-import { runExtracts } from '../src/childcare/extract/extract-runs.ts';
-import { readyExtract } from '../src/childcare/extract/extract-store.ts';
+import { upsertRegistrations } from '../src/regulator/register/register-store.ts';
+import { generateRegister } from '../src/contracts/childcare-extract/synthetic-register.ts';
+import { runExtracts } from '../src/regulator/extract/extract-runs.ts';
+import { readyExtract } from '../src/regulator/extract/extract-store.ts';
 import { londonDateOf } from '../src/platform/calendar.ts';
-import { addCertificate, createGatewayAccount } from '../src/childcare/gateway/gateway-store.ts';
+import { addCertificate, createGatewayAccount } from '../src/regulator/gateway/gateway-store.ts';
 import {
   ACTION_GET_REGISTER,
   WSA_ANONYMOUS,
   makeTestCertificate,
   type TestCertificate,
-} from '../src/childcare/gateway/test-signing.ts';
-import { WSA_NS } from '../src/childcare/gateway/soap-envelope.ts';
-import { AUTHENTICATION_FAILED } from '../src/childcare/gateway/ws-security.ts';
-import { GATEWAY_PATH } from '../src/childcare/gateway/gateway-routes.ts';
+} from '../src/regulator/gateway/test-signing.ts';
+import { WSA_NS } from '../src/regulator/gateway/soap-envelope.ts';
+import { AUTHENTICATION_FAILED } from '../src/regulator/gateway/ws-security.ts';
+import { GATEWAY_PATH } from '../src/regulator/gateway/gateway-routes.ts';
 
 const run = promisify(execFile);
 

@@ -9,17 +9,17 @@ import { request as httpsRequest } from 'node:https';
 import { gunzipSync } from 'node:zlib';
 import { startTestServer, TEST_PASSWORD, type TestServer } from './support/test-server.ts';
 import { createAccount } from '../src/platform/auth/accounts.ts';
-import { upsertRegistrations } from '../src/childcare/register/register-store.ts';
-import { generateRegister } from '../src/childcare/feed/synthetic-register.ts';
-import { runExtracts } from '../src/childcare/extract/extract-runs.ts';
-import { readyExtract } from '../src/childcare/extract/extract-store.ts';
+import { upsertRegistrations } from '../src/regulator/register/register-store.ts';
+import { generateRegister } from '../src/contracts/childcare-extract/synthetic-register.ts';
+import { runExtracts } from '../src/regulator/extract/extract-runs.ts';
+import { readyExtract } from '../src/regulator/extract/extract-store.ts';
 import { londonDateOf } from '../src/platform/calendar.ts';
 import {
   addCertificate,
   authorise,
   createGatewayAccount,
   revoke,
-} from '../src/childcare/gateway/gateway-store.ts';
+} from '../src/regulator/gateway/gateway-store.ts';
 import {
   buildGetLocalAuthorityChildcareRegisterRequest,
   buildGetServiceStatusRequest,
@@ -27,8 +27,8 @@ import {
   readRegisterData,
   type RequestOptions,
   type TestCertificate,
-} from '../src/childcare/gateway/test-signing.ts';
-import { GATEWAY_PATH } from '../src/childcare/gateway/gateway-routes.ts';
+} from '../src/regulator/gateway/test-signing.ts';
+import { GATEWAY_PATH } from '../src/regulator/gateway/gateway-routes.ts';
 
 describe('ISPP gateway', () => {
   let server: TestServer;

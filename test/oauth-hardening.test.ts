@@ -5,8 +5,8 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { createHttpServer } from '../src/platform/http/server.ts';
 import { SecretBox } from '../src/platform/auth/secret-box.ts';
-import { dfeRole } from '../src/attendance/dfe-role.ts';
-import { createClient } from '../src/attendance/oauth/clients.ts';
+import { dfeRole } from '../src/dfe/dfe-role.ts';
+import { createClient } from '../src/dfe/oauth/clients.ts';
 import { openTestDatabase, type TestDatabase } from './support/test-database.ts';
 import { TEST_ROLE_CONFIG } from './support/test-server.ts';
 

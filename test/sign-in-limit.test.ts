@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { startTestServer, TEST_PASSWORD, TEST_ROLE_CONFIG, type TestServer } from './support/test-server.ts';
 import { createHttpServer } from '../src/platform/http/server.ts';
-import { regulatorRole } from '../src/childcare/regulator-role.ts';
+import { regulatorRole } from '../src/regulator/regulator-role.ts';
 import { SecretBox } from '../src/platform/auth/secret-box.ts';
 import { createAccount } from '../src/platform/auth/accounts.ts';
 import { hashPassword } from '../src/platform/auth/password.ts';

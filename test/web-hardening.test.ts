@@ -2,10 +2,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, csrfTokenIn, TEST_PASSWORD, type TestServer } from './support/test-server.ts';
-import { upsertRegistrations } from '../src/childcare/register/register-store.ts';
-import { generateRegister } from '../src/childcare/feed/synthetic-register.ts';
-import { statusChangesOf } from '../src/childcare/register/record-status-change.ts';
-import type { Registration } from '../src/childcare/feed/registration.ts';
+import { upsertRegistrations } from '../src/regulator/register/register-store.ts';
+import { generateRegister } from '../src/contracts/childcare-extract/synthetic-register.ts';
+import { statusChangesOf } from '../src/regulator/register/record-status-change.ts';
+import type { Registration } from '../src/contracts/childcare-extract/registration.ts';
 import { createHttpServer } from '../src/platform/http/server.ts';
 
 const NOW = new Date('2026-11-02T10:00:00Z');

@@ -8,9 +8,9 @@
  */
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { CHILD_TABLES } from '../../src/childcare/register/register-store.ts';
-import { INACTIVE_STATUSES } from '../../src/childcare/feed/registration.ts';
-import { earliestRetainedChange } from '../../src/childcare/extract/extract-selection.ts';
+import { CHILD_TABLES } from '../../src/regulator/register/register-store.ts';
+import { INACTIVE_STATUSES } from '../../src/contracts/childcare-extract/registration.ts';
+import { earliestRetainedChange } from '../../src/regulator/extract/extract-selection.ts';
 
 export interface CopyOutTable {
   table: string;

@@ -8,7 +8,7 @@
  * Prints one JSON line (ExtractRunReport) on stdout; exits non-zero if any LA was not built.
  */
 import { openDatabase } from '../../src/platform/db/database.ts';
-import { runExtracts } from '../../src/childcare/extract/extract-runs.ts';
+import { runExtracts } from '../../src/regulator/extract/extract-runs.ts';
 
 export interface ExtractRunReport {
   las: number;

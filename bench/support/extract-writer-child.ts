@@ -22,17 +22,17 @@ import { isDeepStrictEqual } from 'node:util';
 import { sql } from 'kysely';
 import { openDatabase } from '../../src/platform/db/database.ts';
 import { localAuthorityByCode } from '../../src/platform/reference.ts';
-import { completeRegistrations } from '../../src/childcare/register/register-store.ts';
-import { INACTIVE_STATUSES, type Registration } from '../../src/childcare/feed/registration.ts';
-import { readExtract } from '../../src/childcare/feed/extract-reader.ts';
-import { earliestRetainedChange } from '../../src/childcare/extract/extract-selection.ts';
+import { completeRegistrations } from '../../src/regulator/register/register-store.ts';
+import { INACTIVE_STATUSES, type Registration } from '../../src/contracts/childcare-extract/registration.ts';
+import { readExtract } from '../../src/contracts/childcare-extract/extract-reader.ts';
+import { earliestRetainedChange } from '../../src/regulator/extract/extract-selection.ts';
 import {
   EXTRACT_CLOSING,
   extractOpening,
   registrationElement,
   registrationText,
   type ExtractHeader,
-} from '../../src/childcare/feed/extract-writer.ts';
+} from '../../src/contracts/childcare-extract/extract-writer.ts';
 import { xmlbuilder2Extract } from './extract-xmlbuilder.ts';
 
 export type WriterPath = 'ours' | 'xmlbuilder' | 'oursWholeString' | 'xmlbuilderString';

@@ -2,16 +2,16 @@
  * Baseline (b) of bench/extract-national: what a typical Node project would write to produce
  * an LA's extract document — xmlbuilder2, one element per call, then `end({ prettyPrint: true })`.
  *
- * Same element structure and the same rules as src/childcare/feed/extract-writer.ts (optional
+ * Same element structure and the same rules as src/contracts/childcare-extract/extract-writer.ts (optional
  * elements and contact containers left out when empty, list containers always written but v1.3's
  * welfare notices and linked registrations only when not empty, empty ones self-closed, the
  * NOD/NOI date name, certificate conditions), so both sides do the same work and the bench can
  * check that the two documents read back to the same registrations.
  */
 import { create } from 'xmlbuilder2';
-import { EXTRACT_NAMESPACE, EXTRACT_ROOT } from '../../src/childcare/feed/extract-reader.ts';
-import type { ExtractHeader } from '../../src/childcare/feed/extract-writer.ts';
-import type { Address, Registration } from '../../src/childcare/feed/registration.ts';
+import { EXTRACT_NAMESPACE, EXTRACT_ROOT } from '../../src/contracts/childcare-extract/extract-reader.ts';
+import type { ExtractHeader } from '../../src/contracts/childcare-extract/extract-writer.ts';
+import type { Address, Registration } from '../../src/contracts/childcare-extract/registration.ts';
 
 /** xmlbuilder2 exports no types from its entry point; every overload of create returns one. */
 type XMLBuilder = ReturnType<typeof create>;

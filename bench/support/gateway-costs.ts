@@ -7,9 +7,9 @@
 import { X509Certificate, createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { createGunzip, gunzipSync } from 'node:zlib';
-import { parseSoapEnvelope } from '../../src/childcare/gateway/soap-envelope.ts';
-import { verifySecurityHeader } from '../../src/childcare/gateway/ws-security.ts';
-import { registerDataContent, registerDataResponse } from '../../src/childcare/gateway/soap-response.ts';
+import { parseSoapEnvelope } from '../../src/regulator/gateway/soap-envelope.ts';
+import { verifySecurityHeader } from '../../src/regulator/gateway/ws-security.ts';
+import { registerDataContent, registerDataResponse } from '../../src/regulator/gateway/soap-response.ts';
 
 export interface RequestCosts {
   /** Median ms over the rounds. */

@@ -57,8 +57,8 @@ function area(frame: CallFrame): string {
     if (functionName === '(program)') return 'native (program)';
     return `native: ${functionName}`;
   }
-  if (url.includes('/src/childcare/gateway/soap-response')) return 'edgate soap-response (escaping)';
-  if (url.includes('/src/childcare/gateway/')) return 'edgate gateway (other)';
+  if (url.includes('/src/regulator/gateway/soap-response')) return 'edgate soap-response (escaping)';
+  if (url.includes('/src/regulator/gateway/')) return 'edgate gateway (other)';
   if (url.includes('/src/')) return 'edgate (other)';
   if (url.includes('/bench/')) return 'bench static route';
   if (/xml-crypto|xmldom|saxes|xpath/.test(url))

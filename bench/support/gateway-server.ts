@@ -24,9 +24,9 @@ import { createHttpServer } from '../../src/platform/http/server.ts';
 import { loadTls } from '../../src/platform/http/tls.ts';
 import { openDatabase } from '../../src/platform/db/database.ts';
 import { SecretBox } from '../../src/platform/auth/secret-box.ts';
-import { regulatorRole } from '../../src/childcare/regulator-role.ts';
-import { readyExtract } from '../../src/childcare/extract/extract-store.ts';
-import { GATEWAY_PATH } from '../../src/childcare/gateway/gateway-routes.ts';
+import { regulatorRole } from '../../src/regulator/regulator-role.ts';
+import { readyExtract } from '../../src/regulator/extract/extract-store.ts';
+import { GATEWAY_PATH } from '../../src/regulator/gateway/gateway-routes.ts';
 import { whatIfCachedGateway } from './gateway-whatif.ts';
 import {
   SLICE_BYTES,

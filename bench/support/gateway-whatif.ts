@@ -14,15 +14,15 @@ import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../src/platform/db/database.ts';
 import type { SecretBox } from '../../src/platform/auth/secret-box.ts';
 import { londonDateOf } from '../../src/platform/calendar.ts';
-import { readyExtract } from '../../src/childcare/extract/extract-store.ts';
-import { credentialsOf, recordAudit, rememberNonce } from '../../src/childcare/gateway/gateway-store.ts';
-import { parseSoapEnvelope } from '../../src/childcare/gateway/soap-envelope.ts';
+import { readyExtract } from '../../src/regulator/extract/extract-store.ts';
+import { credentialsOf, recordAudit, rememberNonce } from '../../src/regulator/gateway/gateway-store.ts';
+import { parseSoapEnvelope } from '../../src/regulator/gateway/soap-envelope.ts';
 import {
   registerDataContent,
   registerDataResponse,
   SOAP_CONTENT_TYPE,
-} from '../../src/childcare/gateway/soap-response.ts';
-import { verifySecurityHeader } from '../../src/childcare/gateway/ws-security.ts';
+} from '../../src/regulator/gateway/soap-response.ts';
+import { verifySecurityHeader } from '../../src/regulator/gateway/ws-security.ts';
 
 export const WHAT_IF_PATH = '/bench/gateway-cached';
 

@@ -9,8 +9,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
-import { GATEWAY_PATH } from '../../src/childcare/gateway/gateway-routes.ts';
-import { HOSTILE_SHAPES, hostileEnvelope } from '../../src/childcare/gateway/hostile-envelopes.ts';
+import { GATEWAY_PATH } from '../../src/regulator/gateway/gateway-routes.ts';
+import { HOSTILE_SHAPES, hostileEnvelope } from '../../src/regulator/gateway/hostile-envelopes.ts';
 
 const [baseUrl = '', caFile = '', secondsArg = '10', connectionsArg = '4', mode = 'hostile'] =
   process.argv.slice(2);

@@ -11,8 +11,8 @@ import {
   CHILD_TABLES,
   REGISTRATION_COLUMNS,
   registrationValues,
-} from '../../src/childcare/register/register-store.ts';
-import type { Registration } from '../../src/childcare/feed/registration.ts';
+} from '../../src/regulator/register/register-store.ts';
+import type { Registration } from '../../src/contracts/childcare-extract/registration.ts';
 
 type Value = string | number | boolean | null;
 

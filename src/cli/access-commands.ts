@@ -10,7 +10,7 @@ import type { Database } from '../platform/db/database.ts';
 import { AccountError } from '../platform/auth/accounts.ts';
 import { listAccounts, setAccountDisabled } from '../platform/auth/account-access.ts';
 import { loadSecretBox } from '../platform/auth/secret-key.ts';
-import { GatewayAdminError } from '../childcare/gateway/gateway-store.ts';
+import { GatewayAdminError } from '../regulator/gateway/gateway-store.ts';
 import {
   listCertificates,
   listGatewayAccounts,
@@ -18,7 +18,7 @@ import {
   rotateGatewayApiKey,
   rotateGatewayPassword,
   setGatewayAccountDisabled,
-} from '../childcare/gateway/gateway-access.ts';
+} from '../regulator/gateway/gateway-access.ts';
 import { openConfiguredDatabase } from './database.ts';
 
 /** Who made a change, for the audit: the operator's login name. */

@@ -10,10 +10,10 @@ import type { Config } from '../platform/config.ts';
 import type { DatabaseHandle } from '../platform/db/database.ts';
 import { createAccount } from '../platform/auth/accounts.ts';
 import type { SecretBox } from '../platform/auth/secret-box.ts';
-import { createGatewayAccount } from '../childcare/gateway/gateway-store.ts';
+import { createGatewayAccount } from '../regulator/gateway/gateway-store.ts';
 import { londonDateOf } from '../platform/calendar.ts';
-import { loadGeneratedRegister } from '../childcare/register/register-load.ts';
-import { seedDemoAttendance } from '../attendance/demo-attendance.ts';
+import { loadGeneratedRegister } from '../regulator/register/register-load.ts';
+import { seedDemoAttendance } from '../dfe/demo-attendance.ts';
 
 const DEMO_ACCOUNTS = [
   { username: 'caseworker', displayName: 'Casey Worker (demo)', roles: ['caseworker'] },

@@ -70,7 +70,7 @@ type Db = Awaited<ReturnType<typeof openConfiguredDatabase>>['db'];
 
 async function clientCommand(db: Db, verb: string, idOrName: string | undefined): Promise<number> {
   if (!idOrName) throw new Refusal(`edgate dfe client ${verb} needs --client (its id or name)`);
-  const clients = await import('../attendance/oauth/clients.ts');
+  const clients = await import('../dfe/oauth/clients.ts');
   const client = await clients.findClient(db, idOrName);
   if (!client) throw new Refusal(`No OAuth client with id or name "${idOrName}"`);
   if (verb === 'disable') {
@@ -104,7 +104,7 @@ async function consentChangeCommand(
   verb: string,
   values: { client?: string | undefined; urn?: string | undefined; by?: string | undefined },
 ): Promise<number> {
-  const store = await import('../attendance/consent/consent-store.ts');
+  const store = await import('../dfe/consent/consent-store.ts');
   if (verb === 'changes') {
     const changes = await store.pendingSupplierChanges(db);
     if (changes.length === 0) console.log('No change of supplier is waiting.');
@@ -115,15 +115,15 @@ async function consentChangeCommand(
       );
     return 0;
   }
-  const { parseUrn } = await import('../attendance/collection/submission.ts');
-  const { parsePersonName } = await import('../attendance/consent/consent.ts');
+  const { parseUrn } = await import('../contracts/attendance/submission.ts');
+  const { parsePersonName } = await import('../dfe/consent/consent.ts');
   const urn = values.urn === undefined ? undefined : parseUrn(values.urn);
   if (urn === undefined) throw new Refusal(`edgate dfe consent ${verb} needs --urn, a URN of 6 digits`);
   const by = parsePersonName(administrator(values.by));
   if (by === undefined) throw new Refusal('--by must name a person (1 to 200 characters)');
   let clientId: string | undefined;
   if (values.client !== undefined) {
-    const { findClient } = await import('../attendance/oauth/clients.ts');
+    const { findClient } = await import('../dfe/oauth/clients.ts');
     const client = await findClient(db, values.client);
     if (!client) throw new Refusal(`No OAuth client with id or name "${values.client}"`);
     clientId = client.clientId;

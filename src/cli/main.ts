@@ -9,16 +9,16 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig, ROLES, type Config, type Role } from '../platform/config.ts';
 import { migrateToLatest } from '../platform/db/migrations.ts';
 import { AccountError, ACCOUNT_ROLES, createAccount } from '../platform/auth/accounts.ts';
-import { ImportError } from '../childcare/feed/import-problem.ts';
+import { ImportError } from '../platform/files/import-problem.ts';
 import {
   importRegisterFile,
   loadGeneratedRegister,
   type ImportFormat,
-} from '../childcare/register/register-load.ts';
-import { plannedRegisterSize } from '../childcare/feed/synthetic-register.ts';
+} from '../regulator/register/register-load.ts';
+import { plannedRegisterSize } from '../contracts/childcare-extract/synthetic-register.ts';
 import { DatabaseInUseError, openConfiguredDatabase } from './database.ts';
-import { runExtracts, UnknownLocalAuthorityError } from '../childcare/extract/extract-runs.ts';
-import { extractsOfDate, extractSummary, readyExtract } from '../childcare/extract/extract-store.ts';
+import { runExtracts, UnknownLocalAuthorityError } from '../regulator/extract/extract-runs.ts';
+import { extractsOfDate, extractSummary, readyExtract } from '../regulator/extract/extract-store.ts';
 import { localAuthorityByCode } from '../platform/reference.ts';
 import { loadSecretBox } from '../platform/auth/secret-key.ts';
 import {
@@ -27,7 +27,7 @@ import {
   createGatewayAccount,
   GatewayAdminError,
   revoke,
-} from '../childcare/gateway/gateway-store.ts';
+} from '../regulator/gateway/gateway-store.ts';
 import { isCalendarDate, londonDateOf } from '../platform/calendar.ts';
 import {
   GATEWAY_ACCESS_SUBCOMMANDS,
@@ -287,7 +287,7 @@ async function dfeCommand(config: Config, args: string[]): Promise<number> {
       'no-consent': { type: 'boolean' },
     });
     if (!values.name) throw new UsageError('edgate dfe client add needs --name');
-    const { createClient, newClientProblem } = await import('../attendance/oauth/clients.ts');
+    const { createClient, newClientProblem } = await import('../dfe/oauth/clients.ts');
     const client = {
       name: values.name,
       scopes: values.scope ?? ['attendance.submit'],
@@ -305,7 +305,7 @@ async function dfeCommand(config: Config, args: string[]): Promise<number> {
     return 0;
   }
   if (noun === 'keys' && verb === 'rotate') {
-    const { SigningKeys } = await import('../attendance/oauth/signing-keys.ts');
+    const { SigningKeys } = await import('../dfe/oauth/signing-keys.ts');
     const box = loadSecretBox({ key: config.gatewaySecretKey, dataDir: config.dataDir });
     const { kid } = await withDatabase(config, ({ db }) =>
       new SigningKeys(db, { lifetimeSeconds: config.accessTokenLifetimeSeconds, box }).rotate(new Date()),
@@ -314,13 +314,13 @@ async function dfeCommand(config: Config, args: string[]): Promise<number> {
     return 0;
   }
   if (noun === 'schools' && (verb === 'import' || verb === 'generate')) {
-    const { upsertSchools } = await import('../attendance/schools/school-store.ts');
+    const { upsertSchools } = await import('../dfe/schools/school-store.ts');
     let schools;
     if (verb === 'import') {
       const { positionals } = parse(rest, {});
       const file = positionals[0];
       if (!file) throw new UsageError('Usage: edgate dfe schools import FILE');
-      const { readGiasCsv } = await import('../attendance/schools/gias-csv.ts');
+      const { readGiasCsv } = await import('../dfe/schools/gias-csv.ts');
       let bytes: Buffer;
       try {
         bytes = readFileSync(file);
@@ -334,7 +334,7 @@ async function dfeCommand(config: Config, args: string[]): Promise<number> {
       if (scale !== 'demo' && scale !== 'national') throw new UsageError('--scale must be demo or national');
       const seed = Number(options.seed ?? '1');
       if (!Number.isInteger(seed) || seed < 0) throw new UsageError('--seed must be a whole number');
-      const { generateSchools } = await import('../attendance/schools/synthetic-schools.ts');
+      const { generateSchools } = await import('../dfe/schools/synthetic-schools.ts');
       schools = generateSchools({ scale, seed });
     }
     const counts = await withDatabase(config, ({ db }) =>
@@ -361,11 +361,11 @@ async function consentCommand(
     by: { type: 'string' },
     at: { type: 'string' },
   });
-  const { parseUrn } = await import('../attendance/collection/submission.ts');
-  const { parseDateTime, parsePersonName, CLOCK_SKEW_MS } = await import('../attendance/consent/consent.ts');
-  const store = await import('../attendance/consent/consent-store.ts');
-  const { findClient } = await import('../attendance/oauth/clients.ts');
-  const { schoolByUrn } = await import('../attendance/schools/school-store.ts');
+  const { parseUrn } = await import('../contracts/attendance/submission.ts');
+  const { parseDateTime, parsePersonName, CLOCK_SKEW_MS } = await import('../dfe/consent/consent.ts');
+  const store = await import('../dfe/consent/consent-store.ts');
+  const { findClient } = await import('../dfe/oauth/clients.ts');
+  const { schoolByUrn } = await import('../dfe/schools/school-store.ts');
   const urn = values.urn === undefined ? undefined : parseUrn(values.urn);
   if (values.urn !== undefined && urn === undefined)
     throw new UsageError(`--urn ${values.urn}: a URN is 6 digits`);

@@ -8,8 +8,8 @@ import { openConfiguredDatabase } from './database.ts';
 import { createHttpServer } from '../platform/http/server.ts';
 import { loadTls } from '../platform/http/tls.ts';
 import { loadSecretBox } from '../platform/auth/secret-key.ts';
-import { regulatorRole } from '../childcare/regulator-role.ts';
-import { dfeRole } from '../attendance/dfe-role.ts';
+import { regulatorRole } from '../regulator/regulator-role.ts';
+import { dfeRole } from '../dfe/dfe-role.ts';
 import type { RolePlugin } from '../platform/role.ts';
 import { seedDemoWorld } from './demo-world.ts';
 

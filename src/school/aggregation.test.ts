@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { validateSubmission } from '../attendance/collection/submission.ts';
+import { validateSubmission } from '../contracts/attendance/submission.ts';
 import { aggregateAttendance } from './aggregation.ts';
 import type { Enrolment, Mark, SchoolSession } from './pupils.ts';
 import { compileCalendar } from './school-calendar.ts';

@@ -1,6 +1,6 @@
 /**
  * The school's side of feed 2: its pupils' marks, enrolments and calendar → the body of
- * `POST /attendances` (`attendance/collection/submission.ts`), counts only.
+ * `POST /attendances` (`contracts/attendance/submission.ts`), counts only.
  *
  * Per school day of the send, per session the school held and per NC year group: how many pupils
  * got each attendance code. Plus, as of the day of sending, the pupils on roll (`totalNoOfPupils`)
@@ -28,9 +28,9 @@ import type {
   AttendanceSubmissionBody,
   AttendanceSubmissionEntryBody,
   SchoolSession,
-} from '../attendance/collection/submission.ts';
-import { attendanceCodesValidOn } from '../attendance/reference/attendance-codes.ts';
-import { isPupilYearGroup, pupilYearGroups } from '../attendance/reference/nc-year-groups.ts';
+} from '../contracts/attendance/submission.ts';
+import { attendanceCodesValidOn } from '../contracts/attendance/attendance-codes.ts';
+import { isPupilYearGroup, pupilYearGroups } from '../contracts/attendance/nc-year-groups.ts';
 import { pupilYearGroupOn, enrolmentsByPupil, type Enrolment, type Mark } from './pupils.ts';
 import type { CompiledCalendar } from './school-calendar.ts';
 

@@ -15,8 +15,8 @@
  * valid on its date. Thresholds are compared in whole numbers (missed × 10 ≥ possible), so a pupil
  * at exactly 10% is persistently absent whatever floating point would say.
  */
-import { attendanceCodesOn } from '../attendance/reference/attendance-codes.ts';
-import { pupilYearGroups } from '../attendance/reference/nc-year-groups.ts';
+import { attendanceCodesOn } from '../contracts/attendance/attendance-codes.ts';
+import { pupilYearGroups } from '../contracts/attendance/nc-year-groups.ts';
 import { enrolmentsByPupil, pupilYearGroupOn, type Enrolment, type Mark } from './pupils.ts';
 import { schoolYearStart, type CompiledCalendar } from './school-calendar.ts';
 

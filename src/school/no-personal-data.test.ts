@@ -5,8 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { addDays } from '../platform/calendar.ts';
-import { isPupilYearGroup } from '../attendance/reference/nc-year-groups.ts';
-import { isAttendanceCodeValidOn } from '../attendance/reference/attendance-codes.ts';
+import { isPupilYearGroup } from '../contracts/attendance/nc-year-groups.ts';
+import { isAttendanceCodeValidOn } from '../contracts/attendance/attendance-codes.ts';
 import { aggregateAttendance } from './aggregation.ts';
 import { compileCalendar, schoolDaysBetween } from './school-calendar.ts';
 import { sendWindowOn } from './send-window.ts';

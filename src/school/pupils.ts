@@ -5,7 +5,7 @@
  * Names, UPNs, dates of birth and the internal id never leave the school role: the DfE receives
  * counts only (`aggregation.ts`), and insight (`insight.ts`) is shown inside the school.
  */
-import type { SchoolSession } from '../attendance/collection/submission.ts';
+import type { SchoolSession } from '../contracts/attendance/submission.ts';
 
 export type { SchoolSession };
 

@@ -6,8 +6,8 @@
 import { CsvError, parse } from 'csv-parse/sync';
 import type { Info } from 'csv-parse/sync';
 import { daysBetween, isCalendarDate } from '../platform/calendar.ts';
-import { isAttendanceCodeValidOn, isKnownAttendanceCode } from '../attendance/reference/attendance-codes.ts';
-import { isPupilYearGroup } from '../attendance/reference/nc-year-groups.ts';
+import { isAttendanceCodeValidOn, isKnownAttendanceCode } from '../contracts/attendance/attendance-codes.ts';
+import { isPupilYearGroup } from '../contracts/attendance/nc-year-groups.ts';
 import type { Enrolment, Mark, MarkChange, Pupil, SchoolSession } from './pupils.ts';
 import { compileCalendar, type Closure, type SchoolCalendar, type Term } from './school-calendar.ts';
 import { isValidUpn } from './upn.ts';

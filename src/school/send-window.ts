@@ -8,7 +8,7 @@
  * - A send covers today (when the school is open) and the previous 7 **school** days: the
  *   school's own sessions, so a week of half-term or an INSET day does not use up the week.
  * - The receiver accepts a date only from the 8th **working** day before the day of receipt
- *   (`attendance/collection/submission-window.ts`). So a send also leaves out any of those school
+ *   (`contracts/attendance/submission-window.ts`). So a send also leaves out any of those school
  *   days older than that, which happens only after a break (on the Monday after half-term the 7
  *   previous school days reach back past the holiday): the receiver would refuse them.
  * - "More than 8 days ago" is about the date of the **session** the mark is for, not when the

@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { attendanceCodesOn } from '../attendance/reference/attendance-codes.ts';
-import { validateSubmission } from '../attendance/collection/submission.ts';
+import { attendanceCodesOn } from '../contracts/attendance/attendance-codes.ts';
+import { validateSubmission } from '../contracts/attendance/submission.ts';
 import { aggregateAttendance } from './aggregation.ts';
 import { schoolInsight } from './insight.ts';
 import { isOnRoll, yearGroupOn } from './pupils.ts';

@@ -4,9 +4,9 @@
  * what the builder reads and writes with this.
  */
 import type { Database } from '../../src/platform/db/database.ts';
-import { completeRegistrations } from '../../src/childcare/register/register-store.ts';
-import { INACTIVE_STATUSES, type Registration } from '../../src/childcare/feed/registration.ts';
-import { earliestRetainedChange } from '../../src/childcare/extract/extract-selection.ts';
+import { completeRegistrations } from '../../src/regulator/register/register-store.ts';
+import { INACTIVE_STATUSES, type Registration } from '../../src/contracts/childcare-extract/registration.ts';
+import { earliestRetainedChange } from '../../src/regulator/extract/extract-selection.ts';
 
 export async function selectedRegistrations(
   db: Database,

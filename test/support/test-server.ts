@@ -11,7 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { createHttpServer } from '../../src/platform/http/server.ts';
 import { loadTls } from '../../src/platform/http/tls.ts';
 import { createAccount } from '../../src/platform/auth/accounts.ts';
-import { regulatorRole } from '../../src/childcare/regulator-role.ts';
+import { regulatorRole } from '../../src/regulator/regulator-role.ts';
 import { openTestDatabase, type TestDatabase } from './test-database.ts';
 import { freePort } from './postgres-cluster.ts';
 import { randomBytes } from 'node:crypto';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { everyElementRegistration } from '../../childcare/feed/feed-fixtures.ts';
+import { everyElementRegistration } from '../../contracts/childcare-extract/feed-fixtures.ts';
 import { describeChange, forReview, isAnomaly, type Change, type FieldChange } from './change.ts';
 
 const r = everyElementRegistration('EY700001');

@@ -15,9 +15,9 @@
  *   back in the same LA; `moved` when it is back, or newly present, in another LA the same agent
  *   collects while gone from the first.
  */
-import type { FeedField } from '../../childcare/feed/fields.ts';
-import type { Registration, RegistrationStatus } from '../../childcare/feed/registration.ts';
-import { REGISTRATION_STATUS_NAMES } from '../../childcare/feed/codes.ts';
+import type { FeedField } from '../../contracts/childcare-extract/fields.ts';
+import type { Registration, RegistrationStatus } from '../../contracts/childcare-extract/registration.ts';
+import { REGISTRATION_STATUS_NAMES } from '../../contracts/childcare-extract/codes.ts';
 
 /** A field as the field table names it: where it is in the document and what a person calls it. */
 export interface ChangedField {

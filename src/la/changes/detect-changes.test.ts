@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { everyElementRegistration, exemptAgency } from '../../childcare/feed/feed-fixtures.ts';
-import { generateRegister } from '../../childcare/feed/synthetic-register.ts';
-import type { Registration } from '../../childcare/feed/registration.ts';
+import { everyElementRegistration, exemptAgency } from '../../contracts/childcare-extract/feed-fixtures.ts';
+import { generateRegister } from '../../contracts/childcare-extract/synthetic-register.ts';
+import type { Registration } from '../../contracts/childcare-extract/registration.ts';
 import type { Change } from './change.ts';
 import { describeChange, forReview, isAnomaly } from './change.ts';
 import { detectAgentChanges, detectChanges, type Snapshot } from './detect-changes.ts';

@@ -4,8 +4,8 @@
  * missed day (or month) needs nothing special — and the references the agent already knows gone.
  * change.ts says how each kind is judged.
  */
-import { INACTIVE_STATUSES } from '../../childcare/feed/codes.ts';
-import type { Registration } from '../../childcare/feed/registration.ts';
+import { INACTIVE_STATUSES } from '../../contracts/childcare-extract/codes.ts';
+import type { Registration } from '../../contracts/childcare-extract/registration.ts';
 import type { Change, FieldChange, StatusChange } from './change.ts';
 import { fieldChanges } from './field-diff.ts';
 

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FEED_FIELDS, type FeedField } from '../../childcare/feed/fields.ts';
-import { everyElementRegistration } from '../../childcare/feed/feed-fixtures.ts';
-import { generateRegister } from '../../childcare/feed/synthetic-register.ts';
-import type { Registration } from '../../childcare/feed/registration.ts';
+import { FEED_FIELDS, type FeedField } from '../../contracts/childcare-extract/fields.ts';
+import { everyElementRegistration } from '../../contracts/childcare-extract/feed-fixtures.ts';
+import { generateRegister } from '../../contracts/childcare-extract/synthetic-register.ts';
+import type { Registration } from '../../contracts/childcare-extract/registration.ts';
 import { COMPARED_LISTS, LIST_ORDER, fieldChanges, fieldDiff } from './field-diff.ts';
 
 type Bag = Record<string, unknown>;

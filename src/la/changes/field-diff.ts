@@ -19,8 +19,8 @@
  * the most field values (at least one). Unpaired items report each of their values going to or
  * coming from nothing.
  */
-import { FEED_FIELDS, type FeedField } from '../../childcare/feed/fields.ts';
-import type { Registration } from '../../childcare/feed/registration.ts';
+import { FEED_FIELDS, type FeedField } from '../../contracts/childcare-extract/fields.ts';
+import type { Registration } from '../../contracts/childcare-extract/registration.ts';
 import { changedField, type FieldChange, type FieldValue } from './change.ts';
 
 /** How each list is compared; a list not named here is a multiset (see above). */

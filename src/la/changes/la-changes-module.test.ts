@@ -19,7 +19,7 @@ test("the LA's change detection imports only the platform and the feed document,
       const allowed =
         target.startsWith('./') ||
         target.startsWith('../../platform/') ||
-        target.startsWith('../../childcare/feed/');
+        target.startsWith('../../contracts/childcare-extract/');
       if (!allowed) offending.push(`${file}: ${target}`);
     }
   }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { everyElementRegistration } from '../../childcare/feed/feed-fixtures.ts';
-import type { Registration } from '../../childcare/feed/registration.ts';
+import { everyElementRegistration } from '../../contracts/childcare-extract/feed-fixtures.ts';
+import type { Registration } from '../../contracts/childcare-extract/registration.ts';
 import type { Snapshot } from './detect-changes.ts';
 import { guardSnapshot } from './snapshot-guard.ts';
 

@@ -5,7 +5,7 @@
  * discard — never applied automatically: a truncated or stale extract would otherwise look like
  * mass deletions or undo the days since.
  */
-import { INACTIVE_STATUSES } from '../../childcare/feed/codes.ts';
+import { INACTIVE_STATUSES } from '../../contracts/childcare-extract/codes.ts';
 import type { Snapshot } from './detect-changes.ts';
 
 /** Default most of the last applied snapshot's live registrations a snapshot may remove: 10%. */

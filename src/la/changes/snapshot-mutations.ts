@@ -4,8 +4,8 @@
  * value stays valid for the feed's reader, so a mutated snapshot can go through the writer and
  * back. Not used by the service.
  */
-import { CHILDCARE_PERIODS, INACTIVE_STATUSES } from '../../childcare/feed/codes.ts';
-import type { Registration } from '../../childcare/feed/registration.ts';
+import { CHILDCARE_PERIODS, INACTIVE_STATUSES } from '../../contracts/childcare-extract/codes.ts';
+import type { Registration } from '../../contracts/childcare-extract/registration.ts';
 import type { ChangeKind } from './change.ts';
 
 export type Mutation =

@@ -5,12 +5,12 @@
  */
 import { Migrator, type Kysely, type Migration } from 'kysely';
 import { platformMigrations } from '../auth/migrations.ts';
-import { regulatorMigrations } from '../../childcare/register/migrations.ts';
-import { extractMigrations } from '../../childcare/extract/migrations.ts';
-import { gatewayMigrations } from '../../childcare/gateway/migrations.ts';
-import { dfeOAuthMigrations } from '../../attendance/oauth/migrations.ts';
-import { schoolsMigrations } from '../../attendance/schools/migrations.ts';
-import { attendanceMigrations } from '../../attendance/collection/migrations.ts';
+import { regulatorMigrations } from '../../regulator/register/migrations.ts';
+import { extractMigrations } from '../../regulator/extract/migrations.ts';
+import { gatewayMigrations } from '../../regulator/gateway/migrations.ts';
+import { dfeOAuthMigrations } from '../../dfe/oauth/migrations.ts';
+import { schoolsMigrations } from '../../dfe/schools/migrations.ts';
+import { attendanceMigrations } from '../../dfe/collection/migrations.ts';
 
 export interface SchemaMigrations {
   schema: string;

@@ -1,0 +1,129 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { sql } from 'kysely';
+import { openTestDatabase, type TestDatabase } from '../../test/support/test-database.ts';
+import { seedDemoAttendance } from './demo-attendance.ts';
+import { validateSubmission } from '../contracts/attendance/submission.ts';
+import { acceptSubmission, storeSubmission } from './collection/submission-store.ts';
+import { syntheticSubmission } from './collection/synthetic-submission.ts';
+import { AttendanceStatistics } from './statistics/attendance-statistics.ts';
+
+let database: TestDatabase;
+before(async () => {
+  database = await openTestDatabase();
+});
+after(async () => {
+  await database.close();
+});
+
+test('the demo world has every demo school consented and 20 working days of attendance for each', async () => {
+  const lines = await seedDemoAttendance(database.db, new Date('2026-11-22T12:00:00Z'));
+  assert.equal(lines.length, 2);
+  assert.match(lines[0] ?? '', /client_secret \S+/);
+  const figures = (
+    await sql<{
+      schools: number;
+      consents: number;
+      days: number;
+      first: string;
+      last: string;
+      refused: number;
+    }>`
+      select (select count(*)::integer from dfe.school) as schools,
+        (select count(*)::integer from dfe.consent) as consents,
+        (select count(distinct date)::integer from dfe.school_day) as days,
+        (select min(date)::text from dfe.school_day) as first,
+        (select max(date)::text from dfe.school_day) as last,
+        (select count(*)::integer from dfe.submission where error_count > 0) as refused
+    `.execute(database.db)
+  ).rows[0];
+  assert.ok(figures);
+  assert.ok(figures.schools > 700);
+  assert.equal(figures.consents, figures.schools);
+  // Sunday 22 November 2026: the last working day is Friday the 20th, 20 working days back the 26th of October.
+  assert.equal(figures.days, 20);
+  assert.equal(figures.last, '2026-11-20');
+  assert.equal(figures.first, '2026-10-26');
+  assert.equal(figures.refused, 0);
+  const perSchool = await sql<{ n: number }>`
+    select count(*)::integer as n from dfe.school_day group by urn having count(*) <> 20`.execute(
+    database.db,
+  );
+  assert.equal(perSchool.rows.length, 0, 'every school has 20 days');
+});
+
+test('built on a morning, the demo world stamps nothing after that morning, and a real submission made then shows', async () => {
+  const fresh = await openTestDatabase();
+  try {
+    // Friday 20 November 2026, 08:30 in London: the day's afternoon send has not happened yet.
+    const morning = new Date('2026-11-20T08:30:00Z');
+    await seedDemoAttendance(fresh.db, morning);
+
+    // Every timestamp column of the dfe schema, and the receipt time kept in each session value.
+    const columns = await sql<{ table_name: string; column_name: string }>`
+      select table_name, column_name from information_schema.columns
+      where table_schema = 'dfe' and data_type like 'timestamp%'
+    `.execute(fresh.db);
+    assert.ok(columns.rows.length >= 8);
+    for (const { table_name, column_name } of columns.rows) {
+      const latest = await sql<{ latest: Date | null }>`
+        select max(${sql.ref(column_name)}) as latest from ${sql.table(`dfe.${table_name}`)}
+      `.execute(fresh.db);
+      const at = latest.rows[0]?.latest;
+      assert.ok(at == null || at <= morning, `dfe.${table_name}.${column_name}: ${at?.toISOString()}`);
+    }
+    const receipts = await sql<{ latest: string }>`
+      select max(value->>'r') as latest from dfe.school_day, jsonb_each(sessions)
+    `.execute(fresh.db);
+    assert.ok(new Date(receipts.rows[0]?.latest ?? '') <= morning, receipts.rows[0]?.latest);
+
+    // A MIS sends this morning for today and yesterday: its figures are the ones shown.
+    const { client_id: clientId, urn } = (
+      await sql<{ client_id: string; urn: number }>`
+        select client_id, urn from dfe.consent order by urn limit 1`.execute(fresh.db)
+    ).rows[0]!;
+    const body = syntheticSubmission({
+      urn,
+      dates: ['2026-11-19', '2026-11-20'],
+      yearGroups: ['1'],
+      pupilsPerYearGroup: 10,
+      seed: 99,
+    });
+    const validation = validateSubmission(body, { receivedAt: morning, urnExists: () => true });
+    assert.equal(validation.kind, 'accepted');
+    if (validation.kind !== 'accepted') return;
+    const accepted = acceptSubmission(
+      { raw: Buffer.from(JSON.stringify(body)), clientId, receivedAt: morning },
+      validation,
+    );
+    assert.deepEqual(await storeSubmission(fresh.db, accepted), { stored: true });
+    const days = await new AttendanceStatistics(fresh.db, { keepMs: 0 }).latestSchoolDays(urn, 2);
+    // The school's page: both days, as received this morning.
+    assert.deepEqual(
+      days.map((day) => [day.date, day.updatedAt.toISOString()]),
+      [
+        ['2026-11-20', morning.toISOString()],
+        ['2026-11-19', morning.toISOString()],
+      ],
+    );
+    const stored = await sql<{ date: string; refs: string[] }>`
+      select date::text as date, array(select distinct value->>'s' from jsonb_each(sessions)) as refs
+      from dfe.school_day where urn = ${urn} and date >= '2026-11-19' order by date
+    `.execute(fresh.db);
+    assert.deepEqual(
+      stored.rows.map((row) => [row.date, row.refs.includes(accepted.ref)]),
+      [
+        ['2026-11-19', true],
+        ['2026-11-20', true],
+      ],
+    );
+    const national = await new AttendanceStatistics(fresh.db, { keepMs: 0 }).latestDates(
+      { kind: 'national' },
+      1,
+      '2026-11-20',
+    );
+    assert.deepEqual(national, ['2026-11-20'], "today's submission is the dashboard's latest day");
+  } finally {
+    await fresh.close();
+  }
+});

@@ -1,0 +1,495 @@
+/**
+ * The register's routes in the regulator role: caseworker pages to search the register, read a
+ * registration and change its status, and the admin JSON API doing the same for systems integration.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type, type Static } from 'typebox';
+import type { DatabaseHandle } from '../../platform/db/database.ts';
+import { londonDateOf } from '../../platform/calendar.ts';
+import { liveLocalAuthorities, localAuthorityByCode } from '../../platform/reference.ts';
+import type { Account } from '../../platform/auth/accounts.ts';
+import { loadRegistration } from './register-store.ts';
+import { registerQueryFrom, searchRegister } from './register-search.ts';
+import { recordStatusChange, statusChangesOf, type StatusChangeOutcome } from './record-status-change.ts';
+import {
+  availableStatusChanges,
+  CANCELLATION_GROUNDS,
+  CANCELLATION_GROUND_NAMES,
+  resignationBarringNotices,
+  STATUS_CHANGE_KIND_LABELS,
+  type CancellationGround,
+  type StatusChangeKind,
+  type StatusChangeRequest,
+} from './status-change.ts';
+import {
+  PROVISION_TYPE_NAMES,
+  CONSENT_WITHHELD_MEANING,
+  SPECIAL_CONSIDERATIONS_MEANING,
+  codeLabel,
+  PROVISION_TYPES,
+  REGISTRATION_STATUS_NAMES,
+  REGISTRATION_STATUSES,
+  type RegistrationStatus,
+} from '../../contracts/childcare-extract/registration.ts';
+
+const VIEWS = 'regulator/register/views';
+
+export async function registerRoutes(
+  app: FastifyInstance,
+  handle: DatabaseHandle,
+  now: () => Date,
+): Promise<void> {
+  const today = () => londonDateOf(now());
+  await app.register(
+    async (scope) => {
+      registerPages(scope, handle, today);
+    },
+    { prefix: '/regulator' },
+  );
+  await app.register(
+    async (scope) => {
+      registerApi(scope, handle, today);
+    },
+    { prefix: '/api/regulator' },
+  );
+  app.addNavigation({
+    href: '/regulator/registrations',
+    text: 'Childcare register',
+    roles: ['caseworker', 'admin'],
+  });
+}
+
+const laOptions = () =>
+  liveLocalAuthorities().map((la) => ({ value: la.code, text: `${la.name} (${la.code})` }));
+const statusOptions = () =>
+  REGISTRATION_STATUSES.map((s) => ({ value: s, text: `${REGISTRATION_STATUS_NAMES[s]} (${s})` }));
+const typeOptions = () =>
+  PROVISION_TYPES.map((t) => ({ value: t, text: `${PROVISION_TYPE_NAMES[t]} (${t})` }));
+
+/** Reads a status change from a submitted form; missing fields become empty strings so the state machine can explain them. */
+export function statusChangeFromForm(body: Record<string, unknown>): StatusChangeRequest | undefined {
+  const text = (key: string) => (typeof body[key] === 'string' ? (body[key] as string).trim() : '');
+  const reason = text('reason');
+  const kind = text('kind') as StatusChangeKind;
+  switch (kind) {
+    case 'grant':
+      return { kind };
+    case 'withdraw':
+    case 'refuse':
+    case 'lift-suspension':
+    case 'resign':
+      return { kind, reason };
+    case 'cancel':
+      return { kind, ground: text('ground') as CancellationGround, reason };
+    case 'suspend':
+      return {
+        kind,
+        grounds: text('grounds'),
+        endDate: text('endDate'),
+        investigationCannotFinishSooner: body.investigationCannotFinishSooner === 'yes',
+        reason,
+      };
+    case 'correct':
+      return { kind, to: text('to') as RegistrationStatus, reason };
+    default:
+      return undefined;
+  }
+}
+
+function registerPages(app: FastifyInstance, handle: DatabaseHandle, today: () => string): void {
+  const { db } = handle;
+  const caseworker = app.requireRole('caseworker', 'admin');
+
+  app.get('/registrations', { preHandler: caseworker }, async (request, reply) => {
+    const input = request.query as Record<string, unknown>;
+    const query = registerQueryFrom(input);
+    const searched = Object.values(query).some((v) => v !== undefined && v !== 1);
+    const result = await searchRegister(db, query);
+    const params = new URLSearchParams();
+    for (const key of ['urn', 'name', 'postcode', 'la', 'status', 'type']) {
+      const value = input[key];
+      if (typeof value === 'string' && value.trim()) params.set(key, value.trim());
+    }
+    const pageHref = (page: number) => {
+      const p = new URLSearchParams(params);
+      p.set('page', String(page));
+      return `?${p.toString()}`;
+    };
+    return reply.view(`${VIEWS}/search.njk`, {
+      pageTitle: 'Search the childcare register',
+      query: input,
+      searched,
+      result,
+      laOptions: laOptions(),
+      statusOptions: statusOptions(),
+      typeOptions: typeOptions(),
+      laName: (code: string) => localAuthorityByCode(code)?.name ?? code,
+      statusName: (s: RegistrationStatus) => REGISTRATION_STATUS_NAMES[s],
+      pagination: {
+        previous: result.page > 1 ? { href: pageHref(result.page - 1) } : undefined,
+        next: result.page < result.pages ? { href: pageHref(result.page + 1) } : undefined,
+        items: pageItems(result.page, result.pages).map((n) =>
+          n === undefined ? { ellipsis: true } : { number: n, href: pageHref(n), current: n === result.page },
+        ),
+      },
+    });
+  });
+
+  app.get('/registrations/:ref', { preHandler: caseworker }, async (request, reply) => {
+    const { ref } = request.params as { ref: string };
+    const stored = await loadRegistration(db, ref);
+    if (!stored) return notFound(reply, ref);
+    const changes = await statusChangesOf(db, ref);
+    const flash = (request.query as Record<string, string>).changed;
+    return reply.view(`${VIEWS}/registration.njk`, {
+      pageTitle: `${stored.registration.provider.name} (${ref})`,
+      r: stored.registration,
+      version: stored.version,
+      suspensions: stored.suspensions,
+      changes,
+      flash,
+      la: localAuthorityByCode(stored.registration.laCode),
+      statusName: (s: RegistrationStatus) => REGISTRATION_STATUS_NAMES[s] ?? s,
+      typeName: PROVISION_TYPE_NAMES[stored.registration.provisionType],
+      // Plain labels for every code on the page, from the feed's one code table.
+      label: codeLabel,
+      consentWithheldMeaning: CONSENT_WITHHELD_MEANING,
+      specialConsiderationsMeaning: SPECIAL_CONSIDERATIONS_MEANING,
+      kindLabel: (k: StatusChangeKind) => STATUS_CHANGE_KIND_LABELS[k] ?? k,
+      canChange: availableStatusChanges({ status: stored.registration.status }).length > 0,
+    });
+  });
+
+  const renderStatusForm = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    ref: string,
+    extra: Record<string, unknown> = {},
+  ) => {
+    const stored = await loadRegistration(db, ref);
+    if (!stored) return notFound(reply, ref);
+    const r = stored.registration;
+    const correcting = (request.query as Record<string, string>).correct === '1' || extra.kind === 'correct';
+    const barring = resignationBarringNotices({
+      status: r.status,
+      registers: r.registers,
+      notices: r.notices,
+      suspensions: stored.suspensions,
+      today: today(),
+    });
+    return reply.view(`${VIEWS}/status-change.njk`, {
+      pageTitle: correcting ? 'Correct the registration status' : 'Change the registration status',
+      r,
+      version: stored.version,
+      correcting,
+      statusName: (s: RegistrationStatus) => REGISTRATION_STATUS_NAMES[s],
+      kinds: availableStatusChanges({ status: r.status }).map((k) => ({
+        value: k,
+        text: STATUS_CHANGE_KIND_LABELS[k],
+      })),
+      correctionTargets: REGISTRATION_STATUSES.filter((s) => s !== r.status).map((s) => ({
+        value: s,
+        text: REGISTRATION_STATUS_NAMES[s],
+      })),
+      grounds: CANCELLATION_GROUNDS.map((g) => ({ value: g, text: CANCELLATION_GROUND_NAMES[g] })),
+      barring,
+      currentSuspension: r.status === 'SUSP' ? stored.suspensions.at(-1) : undefined,
+      today: today(),
+      form: {},
+      ...extra,
+    });
+  };
+
+  app.get('/registrations/:ref/status', { preHandler: caseworker }, async (request, reply) => {
+    const { ref } = request.params as { ref: string };
+    return renderStatusForm(request, reply, ref);
+  });
+
+  app.post('/registrations/:ref/status', { preHandler: caseworker }, async (request, reply) => {
+    const { ref } = request.params as { ref: string };
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const change = statusChangeFromForm(body);
+    if (!change) {
+      reply.code(400);
+      const message = 'Select the change to make';
+      return renderStatusForm(request, reply, ref, {
+        form: body,
+        errorSummary: [{ text: message, href: '#kind' }],
+        errors: { kind: message },
+      });
+    }
+    const expectedVersion = Number(body.version);
+    const outcome = await recordStatusChange(db, {
+      referenceNumber: ref,
+      request: change,
+      actor: request.session!.account.username,
+      today: today(),
+      expectedVersion: Number.isInteger(expectedVersion) ? expectedVersion : undefined,
+    });
+    switch (outcome.outcome) {
+      case 'changed':
+        request.log.info(
+          { ref, from: outcome.from, to: outcome.to, correction: outcome.correction },
+          'status changed',
+        );
+        return reply.redirect(
+          `/regulator/registrations/${encodeURIComponent(ref)}?changed=${outcome.to}`,
+          303,
+        );
+      case 'not-found':
+        return notFound(reply, ref);
+      case 'stale': {
+        reply.code(409);
+        const message =
+          'Someone else changed this registration while you were looking at it. Check its current status below and try again.';
+        return renderStatusForm(request, reply, ref, {
+          form: body,
+          kind: change.kind,
+          errorSummary: [{ text: message }],
+        });
+      }
+      case 'refused': {
+        reply.code(422);
+        return renderStatusForm(request, reply, ref, {
+          form: body,
+          kind: change.kind,
+          refusal: outcome,
+          errorSummary: [{ text: outcome.message, href: '#kind' }],
+        });
+      }
+      default: {
+        const unexpected: never = outcome;
+        throw new Error(`unexpected outcome ${JSON.stringify(unexpected)}`);
+      }
+    }
+  });
+}
+
+function notFound(reply: FastifyReply, ref: string) {
+  reply.code(404);
+  return reply.view('message.njk', {
+    pageTitle: 'Registration not found',
+    paragraphs: [`There is no registration with reference number ${ref}.`],
+    link: { href: '/regulator/registrations', text: 'Search the register' },
+  });
+}
+
+/** Page numbers to show, with `undefined` for an ellipsis (GOV.UK pagination pattern). */
+export function pageItems(current: number, pages: number): (number | undefined)[] {
+  const wanted = new Set([1, pages, current - 1, current, current + 1].filter((n) => n >= 1 && n <= pages));
+  const sorted = [...wanted].sort((a, b) => a - b);
+  const items: (number | undefined)[] = [];
+  sorted.forEach((n, i) => {
+    if (i > 0 && n - sorted[i - 1]! > 1) items.push(undefined);
+    items.push(n);
+  });
+  return items;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The admin JSON API: HTTP Basic as an edgate account with the caseworker or admin role.
+
+const API_ROLES = ['caseworker', 'admin'] as const;
+
+const ErrorBody = Type.Object({ code: Type.String(), message: Type.String() });
+
+const StatusChangeBody = Type.Object(
+  {
+    kind: Type.Union(
+      (
+        ['grant', 'withdraw', 'refuse', 'suspend', 'lift-suspension', 'resign', 'cancel', 'correct'] as const
+      ).map((k) => Type.Literal(k)),
+    ),
+    reason: Type.Optional(Type.String({ maxLength: 2000 })),
+    grounds: Type.Optional(
+      Type.String({ maxLength: 2000, description: 'suspend: the grounds (risk of harm)' }),
+    ),
+    endDate: Type.Optional(
+      Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'suspend: last day of the period' }),
+    ),
+    investigationCannotFinishSooner: Type.Optional(Type.Boolean()),
+    ground: Type.Optional(
+      Type.Union(
+        CANCELLATION_GROUNDS.map((g) => Type.Literal(g)),
+        { description: 'cancel: the ground' },
+      ),
+    ),
+    to: Type.Optional(
+      Type.Union(
+        REGISTRATION_STATUSES.map((s) => Type.Literal(s)),
+        { description: 'correct: the status to set' },
+      ),
+    ),
+    expectedVersion: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'Refuse with 409 if the registration has changed since' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+type StatusChangeBodyType = Static<typeof StatusChangeBody>;
+
+function registerApi(app: FastifyInstance, handle: DatabaseHandle, today: () => string): void {
+  const { db } = handle;
+
+  // JSON only (forms are for the pages); anything else is a 415 before the body is read.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string' },
+    app.getDefaultJsonParser('error', 'error'),
+  );
+  app.decorateRequest('apiAccount', undefined);
+  // Every failure — no or bad header, unknown account, wrong password, a right password of an
+  // account without an API role, a disabled account, too many attempts — answers the same 401.
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('cache-control', 'no-store');
+    const header = request.headers.authorization ?? '';
+    const match = /^Basic ([A-Za-z0-9+/=]+)$/.exec(header);
+    let account: Account | undefined;
+    if (match) {
+      const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      if (colon > 0) {
+        const checked = await app.checkAccountPassword(
+          request,
+          decoded.slice(0, colon),
+          decoded.slice(colon + 1),
+          API_ROLES,
+        );
+        if (checked.outcome === 'accepted') account = checked.value;
+        else request.log.info({ limited: checked.outcome === 'limited' }, 'admin API sign-in refused');
+      }
+    }
+    if (!account) {
+      reply.header('www-authenticate', 'Basic realm="edgate", charset="UTF-8"').code(401);
+      return reply.send({
+        code: 'unauthorised',
+        message: 'Authenticate with HTTP Basic as an edgate caseworker or admin account',
+      });
+    }
+    (request as FastifyRequest & { apiAccount?: Account }).apiAccount = account;
+  });
+
+  const rateLimit = { rateLimit: { max: 300, timeWindow: '1 minute' } };
+  const security = [{ basic: [] }];
+
+  app.get(
+    '/registrations',
+    {
+      config: rateLimit,
+      schema: {
+        tags: ['regulator'],
+        summary: 'Search the register',
+        security,
+        querystring: Type.Object({
+          urn: Type.Optional(Type.String()),
+          name: Type.Optional(Type.String()),
+          postcode: Type.Optional(Type.String()),
+          la: Type.Optional(Type.String({ pattern: '^\\d{3}$' })),
+          status: Type.Optional(Type.Union(REGISTRATION_STATUSES.map((s) => Type.Literal(s)))),
+          type: Type.Optional(Type.Union(PROVISION_TYPES.map((t) => Type.Literal(t)))),
+          page: Type.Optional(Type.Integer({ minimum: 1 })),
+          pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+        }),
+      },
+    },
+    async (request) => {
+      const input = request.query as Record<string, unknown>;
+      const query = registerQueryFrom(
+        Object.fromEntries(Object.entries(input).map(([k, v]) => [k, String(v)])),
+      );
+      return searchRegister(db, {
+        ...query,
+        pageSize: typeof input.pageSize === 'number' ? input.pageSize : 25,
+      });
+    },
+  );
+
+  app.get(
+    '/registrations/:ref',
+    { config: rateLimit, schema: { tags: ['regulator'], summary: 'One registration, whole', security } },
+    async (request, reply) => {
+      const { ref } = request.params as { ref: string };
+      const stored = await loadRegistration(db, ref);
+      if (!stored) return reply.code(404).send({ code: 'not-found', message: `No registration ${ref}` });
+      return stored;
+    },
+  );
+
+  app.get(
+    '/registrations/:ref/status-changes',
+    {
+      config: rateLimit,
+      schema: { tags: ['regulator'], summary: 'The audit of status changes, newest first', security },
+    },
+    async (request, reply) => {
+      const { ref } = request.params as { ref: string };
+      const stored = await loadRegistration(db, ref);
+      if (!stored) return reply.code(404).send({ code: 'not-found', message: `No registration ${ref}` });
+      return statusChangesOf(db, ref);
+    },
+  );
+
+  app.post(
+    '/registrations/:ref/status-changes',
+    {
+      config: rateLimit,
+      schema: {
+        tags: ['regulator'],
+        summary: 'Change the status of a registration under the Childcare Act 2006',
+        security,
+        body: StatusChangeBody,
+        response: {
+          201: Type.Object({
+            from: Type.String(),
+            to: Type.String(),
+            correction: Type.Boolean(),
+            version: Type.Integer(),
+          }),
+          404: ErrorBody,
+          409: Type.Object({ code: Type.String(), message: Type.String(), currentVersion: Type.Integer() }),
+          422: ErrorBody,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { ref } = request.params as { ref: string };
+      const body = request.body as StatusChangeBodyType;
+      const change = statusChangeFromForm({
+        ...body,
+        investigationCannotFinishSooner: body.investigationCannotFinishSooner ? 'yes' : 'no',
+      });
+      const actor = (request as FastifyRequest & { apiAccount?: Account }).apiAccount!.username;
+      const outcome: StatusChangeOutcome = await recordStatusChange(db, {
+        referenceNumber: ref,
+        request: change!,
+        actor: `${actor} (api)`,
+        today: today(),
+        expectedVersion: body.expectedVersion,
+      });
+      switch (outcome.outcome) {
+        case 'changed':
+          return reply.code(201).send({
+            from: outcome.from,
+            to: outcome.to,
+            correction: outcome.correction,
+            version: outcome.version,
+          });
+        case 'not-found':
+          return reply.code(404).send({ code: 'not-found', message: `No registration ${ref}` });
+        case 'stale':
+          return reply.code(409).send({
+            code: 'stale-version',
+            message: 'The registration has changed since the version given',
+            currentVersion: outcome.currentVersion,
+          });
+        case 'refused':
+          return reply.code(422).send({ code: outcome.code, message: outcome.message });
+        default: {
+          const unexpected: never = outcome;
+          throw new Error(`unexpected outcome ${JSON.stringify(unexpected)}`);
+        }
+      }
+    },
+  );
+}
