@@ -36,7 +36,7 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { openDatabase } from '../src/platform/db/database.ts';
-import { migrateToLatest } from '../src/platform/db/migrations.ts';
+import { migrateEdgate } from '../src/edgate.ts';
 import { loadTls } from '../src/platform/http/tls.ts';
 import { londonDateOf } from '../src/platform/calendar.ts';
 import { addWorkingDays, isWorkingDay } from '../src/platform/working-days.ts';
@@ -163,7 +163,7 @@ async function main(): Promise<void> {
   try {
     // --- The world: the national schools register, a supplier, consents ---------------------------
     const handle = await openDatabase({ databaseUrl });
-    await migrateToLatest(handle.db);
+    await migrateEdgate(handle.db);
     const schools = generateSchools({ scale: 'national', seed: 1 });
     await handle.db.transaction().execute((trx) => upsertSchools(trx, schools));
     const secondary = schools.filter((s) => s.phaseOfEducation === 'Secondary');

@@ -37,7 +37,7 @@ import { loadavg } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { openDatabase } from '../src/platform/db/database.ts';
-import { migrateToLatest } from '../src/platform/db/migrations.ts';
+import { migrateEdgate } from '../src/edgate.ts';
 import { loadGeneratedRegister } from '../src/regulator/register/register-load.ts';
 import { plannedRegisterSize } from '../src/contracts/childcare-extract/synthetic-register.ts';
 import { INACTIVE_STATUSES } from '../src/contracts/childcare-extract/registration.ts';
@@ -221,7 +221,7 @@ try {
   const databaseUrl = url.toString();
   const handle = await openDatabase({ databaseUrl, poolSize: 2 });
   try {
-    await migrateToLatest(handle.db);
+    await migrateEdgate(handle.db);
     const pool = handle.pool!;
     const runOnce = (nodeArgs: string[] = []) =>
       measured(cluster.dir, () =>

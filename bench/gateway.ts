@@ -35,7 +35,7 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { openDatabase } from '../src/platform/db/database.ts';
-import { migrateToLatest } from '../src/platform/db/migrations.ts';
+import { migrateEdgate } from '../src/edgate.ts';
 import { loadTls } from '../src/platform/http/tls.ts';
 import { SecretBox } from '../src/platform/auth/secret-box.ts';
 import { londonDateOf } from '../src/platform/calendar.ts';
@@ -317,7 +317,7 @@ async function main(): Promise<void> {
     let gzipContent: Buffer;
     const handle = await openDatabase({ databaseUrl, poolSize: 2 });
     try {
-      await migrateToLatest(handle.db);
+      await migrateEdgate(handle.db);
       let startedAt = performance.now();
       const registrations = [...generateRegister({ ...OPTIONS, today, laCodes: [laCode] })];
       await handle.db.transaction().execute((trx) => upsertRegistrations(trx, registrations));

@@ -27,7 +27,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { openDatabase, type Database } from '../src/platform/db/database.ts';
 import type { EdgateDatabase } from '../src/platform/db/schema.ts';
-import { migrateToLatest } from '../src/platform/db/migrations.ts';
+import { migrateEdgate } from '../src/edgate.ts';
 import { upsertRegistrations } from '../src/regulator/register/register-store.ts';
 import type { Registration } from '../src/contracts/childcare-extract/registration.ts';
 import {
@@ -138,7 +138,7 @@ async function benchPostgres(
     url.pathname = '/edgate_bench';
     const handle = await openDatabase({ databaseUrl: url.toString(), poolSize: 2 });
     try {
-      await migrateToLatest(handle.db);
+      await migrateEdgate(handle.db);
       const pool = handle.pool!;
       const query = async (statement: string) => (await pool.query(statement)).rows;
       // Same starting point for every timed load: empty tables, nothing dirty to flush. The VACUUM
@@ -210,7 +210,7 @@ async function benchPglite(registrations: readonly Registration[], copy: CopyTab
   const pglite = await PGlite.create({ extensions: { pg_trgm }, parsers: PGLITE_PARSERS });
   const db = new Kysely<EdgateDatabase>({ dialect: new PGliteDialect(pglite) });
   try {
-    await migrateToLatest(db);
+    await migrateEdgate(db);
     const query = async (statement: string) => (await pglite.query<Record<string, unknown>>(statement)).rows;
     // As for PostgreSQL; PGlite has no autovacuum, so this only keeps both engines' rounds alike.
     const reset = async () => {

@@ -22,7 +22,7 @@ import { SECONDARY_YEAR_GROUPS, syntheticSubmission } from '../src/dfe/collectio
 import { submissionBody } from '../src/dfe/collection/submission-store.ts';
 import { gzipSync } from 'node:zlib';
 import { openTestDatabase, type TestDatabase } from './support/test-database.ts';
-import { TEST_ROLE_CONFIG } from './support/test-server.ts';
+import { TEST_ROLE_CONFIG, roleContextOf } from './support/test-server.ts';
 import { freePort } from './support/postgres-cluster.ts';
 import { apiCall, clientCredentialsToken, type ApiAnswer } from './support/api-client.ts';
 
@@ -103,7 +103,7 @@ before(async () => {
   await dfeRole(app, {
     handle: database,
     // Tokens outlive the clock moves of the tests below.
-    config: { ...TEST_ROLE_CONFIG, publicUrl: baseUrl, accessTokenLifetimeSeconds: 90 * 86400 },
+    ...roleContextOf({ ...TEST_ROLE_CONFIG, publicUrl: baseUrl, accessTokenLifetimeSeconds: 90 * 86400 }),
     secretBox: new SecretBox(randomBytes(32)),
     now: () => clock,
   });

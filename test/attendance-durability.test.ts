@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { openDatabase, type DatabaseHandle } from '../src/platform/db/database.ts';
-import { migrateToLatest } from '../src/platform/db/migrations.ts';
+import { migrateEdgate } from '../src/edgate.ts';
 import { loadTls } from '../src/platform/http/tls.ts';
 import { createClient } from '../src/dfe/oauth/clients.ts';
 import { upsertSchools } from '../src/dfe/schools/school-store.ts';
@@ -86,7 +86,7 @@ before(async () => {
   if (testEngine() === 'postgres') postgres = await openTestDatabase();
   const handle = await openShared();
   try {
-    await migrateToLatest(handle.db);
+    await migrateEdgate(handle.db);
     await upsertSchools(
       handle.db,
       Array.from({ length: SCHOOLS }, (_, i) => ({

@@ -21,7 +21,7 @@ import { createClient, disableClient } from '../src/dfe/oauth/clients.ts';
 import { upsertSchools } from '../src/dfe/schools/school-store.ts';
 import { syntheticSubmission } from '../src/dfe/collection/synthetic-submission.ts';
 import { openTestDatabase, type TestDatabase } from './support/test-database.ts';
-import { TEST_ROLE_CONFIG } from './support/test-server.ts';
+import { TEST_ROLE_CONFIG, roleContextOf } from './support/test-server.ts';
 import { apiCall, clientCredentialsToken } from './support/api-client.ts';
 
 let database: TestDatabase;
@@ -49,7 +49,7 @@ before(async () => {
     await dfeRole(app, {
       handle,
       // One issuer for both, as behind one public address.
-      config: { ...TEST_ROLE_CONFIG, publicUrl: 'https://attendance.example' },
+      ...roleContextOf({ ...TEST_ROLE_CONFIG, publicUrl: 'https://attendance.example' }),
       secretBox,
       now: clock,
     });

@@ -22,9 +22,10 @@ import { giveConsent } from '../src/dfe/consent/consent-store.ts';
 import { upsertSchools } from '../src/dfe/schools/school-store.ts';
 import type { School } from '../src/dfe/schools/school.ts';
 import { openTestDatabase, type TestDatabase } from './support/test-database.ts';
-import { csrfTokenIn, TEST_PASSWORD, TEST_ROLE_CONFIG } from './support/test-server.ts';
+import { csrfTokenIn, TEST_PASSWORD, TEST_ROLE_CONFIG, roleContextOf } from './support/test-server.ts';
 import { freePort } from './support/postgres-cluster.ts';
 import { apiCall, type ApiAnswer } from './support/api-client.ts';
+import { ACCOUNT_ROLES } from '../src/edgate.ts';
 
 let database: TestDatabase;
 let app: FastifyInstance;
@@ -152,7 +153,7 @@ before(async () => {
   app = await createHttpServer({ db: database.db, tls, logLevel: 'silent', signInAttemptsPerMinute: 1000 });
   await dfeRole(app, {
     handle: database,
-    config: { ...TEST_ROLE_CONFIG, publicUrl: baseUrl, accessTokenLifetimeSeconds: 90 * 86400 },
+    ...roleContextOf({ ...TEST_ROLE_CONFIG, publicUrl: baseUrl, accessTokenLifetimeSeconds: 90 * 86400 }),
     secretBox: new SecretBox(randomBytes(32)),
     now: () => clock,
   });
@@ -163,12 +164,16 @@ before(async () => {
     ['admin', ['admin']],
     ['casey', ['caseworker']],
   ] as const)
-    await createAccount(database.db, {
-      username,
-      displayName: username,
-      password: TEST_PASSWORD,
-      roles: [...roles],
-    });
+    await createAccount(
+      database.db,
+      {
+        username,
+        displayName: username,
+        password: TEST_PASSWORD,
+        roles: [...roles],
+      },
+      ACCOUNT_ROLES,
+    );
 
   const misOne = await createClient(database.db, {
     name: 'MIS One',

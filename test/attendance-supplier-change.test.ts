@@ -21,9 +21,10 @@ import { createClient } from '../src/dfe/oauth/clients.ts';
 import { upsertSchools } from '../src/dfe/schools/school-store.ts';
 import { syntheticSubmission } from '../src/dfe/collection/synthetic-submission.ts';
 import { openTestDatabase, type TestDatabase } from './support/test-database.ts';
-import { csrfTokenIn, TEST_PASSWORD, TEST_ROLE_CONFIG } from './support/test-server.ts';
+import { csrfTokenIn, TEST_PASSWORD, TEST_ROLE_CONFIG, roleContextOf } from './support/test-server.ts';
 import { freePort } from './support/postgres-cluster.ts';
 import { apiCall, clientCredentialsToken, type ApiAnswer } from './support/api-client.ts';
+import { ACCOUNT_ROLES } from '../src/edgate.ts';
 
 let database: TestDatabase;
 let app: FastifyInstance;
@@ -92,7 +93,7 @@ before(async () => {
   app = await createHttpServer({ db: database.db, tls, logLevel: 'silent', signInAttemptsPerMinute: 1000 });
   await dfeRole(app, {
     handle: database,
-    config: { ...TEST_ROLE_CONFIG, publicUrl: baseUrl },
+    ...roleContextOf({ ...TEST_ROLE_CONFIG, publicUrl: baseUrl }),
     secretBox: new SecretBox(randomBytes(32)),
     now: () => clock,
   });
@@ -121,18 +122,26 @@ before(async () => {
   misA = await supplier('MIS A');
   misB = await supplier('MIS B');
   legacy = await supplier('2020 MIS', false);
-  await createAccount(database.db, {
-    username: 'dfe-admin',
-    displayName: 'Dee Admin',
-    password: TEST_PASSWORD,
-    roles: ['admin'],
-  });
-  await createAccount(database.db, {
-    username: 'analyst',
-    displayName: 'Ana Lyst',
-    password: TEST_PASSWORD,
-    roles: ['dfe-analyst'],
-  });
+  await createAccount(
+    database.db,
+    {
+      username: 'dfe-admin',
+      displayName: 'Dee Admin',
+      password: TEST_PASSWORD,
+      roles: ['admin'],
+    },
+    ACCOUNT_ROLES,
+  );
+  await createAccount(
+    database.db,
+    {
+      username: 'analyst',
+      displayName: 'Ana Lyst',
+      password: TEST_PASSWORD,
+      roles: ['dfe-analyst'],
+    },
+    ACCOUNT_ROLES,
+  );
 });
 
 after(async () => {

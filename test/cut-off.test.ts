@@ -35,7 +35,14 @@ import {
 } from '../src/regulator/gateway/test-signing.ts';
 import { openTestDatabase, type TestDatabase } from './support/test-database.ts';
 import { freePort } from './support/postgres-cluster.ts';
-import { testClient, TEST_PASSWORD, TEST_ROLE_CONFIG, type TestClient } from './support/test-server.ts';
+import {
+  testClient,
+  TEST_PASSWORD,
+  TEST_ROLE_CONFIG,
+  roleContextOf,
+  type TestClient,
+} from './support/test-server.ts';
+import { ACCOUNT_ROLES } from '../src/edgate.ts';
 
 interface Instance {
   app: FastifyInstance;
@@ -66,17 +73,25 @@ describe('cutting someone off, on two instances of one database', () => {
       // The signed wsa:To names the instance's own address, port included.
       const port = await freePort();
       const url = `https://127.0.0.1:${port}`;
-      await regulatorRole(app, { handle, config: { ...TEST_ROLE_CONFIG, publicUrl: url }, secretBox: box });
+      await regulatorRole(app, {
+        handle,
+        ...roleContextOf({ ...TEST_ROLE_CONFIG, publicUrl: url }),
+        secretBox: box,
+      });
       await app.listen({ host: '127.0.0.1', port });
       instances.push({ app, url, client: () => testClient(url, tls.cert) });
     }
     const { db } = database;
-    await createAccount(db, {
-      username: 'casey',
-      displayName: 'Casey',
-      password: TEST_PASSWORD,
-      roles: ['caseworker'],
-    });
+    await createAccount(
+      db,
+      {
+        username: 'casey',
+        displayName: 'Casey',
+        password: TEST_PASSWORD,
+        roles: ['caseworker'],
+      },
+      ACCOUNT_ROLES,
+    );
     certificate = await makeTestCertificate('Buckinghamshire ISPP client');
     spare = await makeTestCertificate('Buckinghamshire spare', { keyPem: certificate.keyPem });
     for (const username of ['bucks-ispp', 'keys-ispp', 'certs-ispp']) {

@@ -13,7 +13,7 @@ import { SecretBox } from '../src/platform/auth/secret-box.ts';
 import { dfeRole, ATTENDANCE_AUDIENCE } from '../src/dfe/dfe-role.ts';
 import { createClient } from '../src/dfe/oauth/clients.ts';
 import { openTestDatabase, type TestDatabase } from './support/test-database.ts';
-import { TEST_ROLE_CONFIG } from './support/test-server.ts';
+import { TEST_ROLE_CONFIG, roleContextOf } from './support/test-server.ts';
 import { freePort } from './support/postgres-cluster.ts';
 import { randomBytes } from 'node:crypto';
 
@@ -47,7 +47,7 @@ before(async () => {
   app = await createHttpServer({ db: database.db, tls, logLevel: 'silent' });
   await dfeRole(app, {
     handle: database,
-    config: { ...TEST_ROLE_CONFIG, publicUrl: baseUrl },
+    ...roleContextOf({ ...TEST_ROLE_CONFIG, publicUrl: baseUrl }),
     secretBox: new SecretBox(randomBytes(32)),
   });
   await app.listen({ host: '127.0.0.1', port });

@@ -29,6 +29,7 @@ import {
   type TestCertificate,
 } from '../src/regulator/gateway/test-signing.ts';
 import { GATEWAY_PATH } from '../src/regulator/gateway/gateway-routes.ts';
+import { ACCOUNT_ROLES } from '../src/edgate.ts';
 
 describe('ISPP gateway', () => {
   let server: TestServer;
@@ -399,13 +400,17 @@ describe('ISPP gateway', () => {
   test('an LA officer sees who collected their LA’s data and their agents; the regulator sees every request', async () => {
     await post(buildGetLocalAuthorityChildcareRegisterRequest('826', signed('acme-ispp', agentCert)));
     await auditRowsAtLeast(1);
-    await createAccount(server.handle.db, {
-      username: 'bucks-officer',
-      displayName: 'Bucks Officer',
-      password: TEST_PASSWORD,
-      roles: ['la-officer'],
-      laCode: '825',
-    });
+    await createAccount(
+      server.handle.db,
+      {
+        username: 'bucks-officer',
+        displayName: 'Bucks Officer',
+        password: TEST_PASSWORD,
+        roles: ['la-officer'],
+        laCode: '825',
+      },
+      ACCOUNT_ROLES,
+    );
     const officer = server.client();
     await officer.signIn('bucks-officer', TEST_PASSWORD);
     const page = await officer.get('/regulator/gateway/audit?la=826');

@@ -18,9 +18,10 @@ import { regulatorRole } from '../src/regulator/regulator-role.ts';
 import { upsertRegistrations } from '../src/regulator/register/register-store.ts';
 import { generateRegister } from '../src/contracts/childcare-extract/synthetic-register.ts';
 import { openTestDatabase, type TestDatabase } from './support/test-database.ts';
-import { csrfTokenIn, TEST_PASSWORD, TEST_ROLE_CONFIG } from './support/test-server.ts';
+import { csrfTokenIn, TEST_PASSWORD, TEST_ROLE_CONFIG, roleContextOf } from './support/test-server.ts';
 import { SecretBox } from '../src/platform/auth/secret-box.ts';
 import { randomBytes } from 'node:crypto';
+import { ACCOUNT_ROLES } from '../src/edgate.ts';
 
 interface Instance {
   app: FastifyInstance;
@@ -73,7 +74,7 @@ describe('two instances on one database', () => {
       const app = await createHttpServer({ db: handle.db, tls, logLevel: 'silent' });
       await regulatorRole(app, {
         handle,
-        config: TEST_ROLE_CONFIG,
+        ...roleContextOf(TEST_ROLE_CONFIG),
         secretBox: new SecretBox(randomBytes(32)),
       });
       await app.listen({ host: '127.0.0.1', port: 0 });
@@ -83,12 +84,16 @@ describe('two instances on one database', () => {
         url: `https://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
       });
     }
-    await createAccount(database.db, {
-      username: 'casey',
-      displayName: 'Casey',
-      password: TEST_PASSWORD,
-      roles: ['caseworker'],
-    });
+    await createAccount(
+      database.db,
+      {
+        username: 'casey',
+        displayName: 'Casey',
+        password: TEST_PASSWORD,
+        roles: ['caseworker'],
+      },
+      ACCOUNT_ROLES,
+    );
     await upsertRegistrations(database.db, [
       ...generateRegister({ scale: 'demo', seed: 2, today: '2026-11-01', laCodes: ['825'] }),
     ]);

@@ -8,7 +8,7 @@ import { SecretBox } from '../src/platform/auth/secret-box.ts';
 import { dfeRole } from '../src/dfe/dfe-role.ts';
 import { createClient } from '../src/dfe/oauth/clients.ts';
 import { openTestDatabase, type TestDatabase } from './support/test-database.ts';
-import { TEST_ROLE_CONFIG } from './support/test-server.ts';
+import { TEST_ROLE_CONFIG, roleContextOf } from './support/test-server.ts';
 
 let database: TestDatabase;
 let app: FastifyInstance;
@@ -18,7 +18,7 @@ before(async () => {
   app = await createHttpServer({ db: database.db, logLevel: 'silent' });
   await dfeRole(app, {
     handle: database,
-    config: TEST_ROLE_CONFIG,
+    ...roleContextOf(TEST_ROLE_CONFIG),
     secretBox: new SecretBox(randomBytes(32)),
   });
   await app.ready();

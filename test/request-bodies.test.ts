@@ -22,10 +22,11 @@ import { createClient } from '../src/dfe/oauth/clients.ts';
 import { GATEWAY_PATH } from '../src/regulator/gateway/gateway-routes.ts';
 import { HOSTILE_SHAPES, hostileEnvelope } from '../src/regulator/gateway/hostile-envelopes.ts';
 import { openTestDatabase, type TestDatabase } from './support/test-database.ts';
-import { TEST_PASSWORD, TEST_ROLE_CONFIG } from './support/test-server.ts';
+import { TEST_PASSWORD, TEST_ROLE_CONFIG, roleContextOf } from './support/test-server.ts';
 import { freePort } from './support/postgres-cluster.ts';
 import { clientCredentialsToken } from './support/api-client.ts';
 import { chunked, pieces, sendAllThenRead, sendHeadThenRead, type RawAnswer } from './support/raw-https.ts';
+import { ACCOUNT_ROLES } from '../src/edgate.ts';
 
 const SOAP = 'application/soap+xml; charset=utf-8';
 /** A test that would wait for a body never sent fails here rather than hanging the suite. */
@@ -47,18 +48,22 @@ before(async () => {
   app = await createHttpServer({ db: database.db, tls, logLevel: 'silent' });
   const context = {
     handle: database,
-    config: { ...TEST_ROLE_CONFIG, publicUrl: baseUrl },
+    ...roleContextOf({ ...TEST_ROLE_CONFIG, publicUrl: baseUrl }),
     secretBox: new SecretBox(randomBytes(32)),
   };
   await regulatorRole(app, context);
   await dfeRole(app, context);
   await app.listen({ host: '127.0.0.1', port });
-  await createAccount(database.db, {
-    username: 'casey',
-    displayName: 'casey',
-    password: TEST_PASSWORD,
-    roles: ['caseworker'],
-  });
+  await createAccount(
+    database.db,
+    {
+      username: 'casey',
+      displayName: 'casey',
+      password: TEST_PASSWORD,
+      roles: ['caseworker'],
+    },
+    ACCOUNT_ROLES,
+  );
   const mis = await createClient(database.db, { name: 'MIS', scopes: ['attendance.submit'] });
   token = await clientCredentialsToken(baseUrl, tls.cert, mis, 'attendance.submit');
 });

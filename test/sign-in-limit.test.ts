@@ -2,12 +2,19 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { startTestServer, TEST_PASSWORD, TEST_ROLE_CONFIG, type TestServer } from './support/test-server.ts';
+import {
+  startTestServer,
+  TEST_PASSWORD,
+  TEST_ROLE_CONFIG,
+  roleContextOf,
+  type TestServer,
+} from './support/test-server.ts';
 import { createHttpServer } from '../src/platform/http/server.ts';
 import { regulatorRole } from '../src/regulator/regulator-role.ts';
 import { SecretBox } from '../src/platform/auth/secret-box.ts';
 import { createAccount } from '../src/platform/auth/accounts.ts';
 import { hashPassword } from '../src/platform/auth/password.ts';
+import { ACCOUNT_ROLES } from '../src/edgate.ts';
 
 const LIMIT = 3;
 let server: TestServer;
@@ -21,12 +28,16 @@ before(async () => {
     ['api-flooded', ['caseworker']],
     ['api-spread', ['caseworker']],
   ] as const) {
-    await createAccount(server.handle.db, {
-      username,
-      displayName: username,
-      password: TEST_PASSWORD,
-      roles: [...roles],
-    });
+    await createAccount(
+      server.handle.db,
+      {
+        username,
+        displayName: username,
+        password: TEST_PASSWORD,
+        roles: [...roles],
+      },
+      ACCOUNT_ROLES,
+    );
   }
   await server.handle.db
     .updateTable('platform.account')
@@ -50,7 +61,7 @@ async function secondInstance(): Promise<FastifyInstance> {
   });
   await regulatorRole(app, {
     handle: server.handle,
-    config: { ...TEST_ROLE_CONFIG },
+    ...roleContextOf({ ...TEST_ROLE_CONFIG }),
     secretBox: new SecretBox(randomBytes(32)),
   });
   await app.ready();

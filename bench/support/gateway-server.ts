@@ -58,11 +58,10 @@ const box = SecretBox.fromBase64(secretKey);
 await regulatorRole(app, {
   handle,
   // As test/support/test-server.ts, except: the per-account budget high enough never to refuse.
-  config: {
-    publicUrl,
+  config: { publicUrl },
+  settings: {
     gatewayMaintenance: undefined,
     gatewayRequestsPerMinute: 1_000_000,
-    accessTokenLifetimeSeconds: 3600,
     extractTime: '05:30',
     extractRetentionDays: 30,
     extractSchedule: false,

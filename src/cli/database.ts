@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Config } from '../platform/config.ts';
 import { openDatabase, type DatabaseHandle } from '../platform/db/database.ts';
-import { migrateToLatest, type MigrationReport } from '../platform/db/migrations.ts';
+import { migrateEdgate, ROLE_MODULES, type AnyRoleModule } from '../edgate.ts';
+import type { MigrationReport } from '../platform/db/migrations.ts';
 import {
   folderText,
   inUseMessage,
@@ -29,6 +30,8 @@ export interface OpenConfiguredOptions {
   serve?: boolean;
   /** `false` leaves the schema alone (the caller migrates and reports). */
   migrate?: boolean;
+  /** The roles whose schemas are migrated (default: all of edgate's). */
+  modules?: readonly AnyRoleModule[];
 }
 
 export interface ConfiguredDatabase extends DatabaseHandle {
@@ -51,7 +54,7 @@ export async function openConfiguredDatabase(
   const migrate = async (handle: DatabaseHandle) => {
     if (options.migrate === false) return [];
     try {
-      return await migrateToLatest(handle.db);
+      return await migrateEdgate(handle.db, options.modules ?? ROLE_MODULES);
     } catch (error) {
       await handle.close();
       throw error;

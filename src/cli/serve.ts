@@ -3,21 +3,13 @@
  * HTTPS server with the chosen roles' plugins → graceful shutdown on SIGTERM/SIGINT.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Config, Role } from '../platform/config.ts';
+
 import { openConfiguredDatabase } from './database.ts';
 import { createHttpServer } from '../platform/http/server.ts';
 import { loadTls } from '../platform/http/tls.ts';
 import { loadSecretBox } from '../platform/auth/secret-key.ts';
-import { regulatorRole } from '../regulator/regulator-role.ts';
-import { dfeRole } from '../dfe/dfe-role.ts';
-import type { RolePlugin } from '../platform/role.ts';
+import { ROLE_MODULES, type AnyRoleModule, type Settings } from '../edgate.ts';
 import { seedDemoWorld } from './demo-world.ts';
-
-/** Roles built so far; the others join as their issues land. */
-const ROLE_PLUGINS: Partial<Record<Role, RolePlugin>> = {
-  regulator: regulatorRole,
-  dfe: dfeRole,
-};
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -26,14 +18,18 @@ export interface RunningServer {
 }
 
 export async function serve(
-  config: Config,
-  roles: Role[],
-  options: { seedDemo?: boolean } = {},
+  settings: Settings,
+  roles: string[],
+  options: { seedDemo?: boolean; modules?: readonly AnyRoleModule[] } = {},
 ): Promise<RunningServer> {
-  const handle = await openConfiguredDatabase(config, { serve: true });
-  const secretBox = loadSecretBox({ key: config.gatewaySecretKey, dataDir: config.dataDir });
+  const { config } = settings;
+  const modules = options.modules ?? ROLE_MODULES;
+  const handle = await openConfiguredDatabase(config, { serve: true, modules });
+  const secretBox = loadSecretBox({ key: config.secretKey, dataDir: config.dataDir });
   const demo =
-    options.seedDemo && config.seedDemo ? await seedDemoWorld(handle, config, secretBox) : undefined;
+    options.seedDemo && config.seedDemo
+      ? await seedDemoWorld(handle, settings, secretBox, modules)
+      : undefined;
   const tls = await loadTls({
     certFile: config.tlsCertFile,
     keyFile: config.tlsKeyFile,
@@ -47,10 +43,12 @@ export async function serve(
     publicUrl: config.publicUrl,
     metricsToken: config.metricsToken,
   });
-  for (const role of roles) {
-    const plugin = ROLE_PLUGINS[role];
-    if (plugin) await plugin(app, { handle, config, secretBox });
-    else app.log.warn({ role }, 'role has no pages yet on this version');
+  for (const module of modules.filter((m) => roles.includes(m.name))) {
+    const plugin = module.plugin;
+    if (!plugin) continue;
+    // Encapsulated: a role's hooks, decorators and opt-outs stay inside the role.
+    const context = { handle, config, settings: settings.roles.get(module.name), secretBox };
+    await app.register(async (scope) => plugin(scope, context), { name: `role:${module.name}` } as object);
   }
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();

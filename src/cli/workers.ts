@@ -21,7 +21,7 @@ export async function superviseWorkers(config: Config, workers: number, args: st
   const handle = await openConfiguredDatabase(config);
   await handle.close();
   await loadTls({ certFile: config.tlsCertFile, keyFile: config.tlsKeyFile, dataDir: config.dataDir });
-  loadSecretBox({ key: config.gatewaySecretKey, dataDir: config.dataDir });
+  loadSecretBox({ key: config.secretKey, dataDir: config.dataDir });
 
   // A larger young generation: a submission is ~100 KB of short-lived JSON, and with V8's default
   // the scavenger ran often enough to cost a fifth of the ingest throughput (bench/attendance-ingest).

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { RoleContext } from '../platform/role.ts';
+import type { DfeSettings } from './dfe-settings.ts';
 import { oauthRoutes } from './oauth/token-routes.ts';
 import { SigningKeys } from './oauth/signing-keys.ts';
 import { attendanceRoutes } from './collection/attendance-routes.ts';
@@ -16,8 +17,8 @@ import { supplierChangePages } from './consent/supplier-change-pages.ts';
 /** The audience of access tokens for the attendance API. */
 export const ATTENDANCE_AUDIENCE = 'edgate-attendance';
 
-export async function dfeRole(app: FastifyInstance, context: RoleContext): Promise<void> {
-  const lifetimeSeconds = context.config.accessTokenLifetimeSeconds;
+export async function dfeRole(app: FastifyInstance, context: RoleContext<DfeSettings>): Promise<void> {
+  const lifetimeSeconds = context.settings.accessTokenLifetimeSeconds;
   const keys = new SigningKeys(context.handle.db, { lifetimeSeconds, box: context.secretBox });
   await app.register(oauthRoutes, {
     db: context.handle.db,

@@ -9,7 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
 import { openDatabase, type DatabaseHandle } from '../platform/db/database.ts';
-import { ALL_SCHEMA_MIGRATIONS, migrateToLatest } from '../platform/db/migrations.ts';
+import { migrateToLatest } from '../platform/db/migrations.ts';
+import { migrateEdgate, schemaMigrations } from '../edgate.ts';
 import { SecretBox } from '../platform/auth/secret-box.ts';
 import { SigningKeys, ACCESS_TOKEN_TYP, ALG } from './oauth/signing-keys.ts';
 import { createClient } from './oauth/clients.ts';
@@ -21,7 +22,7 @@ async function databaseBefore(): Promise<DatabaseHandle> {
   const handle = await openDatabase({});
   await migrateToLatest(
     handle.db,
-    ALL_SCHEMA_MIGRATIONS.map((set) => ({
+    schemaMigrations().map((set) => ({
       schema: set.schema,
       migrations: Object.fromEntries(Object.entries(set.migrations).filter(([name]) => !NEW.includes(name))),
     })),
@@ -40,7 +41,7 @@ test('where two suppliers held one school, the first keeps it and the later one 
         (${first.clientId}, 500001, 'A', '2026-11-01T09:00:00Z', '2026-11-01T09:00:00Z', 'supplier'),
         (${later.clientId}, 500002, 'C', '2026-11-03T09:00:00Z', '2026-11-03T09:00:00Z', 'supplier')
     `.execute(handle.db);
-    await migrateToLatest(handle.db);
+    await migrateEdgate(handle.db);
 
     const active = await sql<{ urn: number; client_id: string }>`
       select urn, client_id from dfe.consent where withdrawn_at is null order by urn`.execute(handle.db);
@@ -89,7 +90,7 @@ test('a private signing key kept in the clear is retired and dropped; its tokens
       .setExpirationTime(iat + 600)
       .sign(privateKey);
 
-    await migrateToLatest(handle.db);
+    await migrateEdgate(handle.db);
 
     const columns = await sql<{ column_name: string }>`
       select column_name from information_schema.columns

@@ -54,19 +54,17 @@ test('a certificate without its key is refused', () => {
   );
 });
 
-test('a gateway key that is not 32 bytes, or a malformed maintenance window, is refused', () => {
+test('a sealing key that is not 32 bytes is refused, under its name or its older name', () => {
   assert.throws(
     () => loadConfig({ GATEWAY_SECRET_KEY: 'c2hvcnQ=' }),
     /GATEWAY_SECRET_KEY must be the base64 of 32 random bytes/,
   );
   assert.throws(
-    () => loadConfig({ GATEWAY_MAINTENANCE: '2am-3am' }),
-    /GATEWAY_MAINTENANCE="2am-3am" must be/,
+    () => loadConfig({ EDGATE_SECRET_KEY: 'c2hvcnQ=' }),
+    /EDGATE_SECRET_KEY must be the base64 of 32 random bytes/,
   );
-  assert.deepEqual(loadConfig({ GATEWAY_MAINTENANCE: '23:30-00:15' }).gatewayMaintenance, {
-    from: '23:30',
-    to: '00:15',
-  });
+  const key = Buffer.alloc(32, 9).toString('base64');
+  assert.equal(loadConfig({ EDGATE_SECRET_KEY: key }).secretKey, key);
 });
 
 test('metrics are off unless a long enough METRICS_TOKEN is given', () => {

@@ -1,12 +1,12 @@
 /**
- * Every environment variable edgate reads, in one place, with defaults and validation.
- * A bad value stops the process with a message naming the variable, the value and what
- * was expected, before anything is opened or written.
+ * The environment variables the platform reads (database, address, TLS, logs, sessions, the
+ * sealing key), with defaults and validation. Each role reads its own through its module's
+ * `settings` (src/platform/role.ts); the composition root reports every problem at once.
  */
 import path from 'node:path';
+import { ConfigError, SettingsReader, type Env } from './settings.ts';
 
-export type Role = 'regulator' | 'la' | 'school' | 'dfe';
-export const ROLES: readonly Role[] = ['regulator', 'la', 'school', 'dfe'];
+export { ConfigError };
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -27,64 +27,28 @@ export interface Config {
   /** Seed the demo world on first start of an empty database. */
   seedDemo: boolean;
   timeZone: 'Europe/London';
-  /** London time of the daily extract run, 'HH:MM'. */
-  extractTime: string;
-  extractRetentionDays: number;
-  /** Base64 of 32 bytes sealing gateway passwords; generated into dataDir when not given (not in production). */
-  gatewaySecretKey: string | undefined;
-  /** A daily ISPP maintenance window, London time. */
-  gatewayMaintenance: { from: string; to: string } | undefined;
-  gatewayRequestsPerMinute: number;
-  /** Lifetime of the DfE API's access tokens. */
-  accessTokenLifetimeSeconds: number;
-  /** How long a claim on an extract protects a build before another instance may take it over. */
-  extractLeaseSeconds: number;
-  /** Whether this instance schedules the daily extract run (every instance may; runs are claimed). */
-  extractSchedule: boolean;
+  /**
+   * Base64 of 32 bytes sealing the secrets edgate must read back (gateway passwords, signing
+   * keys, receiver credentials); generated into dataDir when not given (not in production).
+   */
+  secretKey: string | undefined;
 }
 
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
-}
-
-type Env = Record<string, string | undefined>;
-
+/** The platform's settings alone: a bad value throws a ConfigError naming every problem. */
 export function loadConfig(env: Env = process.env): Config {
-  const problems: string[] = [];
-  const read = (name: string): string | undefined => {
-    const value = env[name];
-    return value === undefined || value.trim() === '' ? undefined : value.trim();
-  };
+  const settings = new SettingsReader(env);
+  const config = readConfig(settings);
+  if (settings.problems.length > 0) throw new ConfigError(settings.problems);
+  return config;
+}
 
-  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
-    const value = read(name);
-    if (value === undefined) return fallback;
-    if ((allowed as readonly string[]).includes(value)) return value as T;
-    problems.push(`${name}=${JSON.stringify(value)} is not one of: ${allowed.join(', ')}`);
-    return fallback;
-  };
-
-  const integer = (name: string, fallback: number, min: number, max: number): number => {
-    const value = read(name);
-    if (value === undefined) return fallback;
-    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-      problems.push(`${name}=${JSON.stringify(value)} must be a whole number from ${min} to ${max}`);
-      return fallback;
-    }
-    return Number(value);
-  };
-
-  const boolean = (name: string, fallback: boolean): boolean => {
-    const value = read(name)?.toLowerCase();
-    if (value === undefined) return fallback;
-    if (['1', 'true', 'yes', 'on'].includes(value)) return true;
-    if (['0', 'false', 'no', 'off'].includes(value)) return false;
-    problems.push(`${name}=${JSON.stringify(value)} must be true or false`);
-    return fallback;
-  };
+/** The platform's settings; problems are collected in `settings`, beside the roles'. */
+export function readConfig(settings: SettingsReader): Config {
+  const problems = settings.problems;
+  const read = (name: string) => settings.text(name);
+  const oneOf = settings.oneOf.bind(settings);
+  const integer = settings.integer.bind(settings);
+  const boolean = settings.boolean.bind(settings);
 
   const nodeEnv = oneOf('NODE_ENV', ['development', 'production', 'test'] as const, 'development');
   const databaseUrl = read('DATABASE_URL');
@@ -112,26 +76,14 @@ export function loadConfig(env: Env = process.env): Config {
       problems.push('TLS_CERT and TLS_KEY are required when NODE_ENV=production');
   }
 
-  const extractTime = read('EXTRACT_TIME') ?? '05:30';
-  if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(extractTime)) {
-    problems.push(`EXTRACT_TIME=${JSON.stringify(extractTime)} must be a London time HH:MM, e.g. 05:30`);
+  // EDGATE_SECRET_KEY; GATEWAY_SECRET_KEY is its older name, from when only gateway passwords were sealed.
+  const secretKeyName = read('EDGATE_SECRET_KEY') !== undefined ? 'EDGATE_SECRET_KEY' : 'GATEWAY_SECRET_KEY';
+  const secretKey = read(secretKeyName);
+  if (secretKey !== undefined && Buffer.from(secretKey, 'base64').length !== 32) {
+    problems.push(`${secretKeyName} must be the base64 of 32 random bytes (e.g. openssl rand -base64 32)`);
   }
-
-  const gatewaySecretKey = read('GATEWAY_SECRET_KEY');
-  if (gatewaySecretKey !== undefined && Buffer.from(gatewaySecretKey, 'base64').length !== 32) {
-    problems.push('GATEWAY_SECRET_KEY must be the base64 of 32 random bytes (e.g. openssl rand -base64 32)');
-  }
-  if (nodeEnv === 'production' && gatewaySecretKey === undefined) {
-    problems.push('GATEWAY_SECRET_KEY is required when NODE_ENV=production');
-  }
-  const maintenanceText = read('GATEWAY_MAINTENANCE');
-  const maintenance = maintenanceText
-    ? /^(([01]\d|2[0-3]):[0-5]\d)-(([01]\d|2[0-3]):[0-5]\d)$/.exec(maintenanceText)
-    : undefined;
-  if (maintenanceText && !maintenance) {
-    problems.push(
-      `GATEWAY_MAINTENANCE=${JSON.stringify(maintenanceText)} must be a London time window HH:MM-HH:MM, e.g. 02:00-02:30`,
-    );
+  if (nodeEnv === 'production' && secretKey === undefined) {
+    problems.push('EDGATE_SECRET_KEY is required when NODE_ENV=production');
   }
 
   const metricsToken = read('METRICS_TOKEN');
@@ -160,15 +112,7 @@ export function loadConfig(env: Env = process.env): Config {
     metricsToken,
     seedDemo: boolean('EDGATE_SEED_DEMO', nodeEnv !== 'production'),
     timeZone: 'Europe/London',
-    extractTime,
-    extractRetentionDays: integer('EXTRACT_RETENTION_DAYS', 30, 1, 3650),
-    extractLeaseSeconds: integer('EXTRACT_LEASE_SECONDS', 600, 1, 86400),
-    gatewaySecretKey,
-    gatewayMaintenance: maintenance ? { from: maintenance[1]!, to: maintenance[3]! } : undefined,
-    gatewayRequestsPerMinute: integer('GATEWAY_REQUESTS_PER_MINUTE', 60, 1, 100000),
-    accessTokenLifetimeSeconds: integer('ACCESS_TOKEN_LIFETIME_SECONDS', 3600, 60, 86400),
-    extractSchedule: boolean('EXTRACT_SCHEDULE', true),
+    secretKey,
   };
-  if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { RoleContext } from '../platform/role.ts';
+import type { RegulatorSettings } from './regulator-settings.ts';
 import { scheduleDaily } from '../platform/jobs/daily-schedule.ts';
 import { registerRoutes } from './register/register-routes.ts';
 import { extractRoutes } from './extract/extract-routes.ts';
@@ -15,7 +16,10 @@ import { GATEWAY_PATH, gatewayRoutes } from './gateway/gateway-routes.ts';
 import { gatewayPages } from './gateway/gateway-pages.ts';
 import { fidRoutes } from './gateway/fid-routes.ts';
 
-export async function regulatorRole(app: FastifyInstance, context: RoleContext): Promise<void> {
+export async function regulatorRole(
+  app: FastifyInstance,
+  context: RoleContext<RegulatorSettings>,
+): Promise<void> {
   const now = context.now ?? (() => new Date());
   await registerRoutes(app, context.handle, now);
   await extractRoutes(app, context.handle, now);
@@ -26,33 +30,33 @@ export async function regulatorRole(app: FastifyInstance, context: RoleContext):
     box: context.secretBox,
     now,
     endpointUrl,
-    maintenance: context.config.gatewayMaintenance,
-    requestsPerMinute: context.config.gatewayRequestsPerMinute,
+    maintenance: context.settings.gatewayMaintenance,
+    requestsPerMinute: context.settings.gatewayRequestsPerMinute,
     log: app.log,
   });
   await gatewayRoutes(app, { gateway, endpointUrl });
   await fidRoutes(app, {
     db: context.handle.db,
     now,
-    maintenance: context.config.gatewayMaintenance,
-    requestsPerMinute: context.config.gatewayRequestsPerMinute,
+    maintenance: context.settings.gatewayMaintenance,
+    requestsPerMinute: context.settings.gatewayRequestsPerMinute,
     log: app.log,
   });
   await gatewayPages(app, context.handle.db);
 
-  if (context.config.extractSchedule) {
+  if (context.settings.extractSchedule) {
     const job = scheduleDaily(
       dailyExtractJob(context.handle.db, {
-        time: context.config.extractTime,
-        retentionDays: context.config.extractRetentionDays,
-        leaseSeconds: context.config.extractLeaseSeconds,
+        time: context.settings.extractTime,
+        retentionDays: context.settings.extractRetentionDays,
+        leaseSeconds: context.settings.extractLeaseSeconds,
       }),
       app.log,
     );
     app.addHook('onClose', async () => job.stop());
     // An instance started after today's run time builds what is missing (claims keep it once).
     app.addHook('onReady', async () => {
-      if (await extractCatchUpNeeded(context.handle.db, now(), context.config.extractTime)) {
+      if (await extractCatchUpNeeded(context.handle.db, now(), context.settings.extractTime)) {
         app.log.info('today’s extracts are incomplete: building them now');
         void job.trigger();
       }

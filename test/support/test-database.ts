@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openDatabase, type DatabaseHandle } from '../../src/platform/db/database.ts';
-import { migrateToLatest } from '../../src/platform/db/migrations.ts';
+import { migrateEdgate } from '../../src/edgate.ts';
 
 export const TEMPLATE_DATABASE = 'edgate_test_template';
 
@@ -48,7 +48,7 @@ export async function prepareTemplateDatabase(url: string): Promise<void> {
   }
   const handle = await openDatabase({ databaseUrl: databaseUrlFor(url, TEMPLATE_DATABASE), poolSize: 1 });
   try {
-    await migrateToLatest(handle.db);
+    await migrateEdgate(handle.db);
   } finally {
     await handle.close();
   }
@@ -62,7 +62,7 @@ export interface TestDatabase extends DatabaseHandle {
 export async function openTestDatabase(): Promise<TestDatabase> {
   if (testEngine() === 'pglite') {
     const handle = await openDatabase({});
-    await migrateToLatest(handle.db);
+    await migrateEdgate(handle.db);
     return handle;
   }
   const name = `edgate_test_${randomBytes(6).toString('hex')}`;

@@ -16,6 +16,7 @@ import { openTestDatabase, type TestDatabase } from './test-database.ts';
 import { freePort } from './postgres-cluster.ts';
 import { randomBytes } from 'node:crypto';
 import { SecretBox } from '../../src/platform/auth/secret-box.ts';
+import { ACCOUNT_ROLES } from '../../src/edgate.ts';
 
 export interface TestServer {
   app: FastifyInstance;
@@ -75,6 +76,11 @@ export const TEST_ROLE_CONFIG: {
   extractLeaseSeconds: 600,
 };
 
+/** A role's context from one flat test configuration: the public address and every role's settings. */
+export function roleContextOf(values: typeof TEST_ROLE_CONFIG) {
+  return { config: { publicUrl: values.publicUrl }, settings: values };
+}
+
 export async function startTestServer(
   options: {
     now?: () => Date;
@@ -100,7 +106,7 @@ export async function startTestServer(
   await regulatorRole(app, {
     handle,
     now: options.now,
-    config: { ...TEST_ROLE_CONFIG, ...options.config, publicUrl: baseUrl },
+    ...roleContextOf({ ...TEST_ROLE_CONFIG, ...options.config, publicUrl: baseUrl }),
     secretBox,
   });
   await app.listen({ host: '127.0.0.1', port });
@@ -109,12 +115,16 @@ export async function startTestServer(
     ['casey', ['caseworker']],
     ['nobody', ['dfe-analyst']],
   ] as const) {
-    await createAccount(handle.db, {
-      username,
-      displayName: username,
-      password: TEST_PASSWORD,
-      roles: [...roles],
-    });
+    await createAccount(
+      handle.db,
+      {
+        username,
+        displayName: username,
+        password: TEST_PASSWORD,
+        roles: [...roles],
+      },
+      ACCOUNT_ROLES,
+    );
   }
 
   const client = () => testClient(baseUrl, tls.cert);

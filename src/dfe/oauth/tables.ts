@@ -39,3 +39,9 @@ export type DfeOAuthTables = {
 export function oauthDb(db: Database) {
   return db.withTables<DfeOAuthTables>();
 }
+
+// This role's tables join the database's type (the platform names no role).
+declare module '../../platform/db/schema.ts' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface EdgateDatabase extends DfeOAuthTables {}
+}

@@ -24,3 +24,9 @@ export type DfeSchoolTables = {
 export function schoolsDb(db: Database) {
   return db.withTables<DfeSchoolTables>();
 }
+
+// This role's tables join the database's type (the platform names no role).
+declare module '../../platform/db/schema.ts' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface EdgateDatabase extends DfeSchoolTables {}
+}

@@ -3,9 +3,30 @@ import type { Database } from '../db/database.ts';
 import { hashPassword, passwordProblem, verifyPassword } from './password.ts';
 import { localAuthorityByCode } from '../reference.ts';
 
-/** What each role may do; a role's pages check for one of these. */
-export const ACCOUNT_ROLES = ['admin', 'caseworker', 'la-officer', 'school-user', 'dfe-analyst'] as const;
-export type AccountRole = (typeof ACCOUNT_ROLES)[number];
+/**
+ * The account roles, by name: what a person may do; pages check for one of them. The platform
+ * has `admin`; each role module adds its own by augmenting this interface beside its module:
+ *
+ *   declare module '../platform/auth/accounts.ts' { interface AccountRoleNames { caseworker: true } }
+ */
+export interface AccountRoleNames {
+  admin: true;
+}
+export type AccountRole = keyof AccountRoleNames & string;
+
+/** An account role as the composition root lists it (`edgate user add --role`). */
+export interface AccountRoleDefinition {
+  name: AccountRole;
+  /** What a person with it does, in plain words. */
+  description: string;
+  /** Works for one local authority: the account names it (`--la CODE`), and only such an account has one. */
+  localAuthority?: boolean;
+}
+
+export const ADMIN_ROLE: AccountRoleDefinition = {
+  name: 'admin',
+  description: 'runs the service: accounts, gateway accounts, OAuth clients',
+};
 
 export interface Account {
   id: number;
@@ -23,6 +44,8 @@ const USERNAME = /^[a-z0-9][a-z0-9._@-]{1,63}$/;
 export async function createAccount(
   db: Database,
   input: { username: string; displayName: string; password: string; roles: string[]; laCode?: string },
+  /** The account roles there are (the composition root's list). */
+  known: readonly AccountRoleDefinition[],
 ): Promise<Account> {
   const username = input.username.trim().toLowerCase();
   if (!USERNAME.test(username)) {
@@ -32,13 +55,16 @@ export async function createAccount(
   }
   const problem = passwordProblem(input.password);
   if (problem) throw new AccountError(problem);
-  const unknown = input.roles.filter((role) => !(ACCOUNT_ROLES as readonly string[]).includes(role));
+  if (input.roles.length === 0) throw new AccountError('An account needs at least one role');
+  const names = known.map((role) => role.name as string);
+  const unknown = input.roles.filter((role) => !names.includes(role));
   if (unknown.length > 0) {
-    throw new AccountError(`Unknown role ${unknown.join(', ')}: roles are ${ACCOUNT_ROLES.join(', ')}`);
+    throw new AccountError(`Unknown role ${unknown.join(', ')}: roles are ${names.join(', ')}`);
   }
-  if (input.roles.includes('la-officer') !== (input.laCode !== undefined)) {
+  const forOneLa = known.filter((role) => role.localAuthority).map((role) => role.name as string);
+  if (input.roles.some((role) => forOneLa.includes(role)) !== (input.laCode !== undefined)) {
     throw new AccountError(
-      'An la-officer account needs --la CODE (its local authority), and only an la-officer has one',
+      `An account with the role ${forOneLa.join(' or ')} needs --la CODE (its local authority), and only such an account has one`,
     );
   }
   if (input.laCode !== undefined && !localAuthorityByCode(input.laCode)) {

@@ -1,27 +1,15 @@
 /**
  * Forward-only, numbered migrations, one set per PostgreSQL schema, each with its own
  * history table inside that schema. Run by `edgate migrate` and on every start; Kysely's
- * migration lock makes concurrent starts of several instances safe.
+ * migration lock makes concurrent starts of several instances safe. The sets come from the
+ * composition root; the platform knows no role's.
  */
 import { Migrator, type Kysely, type Migration } from 'kysely';
-import { platformMigrations } from '../auth/migrations.ts';
-import { regulatorMigrations } from '../../regulator/register/migrations.ts';
-import { extractMigrations } from '../../regulator/extract/migrations.ts';
-import { gatewayMigrations } from '../../regulator/gateway/migrations.ts';
-import { dfeOAuthMigrations } from '../../dfe/oauth/migrations.ts';
-import { schoolsMigrations } from '../../dfe/schools/migrations.ts';
-import { attendanceMigrations } from '../../dfe/collection/migrations.ts';
 
 export interface SchemaMigrations {
   schema: string;
   migrations: Record<string, Migration>;
 }
-
-export const ALL_SCHEMA_MIGRATIONS: SchemaMigrations[] = [
-  { schema: 'platform', migrations: platformMigrations },
-  { schema: 'regulator', migrations: { ...regulatorMigrations, ...extractMigrations, ...gatewayMigrations } },
-  { schema: 'dfe', migrations: { ...dfeOAuthMigrations, ...schoolsMigrations, ...attendanceMigrations } },
-];
 
 export interface MigrationReport {
   schema: string;
@@ -32,7 +20,8 @@ export async function migrateToLatest(
   // Migrations run before the typed schema exists, so they take the untyped Kysely (as Kysely's docs do).
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   db: Kysely<any>,
-  sets: SchemaMigrations[] = ALL_SCHEMA_MIGRATIONS,
+  /** The platform's and each role's (the composition root assembles them: src/edgate.ts). */
+  sets: SchemaMigrations[],
 ): Promise<MigrationReport[]> {
   const reports: MigrationReport[] = [];
   for (const set of sets) {

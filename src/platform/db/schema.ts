@@ -1,15 +1,12 @@
 /**
- * The shape of the whole database, one interface per PostgreSQL schema. Each role owns its
- * schema (and its migrations), so a role can later move to a database of its own.
+ * The shape of the whole database, one interface per PostgreSQL schema. The platform declares
+ * its own tables; each role adds its schema's by augmenting this interface beside its tables:
+ *
+ *   declare module '../platform/db/schema.ts' { interface EdgateDatabase extends RegulatorTables {} }
+ *
+ * so queries stay typed while the platform imports no role.
  */
 import type { PlatformTables } from '../auth/tables.ts';
-import type { RegulatorTables } from '../../regulator/register/tables.ts';
-import type { GatewayTables } from '../../regulator/gateway/tables.ts';
-import type { DfeOAuthTables } from '../../dfe/oauth/tables.ts';
-import type { DfeSchoolTables } from '../../dfe/schools/tables.ts';
 
-export type EdgateDatabase = PlatformTables &
-  RegulatorTables &
-  GatewayTables &
-  DfeOAuthTables &
-  DfeSchoolTables;
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- roles extend it
+export interface EdgateDatabase extends PlatformTables {}

@@ -80,3 +80,9 @@ export interface GatewayTables {
   'regulator.gateway_audit': GatewayAuditTable;
   'regulator.gateway_account_change': GatewayAccountChangeTable;
 }
+
+// This role's tables join the database's type (the platform names no role).
+declare module '../../platform/db/schema.ts' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface EdgateDatabase extends GatewayTables {}
+}

@@ -156,3 +156,9 @@ export interface ExtractTable {
   built_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   content: Buffer | null;
 }
+
+// This role's tables join the database's type (the platform names no role).
+declare module '../../platform/db/schema.ts' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface EdgateDatabase extends RegulatorTables {}
+}

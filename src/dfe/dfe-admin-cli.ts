@@ -5,11 +5,11 @@
  *   edgate dfe consent changes
  *   edgate dfe consent confirm-change|reject-change --urn URN [--client C] [--by NAME]
  *
- * Kept apart from main.ts; `dfeAdminCommand` answers undefined for any other command.
+ * `dfeAdminCommand` answers undefined for any other command.
  */
 import { parseArgs } from 'node:util';
-import type { Config } from '../platform/config.ts';
-import { openConfiguredDatabase } from './database.ts';
+import type { CommandContext } from '../platform/role.ts';
+import type { Database } from '../platform/db/database.ts';
 
 export const DFE_ADMIN_USAGE = `  edgate dfe client disable --client C  refuse the client's tokens and secret at once, on every
                                        instance (C is its id or name)
@@ -43,7 +43,10 @@ function options(args: string[]) {
 const administrator = (by: string | undefined) => by ?? `administrator (${process.env.USER ?? 'cli'})`;
 
 /** Runs the command if it is one of these; undefined otherwise. */
-export async function dfeAdminCommand(config: Config, args: string[]): Promise<number | undefined> {
+export async function dfeAdminCommand(
+  context: CommandContext<unknown>,
+  args: string[],
+): Promise<number | undefined> {
   const [noun, verb, ...rest] = args;
   const client = noun === 'client' && (verb === 'disable' || verb === 'enable' || verb === 'rotate-secret');
   const consent =
@@ -51,14 +54,9 @@ export async function dfeAdminCommand(config: Config, args: string[]): Promise<n
   if (!client && !consent) return undefined;
   try {
     const values = options(rest);
-    const handle = await openConfiguredDatabase(config);
-    try {
-      return client
-        ? await clientCommand(handle.db, verb, values.client)
-        : await consentChangeCommand(handle.db, verb, values);
-    } finally {
-      await handle.close();
-    }
+    return await context.withDatabase(({ db }) =>
+      client ? clientCommand(db, verb, values.client) : consentChangeCommand(db, verb, values),
+    );
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;
     console.error(error.message);
@@ -66,11 +64,11 @@ export async function dfeAdminCommand(config: Config, args: string[]): Promise<n
   }
 }
 
-type Db = Awaited<ReturnType<typeof openConfiguredDatabase>>['db'];
+type Db = Database;
 
 async function clientCommand(db: Db, verb: string, idOrName: string | undefined): Promise<number> {
   if (!idOrName) throw new Refusal(`edgate dfe client ${verb} needs --client (its id or name)`);
-  const clients = await import('../dfe/oauth/clients.ts');
+  const clients = await import('./oauth/clients.ts');
   const client = await clients.findClient(db, idOrName);
   if (!client) throw new Refusal(`No OAuth client with id or name "${idOrName}"`);
   if (verb === 'disable') {
@@ -104,7 +102,7 @@ async function consentChangeCommand(
   verb: string,
   values: { client?: string | undefined; urn?: string | undefined; by?: string | undefined },
 ): Promise<number> {
-  const store = await import('../dfe/consent/consent-store.ts');
+  const store = await import('./consent/consent-store.ts');
   if (verb === 'changes') {
     const changes = await store.pendingSupplierChanges(db);
     if (changes.length === 0) console.log('No change of supplier is waiting.');
@@ -116,14 +114,14 @@ async function consentChangeCommand(
     return 0;
   }
   const { parseUrn } = await import('../contracts/attendance/submission.ts');
-  const { parsePersonName } = await import('../dfe/consent/consent.ts');
+  const { parsePersonName } = await import('./consent/consent.ts');
   const urn = values.urn === undefined ? undefined : parseUrn(values.urn);
   if (urn === undefined) throw new Refusal(`edgate dfe consent ${verb} needs --urn, a URN of 6 digits`);
   const by = parsePersonName(administrator(values.by));
   if (by === undefined) throw new Refusal('--by must name a person (1 to 200 characters)');
   let clientId: string | undefined;
   if (values.client !== undefined) {
-    const { findClient } = await import('../dfe/oauth/clients.ts');
+    const { findClient } = await import('./oauth/clients.ts');
     const client = await findClient(db, values.client);
     if (!client) throw new Refusal(`No OAuth client with id or name "${values.client}"`);
     clientId = client.clientId;

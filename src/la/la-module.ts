@@ -1,0 +1,41 @@
+/**
+ * The LA role as one module: what a local authority (or an agent for several) runs to take in
+ * the regulator's extract every day, review what changed, keep its directory and publish it.
+ */
+import { defineRole } from '../platform/role.ts';
+import { seedDemoAccounts } from '../platform/auth/demo-accounts.ts';
+
+declare module '../platform/auth/accounts.ts' {
+  interface AccountRoleNames {
+    'la-officer': true;
+  }
+}
+
+export const LA_OFFICER = {
+  name: 'la-officer',
+  description: "works for one local authority: its extract, its directory's review queue",
+  localAuthority: true,
+} as const;
+
+export const laModule = defineRole({
+  name: 'la',
+  title: 'Local authority: collects the extract daily, reviews what changed, publishes the directory',
+  schema: 'la',
+  migrations: {},
+  accountRoles: [LA_OFFICER],
+  async seedDemo({ handle: { db } }) {
+    const credentials = await seedDemoAccounts(
+      db,
+      [
+        {
+          username: 'la-officer-825',
+          displayName: 'Lee Officer (demo, Buckinghamshire)',
+          roles: ['la-officer'],
+          laCode: '825',
+        },
+      ],
+      [LA_OFFICER],
+    );
+    return { lines: [], credentials };
+  },
+});

@@ -1,0 +1,75 @@
+/** The regulator role as one module: the childcare register, its daily extracts and the gateway. */
+import { defineRole } from '../platform/role.ts';
+import { ADMIN_ROLE } from '../platform/auth/accounts.ts';
+import { seedDemoAccounts } from '../platform/auth/demo-accounts.ts';
+import { londonDateOf } from '../platform/calendar.ts';
+import { regulatorMigrations } from './register/migrations.ts';
+import { extractMigrations } from './extract/migrations.ts';
+import { gatewayMigrations } from './gateway/migrations.ts';
+import { loadGeneratedRegister } from './register/register-load.ts';
+import { createGatewayAccount, GatewayAdminError } from './gateway/gateway-store.ts';
+import { UnknownLocalAuthorityError } from './extract/extract-runs.ts';
+import { regulatorRole } from './regulator-role.ts';
+import { readRegulatorSettings } from './regulator-settings.ts';
+import { REGULATOR_COMMANDS } from './regulator-cli.ts';
+
+declare module '../platform/auth/accounts.ts' {
+  interface AccountRoleNames {
+    caseworker: true;
+  }
+}
+
+const CASEWORKER = {
+  name: 'caseworker',
+  description: 'keeps the childcare register: registrations, status changes, extracts',
+} as const;
+
+export const regulatorModule = defineRole({
+  name: 'regulator',
+  title: 'Regulator: the childcare register, its daily extracts per local authority, the ISPP/FID gateway',
+  schema: 'regulator',
+  migrations: { ...regulatorMigrations, ...extractMigrations, ...gatewayMigrations },
+  accountRoles: [CASEWORKER],
+  settings: readRegulatorSettings,
+  plugin: regulatorRole,
+  commands: REGULATOR_COMMANDS,
+  plainErrors: [GatewayAdminError, UnknownLocalAuthorityError],
+  async seedDemo({ handle: { db }, secretBox, now }) {
+    const lines: string[] = [];
+    const registrations = await db
+      .selectFrom('regulator.registration')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    if (registrations.n === 0) {
+      const loaded = await loadGeneratedRegister(db, { scale: 'demo', seed: 1, today: londonDateOf(now) });
+      lines.push(
+        `Seeded a synthetic demo register: ${loaded.added} registrations over 153 local authorities.`,
+      );
+    }
+    const credentials = await seedDemoAccounts(
+      db,
+      [
+        { username: 'caseworker', displayName: 'Casey Worker (demo)', roles: ['caseworker'] },
+        { username: 'admin', displayName: 'Ada Admin (demo)', roles: ['admin', 'caseworker'] },
+      ],
+      [ADMIN_ROLE, CASEWORKER],
+    );
+    const gatewayAccount = await db
+      .selectFrom('regulator.gateway_account')
+      .select('id')
+      .where('username', '=', 'demo-ispp-825')
+      .executeTakeFirst();
+    if (!gatewayAccount) {
+      // For trying the ISPP and FID services without a certificate.
+      const gateway = await createGatewayAccount(db, secretBox, {
+        username: 'demo-ispp-825',
+        laCode: '825',
+        requireCertificate: false,
+      });
+      credentials.push(
+        `${gateway.username}\t${gateway.password}\t(ISPP gateway account for LA 825, no certificate needed; FID APIKEY ${gateway.apiKey})`,
+      );
+    }
+    return { lines, credentials };
+  },
+});

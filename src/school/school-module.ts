@@ -1,0 +1,24 @@
+/**
+ * The school role as one module: the MIS side of daily attendance, run by a supplier for many
+ * schools — consent, the twice-daily send to the DfE, the submissions the school sees.
+ */
+import { defineRole } from '../platform/role.ts';
+
+declare module '../platform/auth/accounts.ts' {
+  interface AccountRoleNames {
+    'school-user': true;
+  }
+}
+
+export const SCHOOL_USER = {
+  name: 'school-user',
+  description: "works in a school: its pages show that school's data, as its permissions allow",
+} as const;
+
+export const schoolModule = defineRole({
+  name: 'school',
+  title: 'School MIS: consent, the twice-daily attendance send, the submissions table',
+  schema: 'school',
+  migrations: {},
+  accountRoles: [SCHOOL_USER],
+});
