@@ -10,7 +10,8 @@ import {
 } from './occurrences.ts';
 
 const at = (iso: string) => new Date(iso);
-const plain = (o: Occurrence | undefined) => o && { date: o.date, time: o.time, dueAt: o.dueAt.toISOString() };
+const plain = (o: Occurrence | undefined) =>
+  o && { date: o.date, time: o.time, dueAt: o.dueAt.toISOString() };
 
 test('the next occurrence is at the London wall-clock time, in winter and in summer', () => {
   assert.deepEqual(plain(nextOccurrence(['05:30'], at('2026-12-01T00:00:00Z'))), {

@@ -26,7 +26,8 @@ export type CatchUp = 'latest' | 'same-day';
 export function jobTimes(name: string, times: readonly string[]): string[] {
   if (times.length === 0) throw new Error(`${name}: a job needs at least one time (HH:MM, London)`);
   for (const time of times) {
-    if (!JOB_TIME.test(time)) throw new Error(`${name}: time must be HH:MM (London), not ${JSON.stringify(time)}`);
+    if (!JOB_TIME.test(time))
+      throw new Error(`${name}: time must be HH:MM (London), not ${JSON.stringify(time)}`);
   }
   return [...new Set(times)].sort();
 }
@@ -79,7 +80,11 @@ export function latestOccurrence(times: readonly string[], now: Date): Occurrenc
  * day's or slot's work is done by the next, so catching up every missed occurrence would repeat
  * it), and with 'same-day' only when it is today's in London.
  */
-export function occurrenceToCatchUp(times: readonly string[], now: Date, catchUp: CatchUp): Occurrence | undefined {
+export function occurrenceToCatchUp(
+  times: readonly string[],
+  now: Date,
+  catchUp: CatchUp,
+): Occurrence | undefined {
   const latest = latestOccurrence(times, now);
   if (catchUp === 'same-day' && latest.date !== londonDateOf(now)) return undefined;
   return latest;
