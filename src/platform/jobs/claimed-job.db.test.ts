@@ -149,12 +149,12 @@ describe('claimed jobs', () => {
     await completeOccurrence(
       handle.db,
       first.claim,
-      { status: 'failed', error: 'DfE said 503' },
+      { status: 'failed', error: 'the far end said 503' },
       at('2026-12-01T08:31:00Z'),
     );
     const [failed] = await listJobRuns(handle.db);
     assert.equal(failed?.status, 'failed');
-    assert.equal(failed?.error, 'DfE said 503');
+    assert.equal(failed?.error, 'the far end said 503');
     assert.equal(failed?.finishedAt?.toISOString(), '2026-12-01T08:31:00.000Z');
 
     const later = { ...options, now: at('2026-12-01T09:00:00Z') };
@@ -206,7 +206,7 @@ describe('claimed jobs', () => {
     const clock = new FakeClock('2026-12-01T07:00:00Z');
     const ran: string[] = [];
     const job = (instance: string): ClaimedJob => ({
-      name: 'school-sync',
+      name: 'twice-daily',
       times: ['08:30', '13:30'],
       run: async ({ occurrence: o }) => void ran.push(`${o.date} ${o.time} ${instance}`),
     });
@@ -216,7 +216,7 @@ describe('claimed jobs', () => {
     b.start();
     // Started at 07:00 after a quiet night: yesterday's 13:30 is caught up, once.
     await Promise.all([a.idle(), b.idle()]);
-    assert.equal(a.nextRun('school-sync')?.toISOString(), '2026-12-01T08:30:00.000Z');
+    assert.equal(a.nextRun('twice-daily')?.toISOString(), '2026-12-01T08:30:00.000Z');
     for (const until of ['2026-12-01T12:00:00Z', '2026-12-01T18:00:00Z', '2026-12-02T18:00:00Z']) {
       // Fire what is due; come back for timers the runs set (a look at a claim held by the other).
       for (let next = clock.nextTimer(); next && next <= at(until); next = clock.nextTimer()) {
@@ -229,7 +229,7 @@ describe('claimed jobs', () => {
       ran.map((r) => r.slice(0, 16)),
       ['2026-11-30 13:30', '2026-12-01 08:30', '2026-12-01 13:30', '2026-12-02 08:30', '2026-12-02 13:30'],
     );
-    const runs = await listJobRuns(handle.db, { name: 'school-sync' });
+    const runs = await listJobRuns(handle.db, { name: 'twice-daily' });
     assert.equal(runs.length, 5);
     assert.ok(runs.every((r) => r.status === 'succeeded' && r.attempt === 1));
   });
@@ -246,7 +246,7 @@ describe('claimed jobs', () => {
       handle.db,
       [
         {
-          name: 'extracts',
+          name: 'morning-build',
           times: ['05:30'],
           catchUp: 'same-day',
           run: async () => {
@@ -265,7 +265,7 @@ describe('claimed jobs', () => {
       second,
       [
         {
-          name: 'extracts',
+          name: 'morning-build',
           times: ['05:30'],
           catchUp: 'same-day',
           run: async () => {
@@ -298,11 +298,11 @@ describe('claimed jobs', () => {
     aRelease.resolve();
     await a.idle();
     assert.ok(aLog.messages.includes('scheduled job ran, but another instance had taken it over'));
-    const [during] = await listJobRuns(handle.db, { name: 'extracts' });
+    const [during] = await listJobRuns(handle.db, { name: 'morning-build' });
     assert.deepEqual([during?.status, during?.claimedBy, during?.error], ['running', 'b', null]);
     bRelease.resolve();
     await b.idle();
-    const [run] = await listJobRuns(handle.db, { name: 'extracts' });
+    const [run] = await listJobRuns(handle.db, { name: 'morning-build' });
     assert.equal(
       run?.status,
       'succeeded',
@@ -370,7 +370,7 @@ describe('claimed jobs', () => {
   test('on start only the most recent missed occurrence runs: not a succeeded one, again a failed one', async () => {
     const ran: string[] = [];
     const job: ClaimedJob = {
-      name: 'school-sync',
+      name: 'twice-daily',
       times: ['08:30', '13:30'],
       run: async ({ occurrence: o, attempt }) => void ran.push(`${o.date} ${o.time} #${attempt}`),
     };
@@ -400,7 +400,7 @@ describe('claimed jobs', () => {
   test('a same-day job started before today’s time catches nothing up; after it, today’s', async () => {
     const ran: string[] = [];
     const job: ClaimedJob = {
-      name: 'extracts',
+      name: 'morning-build',
       times: ['05:30'],
       catchUp: 'same-day',
       run: async ({ occurrence: o }) => void ran.push(o.date),
@@ -409,7 +409,7 @@ describe('claimed jobs', () => {
     early.start();
     await early.idle();
     assert.deepEqual(ran, []);
-    assert.equal(early.nextRun('extracts')?.toISOString(), '2026-12-03T05:30:00.000Z');
+    assert.equal(early.nextRun('morning-build')?.toISOString(), '2026-12-03T05:30:00.000Z');
     early.stop();
     const late = scheduler(handle.db, [job], new FakeClock('2026-12-03T05:31:00Z'), 'b');
     late.start();
@@ -429,7 +429,7 @@ describe('claimed jobs', () => {
           catchUp: 'same-day',
           run: async () => {
             calls++;
-            if (calls === 1) throw new Error('the regulator’s gateway refused us');
+            if (calls === 1) throw new Error('the far end refused us');
           },
         },
       ],
@@ -447,7 +447,7 @@ describe('claimed jobs', () => {
       runs.map((r) => [r.date, r.status, r.error]),
       [
         ['2026-12-02', 'succeeded', null],
-        ['2026-12-01', 'failed', 'the regulator’s gateway refused us'],
+        ['2026-12-01', 'failed', 'the far end refused us'],
       ],
     );
     assert.equal(nextOccurrence(['05:30'], clock.now()).date, '2026-12-03');
