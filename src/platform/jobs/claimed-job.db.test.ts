@@ -454,6 +454,47 @@ describe('claimed jobs', () => {
     assert.equal(s.nextRun('collect')?.toISOString(), '2026-12-03T05:30:00.000Z');
   });
 
+  test('an 01:30 job runs once on each day the clocks change, through the missing and the repeated hour', async () => {
+    for (const [from, until, expected] of [
+      // 29 March 2026: 01:00 GMT becomes 02:00 BST, so 01:30 never shows on the clock.
+      [
+        '2026-03-29T00:00:00Z',
+        '2026-03-30T12:00:00Z',
+        ['2026-03-29 2026-03-29T01:00:00.000Z', '2026-03-30 2026-03-30T00:30:00.000Z'],
+      ],
+      // 25 October 2026: 02:00 BST becomes 01:00 GMT, so 01:30 shows twice.
+      [
+        '2026-10-24T23:30:00Z',
+        '2026-10-26T12:00:00Z',
+        ['2026-10-25 2026-10-25T00:30:00.000Z', '2026-10-26 2026-10-26T01:30:00.000Z'],
+      ],
+    ] as const) {
+      const clock = new FakeClock(from);
+      const ran: string[] = [];
+      const s = scheduler(
+        handle.db,
+        [
+          {
+            name: 'small-hours',
+            times: ['01:30'],
+            catchUp: 'same-day',
+            run: async ({ occurrence: o, now }) => void ran.push(`${o.date} ${now().toISOString()}`),
+          },
+        ],
+        clock,
+        'a',
+      );
+      s.start();
+      // Step through every timer, as the wall clock would, including the hourly re-arming.
+      for (let next = clock.nextTimer(); next && next <= at(until); next = clock.nextTimer()) {
+        clock.advanceTo(next);
+        await s.idle();
+      }
+      assert.deepEqual(ran, expected);
+      s.stop();
+    }
+  });
+
   test('runs are listed newest first, by job, limited', async () => {
     const base = { leaseSeconds: LEASE, retryFailed: false, instanceId: 'a' };
     for (const [name, date] of [
