@@ -6,11 +6,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { RoleContext } from '../platform/role.ts';
 import type { RegulatorSettings } from './regulator-settings.ts';
-import { scheduleDaily } from '../platform/jobs/daily-schedule.ts';
+import { createJobScheduler } from '../platform/jobs/claimed-job.ts';
 import { registerRoutes } from './register/register-routes.ts';
 import { extractRoutes } from './extract/extract-routes.ts';
 import { dailyExtractJob } from './extract/extract-schedule.ts';
-import { extractCatchUpNeeded } from './extract/extract-runs.ts';
+import { INSTANCE_ID } from './extract/extract-runs.ts';
 import { IsppGateway } from './gateway/gateway-service.ts';
 import { GATEWAY_PATH, gatewayRoutes } from './gateway/gateway-routes.ts';
 import { gatewayPages } from './gateway/gateway-pages.ts';
@@ -45,21 +45,23 @@ export async function regulatorRole(
   await gatewayPages(app, context.handle.db);
 
   if (context.settings.extractSchedule) {
-    const job = scheduleDaily(
-      dailyExtractJob(context.handle.db, {
-        time: context.settings.extractTime,
-        retentionDays: context.settings.extractRetentionDays,
-        leaseSeconds: context.settings.extractLeaseSeconds,
-      }),
-      app.log,
-    );
-    app.addHook('onClose', async () => job.stop());
-    // An instance started after today's run time builds what is missing (claims keep it once).
-    app.addHook('onReady', async () => {
-      if (await extractCatchUpNeeded(context.handle.db, now(), context.settings.extractTime)) {
-        app.log.info('today’s extracts are incomplete: building them now');
-        void job.trigger();
-      }
+    const jobs = createJobScheduler({
+      db: context.handle.db,
+      jobs: [
+        dailyExtractJob(context.handle.db, {
+          time: context.settings.extractTime,
+          retentionDays: context.settings.extractRetentionDays,
+          leaseSeconds: context.settings.extractLeaseSeconds,
+        }),
+      ],
+      log: app.log,
+      now,
+      instanceId: INSTANCE_ID,
+      leaseSeconds: context.settings.extractLeaseSeconds,
     });
+    // Started once serving: an instance started after today's run time, with today's run not
+    // succeeded (never run, failed, or its holder dead), runs it now; the claim keeps it once.
+    app.addHook('onReady', async () => jobs.start());
+    app.addHook('onClose', async () => jobs.stop());
   }
 }

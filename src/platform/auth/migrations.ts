@@ -57,4 +57,26 @@ export const platformMigrations: Record<string, Migration> = {
         `create index sign_in_attempt_window_start on platform.sign_in_attempt (window_start)`,
       ]),
   },
+  '0005_claimed_jobs': {
+    // One row per occurrence of a scheduled job (src/platform/jobs/claimed-job.ts): the claim that
+    // makes it run once across instances, its lease and fencing attempt, and its outcome.
+    up: (db) =>
+      runStatements(db, [
+        `create table platform.job_run (
+          job_name text not null,
+          occurrence_date date not null,
+          slot text not null check (slot ~ '^([01][0-9]|2[0-3]):[0-5][0-9]$'),
+          due_at timestamptz not null,
+          status text not null check (status in ('running', 'succeeded', 'failed')),
+          attempt integer not null default 1,
+          claimed_by text not null,
+          claimed_until timestamptz not null,
+          started_at timestamptz not null,
+          finished_at timestamptz,
+          error text,
+          primary key (job_name, occurrence_date, slot)
+        )`,
+        `create index job_run_due_at on platform.job_run (due_at desc)`,
+      ]),
+  },
 };

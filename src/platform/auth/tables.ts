@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { JobRunTable } from '../jobs/tables.ts';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 
@@ -50,4 +51,5 @@ export interface PlatformTables {
   'platform.session': SessionTable;
   'platform.account_change': AccountChangeTable;
   'platform.sign_in_attempt': SignInAttemptTable;
+  'platform.job_run': JobRunTable;
 }

@@ -1,11 +1,11 @@
 /**
- * The daily extract run as a scheduled job: build every LA's extract for today's London date,
- * come back for any that another instance holds until it is done or its lease runs out, then prune
- * old extracts. Started by every instance that serves the regulator role.
+ * The daily extract run as a claimed job (platform/jobs/claimed-job.ts): one instance runs each
+ * day's occurrence and builds every LA's extract for its London date, coming back for any whose
+ * (date, LA) claim another builder holds until it is done or its lease runs out, then prunes old
+ * extracts. Scheduled by every instance that serves the regulator role.
  */
 import type { Database } from '../../platform/db/database.ts';
-import { londonDateOf } from '../../platform/calendar.ts';
-import type { DailyJob } from '../../platform/jobs/daily-schedule.ts';
+import type { ClaimedJob } from '../../platform/jobs/claimed-job.ts';
 import { pruneFragments } from './extract-fragments.ts';
 import { pruneExtracts, runExtracts, type RunOptions, type RunSummary } from './extract-runs.ts';
 import { extractsOfDate } from './extract-store.ts';
@@ -13,6 +13,8 @@ import { liveLocalAuthorities } from '../../platform/reference.ts';
 
 export interface ExtractJobSettings {
   time: string;
+  /** Default: every live LA. */
+  laCodes?: string[];
   retentionDays: number;
   leaseSeconds?: number;
   /** Pause between passes over extracts held by another instance. */
@@ -43,15 +45,40 @@ export async function runUntilComplete(
   }
 }
 
-export function dailyExtractJob(db: Database, settings: ExtractJobSettings): DailyJob {
+export const EXTRACT_JOB = 'childcare-register-extracts';
+
+export function dailyExtractJob(db: Database, settings: ExtractJobSettings): ClaimedJob {
   return {
-    name: 'childcare-register-extracts',
-    time: settings.time,
-    run: async (now) => {
-      const extractDate = londonDateOf(now);
-      await runUntilComplete(db, { extractDate, ...settings });
+    name: EXTRACT_JOB,
+    times: [settings.time],
+    // Only today's is caught up on start: an instance starting before 05:30 builds nothing.
+    catchUp: 'same-day',
+    run: async ({ occurrence, instanceId }) => {
+      const extractDate = occurrence.date;
+      await runUntilComplete(db, { extractDate, ...settings, instanceId });
       await pruneExtracts(db, extractDate, settings.retentionDays);
       await pruneFragments(db);
+      // An incomplete day is a failed occurrence: the next instance to start builds what is missing.
+      const missing = await extractsNotReady(db, extractDate, settings.laCodes);
+      if (missing.length > 0) {
+        const listed = missing.slice(0, 10).join('; ');
+        throw new Error(
+          `${missing.length} LA extract(s) for ${extractDate} are not ready: ${listed}${missing.length > 10 ? '; …' : ''}`,
+        );
+      }
     },
   };
+}
+
+/** The LAs without a ready extract for the date, each with why. */
+async function extractsNotReady(db: Database, extractDate: string, laCodes?: string[]): Promise<string[]> {
+  const byLa = new Map((await extractsOfDate(db, extractDate)).map((e) => [e.laCode, e]));
+  const wanted = laCodes ?? liveLocalAuthorities().map((la) => la.code);
+  return wanted.flatMap((laCode) => {
+    const extract = byLa.get(laCode);
+    if (!extract) return [`${laCode} not started`];
+    if (extract.status === 'failed') return [`${laCode} failed: ${extract.error ?? 'no reason recorded'}`];
+    if (extract.status === 'building') return [`${laCode} still being built by ${extract.claimedBy}`];
+    return [];
+  });
 }
