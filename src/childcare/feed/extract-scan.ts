@@ -111,6 +111,16 @@ export function scanExtract(bytes: Buffer | Uint8Array): Extract | undefined {
   }
 }
 
+/**
+ * V8 makes a slice of SLICE_MIN characters or more a view into the string it came from, which
+ * would keep a whole document's text alive for as long as any one value read from it is (a
+ * change kept, a snapshot held). Below that length a slice is a copy anyway.
+ */
+const SLICE_MIN = 13;
+
+/** The value with characters of its own: a slice of a flattened one-character-longer copy. */
+const ownCopy = (value: string): string => (' ' + value).slice(1);
+
 /** C0 controls but TAB, LF and CR, U+FFFE, U+FFFF (valid UTF-8 holds no lone surrogate). */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
@@ -571,7 +581,7 @@ class Scanner {
     const value = this.nextAmpersand < lt ? this.decodedText(start, lt) : s.slice(start, lt);
     this.p = lt;
     this.end(name);
-    return value;
+    return value.length < SLICE_MIN ? value : ownCopy(value);
   }
 
   /** Text with entities or character references in it. */
