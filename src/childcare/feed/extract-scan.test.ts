@@ -8,6 +8,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { SaxesParser } from 'saxes';
 import { EXTRACT_NAMESPACE, readExtract, type Extract, type ExtractHeader } from './extract-reader.ts';
 import { readExtractDocument, scanExtract } from './extract-scan.ts';
@@ -729,4 +731,21 @@ test('hostile shapes cost time in proportion to their size', async () => {
     const seconds = (used.user + used.system) / 1e6;
     assert.ok(seconds < 2, `${what}: ${seconds.toFixed(2)} s of CPU`);
   }
+});
+
+test('a value kept from a scanned document does not keep the whole document in memory', () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const registrations = Array.from({ length: 4000 }, (_, i) => everyElementRegistration(`EY${300000 + i}`));
+  let bytes: Buffer | undefined = Buffer.from(write(registrations));
+  assert.ok(bytes.length > 20_000_000);
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  // One name, as a kept change would keep it; everything else dropped.
+  const kept = scanExtract(bytes)!.registrations[0]!.provider.name;
+  bytes = undefined;
+  gc();
+  const grown = process.memoryUsage().heapUsed - before;
+  assert.equal(kept, everyElementRegistration().provider.name);
+  assert.ok(grown < 5_000_000, `the heap grew by ${(grown / 1e6).toFixed(1)} MB`);
 });
