@@ -648,15 +648,39 @@ class Scanner {
   }
 
   private code<C extends string>(name: string, codes: readonly C[]): C {
-    const token = this.token(name);
-    if (!(codes as readonly string[]).includes(token)) this.fail();
-    return token as C;
+    const code = this.optionalCode(name, codes);
+    if (code === undefined) this.fail();
+    return code;
   }
 
+  /**
+   * The code the leaf just opened holds, as the list's own string (nothing allocated for the
+   * usual `<Status>ACTV</Status>`); undefined when blank. Gives up on anything not in `codes`.
+   */
   private optionalCode<C extends string>(name: string, codes: readonly C[]): C | undefined {
-    const token = this.optionalToken(name);
-    if (token !== undefined && !(codes as readonly string[]).includes(token)) this.fail();
-    return token as C | undefined;
+    if (this.selfClosed) return undefined;
+    const s = this.s;
+    const start = this.p;
+    const lt = s.indexOf('<', start);
+    if (lt < 0) this.fail();
+    let a = start;
+    let b = lt;
+    while (a < b && isSpace(s.charCodeAt(a))) a++;
+    while (b > a && isSpace(s.charCodeAt(b - 1))) b--;
+    for (let k = 0; k < codes.length; k++) {
+      const code = codes[k]!;
+      if (code.length === b - a && s.startsWith(code, a)) {
+        this.p = lt;
+        this.end(name);
+        return code;
+      }
+    }
+    // Entities, other white space, or no code at all: read as a token, as the reader does.
+    const token = this.text(name).trim();
+    if (token === '') return undefined;
+    const at = (codes as readonly string[]).indexOf(token);
+    if (at < 0) this.fail();
+    return codes[at];
   }
 
   private date(name: string): string {
@@ -736,16 +760,16 @@ class Scanner {
     let setting: Registration['setting'];
     let specialConsiderations: SpecialConsideration | undefined;
     let status: RegistrationStatus | undefined;
-    let statusHistory: StatusHistoryEntry[] = [];
+    let statusHistory: StatusHistoryEntry[] | undefined;
     let registrationDate: string | undefined;
-    let registers: ChildServicesRegister[] = [];
-    let certificateConditions: CertificateCondition[] = [];
-    let childcarePeriods: ChildcarePeriod[] = [];
-    let ageBands: ChildcareAge[] = [];
-    let inspections: Inspection[] = [];
-    let notices: Notice[] = [];
-    let welfareNotices: WelfareNotice[] = [];
-    let linkedRegistrations: LinkedRegistration[] = [];
+    let registers: ChildServicesRegister[] | undefined;
+    let certificateConditions: CertificateCondition[] | undefined;
+    let childcarePeriods: ChildcarePeriod[] | undefined;
+    let ageBands: ChildcareAge[] | undefined;
+    let inspections: Inspection[] | undefined;
+    let notices: Notice[] | undefined;
+    let welfareNotices: WelfareNotice[] | undefined;
+    let linkedRegistrations: LinkedRegistration[] | undefined;
     let lastChangeDate: string | undefined;
 
     let seen = 0;
@@ -836,12 +860,12 @@ class Scanner {
       provisionType,
       provider,
       status,
-      statusHistory,
-      registers,
-      childcarePeriods,
-      ageBands,
-      inspections,
-      notices,
+      statusHistory: statusHistory ?? [],
+      registers: registers ?? [],
+      childcarePeriods: childcarePeriods ?? [],
+      ageBands: ageBands ?? [],
+      inspections: inspections ?? [],
+      notices: notices ?? [],
       lastChangeDate,
     };
     if (rpReferenceNumber !== undefined) r.rpReferenceNumber = rpReferenceNumber;
@@ -849,9 +873,11 @@ class Scanner {
     if (setting !== undefined) r.setting = setting;
     if (specialConsiderations !== undefined) r.specialConsiderations = specialConsiderations;
     if (registrationDate !== undefined) r.registrationDate = registrationDate;
-    if (certificateConditions.length > 0) r.certificateConditions = certificateConditions;
-    if (welfareNotices.length > 0) r.welfareNotices = welfareNotices;
-    if (linkedRegistrations.length > 0) r.linkedRegistrations = linkedRegistrations;
+    if (certificateConditions !== undefined && certificateConditions.length > 0)
+      r.certificateConditions = certificateConditions;
+    if (welfareNotices !== undefined && welfareNotices.length > 0) r.welfareNotices = welfareNotices;
+    if (linkedRegistrations !== undefined && linkedRegistrations.length > 0)
+      r.linkedRegistrations = linkedRegistrations;
     return r;
   }
 
