@@ -749,3 +749,46 @@ test('a value kept from a scanned document does not keep the whole document in m
   assert.equal(kept, everyElementRegistration().provider.name);
   assert.ok(grown < 5_000_000, `the heap grew by ${(grown / 1e6).toFixed(1)} MB`);
 });
+
+test('XML declarations and root start tags: read alike where both read them, else refused by both', async () => {
+  const xml = write([exemptAgency()]);
+  const body = xml.slice(xml.indexOf('?>') + 2);
+  const rootTag = xml.slice(xml.indexOf(`<${ROOT}`), xml.indexOf('>', xml.indexOf(`<${ROOT}`)) + 1);
+  const read = [
+    '<?xml version = "1.0" ?>',
+    `<?xml version="1.0" encoding = "utf-8"  standalone = 'no' ?>`,
+    '<?xml\tversion="1.0"\n?>',
+    '<?xml version="1.0" encoding="UTF8"?>',
+  ].map((declaration) => declaration + body);
+  read.push(
+    ...[
+      `<${ROOT} xmlns = "${EXTRACT_NAMESPACE}" >`,
+      `<${ROOT} xmlns="${EXTRACT_NAMESPACE}" xmlns:a="urn:x" xmlns:b="urn:x">`,
+      `<${ROOT} xmlns="${EXTRACT_NAMESPACE}" xmlns:xs="${EXTRACT_NAMESPACE}">`,
+      `<${ROOT} xmlns="${EXTRACT_NAMESPACE}" xmlns:x-y.z="${XSI}" x-y.z:nil="1">`,
+    ].map((tag) => xml.replace(rootTag, tag)),
+  );
+  for (const doc of read) await bothRead(doc, doc.slice(0, 200));
+  const refused = [
+    '<?xml version="1.0" standalone="yes" encoding="utf-8"?>',
+    '<?xml version="1.0" encoding=""?>',
+    '<?xml version="1.0"?><?xml version="1.0"?>',
+    '<?xml ?>',
+    '<?xml version="1.0" foo="bar"?>',
+  ].map((declaration) => declaration + body);
+  refused.push(
+    xml.replace(
+      rootTag,
+      `<${ROOT} xmlns="${EXTRACT_NAMESPACE}" xmlns:p="http://www.w3.org/XML/1998/namespace">`,
+    ),
+  );
+  for (const doc of refused) await bothRefuse(doc, doc.slice(0, 200));
+  // XML 1.1 and URIs with spaces are left to readExtract, which reads them.
+  for (const doc of [
+    '<?xml version="1.1"?>' + body,
+    xml.replace(rootTag, `<${ROOT} xmlns="${EXTRACT_NAMESPACE}" xmlns:p="a b">`),
+  ]) {
+    assert.equal(scanExtract(Buffer.from(doc)), undefined);
+    assert.ok(!((await general(Buffer.from(doc))) instanceof ImportError));
+  }
+});
