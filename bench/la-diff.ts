@@ -204,12 +204,12 @@ try {
       `parse + diff ${small5kMs.toFixed(0)} ms (CPU ${median(smallTiming.diffCpu).toFixed(2)} s): ` +
       `${small5kMs <= TARGET_SMALL_MS ? 'PASS' : 'FAIL'} (≤ ${TARGET_SMALL_MS} ms), ratio ${smallRatio.toFixed(2)}; ` +
       `guard + diff alone CPU ${(median(smallTiming.compareCpu) * 1000).toFixed(0)} ms; ` +
-      `reading ${mbPerS(smallTiming)} MB/s` +
+      `reading ${mbPerS(smallTiming)} MB/s, ${smallTiming.fastPath} of ${smallTiming.documents} documents by the fast path` +
       `\n  national: parse-only ${(median(national.parseMs) / 1000).toFixed(2)} s (CPU ${median(national.parseCpu).toFixed(2)} s), ` +
       `parse + diff ${nationalS.toFixed(2)} s (CPU ${median(national.diffCpu).toFixed(2)} s): ` +
       `${nationalS <= TARGET_NATIONAL_S ? 'PASS' : 'FAIL'} (≤ ${TARGET_NATIONAL_S} s), ratio ${nationalRatio.toFixed(2)}; ` +
       `guard + diff alone CPU ${median(national.compareCpu).toFixed(2)} s; ` +
-      `reading ${mbPerS(national)} MB/s` +
+      `reading ${mbPerS(national)} MB/s, ${national.fastPath} of ${national.documents} documents by the fast path` +
       `\n  peak RSS ${rssMb.toFixed(0)} MB: ${rssMb <= TARGET_RSS_MB ? 'PASS' : 'FAIL'} (≤ ${TARGET_RSS_MB} MB; ` +
       `5k phase ${smallTiming.maxRssMb.toFixed(0)} MB, national phase ${national.maxRssMb.toFixed(0)} MB; ` +
       `generating, untimed, ${generationRssMb.toFixed(0)} MB)` +
