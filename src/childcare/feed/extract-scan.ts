@@ -20,8 +20,10 @@
  * extract-reader.ts), checked here as plain tests without messages; extract-scan.test.ts compares
  * both readers on every kind of document and on damaged ones.
  *
- * Linear in the document: one pass over a string decoded once, no regular expression over more
- * than one short value, text past LEAF_TEXT_CAP characters not looked at.
+ * Linear in the document: a string decoded once, a few native searches over it (characters XML
+ * forbids, `]]>`, CR: single characters or a fixed string, nothing to backtrack), then one pass;
+ * other regular expressions only ever see one short value; text past LEAF_TEXT_CAP characters
+ * is not read.
  */
 
 import { isAscii, isUtf8 } from 'node:buffer';
