@@ -97,16 +97,18 @@ export function scanExtract(bytes: Buffer | Uint8Array): Extract | undefined {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   // ASCII (most documents) decodes several times faster as Latin-1, to the same characters.
   let text: string;
-  if (isAscii(buffer)) text = buffer.toString('latin1');
+  const ascii = isAscii(buffer);
+  if (ascii) text = buffer.toString('latin1');
   else if (isUtf8(buffer)) text = buffer.toString('utf8');
   else return undefined;
   // Characters XML forbids anywhere, and `]]>` outside a CDATA section (which this reader does
   // not read either): the general reader refuses both.
   if (FORBIDDEN.test(text) || text.includes(']]>')) return undefined;
   // XML reads every CRLF and lone CR as LF before anything else (XML 1.0, 2.11).
-  if (text.includes('\r')) text = text.replace(/\r\n?/g, '\n');
+  const crs = text.includes('\r');
+  if (crs) text = text.replace(/\r\n?/g, '\n');
   try {
-    return new Scanner(text).document();
+    return new Scanner(text, ascii && !crs ? buffer : undefined).document();
   } catch (err) {
     if (err === NOT_RECOGNISED) return undefined;
     throw err;
@@ -357,7 +359,11 @@ class Scanner {
   private selfClosed = false;
   private readonly references = new Set<string>();
 
-  constructor(private readonly s: string) {}
+  constructor(
+    private readonly s: string,
+    /** The document's bytes when positions in `s` are positions in them (ASCII, line ends untouched). */
+    private readonly bytes: Buffer | undefined,
+  ) {}
 
   private fail(): never {
     throw NOT_RECOGNISED;
@@ -580,9 +586,13 @@ class Scanner {
       const at = s.indexOf('&', start);
       this.nextAmpersand = at < 0 ? Infinity : at;
     }
-    const value = this.nextAmpersand < lt ? this.decodedText(start, lt) : s.slice(start, lt);
+    const decoded = this.nextAmpersand < lt;
     this.p = lt;
     this.end(name);
+    if (!decoded && this.bytes !== undefined && lt - start >= SLICE_MIN) {
+      return this.bytes.toString('latin1', start, lt);
+    }
+    const value = decoded ? this.decodedText(start, lt) : s.slice(start, lt);
     return value.length < SLICE_MIN ? value : ownCopy(value);
   }
 
