@@ -589,6 +589,8 @@ class Scanner {
     const decoded = this.nextAmpersand < lt;
     this.p = lt;
     this.end(name);
+    // Long values get characters of their own (SLICE_MIN): straight from the bytes when they
+    // are the text's, else a copy of the slice.
     if (!decoded && this.bytes !== undefined && lt - start >= SLICE_MIN) {
       return this.bytes.toString('latin1', start, lt);
     }
