@@ -179,7 +179,8 @@ export function normaliseExtractDate(value: string): string {
   return m?.[1] ?? value;
 }
 
-const EXTRACT_DATE_TIME = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?$/;
+/** ExtractDateTime: local time, no zone (shared with extract-scan.ts). */
+export const EXTRACT_DATE_TIME = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?$/;
 
 /** Parent of a property path: `ageBands[0].ageTo` → `ageBands[0]` → `ageBands` → ``. */
 function parentPath(path: string): string {
