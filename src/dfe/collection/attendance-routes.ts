@@ -363,8 +363,8 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
         if (!read.ok) return refuseChecked(read.error);
         const document = read.body;
         const urn =
-          typeof document === 'object' && document !== null
-            ? parseUrn((document as { urn?: unknown }).urn)
+          typeof document === 'object' && document !== null && 'urn' in document
+            ? parseUrn(document.urn)
             : undefined;
         // The school is checked by the storing statement itself; an envelope error after VAL101
         // must still yield to "URN not found", which the contract checks first.
@@ -583,7 +583,9 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
       if (raw !== undefined && raw.length > 0) {
         const read = bodyIsJson(raw);
         if (!read.ok) return refuse(request, reply, read.error);
-        const named = (read.body as { withdrawnBy?: unknown } | null)?.withdrawnBy;
+        const body = read.body;
+        const named =
+          typeof body === 'object' && body !== null && 'withdrawnBy' in body ? body.withdrawnBy : undefined;
         if (named !== undefined) {
           const person = parsePersonName(named);
           if (person === undefined)
