@@ -6,8 +6,10 @@ import type { FastifyInstance } from 'fastify';
 
 import { openConfiguredDatabase } from './database.ts';
 import { createHttpServer } from '../platform/http/server.ts';
-import { loadTls } from '../platform/http/tls.ts';
+import { loadTls, type TlsMaterial } from '../platform/http/tls.ts';
 import { loadSecretBox } from '../platform/auth/secret-key.ts';
+import type { SecretBox } from '../platform/auth/secret-box.ts';
+import type { DatabaseHandle } from '../platform/db/database.ts';
 import { ROLE_MODULES, type AnyRoleModule, type Settings } from '../edgate.ts';
 import { seedDemoWorld } from './demo-world.ts';
 
@@ -35,21 +37,7 @@ export async function serve(
     keyFile: config.tlsKeyFile,
     dataDir: config.dataDir,
   });
-  const app = await createHttpServer({
-    db: handle.db,
-    tls,
-    logLevel: config.logLevel,
-    sessionTtlHours: config.sessionTtlHours,
-    publicUrl: config.publicUrl,
-    metricsToken: config.metricsToken,
-  });
-  for (const module of modules.filter((m) => roles.includes(m.name))) {
-    const plugin = module.plugin;
-    if (!plugin) continue;
-    // Encapsulated: a role's hooks, decorators and opt-outs stay inside the role.
-    const context = { handle, config, settings: settings.roles.get(module.name), secretBox };
-    await app.register(async (scope) => plugin(scope, context), { name: `role:${module.name}` } as object);
-  }
+  const app = await assembleServer({ settings, roles, modules, handle, secretBox, tls });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -79,4 +67,45 @@ export async function serve(
   );
   if (demo) for (const line of demo) console.log(line);
   return { app, url, close };
+}
+
+export interface ServerAssembly {
+  settings: Settings;
+  /** The names of the roles to serve. */
+  roles: readonly string[];
+  modules: readonly AnyRoleModule[];
+  handle: DatabaseHandle;
+  secretBox: SecretBox;
+  /** None: plain HTTP, for `app.inject` in tests. */
+  tls?: TlsMaterial;
+  now?: () => Date;
+}
+
+/** The platform's server with the chosen roles' plugins, not yet listening: what serve runs, and tests inject into. */
+export async function assembleServer(assembly: ServerAssembly): Promise<FastifyInstance> {
+  const { settings, handle, secretBox } = assembly;
+  const { config } = settings;
+  const app = await createHttpServer({
+    db: handle.db,
+    tls: assembly.tls,
+    logLevel: config.logLevel,
+    sessionTtlHours: config.sessionTtlHours,
+    publicUrl: config.publicUrl,
+    metricsToken: config.metricsToken,
+    now: assembly.now,
+  });
+  for (const module of assembly.modules.filter((m) => assembly.roles.includes(m.name))) {
+    const plugin = module.plugin;
+    if (!plugin) continue;
+    // Encapsulated: a role's hooks, decorators and opt-outs stay inside the role.
+    const context = {
+      handle,
+      config,
+      settings: settings.roles.get(module.name),
+      secretBox,
+      now: assembly.now,
+    };
+    await app.register(async (scope) => plugin(scope, context), { name: `role:${module.name}` } as object);
+  }
+  return app;
 }

@@ -46,33 +46,10 @@ import type { JsonLocation } from './json-location.ts';
 import { placeInWindow, submissionWindow } from './submission-window.ts';
 import type { SubmissionWindow } from './submission-window.ts';
 
-// ---------------------------------------------------------------------------------------------
-// The wire body, as a well-behaved client sends it. Documentation and test fixtures only: what
-// arrives is `unknown` until validateSubmission has read it.
-
-export interface AttendanceSubmissionBody {
-  /** The school's URN: a JSON number (as the 2020 clients send it) or a string of 6 digits. */
-  urn: number | string;
-  /** Pupils on roll at the school. */
-  totalNoOfPupils: number;
-  /**
-   * Optional (edgate): pupils enrolled per year group, on the day of sending. When given, the
-   * values add up to `totalNoOfPupils`, and each of the day's entries for a listed year group has
-   * marks adding up to its enrolment. Year groups not listed are not checked.
-   */
-  enrolments?: { ncYearGroup: string; value: number }[] | null;
-  submissionData: AttendanceSubmissionEntryBody[];
-}
-
-export interface AttendanceSubmissionEntryBody {
-  /** A pupil NC year group: `E1 E2 N1 N2 R 1`…`14 X` (never `M`). */
-  ncYearGroup: string;
-  /** `YYYY-MM-DD` or `YYYY-MM-DDT00:00:00`. */
-  date: string;
-  schoolSession: SchoolSession;
-  /** Roll-call marks totalled per attendance code; each code at most once. */
-  attendances: { attendanceCode: string; value: number }[];
-}
+// The wire body, as a well-behaved client sends it: its schema (submission-body.ts) is the one
+// source of its types. Documentation and test fixtures only: what arrives is `unknown` until
+// validateSubmission has read it.
+export type { AttendanceSubmissionBody, AttendanceSubmissionEntryBody } from './submission-body.ts';
 
 // ---------------------------------------------------------------------------------------------
 // The submission as read: what storage and statistics work with.

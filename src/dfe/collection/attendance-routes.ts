@@ -51,13 +51,9 @@ import {
 import { useJsonApiSecurityHeaders } from '../../platform/http/server.ts';
 import { declaresBody } from '../../platform/http/unread-body.ts';
 import { readCleanSubmission } from './clean-submission.ts';
+import { SubmissionBody } from '../../contracts/attendance/submission-body.ts';
 import { bodyIsJson, contentTypeIsJson, readSubmissionBody } from './request-body.ts';
-import {
-  MAX_LISTED_ERRORS,
-  MAX_PUPIL_COUNT,
-  parseUrn,
-  validateSubmission,
-} from '../../contracts/attendance/submission.ts';
+import { MAX_LISTED_ERRORS, parseUrn, validateSubmission } from '../../contracts/attendance/submission.ts';
 import {
   acceptCleanSubmission,
   acceptSubmission,
@@ -92,36 +88,6 @@ const RecordErrorObject = Type.Object({
   title: Type.String(),
   detail: Type.String({ description: 'The bad value as sent' }),
   path: Type.String({ examples: ['$.submissionData[0].attendances[10].attendanceCode'] }),
-});
-const SubmissionBody = Type.Object({
-  urn: Type.Union([Type.Integer(), Type.String()], { description: '6 digits, a number or a string' }),
-  totalNoOfPupils: Type.Integer({ minimum: 0, maximum: MAX_PUPIL_COUNT, description: 'Pupils on roll' }),
-  enrolments: Type.Optional(
-    Type.Array(
-      Type.Object({
-        ncYearGroup: Type.String(),
-        value: Type.Integer({ minimum: 0, maximum: MAX_PUPIL_COUNT }),
-      }),
-      {
-        description:
-          'Optional (edgate): pupils enrolled per year group. When sent, they add up to totalNoOfPupils, and ' +
-          "each entry dated the day of receipt has marks adding up to its year group's enrolment.",
-      },
-    ),
-  ),
-  submissionData: Type.Array(
-    Type.Object({
-      ncYearGroup: Type.String({ examples: ['R', '7'] }),
-      date: Type.String({ description: 'YYYY-MM-DD or YYYY-MM-DDT00:00:00' }),
-      schoolSession: Type.Union([Type.Literal('AM'), Type.Literal('PM')]),
-      attendances: Type.Array(
-        Type.Object({
-          attendanceCode: Type.String(),
-          value: Type.Integer({ minimum: 0, maximum: MAX_PUPIL_COUNT }),
-        }),
-      ),
-    }),
-  ),
 });
 const ErrorsNotListed = Type.Optional(
   Type.Integer({
@@ -363,8 +329,8 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
         if (!read.ok) return refuseChecked(read.error);
         const document = read.body;
         const urn =
-          typeof document === 'object' && document !== null
-            ? parseUrn((document as { urn?: unknown }).urn)
+          typeof document === 'object' && document !== null && 'urn' in document
+            ? parseUrn(document.urn)
             : undefined;
         // The school is checked by the storing statement itself; an envelope error after VAL101
         // must still yield to "URN not found", which the contract checks first.
@@ -583,7 +549,9 @@ export async function attendanceRoutes(app: FastifyInstance, options: Attendance
       if (raw !== undefined && raw.length > 0) {
         const read = bodyIsJson(raw);
         if (!read.ok) return refuse(request, reply, read.error);
-        const named = (read.body as { withdrawnBy?: unknown } | null)?.withdrawnBy;
+        const body = read.body;
+        const named =
+          typeof body === 'object' && body !== null && 'withdrawnBy' in body ? body.withdrawnBy : undefined;
         if (named !== undefined) {
           const person = parsePersonName(named);
           if (person === undefined)

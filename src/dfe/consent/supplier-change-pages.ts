@@ -8,7 +8,9 @@
  *   POST /dfe/supplier-changes/:id         the decision (CSRF-checked by the web shell)
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { Type } from 'typebox';
 import type { Database } from '../../platform/db/database.ts';
+import { formBody, pageFields, typed } from '../../platform/http/typed-routes.ts';
 import { decideSupplierChange, pendingSupplierChanges, type SupplierChange } from './consent-store.ts';
 
 const VIEWS = 'dfe/consent/views';
@@ -32,6 +34,9 @@ function changeView(change: SupplierChange) {
 
 const decisionOf = (value: unknown) => (value === 'confirm' || value === 'reject' ? value : undefined);
 
+/** A change's address; an id that names none is answered with the page's 404. */
+const ChangeParams = Type.Object({ id: Type.String() });
+
 export async function supplierChangePages(
   app: FastifyInstance,
   options: { db: Database; now: () => Date },
@@ -46,30 +51,33 @@ export async function supplierChangePages(
       link: { href: SUPPLIER_CHANGE_PAGES, text: 'Changes of supplier' },
     });
   };
-  const changeId = (params: unknown) => {
-    const id = Number((params as { id?: string }).id);
+  const changeId = (params: { id: string }) => {
+    const id = Number(params.id);
     return Number.isSafeInteger(id) && id > 0 ? id : undefined;
   };
 
   await app.register(
-    async (scope) => {
+    async (plain) => {
+      const scope = typed(plain);
       const allowed = scope.requireRole('admin');
 
-      scope.get('/', { preHandler: allowed }, async (request, reply) => {
-        const query = request.query as { decided?: string; urn?: string };
+      const pending = { querystring: pageFields('decided', 'urn') };
+      scope.get('/', { preHandler: allowed, schema: pending }, async (request, reply) => {
+        const query = request.query;
         const changes = await pendingSupplierChanges(db);
         return reply.view(`${VIEWS}/supplier-changes.njk`, {
           pageTitle: 'Changes of supplier',
           changes: changes.map(changeView),
           decided: decisionOf(query.decided),
-          decidedUrn: /^\d{6}$/.test(query.urn ?? '') ? query.urn : undefined,
+          decidedUrn: typeof query.urn === 'string' && /^\d{6}$/.test(query.urn) ? query.urn : undefined,
           base: SUPPLIER_CHANGE_PAGES,
         });
       });
 
-      scope.get('/:id', { preHandler: allowed }, async (request, reply) => {
+      const check = { params: ChangeParams, querystring: pageFields('decision') };
+      scope.get('/:id', { preHandler: allowed, schema: check }, async (request, reply) => {
         const id = changeId(request.params);
-        const decision = decisionOf((request.query as { decision?: unknown }).decision);
+        const decision = decisionOf(request.query.decision);
         const change = id === undefined ? undefined : (await pendingSupplierChanges(db, { id }))[0];
         if (!change || !decision) return notFound(reply);
         return reply.view(`${VIEWS}/supplier-change-check.njk`, {
@@ -81,9 +89,10 @@ export async function supplierChangePages(
         });
       });
 
-      scope.post('/:id', { preHandler: allowed }, async (request, reply) => {
+      const decide = { params: ChangeParams, body: formBody('decision') };
+      scope.post('/:id', { preHandler: allowed, schema: decide }, async (request, reply) => {
         const id = changeId(request.params);
-        const decision = decisionOf((request.body as { decision?: unknown } | undefined)?.decision);
+        const decision = decisionOf(request.body?.decision);
         if (id === undefined || !decision) return notFound(reply);
         const account = request.session!.account;
         const outcome = await decideSupplierChange(db, {

@@ -13,7 +13,9 @@
  * A date that is missing or not YYYY-MM-DD means the latest date with figures.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { Type } from 'typebox';
 import type { Database } from '../../platform/db/database.ts';
+import { pageFields, typed } from '../../platform/http/typed-routes.ts';
 import { formatLongDate, isCalendarDate, londonDateOf } from '../../platform/calendar.ts';
 import { liveLocalAuthorities, localAuthorityByCode } from '../../platform/reference.ts';
 import { schoolByUrn } from '../schools/school-store.ts';
@@ -126,8 +128,13 @@ function sendCsv(reply: FastifyReply, filename: string, text: string): FastifyRe
     .send(text);
 }
 
-function askedDate(query: unknown): string | undefined {
-  const date = (query as Record<string, unknown> | undefined)?.date;
+/** `?date=`: anything not a date means the latest with figures. */
+const DayQuery = pageFields('date');
+const LaParams = Type.Object({ la: Type.String() });
+const UrnParams = Type.Object({ urn: Type.String() });
+
+function askedDate(query: { date?: unknown }): string | undefined {
+  const { date } = query;
   return typeof date === 'string' && isCalendarDate(date) ? date : undefined;
 }
 
@@ -142,7 +149,7 @@ export async function statisticsPages(app: FastifyInstance, options: StatisticsP
   const today = () => londonDateOf(now());
 
   /** The asked date, else the latest with national figures (else today). */
-  const nationalDate = async (query: unknown) =>
+  const nationalDate = async (query: { date?: unknown }) =>
     askedDate(query) ?? (await statistics.latestDates(NATIONAL, 1, today()))[0] ?? today();
 
   const nationalSeries = async () => {
@@ -175,8 +182,11 @@ export async function statisticsPages(app: FastifyInstance, options: StatisticsP
   };
 
   await app.register(
-    async (scope) => {
+    async (plain) => {
+      const scope = typed(plain);
       const allowed = scope.requireRole('dfe-analyst', 'admin');
+      const onDay = { querystring: DayQuery };
+      const laOfDay = { params: LaParams, querystring: DayQuery };
       const common = { rate: formatRate, dateTime, base: STATISTICS_PAGES };
 
       scope.get('/', { preHandler: allowed }, async (_request, reply) => {
@@ -204,7 +214,7 @@ export async function statisticsPages(app: FastifyInstance, options: StatisticsP
         return sendCsv(reply, `attendance-national-${days.at(-1)?.date ?? today()}.csv`, text);
       });
 
-      scope.get('/year-groups', { preHandler: allowed }, async (request, reply) => {
+      scope.get('/year-groups', { preHandler: allowed, schema: onDay }, async (request, reply) => {
         const date = await nationalDate(request.query);
         const [yearGroups, dates] = await Promise.all([
           statistics.byYearGroup(date, NATIONAL),
@@ -219,7 +229,7 @@ export async function statisticsPages(app: FastifyInstance, options: StatisticsP
         });
       });
 
-      scope.get('/las', { preHandler: allowed }, async (request, reply) => {
+      scope.get('/las', { preHandler: allowed, schema: onDay }, async (request, reply) => {
         const date = await nationalDate(request.query);
         const [table, dates] = await Promise.all([
           laTable(date),
@@ -234,7 +244,7 @@ export async function statisticsPages(app: FastifyInstance, options: StatisticsP
         });
       });
 
-      scope.get('/las.csv', { preHandler: allowed }, async (request, reply) => {
+      scope.get('/las.csv', { preHandler: allowed, schema: onDay }, async (request, reply) => {
         const date = await nationalDate(request.query);
         const { rows } = await laTable(date);
         const text = csvDocument(
@@ -245,7 +255,7 @@ export async function statisticsPages(app: FastifyInstance, options: StatisticsP
       });
 
       /** An LA's day: its schools (reporting or not), totals, phases and year groups. */
-      const laDay = async (laCode: string, query: unknown) => {
+      const laDay = async (laCode: string, query: { date?: unknown }) => {
         const area = { kind: 'la', laCode } as const;
         const dates = await statistics.latestDates(area, SERIES_DATES, today());
         const date = askedDate(query) ?? dates[0] ?? today();
@@ -258,8 +268,8 @@ export async function statisticsPages(app: FastifyInstance, options: StatisticsP
         return { area, dates, date, schools, phases, yearGroups, total: combineFigures(reported) };
       };
 
-      scope.get('/las/:la', { preHandler: allowed }, async (request, reply) => {
-        const { la: laCode } = request.params as { la: string };
+      scope.get('/las/:la', { preHandler: allowed, schema: laOfDay }, async (request, reply) => {
+        const { la: laCode } = request.params;
         const la = localAuthorityByCode(laCode);
         if (!la) return notFound(reply, 'Local authority not found', `No live LA has the code ${laCode}.`);
         const day = await laDay(la.code, request.query);
@@ -277,8 +287,8 @@ export async function statisticsPages(app: FastifyInstance, options: StatisticsP
         });
       });
 
-      scope.get('/las/:la/schools.csv', { preHandler: allowed }, async (request, reply) => {
-        const { la: laCode } = request.params as { la: string };
+      scope.get('/las/:la/schools.csv', { preHandler: allowed, schema: laOfDay }, async (request, reply) => {
+        const { la: laCode } = request.params;
         const la = localAuthorityByCode(laCode);
         if (!la) return reply.code(404).type('text/plain').send(`No live LA has the code ${laCode}`);
         const { date, schools } = await laDay(la.code, request.query);
@@ -297,8 +307,9 @@ export async function statisticsPages(app: FastifyInstance, options: StatisticsP
         return sendCsv(reply, `attendance-${la.code}-schools-${date}.csv`, text);
       });
 
-      scope.get('/schools/:urn', { preHandler: allowed }, async (request, reply) => {
-        const { urn: asked } = request.params as { urn: string };
+      const schoolOfDay = { params: UrnParams, querystring: DayQuery };
+      scope.get('/schools/:urn', { preHandler: allowed, schema: schoolOfDay }, async (request, reply) => {
+        const { urn: asked } = request.params;
         const urn = /^\d{6}$/.test(asked) ? Number(asked) : undefined;
         const school = urn === undefined ? undefined : await schoolByUrn(db, urn);
         const recent = urn === undefined ? [] : await statistics.latestSchoolDays(urn, SERIES_DATES);

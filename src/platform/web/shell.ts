@@ -20,6 +20,7 @@ import type { Database } from '../db/database.ts';
 import { authenticate, type Account, type AccountRole } from '../auth/accounts.ts';
 import { endSession, findSession, startSession, type Session } from '../auth/sessions.ts';
 import { safeNext } from './next-page.ts';
+import { formBody, pageFields, typed } from '../http/typed-routes.ts';
 import { accountSubject, guessLimited, guessLimits, type GuessOutcome } from '../auth/guess-limit.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -256,8 +257,8 @@ async function webShell(app: FastifyInstance, options: WebShellOptions): Promise
     return reply.view('home.njk', { pageTitle: 'Home' });
   });
 
-  app.get('/login', async (request, reply) => {
-    const next = safeNext((request.query as Record<string, unknown>).next);
+  typed(app).get('/login', { schema: { querystring: pageFields('next') } }, async (request, reply) => {
+    const next = safeNext(request.query.next);
     if (request.session) return reply.redirect(next);
     return reply.view('login.njk', { pageTitle: 'Sign in', next });
   });
@@ -280,11 +281,12 @@ async function webShell(app: FastifyInstance, options: WebShellOptions): Promise
       ),
   );
 
-  app.post('/login', { config: { csrf: true } }, async (request, reply) => {
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const username = typeof body.username === 'string' ? body.username : '';
-    const password = typeof body.password === 'string' ? body.password : '';
-    const next = safeNext(body.next);
+  const signIn = { body: formBody('username', 'password', 'next') };
+  typed(app).post('/login', { config: { csrf: true }, schema: signIn }, async (request, reply) => {
+    const form = request.body;
+    const username = typeof form?.username === 'string' ? form.username : '';
+    const password = typeof form?.password === 'string' ? form.password : '';
+    const next = safeNext(form?.next);
     const checked = await app.checkAccountPassword(request, username, password);
     if (checked.outcome !== 'accepted') {
       const limited = checked.outcome === 'limited';

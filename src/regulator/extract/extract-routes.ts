@@ -6,14 +6,19 @@ import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
 import type { DatabaseHandle } from '../../platform/db/database.ts';
 import { isCalendarDate, londonDateOf } from '../../platform/calendar.ts';
+import { pageFields, typed } from '../../platform/http/typed-routes.ts';
 import { liveLocalAuthorities, localAuthorityByCode } from '../../platform/reference.ts';
 import { EXTRACT_XSD_PATH } from '../../contracts/childcare-extract/extract-xsd.ts';
 import { extractDates, extractsOfDate, extractSummary, readyExtract } from './extract-store.ts';
 
 const VIEWS = 'regulator/extract/views';
 export const EXTRACT_XSD_URL = '/schemas/childcare-register-extract.xsd';
+
+/** An extract's address; a date that is not one is answered by the page, not refused. */
+const ExtractParams = Type.Object({ date: Type.String(), la: Type.String() });
 
 export async function extractRoutes(
   app: FastifyInstance,
@@ -28,11 +33,13 @@ export async function extractRoutes(
   });
 
   await app.register(
-    async (scope) => {
+    async (plain) => {
+      const scope = typed(plain);
       const allowed = scope.requireRole('caseworker', 'admin');
 
-      scope.get('/extracts', { preHandler: allowed }, async (request, reply) => {
-        const asked = (request.query as Record<string, unknown>).date;
+      const extractsOfDay = { querystring: pageFields('date') };
+      scope.get('/extracts', { preHandler: allowed, schema: extractsOfDay }, async (request, reply) => {
+        const asked = request.query.date;
         const today = londonDateOf(now());
         const date = typeof asked === 'string' && isCalendarDate(asked) ? asked : today;
         const extracts = new Map((await extractsOfDate(db, date)).map((e) => [e.laCode, e]));
@@ -57,38 +64,48 @@ export async function extractRoutes(
         });
       });
 
-      scope.get('/extracts/:date/:la', { preHandler: allowed }, async (request, reply) => {
-        const { date, la } = request.params as { date: string; la: string };
-        const summary = isCalendarDate(date) ? await extractSummary(db, la, date) : undefined;
-        if (!summary) {
-          reply.code(404);
-          return reply.view('message.njk', {
-            pageTitle: 'Extract not found',
-            paragraphs: [`There is no extract for local authority ${la} on ${date}.`],
-            link: { href: '/regulator/extracts', text: 'Today’s extracts' },
+      const oneExtract = { params: ExtractParams };
+      scope.get(
+        '/extracts/:date/:la',
+        { preHandler: allowed, schema: oneExtract },
+        async (request, reply) => {
+          const { date, la } = request.params;
+          const summary = isCalendarDate(date) ? await extractSummary(db, la, date) : undefined;
+          if (!summary) {
+            reply.code(404);
+            return reply.view('message.njk', {
+              pageTitle: 'Extract not found',
+              paragraphs: [`There is no extract for local authority ${la} on ${date}.`],
+              link: { href: '/regulator/extracts', text: 'Today’s extracts' },
+            });
+          }
+          return reply.view(`${VIEWS}/extract.njk`, {
+            pageTitle: `Extract ${la} ${date}`,
+            extract: summary,
+            la: localAuthorityByCode(la),
           });
-        }
-        return reply.view(`${VIEWS}/extract.njk`, {
-          pageTitle: `Extract ${la} ${date}`,
-          extract: summary,
-          la: localAuthorityByCode(la),
-        });
-      });
+        },
+      );
 
-      scope.get('/extracts/:date/:la/download', { preHandler: allowed }, async (request, reply) => {
-        const { date, la } = request.params as { date: string; la: string };
-        const stored = isCalendarDate(date) ? await readyExtract(db, la, date) : undefined;
-        if (!stored) return reply.code(404).type('text/plain').send(`No ready extract for ${la} on ${date}`);
-        reply
-          .type('application/xml; charset=utf-8')
-          .header('content-disposition', `attachment; filename="childcare-register-${la}-${date}.xml"`)
-          .header('etag', `"${stored.sha256}"`)
-          .header('vary', 'accept-encoding');
-        if (/\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) {
-          return reply.header('content-encoding', 'gzip').send(stored.content);
-        }
-        return reply.send(Readable.from([stored.content]).pipe(createGunzip()));
-      });
+      scope.get(
+        '/extracts/:date/:la/download',
+        { preHandler: allowed, schema: oneExtract },
+        async (request, reply) => {
+          const { date, la } = request.params;
+          const stored = isCalendarDate(date) ? await readyExtract(db, la, date) : undefined;
+          if (!stored)
+            return reply.code(404).type('text/plain').send(`No ready extract for ${la} on ${date}`);
+          reply
+            .type('application/xml; charset=utf-8')
+            .header('content-disposition', `attachment; filename="childcare-register-${la}-${date}.xml"`)
+            .header('etag', `"${stored.sha256}"`)
+            .header('vary', 'accept-encoding');
+          if (/\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) {
+            return reply.header('content-encoding', 'gzip').send(stored.content);
+          }
+          return reply.send(Readable.from([stored.content]).pipe(createGunzip()));
+        },
+      );
     },
     { prefix: '/regulator' },
   );

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../platform/db/database.ts';
 import { liveLocalAuthorities, localAuthorityByCode } from '../../platform/reference.ts';
+import { pageFields, typed } from '../../platform/http/typed-routes.ts';
 import { pageItems } from '../register/register-routes.ts';
 
 const VIEWS = 'regulator/gateway/views';
@@ -14,14 +15,15 @@ export async function gatewayPages(app: FastifyInstance, db: Database): Promise<
   await app.register(
     async (scope) => {
       const allowed = scope.requireRole('caseworker', 'admin', 'la-officer');
-      scope.get('/gateway/audit', { preHandler: allowed }, async (request, reply) => {
+      const audit = { querystring: pageFields('la', 'outcome', 'page') };
+      typed(scope).get('/gateway/audit', { preHandler: allowed, schema: audit }, async (request, reply) => {
         const account = request.session!.account;
-        const query = request.query as Record<string, string | undefined>;
+        const query = request.query;
         const officer = !account.roles.includes('caseworker') && !account.roles.includes('admin');
         // An LA officer sees their own LA only, whatever the address asks for.
         const laCode = officer
           ? (account.laCode ?? '')
-          : /^\d{3}$/.test(query.la ?? '')
+          : typeof query.la === 'string' && /^\d{3}$/.test(query.la)
             ? query.la
             : undefined;
         const outcome =

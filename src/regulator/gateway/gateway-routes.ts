@@ -6,6 +6,7 @@ import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { pageFields, typed } from '../../platform/http/typed-routes.ts';
 import { faultResponse, SOAP_CONTENT_TYPE, type Fault } from './soap-response.ts';
 import type { IsppGateway, GatewayReply } from './gateway-service.ts';
 import { serviceContract } from './wsdl.ts';
@@ -116,8 +117,9 @@ export async function gatewayRoutes(app: FastifyInstance, options: GatewayRouteO
       });
     });
 
-    scope.get(GATEWAY_PATH, async (request, reply) => {
-      const query = request.query as Record<string, string | undefined>;
+    const metadata = { querystring: pageFields('singleWsdl', 'xsd', 'wsdl') };
+    typed(scope).get(GATEWAY_PATH, { schema: metadata }, async (request, reply) => {
+      const query = request.query;
       const key =
         'singleWsdl' in query
           ? 'singleWsdl'
@@ -128,7 +130,7 @@ export async function gatewayRoutes(app: FastifyInstance, options: GatewayRouteO
               : 'wsdl' in query
                 ? 'wsdl'
                 : undefined;
-      const document = key ? contract.documents.get(key) : undefined;
+      const document = typeof key === 'string' && key ? contract.documents.get(key) : undefined;
       if (!document) {
         return reply
           .type('text/plain; charset=utf-8')

@@ -2,9 +2,10 @@
  * The register's routes in the regulator role: caseworker pages to search the register, read a
  * registration and change its status, and the admin JSON API doing the same for systems integration.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Type, type Static } from 'typebox';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { Type } from 'typebox';
 import type { DatabaseHandle } from '../../platform/db/database.ts';
+import { formBody, pageFields, typed, type TypedApp } from '../../platform/http/typed-routes.ts';
 import { londonDateOf } from '../../platform/calendar.ts';
 import { liveLocalAuthorities, localAuthorityByCode } from '../../platform/reference.ts';
 import type { Account } from '../../platform/auth/accounts.ts';
@@ -42,13 +43,13 @@ export async function registerRoutes(
   const today = () => londonDateOf(now());
   await app.register(
     async (scope) => {
-      registerPages(scope, handle, today);
+      registerPages(typed(scope), handle, today);
     },
     { prefix: '/regulator' },
   );
   await app.register(
     async (scope) => {
-      registerApi(scope, handle, today);
+      registerApi(typed(scope), handle, today);
     },
     { prefix: '/api/regulator' },
   );
@@ -68,9 +69,13 @@ const typeOptions = () =>
 
 /** Reads a status change from a submitted form; missing fields become empty strings so the state machine can explain them. */
 export function statusChangeFromForm(body: Record<string, unknown>): StatusChangeRequest | undefined {
-  const text = (key: string) => (typeof body[key] === 'string' ? (body[key] as string).trim() : '');
+  const text = (key: string) => {
+    const value = body[key];
+    return typeof value === 'string' ? value.trim() : '';
+  };
   const reason = text('reason');
-  const kind = text('kind') as StatusChangeKind;
+  // Each case narrows the kind; the ground and the status are the state machine's to explain.
+  const kind = text('kind');
   switch (kind) {
     case 'grant':
       return { kind };
@@ -96,12 +101,28 @@ export function statusChangeFromForm(body: Record<string, unknown>): StatusChang
   }
 }
 
-function registerPages(app: FastifyInstance, handle: DatabaseHandle, today: () => string): void {
+/** A registration's address; one that names none is answered by the page. */
+const RefParams = Type.Object({ ref: Type.String() });
+
+/** What the status change form sends (and `_csrf`). */
+const STATUS_FORM_FIELDS = [
+  'kind',
+  'reason',
+  'ground',
+  'grounds',
+  'endDate',
+  'investigationCannotFinishSooner',
+  'to',
+  'version',
+] as const;
+
+function registerPages(app: TypedApp, handle: DatabaseHandle, today: () => string): void {
   const { db } = handle;
   const caseworker = app.requireRole('caseworker', 'admin');
 
-  app.get('/registrations', { preHandler: caseworker }, async (request, reply) => {
-    const input = request.query as Record<string, unknown>;
+  const search = { querystring: pageFields('urn', 'name', 'postcode', 'la', 'status', 'type', 'page') };
+  app.get('/registrations', { preHandler: caseworker, schema: search }, async (request, reply) => {
+    const input: Record<string, unknown> = request.query;
     const query = registerQueryFrom(input);
     const searched = Object.values(query).some((v) => v !== undefined && v !== 1);
     const result = await searchRegister(db, query);
@@ -135,12 +156,13 @@ function registerPages(app: FastifyInstance, handle: DatabaseHandle, today: () =
     });
   });
 
-  app.get('/registrations/:ref', { preHandler: caseworker }, async (request, reply) => {
-    const { ref } = request.params as { ref: string };
+  const registration = { params: RefParams, querystring: pageFields('changed') };
+  app.get('/registrations/:ref', { preHandler: caseworker, schema: registration }, async (request, reply) => {
+    const { ref } = request.params;
     const stored = await loadRegistration(db, ref);
     if (!stored) return notFound(reply, ref);
     const changes = await statusChangesOf(db, ref);
-    const flash = (request.query as Record<string, string>).changed;
+    const flash = request.query.changed;
     return reply.view(`${VIEWS}/registration.njk`, {
       pageTitle: `${stored.registration.provider.name} (${ref})`,
       r: stored.registration,
@@ -161,7 +183,7 @@ function registerPages(app: FastifyInstance, handle: DatabaseHandle, today: () =
   });
 
   const renderStatusForm = async (
-    request: FastifyRequest,
+    request: { query: { correct?: unknown } },
     reply: FastifyReply,
     ref: string,
     extra: Record<string, unknown> = {},
@@ -169,7 +191,7 @@ function registerPages(app: FastifyInstance, handle: DatabaseHandle, today: () =
     const stored = await loadRegistration(db, ref);
     if (!stored) return notFound(reply, ref);
     const r = stored.registration;
-    const correcting = (request.query as Record<string, string>).correct === '1' || extra.kind === 'correct';
+    const correcting = request.query.correct === '1' || extra.kind === 'correct';
     const barring = resignationBarringNotices({
       status: r.status,
       registers: r.registers,
@@ -200,69 +222,76 @@ function registerPages(app: FastifyInstance, handle: DatabaseHandle, today: () =
     });
   };
 
-  app.get('/registrations/:ref/status', { preHandler: caseworker }, async (request, reply) => {
-    const { ref } = request.params as { ref: string };
-    return renderStatusForm(request, reply, ref);
-  });
+  const statusForm = { params: RefParams, querystring: pageFields('correct') };
+  app.get(
+    '/registrations/:ref/status',
+    { preHandler: caseworker, schema: statusForm },
+    async (request, reply) => renderStatusForm(request, reply, request.params.ref),
+  );
 
-  app.post('/registrations/:ref/status', { preHandler: caseworker }, async (request, reply) => {
-    const { ref } = request.params as { ref: string };
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const change = statusChangeFromForm(body);
-    if (!change) {
-      reply.code(400);
-      const message = 'Select the change to make';
-      return renderStatusForm(request, reply, ref, {
-        form: body,
-        errorSummary: [{ text: message, href: '#kind' }],
-        errors: { kind: message },
+  const statusChange = { ...statusForm, body: formBody(...STATUS_FORM_FIELDS) };
+  app.post(
+    '/registrations/:ref/status',
+    { preHandler: caseworker, schema: statusChange },
+    async (request, reply) => {
+      const { ref } = request.params;
+      const body: Record<string, unknown> = request.body ?? {};
+      const change = statusChangeFromForm(body);
+      if (!change) {
+        reply.code(400);
+        const message = 'Select the change to make';
+        return renderStatusForm(request, reply, ref, {
+          form: body,
+          errorSummary: [{ text: message, href: '#kind' }],
+          errors: { kind: message },
+        });
+      }
+      const expectedVersion = Number(body.version);
+      const outcome = await recordStatusChange(db, {
+        referenceNumber: ref,
+        request: change,
+        actor: request.session!.account.username,
+        today: today(),
+        expectedVersion: Number.isInteger(expectedVersion) ? expectedVersion : undefined,
       });
-    }
-    const expectedVersion = Number(body.version);
-    const outcome = await recordStatusChange(db, {
-      referenceNumber: ref,
-      request: change,
-      actor: request.session!.account.username,
-      today: today(),
-      expectedVersion: Number.isInteger(expectedVersion) ? expectedVersion : undefined,
-    });
-    switch (outcome.outcome) {
-      case 'changed':
-        request.log.info(
-          { ref, from: outcome.from, to: outcome.to, correction: outcome.correction },
-          'status changed',
-        );
-        return reply.redirect(
-          `/regulator/registrations/${encodeURIComponent(ref)}?changed=${outcome.to}`,
-          303,
-        );
-      case 'not-found':
-        return notFound(reply, ref);
-      case 'stale': {
-        reply.code(409);
-        const message =
-          'Someone else changed this registration while you were looking at it. Check its current status below and try again.';
-        return renderStatusForm(request, reply, ref, {
-          form: body,
-          kind: change.kind,
-          errorSummary: [{ text: message }],
-        });
+      switch (outcome.outcome) {
+        case 'changed':
+          request.log.info(
+            { ref, from: outcome.from, to: outcome.to, correction: outcome.correction },
+            'status changed',
+          );
+          return reply.redirect(
+            `/regulator/registrations/${encodeURIComponent(ref)}?changed=${outcome.to}`,
+            303,
+          );
+        case 'not-found':
+          return notFound(reply, ref);
+        case 'stale': {
+          reply.code(409);
+          const message =
+            'Someone else changed this registration while you were looking at it. Check its current status below and try again.';
+          return renderStatusForm(request, reply, ref, {
+            form: body,
+            kind: change.kind,
+            errorSummary: [{ text: message }],
+          });
+        }
+        case 'refused': {
+          reply.code(422);
+          return renderStatusForm(request, reply, ref, {
+            form: body,
+            kind: change.kind,
+            refusal: outcome,
+            errorSummary: [{ text: outcome.message, href: '#kind' }],
+          });
+        }
+        default: {
+          const unexpected: never = outcome;
+          throw new Error(`unexpected outcome ${JSON.stringify(unexpected)}`);
+        }
       }
-      case 'refused': {
-        reply.code(422);
-        return renderStatusForm(request, reply, ref, {
-          form: body,
-          kind: change.kind,
-          refusal: outcome,
-          errorSummary: [{ text: outcome.message, href: '#kind' }],
-        });
-      }
-      default: {
-        const unexpected: never = outcome;
-        throw new Error(`unexpected outcome ${JSON.stringify(unexpected)}`);
-      }
-    }
-  });
+    },
+  );
 }
 
 function notFound(reply: FastifyReply, ref: string) {
@@ -326,9 +355,8 @@ const StatusChangeBody = Type.Object(
   },
   { additionalProperties: false },
 );
-type StatusChangeBodyType = Static<typeof StatusChangeBody>;
 
-function registerApi(app: FastifyInstance, handle: DatabaseHandle, today: () => string): void {
+function registerApi(app: TypedApp, handle: DatabaseHandle, today: () => string): void {
   const { db } = handle;
 
   // JSON only (forms are for the pages); anything else is a 415 before the body is read.
@@ -367,7 +395,7 @@ function registerApi(app: FastifyInstance, handle: DatabaseHandle, today: () => 
         message: 'Authenticate with HTTP Basic as an edgate caseworker or admin account',
       });
     }
-    (request as FastifyRequest & { apiAccount?: Account }).apiAccount = account;
+    request.setDecorator<Account>('apiAccount', account);
   });
 
   const rateLimit = { rateLimit: { max: 300, timeWindow: '1 minute' } };
@@ -394,22 +422,22 @@ function registerApi(app: FastifyInstance, handle: DatabaseHandle, today: () => 
       },
     },
     async (request) => {
-      const input = request.query as Record<string, unknown>;
+      const input = request.query;
       const query = registerQueryFrom(
         Object.fromEntries(Object.entries(input).map(([k, v]) => [k, String(v)])),
       );
-      return searchRegister(db, {
-        ...query,
-        pageSize: typeof input.pageSize === 'number' ? input.pageSize : 25,
-      });
+      return searchRegister(db, { ...query, pageSize: input.pageSize ?? 25 });
     },
   );
 
   app.get(
     '/registrations/:ref',
-    { config: rateLimit, schema: { tags: ['regulator'], summary: 'One registration, whole', security } },
+    {
+      config: rateLimit,
+      schema: { tags: ['regulator'], summary: 'One registration, whole', security, params: RefParams },
+    },
     async (request, reply) => {
-      const { ref } = request.params as { ref: string };
+      const { ref } = request.params;
       const stored = await loadRegistration(db, ref);
       if (!stored) return reply.code(404).send({ code: 'not-found', message: `No registration ${ref}` });
       return stored;
@@ -420,10 +448,15 @@ function registerApi(app: FastifyInstance, handle: DatabaseHandle, today: () => 
     '/registrations/:ref/status-changes',
     {
       config: rateLimit,
-      schema: { tags: ['regulator'], summary: 'The audit of status changes, newest first', security },
+      schema: {
+        tags: ['regulator'],
+        summary: 'The audit of status changes, newest first',
+        security,
+        params: RefParams,
+      },
     },
     async (request, reply) => {
-      const { ref } = request.params as { ref: string };
+      const { ref } = request.params;
       const stored = await loadRegistration(db, ref);
       if (!stored) return reply.code(404).send({ code: 'not-found', message: `No registration ${ref}` });
       return statusChangesOf(db, ref);
@@ -438,6 +471,7 @@ function registerApi(app: FastifyInstance, handle: DatabaseHandle, today: () => 
         tags: ['regulator'],
         summary: 'Change the status of a registration under the Childcare Act 2006',
         security,
+        params: RefParams,
         body: StatusChangeBody,
         response: {
           201: Type.Object({
@@ -453,13 +487,13 @@ function registerApi(app: FastifyInstance, handle: DatabaseHandle, today: () => 
       },
     },
     async (request, reply) => {
-      const { ref } = request.params as { ref: string };
-      const body = request.body as StatusChangeBodyType;
+      const { ref } = request.params;
+      const body = request.body;
       const change = statusChangeFromForm({
         ...body,
         investigationCannotFinishSooner: body.investigationCannotFinishSooner ? 'yes' : 'no',
       });
-      const actor = (request as FastifyRequest & { apiAccount?: Account }).apiAccount!.username;
+      const actor = request.getDecorator<Account>('apiAccount').username;
       const outcome: StatusChangeOutcome = await recordStatusChange(db, {
         referenceNumber: ref,
         request: change!,
