@@ -4,6 +4,8 @@
  */
 import { defineRole } from '../platform/role.ts';
 import { seedDemoAccounts } from '../platform/auth/demo-accounts.ts';
+import { collectionMigrations } from './migrations.ts';
+import './tables.ts';
 
 declare module '../platform/auth/accounts.ts' {
   interface AccountRoleNames {
@@ -21,7 +23,7 @@ export const laModule = defineRole({
   name: 'la',
   title: 'Local authority: collects the extract daily, reviews what changed, publishes the directory',
   schema: 'la',
-  migrations: {},
+  migrations: { ...collectionMigrations },
   accountRoles: [LA_OFFICER],
   async seedDemo({ handle: { db } }) {
     const credentials = await seedDemoAccounts(
