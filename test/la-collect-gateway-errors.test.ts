@@ -68,7 +68,6 @@ describe('LA collector: gateway statuses, transport errors, hostile documents', 
   let server: Server;
   let url: string;
   let script: Handler[] = [];
-  let requests = 0;
   const box = new SecretBox(randomBytes(32));
   let sourceSeq = 0;
   const delays: number[] = [];
@@ -78,7 +77,6 @@ describe('LA collector: gateway statuses, transport errors, hostile documents', 
     dir = mkdtempSync(path.join(tmpdir(), 'edgate-la-fake-'));
     tls = await loadTls({ dataDir: dir });
     server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
-      requests++;
       req.resume();
       const handler = script.shift();
       if (handler) handler(req, res);
@@ -96,7 +94,6 @@ describe('LA collector: gateway statuses, transport errors, hostile documents', 
   });
   beforeEach(() => {
     script = [];
-    requests = 0;
     delays.length = 0;
   });
 
