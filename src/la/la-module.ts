@@ -6,6 +6,10 @@ import { defineRole } from '../platform/role.ts';
 import { seedDemoAccounts } from '../platform/auth/demo-accounts.ts';
 import { collectionMigrations } from './migrations.ts';
 import './tables.ts';
+import { readLaSettings } from './la-settings.ts';
+import { laRole } from './la-role.ts';
+import { LA_COMMANDS } from './la-cli.ts';
+import { SourceError } from './collection/sources.ts';
 
 declare module '../platform/auth/accounts.ts' {
   interface AccountRoleNames {
@@ -25,6 +29,10 @@ export const laModule = defineRole({
   schema: 'la',
   migrations: { ...collectionMigrations },
   accountRoles: [LA_OFFICER],
+  settings: readLaSettings,
+  plugin: (app, context) => laRole(app, context),
+  commands: LA_COMMANDS,
+  plainErrors: [SourceError],
   async seedDemo({ handle: { db } }) {
     const credentials = await seedDemoAccounts(
       db,

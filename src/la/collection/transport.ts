@@ -32,7 +32,7 @@ export class TooLargeError extends Error {}
 
 export interface HttpsTransportOptions {
   /** Certificates to trust instead of the system's (a test server's, a private CA's). */
-  ca?: string;
+  ca?: string | string[];
   timeoutMs?: number;
 }
 
