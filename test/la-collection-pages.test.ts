@@ -57,7 +57,12 @@ describe('LA collection pages', () => {
     await laRole(app, {
       handle: database,
       config: { publicUrl: 'https://127.0.0.1' },
-      settings: { collectSchedule: false, collectLeaseSeconds: 900, gatewayCa: undefined },
+      settings: {
+        collectSchedule: false,
+        collectLeaseSeconds: 900,
+        collectRetry: { attempts: 1, baseDelayMs: 0 },
+        gatewayCa: undefined,
+      },
       secretBox: box,
       now: () => clock,
     });

@@ -186,6 +186,7 @@ async function collectCommand(args: string[], context: LaCommandContext): Promis
       ...(values.la ? { laCodes: values.la } : {}),
       again: values.again === true,
       leaseSeconds: context.settings.collectLeaseSeconds,
+      retry: context.settings.collectRetry,
       transport: httpsTransport(context.settings.gatewayCa ? { ca: context.settings.gatewayCa } : {}),
       onProgress: (r, done, total) =>
         console.log(

@@ -47,6 +47,7 @@ export async function laRole(
         sources,
         transport,
         leaseSeconds: context.settings.collectLeaseSeconds,
+        retry: context.settings.collectRetry,
         ...(hooks.onSnapshot ? { onSnapshot: hooks.onSnapshot } : {}),
       });
       for (const r of results.filter((x) => x.outcome !== 'claimed-elsewhere')) {

@@ -8,6 +8,8 @@ export interface LaSettings {
   collectSchedule: boolean;
   /** How long a claimed collection holds before another instance may take it over. */
   collectLeaseSeconds: number;
+  /** Tries per LA and collection (transport errors, 999), and the first pause between them. */
+  collectRetry: { attempts: number; baseDelayMs: number };
   /** Certificates to trust for gateways besides the public ones (a local regulator's own), PEM. */
   gatewayCa: string[] | undefined;
 }
@@ -25,6 +27,10 @@ export function readLaSettings(read: SettingsReader): LaSettings {
   return {
     collectSchedule: read.boolean('LA_COLLECT_SCHEDULE', true),
     collectLeaseSeconds: read.integer('LA_COLLECT_LEASE_SECONDS', 900, 30, 86400),
+    collectRetry: {
+      attempts: read.integer('LA_COLLECT_TRIES', 4, 1, 10),
+      baseDelayMs: read.integer('LA_COLLECT_RETRY_SECONDS', 5, 0, 600) * 1000,
+    },
     gatewayCa,
   };
 }
