@@ -324,6 +324,50 @@ describe('LA collector: gateway statuses, transport errors, hostile documents', 
     assert.match(notJson.result.error!, /not JSON/);
   });
 
+  test('one LA failing, even inside edgate, never stops the others', async () => {
+    await addSource(database.db, box, {
+      name: 'agent of two',
+      kind: 'soap',
+      endpointUrl: url,
+      username: 'u',
+      password: 'p',
+      laCodes: ['826', '825'],
+      by: 'test',
+    });
+    script = [soap(soapResult('Success', extract825))];
+    const real = httpsTransport({ ca: tls.cert, timeoutMs: 5_000 });
+    const results = await collectAll(database.db, {
+      now: new Date(`${TODAY}T07:00:00Z`),
+      secretBox: box,
+      sources: ['agent of two'],
+      transport: (request) => {
+        if (request.body?.includes('<LocalAuthorityCode>826<')) throw new Error('a bug');
+        return real(request);
+      },
+      concurrency: 1,
+      sleep: async () => {},
+    });
+    assert.deepEqual(
+      results.map((r) => [r.laCode, r.outcome]),
+      [
+        ['826', 'transport-error'],
+        ['825', 'same-as-before'],
+      ],
+    );
+    assert.match(results[0]!.error!, /inside edgate: a bug/);
+    const recorded = await database.db
+      .selectFrom('la.collection_attempt')
+      .select(['outcome', 'error'])
+      .where('source_id', '=', results[0]!.sourceId)
+      .where('la_code', '=', '826')
+      .execute();
+    assert.deepEqual(
+      recorded.map((r) => r.outcome),
+      ['transport-error'],
+      'the failure is recorded too',
+    );
+  });
+
   test('an uploaded file: hostile is invalid; the same document twice is stored once', async () => {
     const hostile = await takeUpload(database.db, {
       laCode: '826',
