@@ -40,7 +40,7 @@ describe('edgate la', () => {
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };
   };
 
-  test('source add reads the password from a file and never prints it; list, disable, plain refusals', () => {
+  test('source add reads the password from a file and never prints it; list; plain refusals', () => {
     writeFileSync(path.join(dir, 'password'), 'very-secret-gateway-password\n');
     const added = edgate([
       'source',
