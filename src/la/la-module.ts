@@ -4,6 +4,12 @@
  */
 import { defineRole } from '../platform/role.ts';
 import { seedDemoAccounts } from '../platform/auth/demo-accounts.ts';
+import { collectionMigrations } from './migrations.ts';
+import './tables.ts';
+import { readLaSettings } from './la-settings.ts';
+import { laRole } from './la-role.ts';
+import { LA_COMMANDS } from './la-cli.ts';
+import { SourceError } from './collection/sources.ts';
 
 declare module '../platform/auth/accounts.ts' {
   interface AccountRoleNames {
@@ -21,8 +27,12 @@ export const laModule = defineRole({
   name: 'la',
   title: 'Local authority: collects the extract daily, reviews what changed, publishes the directory',
   schema: 'la',
-  migrations: {},
+  migrations: { ...collectionMigrations },
   accountRoles: [LA_OFFICER],
+  settings: readLaSettings,
+  plugin: (app, context) => laRole(app, context),
+  commands: LA_COMMANDS,
+  plainErrors: [SourceError],
   async seedDemo({ handle: { db } }) {
     const credentials = await seedDemoAccounts(
       db,
