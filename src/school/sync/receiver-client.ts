@@ -98,6 +98,8 @@ interface Answer {
 }
 
 class TransportError extends Error {}
+/** The receiver answered more than we read: not retried (it would answer the same). */
+class AnswerTooLarge extends Error {}
 
 interface CachedToken {
   token: string;
@@ -314,6 +316,13 @@ export class ReceiverClient {
             ? 'the receiver asked us to slow down (429)'
             : `the receiver could not take it (${answer.status})`;
       } catch (error) {
+        if (error instanceof AnswerTooLarge)
+          return {
+            kind: 'failed',
+            status: undefined,
+            reason: `The receiver's answer could not be read (${error.message}), so whether it stored the send is not known; the next sync sends the days again.`,
+            attempts: attempt,
+          };
         trouble = `the receiver could not be reached (${(error as Error).message})`;
       }
       const retryAfter = answer ? retryAfterMs(answer.headers['retry-after'], this.options.now()) : undefined;
@@ -352,7 +361,7 @@ export class ReceiverClient {
             size += chunk.length;
             if (size > MAX_ANSWER_BYTES) {
               res.destroy();
-              reject(new TransportError(`its answer was larger than ${MAX_ANSWER_BYTES} bytes`));
+              reject(new AnswerTooLarge(`its answer was larger than ${MAX_ANSWER_BYTES} bytes`));
               return;
             }
             chunks.push(chunk);
