@@ -110,7 +110,11 @@ export async function tellReceiverOfConsent(
   consentId: number,
   now: Date,
 ): Promise<Consent> {
-  const row = await db.selectFrom('school.consent').selectAll().where('id', '=', consentId).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('school.consent')
+    .selectAll()
+    .where('id', '=', consentId)
+    .executeTakeFirstOrThrow();
   const outcome = await receiver?.recordConsent(row.urn, row.given_by, new Date(row.given_at));
   const { at, text } = told(outcome, now);
   const updated = await db

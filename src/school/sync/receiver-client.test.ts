@@ -10,7 +10,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadTls, type TlsMaterial } from '../../platform/http/tls.ts';
-import { ReceiverClient, forgetReceiverTokens, retryAfterMs, type ReceiverSettings } from './receiver-client.ts';
+import {
+  ReceiverClient,
+  forgetReceiverTokens,
+  retryAfterMs,
+  type ReceiverSettings,
+} from './receiver-client.ts';
 
 type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
 
@@ -45,13 +50,17 @@ before(async () => {
         }
         tokensIssued++;
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ access_token: `token-${tokensIssued}`, token_type: 'Bearer', expires_in: 3600 }));
+        res.end(
+          JSON.stringify({ access_token: `token-${tokensIssued}`, token_type: 'Bearer', expires_in: 3600 }),
+        );
         return;
       }
       seen.push({ method: req.method!, url: req.url!, headers: req.headers, body });
       if (req.headers['ocp-apim-subscription-key'] !== 'sub-key') {
         res.writeHead(401, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ statusCode: 401, message: 'Access denied due to missing subscription key.' }));
+        res.end(
+          JSON.stringify({ statusCode: 401, message: 'Access denied due to missing subscription key.' }),
+        );
         return;
       }
       if (req.url !== '/api/attendances') {
@@ -88,7 +97,10 @@ const settings = (overrides: Partial<ReceiverSettings> = {}): ReceiverSettings =
   ...overrides,
 });
 
-function clientWith(overrides: Partial<ReceiverSettings> = {}, clock = { now: new Date('2026-11-20T09:00:00Z') }) {
+function clientWith(
+  overrides: Partial<ReceiverSettings> = {},
+  clock = { now: new Date('2026-11-20T09:00:00Z') },
+) {
   const sleeps: number[] = [];
   const client = new ReceiverClient(settings(overrides), {
     ca: tls.cert,
@@ -214,7 +226,14 @@ describe('receiver client against a 2020-style receiver', () => {
           JSON.stringify({
             submissionRef: 'r',
             errors: [
-              { id: 'X', code: 'VAL104', status: '', title: 'Invalid Attendance Code', detail: 'K', path: '$.submissionData[0].attendances[1].attendanceCode' },
+              {
+                id: 'X',
+                code: 'VAL104',
+                status: '',
+                title: 'Invalid Attendance Code',
+                detail: 'K',
+                path: '$.submissionData[0].attendances[1].attendanceCode',
+              },
               'not an object',
             ],
           }),
@@ -222,7 +241,15 @@ describe('receiver client against a 2020-style receiver', () => {
       },
       (_req, _body, res) => {
         res.writeHead(400, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ id: 'ERROR_INVALID_URN', code: 'VAL102', status: '400', title: 'URN not found', detail: 'URN not found.' }));
+        res.end(
+          JSON.stringify({
+            id: 'ERROR_INVALID_URN',
+            code: 'VAL102',
+            status: '400',
+            title: 'URN not found',
+            detail: 'URN not found.',
+          }),
+        );
       },
     ];
     const withErrors = await client.sendAttendance(body, 'key-1');

@@ -153,7 +153,8 @@ export class ReceiverClient {
         status: answer.status,
         submissionRef: typeof read.submissionRef === 'string' ? read.submissionRef.slice(0, 100) : undefined,
         errors,
-        errorsNotListed: Number.isSafeInteger(notListed) && (notListed as number) > 0 ? (notListed as number) : 0,
+        errorsNotListed:
+          Number.isSafeInteger(notListed) && (notListed as number) > 0 ? (notListed as number) : 0,
         replayed: answer.headers['idempotent-replayed'] === 'true',
         attempts,
       };
@@ -187,7 +188,8 @@ export class ReceiverClient {
       return {
         kind: 'recorded',
         status,
-        reason: method === 'PUT' ? 'The receiver recorded the consent.' : 'The receiver recorded the removal.',
+        reason:
+          method === 'PUT' ? 'The receiver recorded the consent.' : 'The receiver recorded the removal.',
       };
     const error = readErrorObject(text);
     if (method === 'DELETE' && error.code === 'VAL124')
@@ -215,8 +217,13 @@ export class ReceiverClient {
     path: string,
     body: Buffer,
     headers: Record<string, string>,
-  ): Promise<{ kind: 'answered'; answer: Answer; attempts: number } | Extract<SendOutcome, { kind: 'failed' }>> {
-    const url = new URL(path, this.settings.baseUrl.endsWith('/') ? this.settings.baseUrl : `${this.settings.baseUrl}/`);
+  ): Promise<
+    { kind: 'answered'; answer: Answer; attempts: number } | Extract<SendOutcome, { kind: 'failed' }>
+  > {
+    const url = new URL(
+      path,
+      this.settings.baseUrl.endsWith('/') ? this.settings.baseUrl : `${this.settings.baseUrl}/`,
+    );
     let renewed = false;
     let attempts = 0;
     for (;;) {
@@ -255,10 +262,18 @@ export class ReceiverClient {
 
   private cacheKey(): string {
     const s = this.settings;
-    return JSON.stringify([s.tokenUrl, s.clientId, s.scope, s.clientSecret.length, s.clientSecret.slice(0, 4)]);
+    return JSON.stringify([
+      s.tokenUrl,
+      s.clientId,
+      s.scope,
+      s.clientSecret.length,
+      s.clientSecret.slice(0, 4),
+    ]);
   }
 
-  private async token(): Promise<{ kind: 'token'; token: string } | { kind: 'failed'; status: number | undefined; reason: string }> {
+  private async token(): Promise<
+    { kind: 'token'; token: string } | { kind: 'failed'; status: number | undefined; reason: string }
+  > {
     const key = this.cacheKey();
     const cached = tokenCache.get(key);
     const now = this.options.now().getTime();
@@ -275,7 +290,8 @@ export class ReceiverClient {
         accept: 'application/json',
       }),
     );
-    if (result.kind === 'failed') return { kind: 'failed', status: result.status, reason: `No access token: ${result.reason}` };
+    if (result.kind === 'failed')
+      return { kind: 'failed', status: result.status, reason: `No access token: ${result.reason}` };
     const { status, text } = result.answer;
     const read = readJsonObject(text);
     if (status !== 200 || !read || typeof read.access_token !== 'string' || read.access_token === '') {
@@ -296,14 +312,20 @@ export class ReceiverClient {
         ? Math.min(read.expires_in, 86_400) * 1000
         : 300_000;
     const margin = Math.min(60_000, lifetime / 10);
-    tokenCache.set(key, { token: read.access_token, renewAt: this.options.now().getTime() + lifetime - margin });
+    tokenCache.set(key, {
+      token: read.access_token,
+      renewAt: this.options.now().getTime() + lifetime - margin,
+    });
     return { kind: 'token', token: read.access_token };
   }
 
   /** One exchange, repeated while the trouble is transient and attempts remain. */
   private async withRetries(
     exchange: () => Promise<Answer>,
-  ): Promise<{ kind: 'answered'; answer: Answer; attempts: number } | { kind: 'failed'; status: number | undefined; reason: string; attempts: number }> {
+  ): Promise<
+    | { kind: 'answered'; answer: Answer; attempts: number }
+    | { kind: 'failed'; status: number | undefined; reason: string; attempts: number }
+  > {
     const { maxAttempts, baseDelayMs, maxDelayMs, maxRetryAfterMs } = this.options;
     for (let attempt = 1; ; attempt++) {
       let answer: Answer | undefined;
@@ -368,11 +390,17 @@ export class ReceiverClient {
           });
           res.on('error', (error) => reject(new TransportError(error.message)));
           res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              text: Buffer.concat(chunks).toString('utf8'),
+            }),
           );
         },
       );
-      req.on('timeout', () => req.destroy(new TransportError(`no answer within ${this.options.timeoutMs / 1000} s`)));
+      req.on('timeout', () =>
+        req.destroy(new TransportError(`no answer within ${this.options.timeoutMs / 1000} s`)),
+      );
       req.on('error', (error) => reject(new TransportError(error.message)));
       req.end(body);
     });
@@ -406,7 +434,11 @@ function readJsonObject(text: string): Record<string, unknown> | undefined {
 }
 
 const shortText = (value: unknown, max = 500): string =>
-  typeof value === 'string' ? value.slice(0, max) : value === undefined || value === null ? '' : JSON.stringify(value).slice(0, max);
+  typeof value === 'string'
+    ? value.slice(0, max)
+    : value === undefined || value === null
+      ? ''
+      : JSON.stringify(value).slice(0, max);
 
 function readRecordError(value: unknown): ReceiverRecordError {
   const item = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};

@@ -73,7 +73,10 @@ export async function saveReceiverSettings(
 }
 
 /** The settings, opened; undefined when none are saved yet. */
-export async function loadReceiverSettings(db: Database, box: SecretBox): Promise<ReceiverSettings | undefined> {
+export async function loadReceiverSettings(
+  db: Database,
+  box: SecretBox,
+): Promise<ReceiverSettings | undefined> {
   const row = await db.selectFrom('school.receiver_settings').selectAll().executeTakeFirst();
   if (!row) return undefined;
   return {

@@ -92,7 +92,12 @@ export function describeResult(result: SchoolSyncResult): string {
   return `${result.urn}: ${[...sends, ...(result.note ? [result.note] : [])].join('; ') || 'nothing to do'}`;
 }
 
-async function syncSchool(db: Database, urn: number, slot: string, options: SyncOptions): Promise<SchoolSyncResult> {
+async function syncSchool(
+  db: Database,
+  urn: number,
+  slot: string,
+  options: SyncOptions,
+): Promise<SchoolSyncResult> {
   const { now } = options;
   const result: SchoolSyncResult = { urn, sends: [] };
   const consent = await activeConsent(db, urn);
@@ -154,10 +159,7 @@ async function unfinishedSends(db: Database, urn: number, now: Date): Promise<st
     .select('id')
     .where('urn', '=', urn)
     .where((eb) =>
-      eb.or([
-        eb('state', '=', 'queued'),
-        eb.and([eb('state', '=', 'sending'), eb('lease_until', '<', now)]),
-      ]),
+      eb.or([eb('state', '=', 'queued'), eb.and([eb('state', '=', 'sending'), eb('lease_until', '<', now)])]),
     )
     .orderBy('created_at')
     .execute();
@@ -180,7 +182,10 @@ async function claimAndSend(
     .set({ state: 'sending', lease_until: leaseUntil, attempts: sql`s.attempts + 1` })
     .where('s.id', '=', id)
     .where((eb) =>
-      eb.or([eb('s.state', '=', 'queued'), eb.and([eb('s.state', '=', 'sending'), eb('s.lease_until', '<', now)])]),
+      eb.or([
+        eb('s.state', '=', 'queued'),
+        eb.and([eb('s.state', '=', 'sending'), eb('s.lease_until', '<', now)]),
+      ]),
     )
     .where(({ exists, selectFrom }) =>
       exists(

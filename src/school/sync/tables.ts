@@ -41,13 +41,7 @@ export interface ConsentTable {
 }
 
 export type SubmissionState =
-  | 'queued'
-  | 'sending'
-  | 'accepted'
-  | 'accepted-with-errors'
-  | 'failed'
-  | 'refused'
-  | 'cancelled';
+  'queued' | 'sending' | 'accepted' | 'accepted-with-errors' | 'failed' | 'refused' | 'cancelled';
 
 /** One send of a school's window: stored before it is sent (the outbox), then its outcome. */
 export interface SubmissionTable {
