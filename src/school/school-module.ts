@@ -3,6 +3,8 @@
  * schools — consent, the twice-daily send to the DfE, the submissions the school sees.
  */
 import { defineRole } from '../platform/role.ts';
+import { schoolMigrations } from './migrations.ts';
+import './tables.ts';
 
 declare module '../platform/auth/accounts.ts' {
   interface AccountRoleNames {
@@ -19,6 +21,6 @@ export const schoolModule = defineRole({
   name: 'school',
   title: 'School MIS: consent, the twice-daily attendance send, the submissions table',
   schema: 'school',
-  migrations: {},
+  migrations: schoolMigrations,
   accountRoles: [SCHOOL_USER],
 });
