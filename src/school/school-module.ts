@@ -3,7 +3,10 @@
  * schools — consent, the twice-daily send to the DfE, the submissions the school sees.
  */
 import { defineRole } from '../platform/role.ts';
+import { schoolMigrations } from './migrations.ts';
 import { syncMigrations } from './sync/migrations.ts';
+import './tables.ts';
+import './sync/tables.ts';
 
 declare module '../platform/auth/accounts.ts' {
   interface AccountRoleNames {
@@ -20,6 +23,6 @@ export const schoolModule = defineRole({
   name: 'school',
   title: 'School MIS: consent, the twice-daily attendance send, the submissions table',
   schema: 'school',
-  migrations: { ...syncMigrations },
+  migrations: { ...schoolMigrations, ...syncMigrations },
   accountRoles: [SCHOOL_USER],
 });

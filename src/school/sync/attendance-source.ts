@@ -8,6 +8,8 @@ import { compileCalendar, type CompiledCalendar, type SchoolCalendar } from '../
 import { sendWindow } from '../send-window.ts';
 import type { Enrolment, Mark } from '../pupils.ts';
 import type { PreparedSend, SchoolAttendanceSource } from './sync.ts';
+import type { Database } from '../../platform/db/database.ts';
+import { attendanceInputFor, calendarOf } from '../school-data.ts';
 
 export interface SchoolRecords {
   calendar: SchoolCalendar | CompiledCalendar;
@@ -43,6 +45,19 @@ export function recordsSource(
     async prepare(urn, now) {
       const records = await lookup(urn);
       return records && prepareSend(urn, records, now);
+    },
+  };
+}
+
+/** The school's send from the school tables (school-data.ts). */
+export function databaseSource(db: Database): SchoolAttendanceSource {
+  return {
+    async prepare(urn, now) {
+      const window = sendWindow(compileCalendar(await calendarOf(db, urn)), now);
+      if (window.dates.length === 0) return undefined;
+      const input = await attendanceInputFor(db, urn, { dates: window.dates, today: window.today });
+      const { body } = aggregateAttendance(input);
+      return { dates: [...new Set(body.submissionData.map((entry) => entry.date))].sort(), body };
     },
   };
 }
