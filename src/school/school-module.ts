@@ -7,6 +7,10 @@ import { schoolMigrations } from './migrations.ts';
 import { syncMigrations } from './sync/migrations.ts';
 import './tables.ts';
 import './sync/tables.ts';
+import { readSchoolSyncSettings } from './sync/sync-settings.ts';
+import { schoolSyncRole } from './sync/sync-role.ts';
+import { schoolSyncCommand, SCHOOL_SYNC_USAGE } from './sync/sync-cli.ts';
+import { ReceiverNotSetUpError } from './sync/sync-runner.ts';
 
 declare module '../platform/auth/accounts.ts' {
   interface AccountRoleNames {
@@ -25,4 +29,10 @@ export const schoolModule = defineRole({
   schema: 'school',
   migrations: { ...schoolMigrations, ...syncMigrations },
   accountRoles: [SCHOOL_USER],
+  settings: readSchoolSyncSettings,
+  plugin: schoolSyncRole,
+  commands: [
+    { name: 'school', usage: SCHOOL_SYNC_USAGE, run: (args, context) => schoolSyncCommand(context, args) },
+  ],
+  plainErrors: [ReceiverNotSetUpError],
 });

@@ -35,6 +35,8 @@ export const syncMigrations: Record<string, Migration> = {
         `create unique index consent_active on school.consent (urn) where removed_at is null`,
         `create table school.submission (
           id uuid primary key,
+          -- The order sends were stored in: ties of time are broken by it.
+          seq bigint generated always as identity,
           urn integer not null,
           slot text not null,
           idempotency_key text not null unique,

@@ -82,7 +82,8 @@ export function compareDate(date: string, held: Figures, now: Figures): Differen
     for (const code of [...codes].sort()) {
       const heldValue = a === undefined ? undefined : (a.get(code) ?? 0);
       const nowValue = b === undefined ? undefined : (b.get(code) ?? 0);
-      if (heldValue !== nowValue) differences.push({ date, session, ncYearGroup, code, held: heldValue, now: nowValue });
+      if (heldValue !== nowValue)
+        differences.push({ date, session, ncYearGroup, code, held: heldValue, now: nowValue });
     }
   }
   return differences;
@@ -105,6 +106,7 @@ export async function reconcileSchool(
     .where('state', 'in', ['accepted', 'accepted-with-errors'])
     .where(sql<boolean>`dates && ${dates}::text[]`)
     .orderBy('finished_at', 'desc')
+    .orderBy('seq', 'desc')
     .execute();
   const held: Figures = new Map();
   const acceptedAt = new Map<string, Date>();
@@ -113,7 +115,7 @@ export async function reconcileSchool(
     const newest = accepted.find((send) => send.dates.includes(date));
     if (!newest) continue;
     acceptedAt.set(date, new Date(newest.finished_at!));
-    const errors = ((newest.receiver_errors as { errors?: ReceiverRecordError[] } | null)?.errors ?? []);
+    const errors = (newest.receiver_errors as { errors?: ReceiverRecordError[] } | null)?.errors ?? [];
     const body = JSON.parse(gunzipSync(newest.body).toString('utf8')) as AttendanceSubmissionBody;
     for (const [key, value] of figuresOf(body, entriesWithErrors(errors)))
       if (key.startsWith(`${date}|`)) held.set(key, value);
@@ -137,9 +139,14 @@ export function describeDifference(d: Difference, receiverName = 'the DfE'): str
 export function yearGroupName(code: string): string {
   if (/^\d+$/.test(code)) return `Year ${code}`;
   return (
-    { R: 'Reception', N1: 'Nursery 1', N2: 'Nursery 2', E1: 'Early years 1', E2: 'Early years 2', X: 'No year group' }[
-      code
-    ] ?? `Year group ${code}`
+    {
+      R: 'Reception',
+      N1: 'Nursery 1',
+      N2: 'Nursery 2',
+      E1: 'Early years 1',
+      E2: 'Early years 2',
+      X: 'No year group',
+    }[code] ?? `Year group ${code}`
   );
 }
 

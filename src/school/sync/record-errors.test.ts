@@ -9,7 +9,12 @@ const body: AttendanceSubmissionBody = {
   totalNoOfPupils: 60,
   enrolments: [{ ncYearGroup: '7', value: 60 }],
   submissionData: [
-    { ncYearGroup: '7', date: '2026-11-13', schoolSession: 'PM', attendances: [{ attendanceCode: '/', value: 60 }] },
+    {
+      ncYearGroup: '7',
+      date: '2026-11-13',
+      schoolSession: 'PM',
+      attendances: [{ attendanceCode: '/', value: 60 }],
+    },
     {
       ncYearGroup: '7',
       date: '2026-11-14',
@@ -42,13 +47,23 @@ test('a record error reads as a place in the school’s words, built from its pa
   );
   // A path pointing outside the body sent (an untrusted answer) still reads as something.
   assert.equal(
-    describeRecordError(body, { code: 'VAL104', title: '', detail: '', path: '$.submissionData[99].attendances[0]' }),
+    describeRecordError(body, {
+      code: 'VAL104',
+      title: '',
+      detail: '',
+      path: '$.submissionData[99].attendances[0]',
+    }),
     'At $.submissionData[99].attendances[0] — not a valid code on that date',
   );
 });
 
 test('reconciliation: an entry the receiver refused is not held; a changed count is a difference', () => {
-  const held = figuresOf(body, entriesWithErrors([{ code: 'VAL104', title: '', detail: '', path: '$.submissionData[1].attendances[1].attendanceCode' }]));
+  const held = figuresOf(
+    body,
+    entriesWithErrors([
+      { code: 'VAL104', title: '', detail: '', path: '$.submissionData[1].attendances[1].attendanceCode' },
+    ]),
+  );
   const changed = structuredClone(body);
   changed.submissionData[0]!.attendances = [
     { attendanceCode: '/', value: 59 },
@@ -58,6 +73,10 @@ test('reconciliation: an entry the receiver refused is not held; a changed count
     { date: '2026-11-13', session: 'PM', ncYearGroup: '7', code: '/', held: 60, now: 59 },
     { date: '2026-11-13', session: 'PM', ncYearGroup: '7', code: 'O', held: 0, now: 1 },
   ]);
-  assert.equal(compareDate('2026-11-14', held, figuresOf(changed)).length, 2, 'the refused entry is not held');
+  assert.equal(
+    compareDate('2026-11-14', held, figuresOf(changed)).length,
+    2,
+    'the refused entry is not held',
+  );
   assert.deepEqual(compareDate('2026-11-13', figuresOf(body), figuresOf(body)), []);
 });

@@ -47,7 +47,10 @@ export function errorLocation(body: AttendanceSubmissionBody | undefined, path: 
 }
 
 /** "Year 7, 14 Nov, AM, code K — not a valid code on that date". */
-export function describeRecordError(body: AttendanceSubmissionBody | undefined, error: ReceiverRecordError): string {
+export function describeRecordError(
+  body: AttendanceSubmissionBody | undefined,
+  error: ReceiverRecordError,
+): string {
   const what = WHAT[error.code] ?? (error.title ? error.title.toLowerCase() : 'refused by the receiver');
   return `${errorLocation(body, error.path)} — ${what}`;
 }

@@ -46,6 +46,8 @@ export type SubmissionState =
 /** One send of a school's window: stored before it is sent (the outbox), then its outcome. */
 export interface SubmissionTable {
   id: string;
+  /** The order sends were stored in. */
+  seq: ColumnType<string, never, never>;
   urn: number;
   /** Which sync made it ("2026-11-20 08:30", or "manual …"): one send per school per sync. */
   slot: string;
