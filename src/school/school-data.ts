@@ -16,7 +16,8 @@ import type { Enrolment, Mark, Pupil, SchoolDetails, SchoolPhase, SchoolSession 
 import { compileCalendar, type Closure, type SchoolCalendar, type Term } from './school-calendar.ts';
 import type { AggregationInput } from './aggregation.ts';
 import type { SchoolData } from './school-csv.ts';
-import type { SchoolPermission } from './tables.ts';
+import { SCHOOL_PERMISSIONS, type SchoolPermission } from './tables.ts';
+import { createAccount, type AccountRoleDefinition } from '../platform/auth/accounts.ts';
 import './tables.ts';
 
 type Db = Kysely<EdgateDatabase>;
@@ -549,5 +550,103 @@ export async function recordMark(db: Database, entry: MarkEntry): Promise<boolea
       })
       .execute();
     return true;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** A refusal about school data the operator can act on (plain words). */
+export class SchoolDataError extends Error {}
+
+export interface StaffAdded {
+  member: StaffMember;
+  /** Set when the account was created: its password, to be shown once. */
+  password?: string;
+  /** True when an existing account was linked (given the account role school-user if it lacked it). */
+  linked: boolean;
+}
+
+export function permissionProblems(permissions: readonly string[]): string[] {
+  const known = Object.keys(SCHOOL_PERMISSIONS);
+  return permissions
+    .filter((p) => !known.includes(p))
+    .map((p) => `"${p}" is not a school permission: they are ${known.join(', ')}`);
+}
+
+/**
+ * Makes `username` staff of the school with these permissions: creates a `school-user` account
+ * (with `password`) when there is none, or links the existing one, giving it the account role
+ * when it lacks it. A member of another school is refused: an account works in one school.
+ */
+export async function addStaff(
+  db: Database,
+  input: {
+    username: string;
+    urn: number;
+    permissions: readonly string[];
+    addedBy: string;
+    displayName?: string;
+    password: string;
+  },
+  accountRoles: readonly AccountRoleDefinition[],
+): Promise<StaffAdded> {
+  const username = input.username.trim().toLowerCase();
+  const problems = permissionProblems(input.permissions);
+  if (problems.length > 0) throw new SchoolDataError(problems.join('; '));
+  const school = await schoolOf(db, input.urn);
+  if (!school) throw new SchoolDataError(`No school with URN ${input.urn}: import or generate it first`);
+  return db.transaction().execute(async (trx) => {
+    const account = await trx
+      .selectFrom('platform.account')
+      .select(['id', 'roles'])
+      .where('username', '=', username)
+      .forUpdate()
+      .executeTakeFirst();
+    let password: string | undefined;
+    if (!account) {
+      await createAccount(
+        trx,
+        {
+          username,
+          displayName: input.displayName ?? username,
+          password: input.password,
+          roles: ['school-user'],
+        },
+        accountRoles,
+      );
+      password = input.password;
+    } else if (!account.roles.includes('school-user')) {
+      await trx
+        .updateTable('platform.account')
+        .set({ roles: [...account.roles, 'school-user'] })
+        .where('id', '=', account.id)
+        .execute();
+    }
+    const elsewhere = await trx
+      .selectFrom('school.staff')
+      .select('urn')
+      .where('username', '=', username)
+      .executeTakeFirst();
+    if (elsewhere && elsewhere.urn !== input.urn)
+      throw new SchoolDataError(
+        `${username} is already staff of the school with URN ${elsewhere.urn}: an account works in one school`,
+      );
+    const permissions = [...new Set(input.permissions)].sort();
+    await trx
+      .insertInto('school.staff')
+      .values({ username, urn: input.urn, permissions, added_by: input.addedBy })
+      .onConflict((oc) => oc.column('username').doUpdateSet({ permissions }))
+      .execute();
+    const added: StaffAdded = {
+      member: {
+        username,
+        urn: input.urn,
+        schoolName: school.name,
+        permissions: permissions as SchoolPermission[],
+      },
+      linked: account !== undefined,
+    };
+    if (password !== undefined) added.password = password;
+    return added;
   });
 }

@@ -6,16 +6,11 @@ import { defineRole } from '../platform/role.ts';
 import { schoolMigrations } from './migrations.ts';
 import './tables.ts';
 
-declare module '../platform/auth/accounts.ts' {
-  interface AccountRoleNames {
-    'school-user': true;
-  }
-}
+import { SCHOOL_USER } from './school-user.ts';
+import { SCHOOL_COMMANDS } from './school-cli.ts';
+import { SchoolDataError } from './school-data.ts';
 
-export const SCHOOL_USER = {
-  name: 'school-user',
-  description: "works in a school: its pages show that school's data, as its permissions allow",
-} as const;
+export { SCHOOL_USER };
 
 export const schoolModule = defineRole({
   name: 'school',
@@ -23,4 +18,6 @@ export const schoolModule = defineRole({
   schema: 'school',
   migrations: schoolMigrations,
   accountRoles: [SCHOOL_USER],
+  commands: SCHOOL_COMMANDS,
+  plainErrors: [SchoolDataError],
 });
