@@ -12,7 +12,15 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../platform/db/database.ts';
 import type { EdgateDatabase } from '../platform/db/schema.ts';
 import { addDays } from '../platform/calendar.ts';
-import type { Enrolment, Mark, Pupil, SchoolDetails, SchoolPhase, SchoolSession } from './pupils.ts';
+import type {
+  Enrolment,
+  Mark,
+  MarkChange,
+  Pupil,
+  SchoolDetails,
+  SchoolPhase,
+  SchoolSession,
+} from './pupils.ts';
 import { compileCalendar, type Closure, type SchoolCalendar, type Term } from './school-calendar.ts';
 import type { AggregationInput } from './aggregation.ts';
 import type { SchoolData } from './school-csv.ts';
@@ -256,10 +264,12 @@ async function writeMarks(
         last?.at ?? importedAt,
         importedAt,
       ].forEach((value, c) => mark[c]!.push(value));
-      for (const h of m.history)
-        [urn, m.pupilId, m.date, m.session, h.from, h.to, h.by, h.at].forEach((value, c) =>
-          change[c]!.push(value),
-        );
+      // A mark entered once is its own history (recorded_by, recorded_at): only changed marks have rows.
+      if (m.history.length > 1)
+        for (const h of m.history)
+          [urn, m.pupilId, m.date, m.session, h.from, h.to, h.by, h.at].forEach((value, c) =>
+            change[c]!.push(value),
+          );
     }
     await insertColumns(
       db,
@@ -505,7 +515,7 @@ export async function recordMark(db: Database, entry: MarkEntry): Promise<boolea
   return db.transaction().execute(async (trx) => {
     const current = await trx
       .selectFrom('school.mark')
-      .select('code')
+      .select(['code', 'recorded_by', 'recorded_at'])
       .where('urn', '=', entry.urn)
       .where('pupil_id', '=', entry.pupilId)
       .where('date', '=', entry.date)
@@ -514,6 +524,33 @@ export async function recordMark(db: Database, entry: MarkEntry): Promise<boolea
       .executeTakeFirst();
     if (current?.code === entry.code) return false;
     const at = entry.at.toISOString();
+    if (current) {
+      // A mark entered once has no history rows yet: its first entry goes in before the change.
+      const history = await trx
+        .selectFrom('school.mark_change')
+        .select('id')
+        .where('urn', '=', entry.urn)
+        .where('pupil_id', '=', entry.pupilId)
+        .where('date', '=', entry.date)
+        .where('session', '=', entry.session)
+        .limit(1)
+        .executeTakeFirst();
+      if (!history)
+        await trx
+          .insertInto('school.mark_change')
+          .values({
+            urn: entry.urn,
+            pupil_id: entry.pupilId,
+            date: entry.date,
+            session: entry.session,
+            from_code: null,
+            to_code: current.code,
+            changed_by: current.recorded_by,
+            changed_at: current.recorded_at,
+            reason: null,
+          })
+          .execute();
+    }
     await trx
       .insertInto('school.mark')
       .values({
@@ -535,6 +572,8 @@ export async function recordMark(db: Database, entry: MarkEntry): Promise<boolea
         }),
       )
       .execute();
+    // A first entry is its own history (the mark's recorded_by and recorded_at).
+    if (!current) return true;
     await trx
       .insertInto('school.mark_change')
       .values({
@@ -542,7 +581,7 @@ export async function recordMark(db: Database, entry: MarkEntry): Promise<boolea
         pupil_id: entry.pupilId,
         date: entry.date,
         session: entry.session,
-        from_code: current?.code ?? null,
+        from_code: current.code,
         to_code: entry.code,
         changed_by: entry.by,
         changed_at: at,
@@ -649,4 +688,48 @@ export async function addStaff(
     if (password !== undefined) added.password = password;
     return added;
   });
+}
+
+/** A mark's history, oldest first: its rows in mark_change, or the mark itself when never changed. */
+export async function markHistory(
+  db: Db,
+  key: { urn: number; pupilId: string; date: string; session: SchoolSession },
+): Promise<(MarkChange & { reason: string | null })[]> {
+  const rows = await db
+    .selectFrom('school.mark_change')
+    .select(['from_code', 'to_code', 'changed_by', 'changed_at', 'reason'])
+    .where('urn', '=', key.urn)
+    .where('pupil_id', '=', key.pupilId)
+    .where('date', '=', key.date)
+    .where('session', '=', key.session)
+    .orderBy('changed_at')
+    .orderBy('id')
+    .execute();
+  if (rows.length > 0)
+    return rows.map((r) => ({
+      by: r.changed_by,
+      at: new Date(r.changed_at).toISOString(),
+      from: r.from_code,
+      to: r.to_code,
+      reason: r.reason,
+    }));
+  const mark = await db
+    .selectFrom('school.mark')
+    .select(['code', 'recorded_by', 'recorded_at'])
+    .where('urn', '=', key.urn)
+    .where('pupil_id', '=', key.pupilId)
+    .where('date', '=', key.date)
+    .where('session', '=', key.session)
+    .executeTakeFirst();
+  return mark
+    ? [
+        {
+          by: mark.recorded_by,
+          at: new Date(mark.recorded_at).toISOString(),
+          from: null,
+          to: mark.code,
+          reason: null,
+        },
+      ]
+    : [];
 }

@@ -9,6 +9,7 @@ import './tables.ts';
 import { SCHOOL_USER } from './school-user.ts';
 import { SCHOOL_COMMANDS } from './school-cli.ts';
 import { SchoolDataError } from './school-data.ts';
+import { seedSchoolDemo } from './school-demo.ts';
 
 export { SCHOOL_USER };
 
@@ -20,4 +21,5 @@ export const schoolModule = defineRole({
   accountRoles: [SCHOOL_USER],
   commands: SCHOOL_COMMANDS,
   plainErrors: [SchoolDataError],
+  seedDemo: ({ handle: { db }, now }) => seedSchoolDemo(db, now),
 });
