@@ -82,8 +82,7 @@ export const schoolMigrations: Record<string, Migration> = {
           recorded_by text not null,
           recorded_at timestamptz not null,
           stored_at timestamptz not null default now(),
-          primary key (urn, date, session, pupil_id),
-          foreign key (urn, pupil_id) references school.pupil(urn, pupil_id) on delete cascade
+          primary key (urn, date, session, pupil_id)
         )`,
         `create index mark_stored on school.mark (urn, stored_at)`,
         `create table school.mark_change (
@@ -96,11 +95,9 @@ export const schoolMigrations: Record<string, Migration> = {
           to_code text not null,
           changed_by text not null,
           changed_at timestamptz not null,
-          reason text,
-          foreign key (urn, pupil_id) references school.pupil(urn, pupil_id) on delete cascade
+          reason text
         )`,
-        `create index mark_change_mark on school.mark_change (urn, date, session, pupil_id, changed_at)`,
-        `create index mark_change_at on school.mark_change (urn, changed_at)`,
+        `create index mark_change_mark on school.mark_change (urn, date, session, pupil_id)`,
       ]),
   },
 };

@@ -3,11 +3,14 @@ import assert from 'node:assert/strict';
 import { openTestDatabase, type TestDatabase } from '../../test/support/test-database.ts';
 import { aggregateAttendance } from './aggregation.ts';
 import { compileCalendar, todayAndPreviousSchoolDays } from './school-calendar.ts';
-import { generateSchool } from './synthetic-school.ts';
+import { generateSchool, prng } from './synthetic-school.ts';
+import { sendWindowOn } from './send-window.ts';
+import { addDays } from '../platform/calendar.ts';
 import {
   attendanceInputFor,
   calendarOf,
   enrolmentsOf,
+  markHistory,
   marksChangedSince,
   recordMark,
   replaceSchoolData,
@@ -85,4 +88,75 @@ test('a changed mark is history, current, and makes its date one to resend', asy
   });
   assert.equal(changed, true);
   assert.deepEqual(await marksChangedSince(database.db, 123456, before), ['2026-11-20']);
+});
+
+test('a mark changed twice keeps its whole history, the first entry included', async () => {
+  const mark = synthetic.marks.find(
+    (m) => m.date === '2026-11-23' && m.session === 'PM' && m.history.length === 1,
+  )!;
+  const key = { urn: 123456, pupilId: mark.pupilId, date: mark.date, session: 'PM' as const };
+  assert.equal((await markHistory(database.db, key)).length, 1);
+  await recordMark(database.db, { ...key, code: 'I', by: 'teacher', at: new Date('2026-11-24T09:00:00Z') });
+  await recordMark(database.db, {
+    ...key,
+    code: 'M',
+    by: 'office',
+    at: new Date('2026-11-24T10:00:00Z'),
+    reason: 'Dentist letter',
+  });
+  assert.equal(
+    await recordMark(database.db, { ...key, code: 'M', by: 'office', at: new Date('2026-11-24T10:01:00Z') }),
+    false,
+    'the same code again is no change',
+  );
+  const history = await markHistory(database.db, key);
+  assert.deepEqual(
+    history.map((h) => [h.from, h.to, h.by, h.reason]),
+    [
+      [null, mark.code, mark.history[0]!.by, null],
+      [mark.code, 'I', 'teacher', null],
+      ['I', 'M', 'office', 'Dentist letter'],
+    ],
+  );
+});
+
+test('from the database too, no pupil identifier, name or date of birth reaches the payload', async () => {
+  const rand = prng(77);
+  for (let round = 0; round < 4; round++) {
+    const seed = Math.floor(rand() * 1e9);
+    const phase = round % 2 === 0 ? 'primary' : 'secondary';
+    const today = ['2026-10-06', '2026-11-12', '2027-02-03', '2027-06-15'][round]!;
+    const school = generateSchool({
+      seed,
+      phase,
+      pupils: 40 + round * 30,
+      today,
+      marksFrom: addDays(today, -16),
+      urn: 200000 + round,
+    });
+    await replaceSchoolData(database.db, school.school, school);
+    const window = sendWindowOn(compileCalendar(school.calendar), today);
+    const { body } = aggregateAttendance(
+      await attendanceInputFor(database.db, school.school.urn, { dates: window.dates, today }),
+    );
+    const json = JSON.stringify(body);
+    assert.ok(body.submissionData.length > 0);
+    for (const pupil of school.pupils) {
+      const [y, m, d] = pupil.dateOfBirth.split('-');
+      for (const personal of [
+        pupil.id,
+        pupil.upn,
+        pupil.forename,
+        pupil.surname,
+        pupil.dateOfBirth,
+        `${d}/${m}/${y}`,
+      ])
+        assert.equal(
+          json.includes(personal),
+          false,
+          `${JSON.stringify(personal)} is in the payload (seed ${seed})`,
+        );
+    }
+    assert.deepEqual(Object.keys(body).sort(), ['enrolments', 'submissionData', 'totalNoOfPupils', 'urn']);
+  }
 });

@@ -12,11 +12,20 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../platform/db/database.ts';
 import type { EdgateDatabase } from '../platform/db/schema.ts';
 import { addDays } from '../platform/calendar.ts';
-import type { Enrolment, Mark, Pupil, SchoolDetails, SchoolPhase, SchoolSession } from './pupils.ts';
+import type {
+  Enrolment,
+  Mark,
+  MarkChange,
+  Pupil,
+  SchoolDetails,
+  SchoolPhase,
+  SchoolSession,
+} from './pupils.ts';
 import { compileCalendar, type Closure, type SchoolCalendar, type Term } from './school-calendar.ts';
 import type { AggregationInput } from './aggregation.ts';
 import type { SchoolData } from './school-csv.ts';
-import type { SchoolPermission } from './tables.ts';
+import { SCHOOL_PERMISSIONS, type SchoolPermission } from './tables.ts';
+import { createAccount, type AccountRoleDefinition } from '../platform/auth/accounts.ts';
 import './tables.ts';
 
 type Db = Kysely<EdgateDatabase>;
@@ -255,10 +264,12 @@ async function writeMarks(
         last?.at ?? importedAt,
         importedAt,
       ].forEach((value, c) => mark[c]!.push(value));
-      for (const h of m.history)
-        [urn, m.pupilId, m.date, m.session, h.from, h.to, h.by, h.at].forEach((value, c) =>
-          change[c]!.push(value),
-        );
+      // A mark entered once is its own history (recorded_by, recorded_at): only changed marks have rows.
+      if (m.history.length > 1)
+        for (const h of m.history)
+          [urn, m.pupilId, m.date, m.session, h.from, h.to, h.by, h.at].forEach((value, c) =>
+            change[c]!.push(value),
+          );
     }
     await insertColumns(
       db,
@@ -504,7 +515,7 @@ export async function recordMark(db: Database, entry: MarkEntry): Promise<boolea
   return db.transaction().execute(async (trx) => {
     const current = await trx
       .selectFrom('school.mark')
-      .select('code')
+      .select(['code', 'recorded_by', 'recorded_at'])
       .where('urn', '=', entry.urn)
       .where('pupil_id', '=', entry.pupilId)
       .where('date', '=', entry.date)
@@ -513,6 +524,33 @@ export async function recordMark(db: Database, entry: MarkEntry): Promise<boolea
       .executeTakeFirst();
     if (current?.code === entry.code) return false;
     const at = entry.at.toISOString();
+    if (current) {
+      // A mark entered once has no history rows yet: its first entry goes in before the change.
+      const history = await trx
+        .selectFrom('school.mark_change')
+        .select('id')
+        .where('urn', '=', entry.urn)
+        .where('pupil_id', '=', entry.pupilId)
+        .where('date', '=', entry.date)
+        .where('session', '=', entry.session)
+        .limit(1)
+        .executeTakeFirst();
+      if (!history)
+        await trx
+          .insertInto('school.mark_change')
+          .values({
+            urn: entry.urn,
+            pupil_id: entry.pupilId,
+            date: entry.date,
+            session: entry.session,
+            from_code: null,
+            to_code: current.code,
+            changed_by: current.recorded_by,
+            changed_at: current.recorded_at,
+            reason: null,
+          })
+          .execute();
+    }
     await trx
       .insertInto('school.mark')
       .values({
@@ -534,6 +572,8 @@ export async function recordMark(db: Database, entry: MarkEntry): Promise<boolea
         }),
       )
       .execute();
+    // A first entry is its own history (the mark's recorded_by and recorded_at).
+    if (!current) return true;
     await trx
       .insertInto('school.mark_change')
       .values({
@@ -541,7 +581,7 @@ export async function recordMark(db: Database, entry: MarkEntry): Promise<boolea
         pupil_id: entry.pupilId,
         date: entry.date,
         session: entry.session,
-        from_code: current?.code ?? null,
+        from_code: current.code,
         to_code: entry.code,
         changed_by: entry.by,
         changed_at: at,
@@ -550,4 +590,146 @@ export async function recordMark(db: Database, entry: MarkEntry): Promise<boolea
       .execute();
     return true;
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** A refusal about school data the operator can act on (plain words). */
+export class SchoolDataError extends Error {}
+
+export interface StaffAdded {
+  member: StaffMember;
+  /** Set when the account was created: its password, to be shown once. */
+  password?: string;
+  /** True when an existing account was linked (given the account role school-user if it lacked it). */
+  linked: boolean;
+}
+
+export function permissionProblems(permissions: readonly string[]): string[] {
+  const known = Object.keys(SCHOOL_PERMISSIONS);
+  return permissions
+    .filter((p) => !known.includes(p))
+    .map((p) => `"${p}" is not a school permission: they are ${known.join(', ')}`);
+}
+
+/**
+ * Makes `username` staff of the school with these permissions: creates a `school-user` account
+ * (with `password`) when there is none, or links the existing one, giving it the account role
+ * when it lacks it. A member of another school is refused: an account works in one school.
+ */
+export async function addStaff(
+  db: Database,
+  input: {
+    username: string;
+    urn: number;
+    permissions: readonly string[];
+    addedBy: string;
+    displayName?: string;
+    password: string;
+  },
+  accountRoles: readonly AccountRoleDefinition[],
+): Promise<StaffAdded> {
+  const username = input.username.trim().toLowerCase();
+  const problems = permissionProblems(input.permissions);
+  if (problems.length > 0) throw new SchoolDataError(problems.join('; '));
+  const school = await schoolOf(db, input.urn);
+  if (!school) throw new SchoolDataError(`No school with URN ${input.urn}: import or generate it first`);
+  return db.transaction().execute(async (trx) => {
+    const account = await trx
+      .selectFrom('platform.account')
+      .select(['id', 'roles'])
+      .where('username', '=', username)
+      .forUpdate()
+      .executeTakeFirst();
+    let password: string | undefined;
+    if (!account) {
+      await createAccount(
+        trx,
+        {
+          username,
+          displayName: input.displayName ?? username,
+          password: input.password,
+          roles: ['school-user'],
+        },
+        accountRoles,
+      );
+      password = input.password;
+    } else if (!account.roles.includes('school-user')) {
+      await trx
+        .updateTable('platform.account')
+        .set({ roles: [...account.roles, 'school-user'] })
+        .where('id', '=', account.id)
+        .execute();
+    }
+    const elsewhere = await trx
+      .selectFrom('school.staff')
+      .select('urn')
+      .where('username', '=', username)
+      .executeTakeFirst();
+    if (elsewhere && elsewhere.urn !== input.urn)
+      throw new SchoolDataError(
+        `${username} is already staff of the school with URN ${elsewhere.urn}: an account works in one school`,
+      );
+    const permissions = [...new Set(input.permissions)].sort();
+    await trx
+      .insertInto('school.staff')
+      .values({ username, urn: input.urn, permissions, added_by: input.addedBy })
+      .onConflict((oc) => oc.column('username').doUpdateSet({ permissions }))
+      .execute();
+    const added: StaffAdded = {
+      member: {
+        username,
+        urn: input.urn,
+        schoolName: school.name,
+        permissions: permissions as SchoolPermission[],
+      },
+      linked: account !== undefined,
+    };
+    if (password !== undefined) added.password = password;
+    return added;
+  });
+}
+
+/** A mark's history, oldest first: its rows in mark_change, or the mark itself when never changed. */
+export async function markHistory(
+  db: Db,
+  key: { urn: number; pupilId: string; date: string; session: SchoolSession },
+): Promise<(MarkChange & { reason: string | null })[]> {
+  const rows = await db
+    .selectFrom('school.mark_change')
+    .select(['from_code', 'to_code', 'changed_by', 'changed_at', 'reason'])
+    .where('urn', '=', key.urn)
+    .where('pupil_id', '=', key.pupilId)
+    .where('date', '=', key.date)
+    .where('session', '=', key.session)
+    .orderBy('changed_at')
+    .orderBy('id')
+    .execute();
+  if (rows.length > 0)
+    return rows.map((r) => ({
+      by: r.changed_by,
+      at: new Date(r.changed_at).toISOString(),
+      from: r.from_code,
+      to: r.to_code,
+      reason: r.reason,
+    }));
+  const mark = await db
+    .selectFrom('school.mark')
+    .select(['code', 'recorded_by', 'recorded_at'])
+    .where('urn', '=', key.urn)
+    .where('pupil_id', '=', key.pupilId)
+    .where('date', '=', key.date)
+    .where('session', '=', key.session)
+    .executeTakeFirst();
+  return mark
+    ? [
+        {
+          by: mark.recorded_by,
+          at: new Date(mark.recorded_at).toISOString(),
+          from: null,
+          to: mark.code,
+          reason: null,
+        },
+      ]
+    : [];
 }

@@ -9,19 +9,18 @@ import './tables.ts';
 import './sync/tables.ts';
 import { readSchoolSyncSettings } from './sync/sync-settings.ts';
 import { schoolSyncRole } from './sync/sync-role.ts';
-import { schoolSyncCommand, SCHOOL_SYNC_USAGE } from './sync/sync-cli.ts';
+import { SCHOOL_SYNC_SUBCOMMANDS } from './sync/sync-cli.ts';
 import { ReceiverNotSetUpError } from './sync/sync-runner.ts';
 
-declare module '../platform/auth/accounts.ts' {
-  interface AccountRoleNames {
-    'school-user': true;
-  }
-}
+import { SCHOOL_USER } from './school-user.ts';
+import { SCHOOL_COMMANDS, SCHOOL_SUBCOMMANDS, type SchoolSubcommand } from './school-cli.ts';
+import { SchoolDataError } from './school-data.ts';
+import { seedSchoolDemo } from './school-demo.ts';
 
-export const SCHOOL_USER = {
-  name: 'school-user',
-  description: "works in a school: its pages show that school's data, as its permissions allow",
-} as const;
+export { SCHOOL_USER };
+
+// The sync's subcommands join the school data's under `edgate school`.
+Object.assign(SCHOOL_SUBCOMMANDS, SCHOOL_SYNC_SUBCOMMANDS as Record<string, SchoolSubcommand>);
 
 export const schoolModule = defineRole({
   name: 'school',
@@ -31,8 +30,7 @@ export const schoolModule = defineRole({
   accountRoles: [SCHOOL_USER],
   settings: readSchoolSyncSettings,
   plugin: schoolSyncRole,
-  commands: [
-    { name: 'school', usage: SCHOOL_SYNC_USAGE, run: (args, context) => schoolSyncCommand(context, args) },
-  ],
-  plainErrors: [ReceiverNotSetUpError],
+  commands: SCHOOL_COMMANDS,
+  plainErrors: [SchoolDataError, ReceiverNotSetUpError],
+  seedDemo: ({ handle: { db }, now }) => seedSchoolDemo(db, now),
 });

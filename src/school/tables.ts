@@ -91,7 +91,11 @@ export interface MarkTable {
   stored_at: Timestamp;
 }
 
-/** Every change to a mark, the first entry included (from_code null). */
+/**
+ * The history of a mark that was changed: every entry, the first included (from_code null). A mark
+ * entered once and never changed has no rows here: its history is the mark itself (recorded_by,
+ * recorded_at). This keeps the bulk of marks, entered once, at one row each (`markHistory` reads both).
+ */
 export interface MarkChangeTable {
   id: ColumnType<string, never, never>;
   urn: number;

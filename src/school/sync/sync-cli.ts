@@ -12,16 +12,26 @@ import { loadReceiverSettings, ReceiverSettingsError, saveReceiverSettings } fro
 import { runSchoolSync } from './sync-runner.ts';
 import type { SchoolSyncSettings } from './sync-settings.ts';
 
-export const SCHOOL_SYNC_USAGE = `  edgate school sync [--urn U …]      send every consenting school's window now (today and
-                                       the previous 7 school days), a line per school
-  edgate school reconcile [--urn U …] [--resend]
+const SYNC_USAGE = `  edgate school sync [--urn U …]      send every consenting school's window now (today and
+                                       the previous 7 school days), a line per school`;
+const RECONCILE_USAGE = `  edgate school reconcile [--urn U …] [--resend]
                                        what the DfE last accepted against the registers now,
-                                       per date; --resend sends the schools that differ
-  edgate school receiver set --base-url URL --token-url URL --client-id ID --scope S
+                                       per date; --resend sends the schools that differ`;
+const RECEIVER_USAGE = `  edgate school receiver set --base-url URL --token-url URL --client-id ID --scope S
                              [--app-id A] [--header "Name: value" …]
                                        where to send; the client secret is read from
                                        SCHOOL_RECEIVER_CLIENT_SECRET (sealed at rest)
   edgate school receiver show          the receiver settings, without secrets`;
+
+/** The sync's subcommands of `edgate school`, beside the school data's (school-cli.ts). */
+export const SCHOOL_SYNC_SUBCOMMANDS: Record<
+  string,
+  { usage: string; run(args: string[], context: CommandContext<SchoolSyncSettings>): Promise<number> }
+> = {
+  sync: { usage: SYNC_USAGE, run: (args, context) => schoolSyncCommand(context, ['sync', ...args]) },
+  reconcile: { usage: RECONCILE_USAGE, run: (args, context) => schoolSyncCommand(context, ['reconcile', ...args]) },
+  receiver: { usage: RECEIVER_USAGE, run: (args, context) => schoolSyncCommand(context, ['receiver', ...args]) },
+};
 
 type Context = CommandContext<SchoolSyncSettings>;
 
@@ -164,5 +174,5 @@ export async function schoolSyncCommand(context: Context, args: string[]): Promi
       });
     }
   }
-  throw new UsageError(`Usage:\n${SCHOOL_SYNC_USAGE}`);
+  throw new UsageError(`Usage:\n${sub === 'receiver' ? RECEIVER_USAGE : [SYNC_USAGE, RECONCILE_USAGE, RECEIVER_USAGE].join('\n')}`);
 }
