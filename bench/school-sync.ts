@@ -83,7 +83,10 @@ async function main(): Promise<void> {
     const schools = new Map<number, SyntheticSchool>();
     for (let i = 0; i < SCHOOLS; i++) {
       const urn = 200_000 + i;
-      schools.set(urn, generateSchool({ seed: i + 1, phase: 'primary', today, marksFrom: addDays(today, -16), urn }));
+      schools.set(
+        urn,
+        generateSchool({ seed: i + 1, phase: 'primary', today, marksFrom: addDays(today, -16), urn }),
+      );
     }
     await upsertSchools(
       handle.db,
@@ -143,8 +146,13 @@ async function main(): Promise<void> {
     for (const urn of schools.keys())
       await giveConsent(handle.db, receiver, { urn, givenBy: 'Bench administrator', now });
     const source = recordsSource((urn) => schools.get(urn));
-    const prepared = [...schools.keys()].map((urn) => Buffer.from(JSON.stringify(prepareSend(urn, schools.get(urn)!, now)!.body)));
-    const schoolDays = [...schools.keys()].reduce((n, urn) => n + prepareSend(urn, schools.get(urn)!, now)!.dates.length, 0);
+    const prepared = [...schools.keys()].map((urn) =>
+      Buffer.from(JSON.stringify(prepareSend(urn, schools.get(urn)!, now)!.body)),
+    );
+    const schoolDays = [...schools.keys()].reduce(
+      (n, urn) => n + prepareSend(urn, schools.get(urn)!, now)!.dates.length,
+      0,
+    );
     log(`${schoolDays} school-days per sync (${(schoolDays / SCHOOLS).toFixed(1)} per school)`);
 
     type Sample = { seconds: number; sender: number; receiver: number; postgres: number; bad: number };
@@ -198,7 +206,8 @@ async function main(): Promise<void> {
       }
     }
     const stored = Number(
-      (await sql<{ n: number }>`select count(*)::integer as n from dfe.submission`.execute(handle.db)).rows[0]?.n,
+      (await sql<{ n: number }>`select count(*)::integer as n from dfe.submission`.execute(handle.db)).rows[0]
+        ?.n,
     );
     log(`${stored} submissions stored at the DfE`);
     const m = (side: 'sync' | 'baseline', key: keyof Sample) => median(samples[side].map((s) => s[key]));

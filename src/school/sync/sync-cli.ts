@@ -29,8 +29,14 @@ export const SCHOOL_SYNC_SUBCOMMANDS: Record<
   { usage: string; run(args: string[], context: CommandContext<SchoolSyncSettings>): Promise<number> }
 > = {
   sync: { usage: SYNC_USAGE, run: (args, context) => schoolSyncCommand(context, ['sync', ...args]) },
-  reconcile: { usage: RECONCILE_USAGE, run: (args, context) => schoolSyncCommand(context, ['reconcile', ...args]) },
-  receiver: { usage: RECEIVER_USAGE, run: (args, context) => schoolSyncCommand(context, ['receiver', ...args]) },
+  reconcile: {
+    usage: RECONCILE_USAGE,
+    run: (args, context) => schoolSyncCommand(context, ['reconcile', ...args]),
+  },
+  receiver: {
+    usage: RECEIVER_USAGE,
+    run: (args, context) => schoolSyncCommand(context, ['receiver', ...args]),
+  },
 };
 
 type Context = CommandContext<SchoolSyncSettings>;
@@ -174,5 +180,7 @@ export async function schoolSyncCommand(context: Context, args: string[]): Promi
       });
     }
   }
-  throw new UsageError(`Usage:\n${sub === 'receiver' ? RECEIVER_USAGE : [SYNC_USAGE, RECONCILE_USAGE, RECEIVER_USAGE].join('\n')}`);
+  throw new UsageError(
+    `Usage:\n${sub === 'receiver' ? RECEIVER_USAGE : [SYNC_USAGE, RECONCILE_USAGE, RECEIVER_USAGE].join('\n')}`,
+  );
 }

@@ -153,6 +153,20 @@ export async function storeSend(
   return row?.id;
 }
 
+/**
+ * Runs `fn` in a transaction whose commit does not wait for the WAL flush. Only for the claim and
+ * the outcome: if a crash loses either, the send is found `queued` (or `sending` past its lease)
+ * and sent again with the same key, which the receiver answers from its first receipt. The stored
+ * send itself is committed durably: losing it after sending it would send the days again under
+ * a new key.
+ */
+function withAsyncCommit<T>(db: Database, fn: (tx: Database) => Promise<T>): Promise<T> {
+  return db.transaction().execute(async (tx) => {
+    await sql`set local synchronous_commit = off`.execute(tx);
+    return fn(tx);
+  });
+}
+
 async function unfinishedSends(db: Database, urn: number, now: Date): Promise<string[]> {
   const rows = await db
     .selectFrom('school.submission')
@@ -177,35 +191,39 @@ async function claimAndSend(
 ): Promise<SchoolSyncResult['sends'][number] | undefined> {
   const { now } = options;
   const leaseUntil = new Date(now.getTime() + (options.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000);
-  const claimed = await db
-    .updateTable('school.submission as s')
-    .set({ state: 'sending', lease_until: leaseUntil, attempts: sql`s.attempts + 1` })
-    .where('s.id', '=', id)
-    .where((eb) =>
-      eb.or([
-        eb('s.state', '=', 'queued'),
-        eb.and([eb('s.state', '=', 'sending'), eb('s.lease_until', '<', now)]),
-      ]),
-    )
-    .where(({ exists, selectFrom }) =>
-      exists(
-        selectFrom('school.consent as c')
-          .select('c.id')
-          .whereRef('c.urn', '=', 's.urn')
-          .where('c.removed_at', 'is', null),
-      ),
-    )
-    .returning(['s.id', 's.body', 's.idempotency_key'])
-    .executeTakeFirst();
+  const claimed = await withAsyncCommit(db, (tx) =>
+    tx
+      .updateTable('school.submission as s')
+      .set({ state: 'sending', lease_until: leaseUntil, attempts: sql`s.attempts + 1` })
+      .where('s.id', '=', id)
+      .where((eb) =>
+        eb.or([
+          eb('s.state', '=', 'queued'),
+          eb.and([eb('s.state', '=', 'sending'), eb('s.lease_until', '<', now)]),
+        ]),
+      )
+      .where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('school.consent as c')
+            .select('c.id')
+            .whereRef('c.urn', '=', 's.urn')
+            .where('c.removed_at', 'is', null),
+        ),
+      )
+      .returning(['s.id', 's.body', 's.idempotency_key'])
+      .executeTakeFirst(),
+  );
   if (!claimed) return undefined;
   const outcome = await options.receiver.sendAttendance(gunzipSync(claimed.body), claimed.idempotency_key);
   const finished = finishedRow(outcome, now);
-  await db
-    .updateTable('school.submission')
-    .set(finished)
-    .where('id', '=', id)
-    .where('state', '=', 'sending')
-    .execute();
+  await withAsyncCommit(db, (tx) =>
+    tx
+      .updateTable('school.submission')
+      .set(finished)
+      .where('id', '=', id)
+      .where('state', '=', 'sending')
+      .execute(),
+  );
   return { id, state: finished.state, reason: finished.failure ?? '' };
 }
 
