@@ -13,7 +13,7 @@ import { disableClient, enableClient } from '../src/dfe/oauth/clients.ts';
 import { generateSchool, type SyntheticSchool } from '../src/school/synthetic-school.ts';
 import { ReceiverClient, forgetReceiverTokens } from '../src/school/sync/receiver-client.ts';
 import { giveConsent, removeConsent } from '../src/school/sync/consent-store.ts';
-import { syncSchools, type SyncOptions } from '../src/school/sync/sync.ts';
+import { storeSend, syncSchools, type SyncOptions } from '../src/school/sync/sync.ts';
 import { prepareSend, recordsSource } from '../src/school/sync/attendance-source.ts';
 
 const URNS = [100001, 100002, 100003];
@@ -290,5 +290,22 @@ describe('school sync to the DfE role over HTTPS', () => {
     const results = await sync({ urns: [100001] });
     assert.deepEqual(results, []);
     assert.equal(await dfeCount('select count(*)::integer as n from dfe.submission'), 0);
+  });
+
+  test('a send stored as consent was removed is never sent, even after consent is given again', async () => {
+    await consent(100001);
+    await removeConsent(database.db, receiver(), { urn: 100001, removedBy: 'A. Administrator', now: clock });
+    // A sync that read the consent just before the removal stores its send just after it.
+    await storeSend(database.db, 100001, 'racing', prepareSend(100001, schools.get(100001)!, clock)!, clock);
+    clock = new Date('2026-11-20T13:00:00Z');
+    await consent(100001);
+    const results = await sync();
+    assert.deepEqual(
+      results[0]!.sends.map((s) => s.state),
+      ['accepted'],
+      'only the send made under the new consent',
+    );
+    assert.deepEqual((await states(100001)).sort(), ['accepted', 'cancelled']);
+    assert.equal(await dfeCount('select count(*)::integer as n from dfe.submission'), 1);
   });
 });

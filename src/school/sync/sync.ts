@@ -154,6 +154,18 @@ export async function storeSend(
 }
 
 /**
+ * The school's active consent, given no later than the send was stored: a send stored under a
+ * consent since removed is not sent under the next one (its body may predate the removal).
+ */
+function consentCovering(db: Database) {
+  return db
+    .selectFrom('school.consent as c')
+    .select('c.id')
+    .where('c.removed_at', 'is', null)
+    .where(sql<boolean>`c.urn = s.urn and c.given_at <= s.created_at`);
+}
+
+/**
  * Runs `fn` in a transaction whose commit does not wait for the WAL flush. Only for the claim and
  * the outcome: if a crash loses either, the send is found `queued` (or `sending` past its lease)
  * and sent again with the same key, which the receiver answers from its first receipt. The stored
@@ -202,18 +214,25 @@ async function claimAndSend(
           eb.and([eb('s.state', '=', 'sending'), eb('s.lease_until', '<', now)]),
         ]),
       )
-      .where(({ exists, selectFrom }) =>
-        exists(
-          selectFrom('school.consent as c')
-            .select('c.id')
-            .whereRef('c.urn', '=', 's.urn')
-            .where('c.removed_at', 'is', null),
-        ),
-      )
+      .where(({ exists }) => exists(consentCovering(tx)))
       .returning(['s.id', 's.body', 's.idempotency_key'])
       .executeTakeFirst(),
   );
-  if (!claimed) return undefined;
+  if (!claimed) {
+    // Stored by a sync that raced the removal of consent: it is never to be sent.
+    await db
+      .updateTable('school.submission as s')
+      .set({
+        state: 'cancelled',
+        failure: 'Not sent: consent was removed before it was sent.',
+        finished_at: now,
+      })
+      .where('s.id', '=', id)
+      .where('s.state', '=', 'queued')
+      .where(({ not, exists }) => not(exists(consentCovering(db))))
+      .execute();
+    return undefined;
+  }
   const outcome = await options.receiver.sendAttendance(gunzipSync(claimed.body), claimed.idempotency_key);
   const finished = finishedRow(outcome, now);
   await withAsyncCommit(db, (tx) =>
