@@ -271,6 +271,12 @@ describe('Attendance API submissions pages', () => {
     });
     const check = await head.get(`${PAGE}/consent?action=remove`);
     assert.match(check.body, /Check before you remove consent/);
+    assert.equal(
+      (await head.post(`${PAGE}/consent`, { action: 'remove' })).status,
+      403,
+      'no CSRF token, no removal',
+    );
+    assert.equal(await dfeConsents(), 1);
     const removed = await head.post(`${PAGE}/consent`, { _csrf: csrfTokenIn(check.body), action: 'remove' });
     assert.equal(removed.status, 303);
     assert.equal(await dfeConsents(), 0);

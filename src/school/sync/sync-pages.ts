@@ -32,6 +32,7 @@ import type { SubmissionState } from './tables.ts';
 const VIEWS = 'school/sync/views';
 export const SUBMISSIONS_PAGE = '/school/attendance-api';
 const ADMINISTER = 'data-returns-administer' as const;
+const SENDS_PER_PAGE = 50;
 
 const londonDateTime = new Intl.DateTimeFormat('en-GB', {
   dateStyle: 'medium',
@@ -101,7 +102,8 @@ export async function submissionsPages(
       scope.get('/', { preHandler: allowed }, async (request, reply) => {
         const member = await staffOf(request, reply);
         if (!member) return reply;
-        const query = request.query as { done?: string };
+        const query = request.query as { done?: string; page?: string };
+        const page = /^[1-9]\d{0,5}$/.test(query.page ?? '') ? Number(query.page) : 1;
         const today = londonDateOf(now());
         const [consent, history, prepared, sends] = await Promise.all([
           activeConsent(db, member.urn),
@@ -122,7 +124,8 @@ export async function submissionsPages(
             .where('urn', '=', member.urn)
             .orderBy('created_at', 'desc')
             .orderBy('seq', 'desc')
-            .limit(100)
+            .limit(SENDS_PER_PAGE + 1)
+            .offset((page - 1) * SENDS_PER_PAGE)
             .execute(),
         ]);
         return reply.view(`${VIEWS}/submissions.njk`, {
@@ -142,7 +145,9 @@ export async function submissionsPages(
           lastRemovalAt: when(history.find((c) => c.removedAt !== null)?.removedAt),
           preview: previewOf(prepared?.body, today),
           window: prepared ? daysCovered(prepared.dates) : undefined,
-          sends: sends.map((send) => {
+          page,
+          olderPage: sends.length > SENDS_PER_PAGE ? page + 1 : undefined,
+          sends: sends.slice(0, SENDS_PER_PAGE).map((send) => {
             const errors = (send.receiver_errors as ErrorsColumn | null)?.errors ?? [];
             return {
               id: send.id,
