@@ -504,3 +504,53 @@ export function readSchoolCsvs(files: SchoolFiles): CsvResult<SchoolData> {
     },
   };
 }
+
+// ---------------------------------------------------------------------------------------------
+
+/** One CSV cell: quoted when it holds a comma, a quote or a line break (RFC 4180). */
+function csvCell(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+function csvText(columns: readonly string[], rows: readonly (readonly string[])[]): string {
+  return [columns.join(','), ...rows.map((row) => row.map(csvCell).join(','))].join('\r\n') + '\r\n';
+}
+
+/** A school's data as the four files `readSchoolCsvs` reads back to the same records. */
+export function writeSchoolCsvs(data: SchoolData): SchoolFiles {
+  return {
+    pupils: {
+      file: 'pupils.csv',
+      text: csvText(
+        PUPIL_COLUMNS,
+        data.pupils.map((p) => [p.id, p.upn, p.forename, p.surname, p.dateOfBirth]),
+      ),
+    },
+    enrolments: {
+      file: 'enrolments.csv',
+      text: csvText(
+        ENROLMENT_COLUMNS,
+        data.enrolments.flatMap((e) =>
+          e.yearGroups.map((g) => [e.pupilId, e.admitted, e.left ?? '', g.ncYearGroup, g.from]),
+        ),
+      ),
+    },
+    marks: {
+      file: 'marks.csv',
+      text: csvText(
+        MARK_COLUMNS,
+        data.marks.flatMap((m) =>
+          m.history.map((c) => [m.pupilId, m.date, m.session, c.to, c.from ?? '', c.by, c.at]),
+        ),
+      ),
+    },
+    calendar: {
+      file: 'calendar.csv',
+      text: csvText(CALENDAR_COLUMNS, [
+        ...data.calendar.terms.map((t) => ['term', t.start, t.end, '', t.name]),
+        ...data.calendar.insetDays.map((d) => ['inset', d, '', '', '']),
+        ...data.calendar.closures.map((c) => ['closure', c.date, '', c.session ?? '', c.reason]),
+      ]),
+    },
+  };
+}

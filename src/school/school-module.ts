@@ -3,22 +3,34 @@
  * schools — consent, the twice-daily send to the DfE, the submissions the school sees.
  */
 import { defineRole } from '../platform/role.ts';
+import { schoolMigrations } from './migrations.ts';
+import { syncMigrations } from './sync/migrations.ts';
+import './tables.ts';
+import './sync/tables.ts';
+import { readSchoolSyncSettings } from './sync/sync-settings.ts';
+import { schoolSyncRole } from './sync/sync-role.ts';
+import { SCHOOL_SYNC_SUBCOMMANDS } from './sync/sync-cli.ts';
+import { ReceiverNotSetUpError } from './sync/sync-runner.ts';
 
-declare module '../platform/auth/accounts.ts' {
-  interface AccountRoleNames {
-    'school-user': true;
-  }
-}
+import { SCHOOL_USER } from './school-user.ts';
+import { SCHOOL_COMMANDS, SCHOOL_SUBCOMMANDS, type SchoolSubcommand } from './school-cli.ts';
+import { SchoolDataError } from './school-data.ts';
+import { seedSchoolDemo } from './school-demo.ts';
 
-export const SCHOOL_USER = {
-  name: 'school-user',
-  description: "works in a school: its pages show that school's data, as its permissions allow",
-} as const;
+export { SCHOOL_USER };
+
+// The sync's subcommands join the school data's under `edgate school`.
+Object.assign(SCHOOL_SUBCOMMANDS, SCHOOL_SYNC_SUBCOMMANDS as Record<string, SchoolSubcommand>);
 
 export const schoolModule = defineRole({
   name: 'school',
   title: 'School MIS: consent, the twice-daily attendance send, the submissions table',
   schema: 'school',
-  migrations: {},
+  migrations: { ...schoolMigrations, ...syncMigrations },
   accountRoles: [SCHOOL_USER],
+  settings: readSchoolSyncSettings,
+  plugin: schoolSyncRole,
+  commands: SCHOOL_COMMANDS,
+  plainErrors: [SchoolDataError, ReceiverNotSetUpError],
+  seedDemo: ({ handle: { db }, now }) => seedSchoolDemo(db, now),
 });

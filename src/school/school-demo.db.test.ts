@@ -1,0 +1,46 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { sql } from 'kysely';
+import { openTestDatabase, type TestDatabase } from '../../test/support/test-database.ts';
+import { seedSchoolDemo } from './school-demo.ts';
+import { staffMember } from './school-data.ts';
+
+let database: TestDatabase;
+before(async () => {
+  database = await openTestDatabase();
+});
+after(async () => {
+  await database.close();
+});
+
+test('the demo has two schools with 20 school days of marks and late corrections, an administrator and a teacher', async () => {
+  const now = new Date('2026-11-25T12:00:00Z');
+  const seeded = await seedSchoolDemo(database.db, now);
+  console.log(seeded.lines.join('\n'));
+  assert.equal(seeded.lines.length, 2);
+  assert.equal(seeded.credentials.length, 3);
+  const figures = (
+    await sql<{ urn: number; pupils: number; days: number; corrected: number }>`
+      select s.urn,
+        (select count(*)::integer from school.pupil p where p.urn = s.urn) as pupils,
+        (select count(distinct date)::integer from school.mark m where m.urn = s.urn) as days,
+        (select count(*)::integer from school.mark_change c where c.urn = s.urn and c.from_code is not null) as corrected
+      from school.school s order by s.urn`.execute(database.db)
+  ).rows;
+  assert.equal(figures.length, 2);
+  const [primary, secondary] = figures;
+  assert.ok(primary!.pupils >= 270 && primary!.pupils <= 290, `primary ${primary!.pupils}`);
+  assert.ok(secondary!.pupils >= 1040 && secondary!.pupils <= 1090, `secondary ${secondary!.pupils}`);
+  for (const school of figures) {
+    assert.equal(school.days, 20);
+    assert.ok(school.corrected > 0);
+  }
+  assert.deepEqual((await staffMember(database.db, 'school-admin'))?.permissions, [
+    'attendance-take',
+    'data-returns-administer',
+  ]);
+  assert.deepEqual((await staffMember(database.db, 'teacher'))?.permissions, ['attendance-take']);
+
+  const again = await seedSchoolDemo(database.db, now);
+  assert.deepEqual(again, { lines: [], credentials: [] });
+});

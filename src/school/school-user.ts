@@ -1,0 +1,13 @@
+/** The account role of school staff: what they may do there is their permissions (school.staff). */
+import type { AccountRoleDefinition } from '../platform/auth/accounts.ts';
+
+declare module '../platform/auth/accounts.ts' {
+  interface AccountRoleNames {
+    'school-user': true;
+  }
+}
+
+export const SCHOOL_USER = {
+  name: 'school-user',
+  description: "works in a school: its pages show that school's data, as its permissions allow",
+} as const satisfies AccountRoleDefinition;
