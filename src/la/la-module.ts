@@ -4,6 +4,13 @@
  */
 import { defineRole } from '../platform/role.ts';
 import { seedDemoAccounts } from '../platform/auth/demo-accounts.ts';
+import { UsageError } from '../platform/cli/command.ts';
+import type { RoleCommand } from '../platform/role.ts';
+import { directoryMigrations } from './directory/migrations.ts';
+import { DIRECTORY_SUBCOMMANDS, type LaSubcommand } from './directory/directory-cli.ts';
+import { DirectoryError } from './directory/directory-store.ts';
+import { laRole } from './la-role.ts';
+import { seedDemoDirectory } from './directory/demo-directory.ts';
 
 declare module '../platform/auth/accounts.ts' {
   interface AccountRoleNames {
@@ -17,13 +24,32 @@ export const LA_OFFICER = {
   localAuthority: true,
 } as const;
 
+/** Every `edgate la …` subcommand: the directory's (and the collection's, spread beside them). */
+const LA_SUBCOMMANDS: readonly LaSubcommand[] = [...DIRECTORY_SUBCOMMANDS];
+
+const LA_COMMAND: RoleCommand = {
+  name: 'la',
+  usage: LA_SUBCOMMANDS.map((c) => c.usage).join('\n'),
+  run(args, context) {
+    const [word, ...rest] = args;
+    const sub = LA_SUBCOMMANDS.find((c) => c.name === word);
+    if (!sub)
+      throw new UsageError(`Usage: edgate la ${LA_SUBCOMMANDS.map((c) => c.name).join('|')} … (edgate help)`);
+    return sub.run(rest, context);
+  },
+};
+
 export const laModule = defineRole({
   name: 'la',
   title: 'Local authority: collects the extract daily, reviews what changed, publishes the directory',
   schema: 'la',
-  migrations: {},
+  migrations: { ...directoryMigrations },
   accountRoles: [LA_OFFICER],
-  async seedDemo({ handle: { db } }) {
+  plugin: laRole,
+  commands: [LA_COMMAND],
+  plainErrors: [DirectoryError],
+  async seedDemo({ handle: { db }, now }) {
+    const lines = await seedDemoDirectory(db, now);
     const credentials = await seedDemoAccounts(
       db,
       [
@@ -36,6 +62,6 @@ export const laModule = defineRole({
       ],
       [LA_OFFICER],
     );
-    return { lines: [], credentials };
+    return { lines, credentials };
   },
 });
