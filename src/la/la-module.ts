@@ -11,6 +11,8 @@ import { DIRECTORY_SUBCOMMANDS, type LaSubcommand } from './directory/directory-
 import { DirectoryError } from './directory/directory-store.ts';
 import { laRole } from './la-role.ts';
 import { seedDemoDirectory } from './directory/demo-directory.ts';
+import { collectionMigrations } from './migrations.ts';
+import './tables.ts';
 
 declare module '../platform/auth/accounts.ts' {
   interface AccountRoleNames {
@@ -43,7 +45,7 @@ export const laModule = defineRole({
   name: 'la',
   title: 'Local authority: collects the extract daily, reviews what changed, publishes the directory',
   schema: 'la',
-  migrations: { ...directoryMigrations },
+  migrations: { ...collectionMigrations, ...directoryMigrations },
   accountRoles: [LA_OFFICER],
   plugin: laRole,
   commands: [LA_COMMAND],

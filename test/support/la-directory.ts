@@ -1,11 +1,9 @@
 /**
- * For the LA directory's tests: the collection's snapshot table (its migration 0001_collection is
- * another branch's; created here only when missing), snapshots stored from registrations, and an
- * in-process server with the LA role and signed-in sessions through `app.inject`.
+ * For the LA directory's tests: snapshots stored from registrations as the collection stores them,
+ * and an in-process server with the LA role and signed-in sessions through `app.inject`.
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { sql } from 'kysely';
 import type { Database } from '../../src/platform/db/database.ts';
 import { createHttpServer } from '../../src/platform/http/server.ts';
 import { createAccount } from '../../src/platform/auth/accounts.ts';
@@ -13,26 +11,9 @@ import { SecretBox } from '../../src/platform/auth/secret-box.ts';
 import { ACCOUNT_ROLES } from '../../src/edgate.ts';
 import { laRole } from '../../src/la/la-role.ts';
 import type { Registration } from '../../src/contracts/childcare-extract/registration.ts';
-import { extractDocument, storeSnapshotRow } from '../../src/la/directory/demo-directory.ts';
+import { extractDocument } from '../../src/la/directory/demo-directory.ts';
+import { storeSnapshot } from '../../src/la/collection/snapshot-store.ts';
 import { openTestDatabase, type TestDatabase } from './test-database.ts';
-
-export async function ensureSnapshotTable(db: Database): Promise<void> {
-  await sql`create table if not exists la.snapshot (
-    id serial primary key,
-    la_code char(3) not null,
-    sha256 text not null,
-    extract_date_time timestamptz,
-    collected_at timestamptz not null,
-    source_id integer,
-    size_bytes bigint not null,
-    record_count integer,
-    content bytea not null,
-    state text not null,
-    problem text,
-    decided_by text,
-    decided_at timestamptz
-  )`.execute(db);
-}
 
 let collected = 0;
 
@@ -43,14 +24,14 @@ export async function storeTestSnapshot(
   extractDateTime: string,
   registrations: readonly Registration[],
 ): Promise<number> {
-  const { snapshotId } = await storeSnapshotRow(db, {
+  const stored = await storeSnapshot(db, {
     laCode,
+    sourceId: null,
     bytes: extractDocument(laCode, extractDateTime, registrations),
     collectedAt: new Date(Date.UTC(2026, 11, 1) + collected++ * 60_000),
-    extractDateTime,
-    recordCount: registrations.length,
   });
-  return snapshotId;
+  if (stored.state !== 'received') throw new Error(`test snapshot not received: ${stored.problem}`);
+  return stored.snapshotId;
 }
 
 export const PASSWORD = 'synthetic-test-password';
@@ -63,7 +44,6 @@ export interface LaTestApp {
 
 export async function startLaApp(options: { now?: () => Date } = {}): Promise<LaTestApp> {
   const handle = await openTestDatabase();
-  await ensureSnapshotTable(handle.db);
   const app = await createHttpServer({
     db: handle.db,
     logLevel: 'silent',

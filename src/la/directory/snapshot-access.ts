@@ -1,33 +1,11 @@
 /**
  * What the take-in reads and writes of the collection's snapshots (`la.snapshot`, owned by the
- * collection's migration 0001_collection): its state, its LA and its document. The table is typed
- * here for these queries only, so the collection's own declaration of it stays the authority.
+ * collection's migration 0001_collection): its state, its LA and its document.
  */
 import { gunzipSync } from 'node:zlib';
-import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/database.ts';
-import type { EdgateDatabase } from '../../platform/db/schema.ts';
-import type { SnapshotState } from './tables.ts';
-
-export interface SnapshotRow {
-  id: number;
-  la_code: string;
-  sha256: string;
-  extract_date_time: Date | string | null;
-  collected_at: Date | string;
-  source_id: number | null;
-  size_bytes: number;
-  record_count: number | null;
-  content: Buffer | Uint8Array;
-  state: SnapshotState;
-  problem: string | null;
-  decided_by: string | null;
-  decided_at: Date | string | null;
-}
-
-type WithSnapshots = Kysely<EdgateDatabase & { 'la.snapshot': SnapshotRow }>;
-
-export const snapshots = (db: Database): WithSnapshots => db as unknown as WithSnapshots;
+import type { Selectable } from 'kysely';
+import type { SnapshotState, SnapshotTable } from '../tables.ts';
 
 export interface SnapshotSummary {
   id: number;
@@ -35,7 +13,8 @@ export interface SnapshotSummary {
   state: SnapshotState;
   problem: string | null;
   collectedAt: Date;
-  extractDateTime: Date | null;
+  /** ExtractDateTime as the document has it (local time, no zone). */
+  extractDateTime: string | null;
   recordCount: number | null;
   decidedBy: string | null;
   decidedAt: Date | null;
@@ -48,7 +27,7 @@ export async function snapshotSummary(
   id: number,
   options: { lock?: boolean } = {},
 ): Promise<SnapshotSummary | undefined> {
-  let query = snapshots(db)
+  let query = db
     .selectFrom('la.snapshot')
     .select([
       'id',
@@ -68,7 +47,7 @@ export async function snapshotSummary(
 }
 
 function summaryOf(
-  row: Omit<SnapshotRow, 'content' | 'sha256' | 'source_id' | 'size_bytes'>,
+  row: Omit<Selectable<SnapshotTable>, 'content' | 'sha256' | 'source_id' | 'size_bytes'>,
 ): SnapshotSummary {
   return {
     id: row.id,
@@ -76,7 +55,7 @@ function summaryOf(
     state: row.state,
     problem: row.problem,
     collectedAt: new Date(row.collected_at),
-    extractDateTime: asDate(row.extract_date_time),
+    extractDateTime: row.extract_date_time,
     recordCount: row.record_count,
     decidedBy: row.decided_by,
     decidedAt: asDate(row.decided_at),
@@ -85,7 +64,7 @@ function summaryOf(
 
 /** Snapshots held for a person to confirm or discard, oldest first. */
 export async function heldSnapshots(db: Database, laCodes?: readonly string[]): Promise<SnapshotSummary[]> {
-  let query = snapshots(db)
+  let query = db
     .selectFrom('la.snapshot')
     .select([
       'id',
@@ -109,7 +88,7 @@ export async function heldSnapshots(db: Database, laCodes?: readonly string[]): 
 
 /** The document as collected, uncompressed. */
 export async function snapshotDocument(db: Database, id: number): Promise<Buffer> {
-  const row = await snapshots(db)
+  const row = await db
     .selectFrom('la.snapshot')
     .select('content')
     .where('id', '=', id)
@@ -127,7 +106,7 @@ export async function setSnapshotState(
     decidedAt?: Date | null;
   },
 ): Promise<void> {
-  await snapshots(db)
+  await db
     .updateTable('la.snapshot')
     .set({
       state: change.state,

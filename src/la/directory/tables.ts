@@ -13,9 +13,6 @@ type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefine
 export const REVIEW_STATES = ['pending', 'accepted', 'rejected', 'auto-applied', 'kept-quiet'] as const;
 export type ReviewState = (typeof REVIEW_STATES)[number];
 
-export const SNAPSHOT_STATES = ['received', 'invalid', 'held', 'taken-in', 'discarded'] as const;
-export type SnapshotState = (typeof SNAPSHOT_STATES)[number];
-
 /** One change found in a snapshot taken in, and what a person (or auto-apply) decided. */
 export interface ChangeTable {
   id: Generated<number>;
@@ -98,23 +95,6 @@ export interface GoneTable {
   reference_number: string;
   la_code: string;
   change_id: number;
-}
-
-/** The collection's snapshot as the take-in reads it (0001_collection owns the table). */
-export interface SnapshotTable {
-  id: Generated<number>;
-  la_code: string;
-  sha256: string;
-  extract_date_time: Date | string | null;
-  collected_at: Timestamp;
-  source_id: number | null;
-  size_bytes: number;
-  record_count: number | null;
-  content: Buffer;
-  state: SnapshotState;
-  problem: string | null;
-  decided_by: string | null;
-  decided_at: NullableTimestamp;
 }
 
 export interface DirectoryTables {

@@ -2,7 +2,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { openTestDatabase, type TestDatabase } from '../../../test/support/test-database.ts';
-import { ensureSnapshotTable, storeTestSnapshot } from '../../../test/support/la-directory.ts';
+import { storeTestSnapshot } from '../../../test/support/la-directory.ts';
 import type { Registration } from '../../contracts/childcare-extract/registration.ts';
 import { generateRegister } from '../../contracts/childcare-extract/synthetic-register.ts';
 import { mutateSnapshot } from '../changes/snapshot-mutations.ts';
@@ -63,7 +63,6 @@ describe('taking in a snapshot', () => {
   let handle: TestDatabase;
   before(async () => {
     handle = await openTestDatabase();
-    await ensureSnapshotTable(handle.db);
   });
   after(() => handle.close());
   beforeEach(async () => {

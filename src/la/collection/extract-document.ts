@@ -1,0 +1,52 @@
+/**
+ * Whether a collected document is a readable extract of the LA it was asked for. The document is
+ * untrusted: it is read by the feed's hardened streaming reader (no DOCTYPE or entities, every
+ * element checked against the extract's shape, text capped), never as a DOM, after a size check.
+ * Validation is structural (see docs/decisions/0019-la-collection-validation.md): the reader
+ * knows Ofsted's v1.3 elements, their order and their values' rules.
+ *
+ * One function, so the faster byte-level reader (readExtractDocument) can replace readExtract here.
+ */
+import { ImportError, readExtract, type Extract } from '../../contracts/childcare-extract/extract-reader.ts';
+
+/** Largest document accepted, in bytes: the largest LA’s extract is ~10 MB; three times that is room enough. */
+export const MAX_DOCUMENT_BYTES = 32 * 1024 * 1024;
+
+export type DocumentCheck = { ok: true; extract: Extract } | { ok: false; problem: string };
+
+async function* once(bytes: Buffer): AsyncIterable<Buffer> {
+  yield bytes;
+}
+
+/** Reads `bytes` as LA `laCode`'s extract; problems in plain words, a few at most. */
+export async function checkExtractDocument(
+  bytes: Buffer,
+  laCode: string,
+  options: { maxBytes?: number } = {},
+): Promise<DocumentCheck> {
+  const maxBytes = options.maxBytes ?? MAX_DOCUMENT_BYTES;
+  if (bytes.length > maxBytes)
+    return { ok: false, problem: `The document is larger than ${megabytes(maxBytes)}.` };
+  if (bytes.length === 0) return { ok: false, problem: 'The document is empty.' };
+  let extract: Extract;
+  try {
+    extract = await readExtract(once(bytes), `extract-${laCode}.xml`);
+  } catch (error) {
+    if (!(error instanceof ImportError)) throw error;
+    const shown = error.problems.slice(0, 5).map((p) => p.message.replace(/^./, (c) => c.toUpperCase()));
+    const more = error.problems.length > 5 ? ` (and ${error.problems.length - 5} more problems)` : '';
+    const where = error.problems[0] ? `line ${error.problems[0].line}: ` : '';
+    return { ok: false, problem: `Not a readable extract: ${where}${shown.join('; ')}${more}.` };
+  }
+  if (extract.header.laCode !== laCode) {
+    return {
+      ok: false,
+      problem: `The document is local authority ${extract.header.laCode}'s extract, not ${laCode}'s.`,
+    };
+  }
+  return { ok: true, extract };
+}
+
+export function megabytes(bytes: number): string {
+  return `${Math.round(bytes / (1024 * 1024))} MB`;
+}
