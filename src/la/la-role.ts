@@ -13,7 +13,12 @@ import { takeInSnapshot, type TakeInOutcome } from './directory/take-in.ts';
 export async function laRole(app: FastifyInstance, context: RoleContext<unknown>): Promise<void> {
   const now = context.now ?? (() => new Date());
   await directoryPages(app, { db: context.handle.db, now });
-  await orukRoutes(app, { db: context.handle.db, publicUrl: context.config.publicUrl });
+  const settings = (context.settings ?? {}) as { orukRequestsPerMinute?: number };
+  await orukRoutes(app, {
+    db: context.handle.db,
+    publicUrl: context.config.publicUrl,
+    requestsPerMinute: settings.orukRequestsPerMinute,
+  });
 }
 
 /** What the collector calls after storing a new snapshot: it is taken in (or held) at once. */

@@ -53,7 +53,7 @@ export async function startLaApp(options: { now?: () => Date } = {}): Promise<La
   await laRole(app, {
     handle,
     config: { publicUrl: 'https://127.0.0.1' },
-    settings: undefined,
+    settings: { orukRequestsPerMinute: 100_000 },
     secretBox: new SecretBox(randomBytes(32)),
     now: options.now,
   });

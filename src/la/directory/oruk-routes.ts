@@ -19,7 +19,13 @@ import type { Database } from '../../platform/db/database.ts';
 import { localAuthorityByCode } from '../../platform/reference.ts';
 import { useJsonApiSecurityHeaders } from '../../platform/http/server.ts';
 import { postcodeDistrict } from './directory-store.ts';
-import { orukService, serviceListItem, type OrukService, type PublishableRecord } from './oruk-view.ts';
+import {
+  orukId,
+  orukService,
+  serviceListItem,
+  type OrukService,
+  type PublishableRecord,
+} from './oruk-view.ts';
 
 const TAG = 'la-oruk';
 const MAX_PER_PAGE = 200;
@@ -152,10 +158,14 @@ function pageOf<T>(items: readonly T[], query: Query) {
   };
 }
 
-export async function orukRoutes(
-  app: FastifyInstance,
-  options: { db: Database; publicUrl: string },
-): Promise<void> {
+export interface OrukRouteOptions {
+  db: Database;
+  publicUrl: string;
+  /** Requests a minute from one client address (default 300). */
+  requestsPerMinute?: number;
+}
+
+export async function orukRoutes(app: FastifyInstance, options: OrukRouteOptions): Promise<void> {
   const { db } = options;
 
   await app.register(
@@ -186,19 +196,24 @@ export async function orukRoutes(
         reply.code(404).send({ error: 'Not Found', message: 'No such resource in this API' }),
       );
 
-      /** The LA's published services, in reference order. */
-      const published = async (request: FastifyRequest): Promise<OrukService[]> => {
+      /** The LA's published services, in reference order (or only the one with `serviceId`). */
+      const published = async (request: FastifyRequest, serviceId?: string): Promise<OrukService[]> => {
         const code = (request.params as { code: string }).code;
         if (!/^\d{3}$/.test(code) || !localAuthorityByCode(code))
           throw new ApiRefusal(404, 'No local authority has that code');
-        const rows = await db
+        let query = db
           .selectFrom('la.directory_record')
-          .selectAll()
           .where('la_code', '=', code)
           .where('in_feed', '=', true)
-          .where('listed_publicly', '=', true)
-          .orderBy('reference_number')
-          .execute();
+          .where('listed_publicly', '=', true);
+        if (serviceId !== undefined) {
+          // Ids are hashes of the reference: find the one reference, then read only that record.
+          const refs = await query.select('reference_number').execute();
+          const ref = refs.find((r) => orukId(code, r.reference_number, 'service') === serviceId);
+          if (!ref) return [];
+          query = query.where('reference_number', '=', ref.reference_number);
+        }
+        const rows = await query.selectAll().orderBy('reference_number').execute();
         const services: OrukService[] = [];
         for (const row of rows) {
           const feed = new Date(row.feed_updated_at);
@@ -241,7 +256,7 @@ export async function orukRoutes(
 
       const route = {
         helmet: false as const,
-        config: { rateLimit: { max: 300, timeWindow: '1 minute' } },
+        config: { rateLimit: { max: options.requestsPerMinute ?? 300, timeWindow: '1 minute' } },
       };
       const send = (reply: FastifyReply, body: unknown) =>
         reply.type('application/json; charset=utf-8').send(body);
@@ -305,9 +320,7 @@ export async function orukRoutes(
         },
         async (request, reply) => {
           const id = (request.params as { id: string }).id;
-          const service = /^[0-9a-f-]{36}$/.test(id)
-            ? (await published(request)).find((s) => s.id === id)
-            : undefined;
+          const service = /^[0-9a-f-]{36}$/.test(id) ? (await published(request, id))[0] : undefined;
           if (!service) throw new ApiRefusal(404, 'No published service has that id');
           return send(reply, service);
         },
