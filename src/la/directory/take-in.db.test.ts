@@ -18,6 +18,11 @@ import {
   againstAccepted,
 } from './directory-store.ts';
 import { snapshotSummary } from './snapshot-access.ts';
+import { UsageError } from '../../platform/cli/command.ts';
+import type { CommandContext } from '../../platform/role.ts';
+import { laModule } from '../la-module.ts';
+import { seedDemoDirectory } from './demo-directory.ts';
+import { laSettings } from './directory-store.ts';
 
 const NOW = new Date('2026-12-01T06:00:00Z');
 const by = 'collector';
@@ -45,6 +50,27 @@ function provider(ref: string, overrides: Partial<Registration> = {}, laCode = '
     notices: [],
     lastChangeDate: '2020-01-06',
     ...overrides,
+  };
+}
+
+function nursery(ref: string, name = `Nursery ${ref}`): Registration {
+  return {
+    referenceNumber: ref,
+    laCode: '825',
+    provisionType: 'CCN',
+    provider: {
+      name: `Provider ${ref}`,
+      address: { addressLine1: '1 High Street', town: 'Aylesbury', postcode: 'HP20 1AA' },
+    },
+    setting: { name, address: { addressLine1: '2 Mill Lane', town: 'Aylesbury', postcode: 'HP19 8FF' } },
+    status: 'ACTV',
+    statusHistory: [{ status: 'ACTV', changeDate: '2020-01-06' }],
+    registers: [],
+    childcarePeriods: ['ALYR'],
+    ageBands: [],
+    inspections: [],
+    notices: [],
+    lastChangeDate: '2020-01-06',
   };
 }
 
@@ -376,5 +402,105 @@ describe('taking in a snapshot', () => {
     const again = await storeTestSnapshot(handle.db, '825', '2026-12-01T05:30:00', registrations);
     const outcome = await takeInSnapshot(handle.db, again, { now: NOW, by });
     assert.deepEqual(outcome.kind === 'taken-in' && outcome.counts, {});
+  });
+
+  test('demo seeding takes in two synthetic snapshots of LA 825 and leaves changes for review, once', async () => {
+    const lines = await seedDemoDirectory(handle.db, NOW);
+    assert.match(lines.join('\n'), /changes waiting for review/);
+    const pending = (await pendingChanges(handle.db, { laCode: '825' })).total;
+    assert.ok(pending > 0);
+    assert.deepEqual(await seedDemoDirectory(handle.db, NOW), []);
+    assert.equal((await pendingChanges(handle.db, { laCode: '825' })).total, pending);
+  });
+
+  describe('the directory commands', () => {
+    let context: CommandContext<unknown>;
+    let out: string[];
+    let err: string[];
+
+    before(() => {
+      context = {
+        config: {} as CommandContext['config'],
+        settings: undefined,
+        withDatabase: (fn) => fn(handle),
+        secretBox: () => {
+          throw new Error('not needed');
+        },
+      };
+    });
+
+    async function la(...args: string[]): Promise<number> {
+      out = [];
+      err = [];
+      const log = console.log;
+      const error = console.error;
+      console.log = (...a: unknown[]) => void out.push(a.join(' '));
+      console.error = (...a: unknown[]) => void err.push(a.join(' '));
+      try {
+        return await laModule.commands![0]!.run(args, context);
+      } finally {
+        console.log = log;
+        console.error = error;
+      }
+    }
+
+    test('edgate la take-in, changes, accept and reject, with plain-words refusals', async () => {
+      const db = handle.db;
+      const first = await storeTestSnapshot(db, '825', '2026-11-30T05:30:00', [
+        nursery('EY100001'),
+        nursery('EY100002'),
+      ]);
+      assert.equal(await la('take-in', String(first), '--by', 'Lee Officer'), 0);
+      assert.match(out.join('\n'), /taken in: 2 new/);
+      assert.equal(await la('take-in', String(first)), 1);
+      assert.match(err.join('\n'), /is taken-in: nothing done/);
+
+      assert.equal(await la('changes', '--la', '825'), 0);
+      const ids = (await pendingChanges(db, { laCode: '825' })).changes.map((c) => c.id);
+      assert.equal(out.length, 2);
+      assert.match(out[0]!, /EY100001 is new in the extract/);
+
+      assert.equal(await la('accept', String(ids[0]), '--by', 'Lee Officer'), 0);
+      assert.equal((await directoryRecord(db, '825', 'EY100001'))?.inFeed, true);
+      await assert.rejects(la('reject', String(ids[1])), UsageError);
+      assert.equal(await la('reject', String(ids[1]), '--reason', 'Not ours', '--by', 'Lee Officer'), 0);
+      assert.deepEqual([(await changeById(db, '825', ids[1]!))?.reason], ['Not ours']);
+      assert.equal(await la('accept', String(ids[1])), 1);
+      assert.match(err.join('\n'), /already decided \(rejected\)/);
+      assert.equal(await la('accept', '999999'), 1);
+      assert.match(err.join('\n'), /no such change/);
+      await assert.rejects(la('accept', 'abc'), /not a change number/);
+      await assert.rejects(la('changes', '--la', '999'), /not the 3-digit code/);
+      await assert.rejects(la('frobnicate'), UsageError);
+    });
+
+    test('edgate la auto-apply on and off; a held snapshot is confirmed or discarded', async () => {
+      const db = handle.db;
+      assert.equal(await la('auto-apply', 'on', '--la', '825'), 0);
+      assert.equal((await laSettings(db, '825')).autoApply, true);
+      await assert.rejects(la('auto-apply', 'maybe', '--la', '825'), UsageError);
+
+      const newer = await storeTestSnapshot(db, '825', '2026-11-30T05:30:00', [nursery('EY100001')]);
+      assert.equal(await la('take-in', String(newer)), 0);
+      const empty = await storeTestSnapshot(db, '825', '2026-12-01T05:30:00', []);
+      assert.equal(await la('take-in', String(empty)), 1);
+      assert.match(
+        err.join('\n'),
+        /held for a person to confirm or discard:\n- The extract for LA 825 holds no registrations/,
+      );
+      assert.equal(await la('take-in', String(empty), '--discard', '--by', 'Lee Officer'), 0);
+      assert.equal((await snapshotSummary(db, empty))?.state, 'discarded');
+
+      const older = await storeTestSnapshot(db, '825', '2026-11-29T05:30:00', [
+        nursery('EY100001', 'Older name'),
+        nursery('EY100002'),
+      ]);
+      assert.equal(await la('take-in', String(older)), 1);
+      assert.equal(await la('take-in', String(older), '--confirm', '--by', 'Lee Officer'), 0);
+      assert.match(out.join('\n'), /applied: auto-apply is on/);
+      assert.equal((await directoryRecord(db, '825', 'EY100001'))?.registration.setting?.name, 'Older name');
+      assert.equal(await la('auto-apply', 'off', '--la', '825'), 0);
+      assert.equal((await laSettings(db, '825')).autoApply, false);
+    });
   });
 });
