@@ -309,5 +309,16 @@ describe('the ORUK API publishes the directory without withheld data', () => {
       assert.match(response.headers['content-type'] as string, /json/);
     }
     assert.equal((await get('/la/826/oruk/services')).json<{ total_items: number }>().total_items, 0);
+
+    const spec = (await get('/docs/json')).json<{ paths: Record<string, unknown> }>();
+    for (const path of [
+      '/',
+      '/services',
+      '/services/{id}',
+      '/service_at_locations',
+      '/organizations',
+      '/locations',
+    ])
+      assert.ok(spec.paths[`/la/{code}/oruk${path}`], path);
   });
 });
