@@ -240,4 +240,32 @@ describe('the LA directory pages', () => {
     assert.equal((await snapshotSummary(db, empty))?.state, 'discarded');
     assert.equal((await officer825.post(`/la/825/snapshots/${empty}/confirm`, {})).statusCode, 404);
   });
+
+  test('a status change shows the status against the version last accepted; a new provider says it has none', async () => {
+    const db = server.handle.db;
+    const day3 = await storeTestSnapshot(db, '825', '2026-12-03T05:30:00', [
+      nursery('EY825001', '825', 'Renamed Nursery'),
+      {
+        ...nursery('EY825002', '825'),
+        status: 'SUSP',
+        statusHistory: [
+          { status: 'ACTV', changeDate: '2020-01-06' },
+          { status: 'SUSP', changeDate: '2026-12-02' },
+        ],
+      },
+      nursery('EY825003', '825'),
+      { ...nursery('EY825004', '825'), provisionType: 'CMR' },
+    ]);
+    assert.equal((await takeInSnapshot(db, day3, { now: NOW, by: 'test' })).kind, 'taken-in');
+    const suspended = (await pendingChanges(db, { laCode: '825', kind: 'status-changed' })).changes[0]!;
+    const page = await officer825.get(`/la/825/review/${suspended.id}`);
+    assert.match(
+      page.body,
+      /Registration status<\/th>\s*<td class="govuk-table__cell">Active<\/td>\s*<td class="govuk-table__cell">Suspended/,
+    );
+    const fresh = (await pendingChanges(db, { laCode: '825', kind: 'new' })).changes[0]!;
+    const created = await officer825.get(`/la/825/review/${fresh.id}`);
+    assert.match(created.body, /not in the directory yet/);
+    assert.doesNotMatch(created.body, /No field differs/);
+  });
 });

@@ -31,6 +31,7 @@ import {
   PROVISION_TYPE_NAMES,
   REGISTRATION_STATUS_NAMES,
   type ProvisionType,
+  type RegistrationStatus,
 } from '../../contracts/childcare-extract/codes.ts';
 import type { FieldChange } from '../changes/change.ts';
 import {
@@ -56,6 +57,7 @@ import {
   type ChangeFilter,
   type ChangeKind,
   type ChangeRow,
+  type DirectoryRecord,
   type LocalFields,
 } from './directory-store.ts';
 import { describeChangeRow, KIND_LABELS, provisionName } from './change-words.ts';
@@ -93,6 +95,16 @@ function fieldRows(fields: readonly FieldChange[]) {
       old: valueText(f.old),
       new: valueText(f.new),
     }));
+}
+
+/** The registration status is not a field of the diff (it is the change's own kind): its row. */
+function statusRow(change: ChangeRow, record: DirectoryRecord | undefined) {
+  if (change.kind === 'left' || change.kind === 'disappeared') return [];
+  const from = record ? record.registration.status : change.statusFrom;
+  const to = change.registration.status;
+  if (!from || from === to) return [];
+  const name = (s: string) => REGISTRATION_STATUS_NAMES[s as RegistrationStatus] ?? s;
+  return [{ label: 'Registration status', old: name(from), new: name(to) }];
 }
 
 function changeSummary(c: ChangeRow) {
@@ -344,7 +356,7 @@ export async function directoryPages(
           laTitle: laTitle(laCode),
           change: changeSummary(change),
           line: describeChangeRow(change),
-          fields: fieldRows(againstAccepted(change, record)),
+          fields: [...statusRow(change, record), ...fieldRows(againstAccepted(change, record))],
           againstAccepted: Boolean(record),
           registration: registrationRows(change.registration),
           pending: change.reviewState === 'pending',
