@@ -27,6 +27,13 @@ export const CHANGE_KINDS: readonly ChangeKind[] = [
   'housekeeping',
 ];
 
+const CHUNK = 500;
+const chunks = <T>(items: readonly T[], size = CHUNK): T[][] => {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+};
+
 /** A refusal a person can act on (plain words). */
 export class DirectoryError extends Error {}
 
@@ -120,34 +127,44 @@ export interface NewChange {
   now: Date;
 }
 
-export async function insertChange(db: Executor, input: NewChange): Promise<ChangeRow> {
+function changeValues(input: NewChange) {
   const c = input.change;
   const r = input.registration;
   const fields: FieldChange[] = 'fields' in c ? c.fields : [];
   const status = c.kind === 'status-changed' ? c.status : c.kind === 'moved' ? c.status : undefined;
-  const row = await db
-    .insertInto('la.change')
-    .values({
-      la_code: c.laCode,
-      reference_number: c.referenceNumber,
-      kind: c.kind,
-      from_la: c.kind === 'moved' ? c.fromLa : null,
-      snapshot_id: input.snapshotId,
-      previous_snapshot_id: input.previousSnapshotId,
-      fields: JSON.stringify(fields),
-      status_from: status?.from ?? null,
-      status_to: status?.to ?? null,
-      registration: JSON.stringify(r),
-      provision_type: r.provisionType,
-      postcode_district: postcodeDistrict(r.setting?.address.postcode ?? r.provider.address.postcode),
-      review_state: input.state,
-      decided_by: input.state === 'pending' ? null : (input.decidedBy ?? null),
-      decided_at: input.state === 'pending' ? null : input.now,
-      found_at: input.now,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  return changeRow(row);
+  return {
+    la_code: c.laCode,
+    reference_number: c.referenceNumber,
+    kind: c.kind,
+    from_la: c.kind === 'moved' ? c.fromLa : null,
+    snapshot_id: input.snapshotId,
+    previous_snapshot_id: input.previousSnapshotId,
+    fields: JSON.stringify(fields),
+    status_from: status?.from ?? null,
+    status_to: status?.to ?? null,
+    registration: JSON.stringify(r),
+    provision_type: r.provisionType,
+    postcode_district: postcodeDistrict(r.setting?.address.postcode ?? r.provider.address.postcode),
+    review_state: input.state,
+    decided_by: input.state === 'pending' ? null : (input.decidedBy ?? null),
+    decided_at: input.state === 'pending' ? null : input.now,
+    found_at: input.now,
+  };
+}
+
+export async function insertChange(db: Executor, input: NewChange): Promise<ChangeRow> {
+  return (await insertChanges(db, [input]))[0]!;
+}
+
+/** Stores changes a few hundred rows a statement; returns them in the same order. */
+export async function insertChanges(db: Executor, inputs: readonly NewChange[]): Promise<ChangeRow[]> {
+  const out: ChangeRow[] = [];
+  for (const chunk of chunks(inputs, 200)) {
+    const rows = await db.insertInto('la.change').values(chunk.map(changeValues)).returningAll().execute();
+    // RETURNING gives rows in VALUES order on both engines; ids rise in that order too.
+    out.push(...rows.map(changeRow).sort((a, b) => a.id - b.id));
+  }
+  return out;
 }
 
 // --- reading changes --------------------------------------------------------------------------------
@@ -576,6 +593,68 @@ export async function applyChange(trx: Executor, change: ChangeRow, now: Date): 
     .execute();
 }
 
+/**
+ * Puts many changes into the directory at once (bulk accept, auto-apply): for each provider only
+ * its latest change counts (each carries the whole registration), and the common kinds — new,
+ * changed, status changed, restored — go in as one upsert per few hundred records.
+ */
+export async function applyChanges(trx: Executor, changes: readonly ChangeRow[], now: Date): Promise<void> {
+  const latest = new Map<string, ChangeRow>();
+  for (const c of changes) {
+    const key = `${c.laCode}:${c.referenceNumber}`;
+    const seen = latest.get(key);
+    if (!seen || c.id > seen.id) latest.set(key, c);
+  }
+  const upserts: ChangeRow[] = [];
+  for (const c of latest.values()) {
+    if (c.kind === 'new' || c.kind === 'changed' || c.kind === 'status-changed' || c.kind === 'restored')
+      upserts.push(c);
+    else await applyChange(trx, c, now);
+  }
+  const byLa = new Map<string, ChangeRow[]>();
+  for (const c of upserts) byLa.set(c.laCode, [...(byLa.get(c.laCode) ?? []), c]);
+  for (const [laCode, list] of byLa)
+    for (const chunk of chunks(list)) {
+      // A later change already applied keeps its version.
+      const newer = await trx
+        .selectFrom('la.directory_record')
+        .select(['reference_number', 'applied_change_id'])
+        .where('la_code', '=', laCode)
+        .where(
+          'reference_number',
+          'in',
+          chunk.map((c) => c.referenceNumber),
+        )
+        .forUpdate()
+        .execute();
+      const applied = new Map(newer.map((r) => [r.reference_number, Number(r.applied_change_id ?? 0)]));
+      const values = chunk
+        .filter((c) => (applied.get(c.referenceNumber) ?? 0) <= c.id)
+        .map((c) => ({
+          la_code: c.laCode,
+          reference_number: c.referenceNumber,
+          registration: JSON.stringify(c.registration),
+          in_feed: true,
+          listed_publicly: true,
+          applied_change_id: c.id,
+          feed_updated_at: now,
+        }));
+      if (values.length === 0) continue;
+      await trx
+        .insertInto('la.directory_record')
+        .values(values)
+        .onConflict((oc) =>
+          oc.columns(['la_code', 'reference_number']).doUpdateSet((eb) => ({
+            registration: eb.ref('excluded.registration'),
+            in_feed: true,
+            applied_change_id: eb.ref('excluded.applied_change_id'),
+            feed_updated_at: eb.ref('excluded.feed_updated_at'),
+          })),
+        )
+        .execute();
+    }
+}
+
 // --- decisions ---------------------------------------------------------------------------------------
 
 export type DecisionOutcome =
@@ -657,21 +736,43 @@ export async function rejectChange(
  */
 export async function bulkAccept(db: Database, filter: ChangeFilter, by: string, now: Date): Promise<number> {
   return db.transaction().execute(async (trx) => {
-    const rows = await filtered(trx, filter, ['pending']).selectAll().orderBy('id').forUpdate().execute();
-    let accepted = 0;
-    for (const row of rows) {
-      const change = changeRow(row);
-      // An earlier one may have been closed as part of a later one in this same pass.
-      const still = await trx
+    const rows = (
+      await filtered(trx, filter, ['pending']).selectAll().orderBy('id').forUpdate().execute()
+    ).map(changeRow);
+    if (rows.length === 0) return 0;
+    await applyChanges(trx, rows, now);
+    for (const chunk of chunks(rows.map((r) => r.id)))
+      await trx
+        .updateTable('la.change')
+        .set({ review_state: 'accepted', decided_by: by, decided_at: now })
+        .where('id', 'in', chunk)
+        .execute();
+    // The same providers' earlier changes still pending (outside the filter) are part of what was accepted.
+    const latest = new Map<string, number>();
+    for (const r of rows) latest.set(r.referenceNumber, Math.max(latest.get(r.referenceNumber) ?? 0, r.id));
+    for (const refs of chunks([...latest.keys()])) {
+      const earlier = await trx
         .selectFrom('la.change')
-        .select('review_state')
-        .where('id', '=', change.id)
-        .executeTakeFirstOrThrow();
-      if (still.review_state !== 'pending') continue;
-      await acceptLocked(trx, change, by, now);
-      accepted++;
+        .select(['id', 'reference_number'])
+        .where('la_code', '=', filter.laCode)
+        .where('review_state', '=', 'pending')
+        .where('kind', '!=', 'housekeeping')
+        .where('reference_number', 'in', refs)
+        .forUpdate()
+        .execute();
+      for (const e of earlier.filter((e) => Number(e.id) < latest.get(e.reference_number)!))
+        await trx
+          .updateTable('la.change')
+          .set({
+            review_state: 'accepted',
+            decided_by: by,
+            decided_at: now,
+            reason: `Included in change ${latest.get(e.reference_number)}, accepted`,
+          })
+          .where('id', '=', e.id)
+          .execute();
     }
-    return accepted;
+    return rows.length;
   });
 }
 

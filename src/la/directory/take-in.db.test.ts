@@ -364,6 +364,28 @@ describe('taking in a snapshot', () => {
     assert.equal(await bulkAccept(handle.db, { laCode: '825', provisionType: 'CMR' }, 'Lee', NOW), 0);
   });
 
+  test("bulk accept of a provider's later change closes its earlier one as part of it", async () => {
+    await baseline(many(2));
+    const renamed = many(2);
+    renamed[0] = { ...renamed[0]!, provider: { ...renamed[0]!.provider, name: 'Renamed' } };
+    const d2 = await storeTestSnapshot(handle.db, '825', '2026-12-01T05:30:00', renamed);
+    await takeInSnapshot(handle.db, d2, { now: NOW, by });
+    const suspended = structuredClone(renamed);
+    suspended[0]!.status = 'SUSP';
+    const d3 = await storeTestSnapshot(handle.db, '825', '2026-12-02T05:30:00', suspended);
+    await takeInSnapshot(handle.db, d3, { now: NOW, by });
+    const [earlier, later] = (await pendingChanges(handle.db, { laCode: '825' })).changes;
+    assert.deepEqual([earlier?.kind, later?.kind], ['changed', 'status-changed']);
+    assert.equal(await bulkAccept(handle.db, { laCode: '825', kind: 'status-changed' }, 'Lee', NOW), 1);
+    const closed = await changeById(handle.db, '825', earlier!.id);
+    assert.deepEqual(
+      [closed?.reviewState, closed?.reason],
+      ['accepted', `Included in change ${later!.id}, accepted`],
+    );
+    const record = await directoryRecord(handle.db, '825', 'EY100001');
+    assert.deepEqual([record?.registration.provider.name, record?.registration.status], ['Renamed', 'SUSP']);
+  });
+
   test('with auto-apply on, changes go into the directory at once and are still recorded', async () => {
     await baseline(many(3));
     await setLaSettings(handle.db, '825', { autoApply: true }, 'tester', NOW);

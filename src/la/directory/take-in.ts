@@ -13,7 +13,14 @@ import type { Registration } from '../../contracts/childcare-extract/registratio
 import { detectChanges, reconcileMoves, type Snapshot } from '../changes/detect-changes.ts';
 import { guardSnapshot, type HoldReason } from '../changes/snapshot-guard.ts';
 import type { Change } from '../changes/change.ts';
-import { applyChange, insertChange, laSettings, registrationOf, type ChangeRow } from './directory-store.ts';
+import {
+  applyChange,
+  applyChanges,
+  insertChanges,
+  laSettings,
+  registrationOf,
+  type ChangeRow,
+} from './directory-store.ts';
 import { setSnapshotState, snapshotDocument, snapshotSummary } from './snapshot-access.ts';
 
 type Trx = Transaction<EdgateDatabase>;
@@ -120,24 +127,28 @@ export async function takeInSnapshot(
     const changes = await reconcileWithOtherLas(trx, found, options.now);
 
     const counts: Record<string, number> = {};
-    for (const change of changes) {
-      const registration = wholeRegistration(change, current, previous);
-      const state =
-        change.kind === 'housekeeping' ? 'kept-quiet' : settings.autoApply ? 'auto-applied' : 'pending';
-      const row = await insertChange(trx, {
+    const state = (change: Change) =>
+      change.kind === 'housekeeping' ? 'kept-quiet' : settings.autoApply ? 'auto-applied' : 'pending';
+    const rows = await insertChanges(
+      trx,
+      changes.map((change) => ({
         change,
-        registration,
+        registration: wholeRegistration(change, current),
         snapshotId,
         previousSnapshotId: previousId,
-        state,
-        decidedBy:
-          state === 'auto-applied' ? 'auto-apply' : state === 'kept-quiet' ? 'kept quiet' : undefined,
+        state: state(change),
+        decidedBy: settings.autoApply ? 'auto-apply' : 'kept quiet',
         now: options.now,
-      });
-      counts[change.kind] = (counts[change.kind] ?? 0) + 1;
-      if (state !== 'pending') await applyChange(trx, row, options.now);
-      await trackGone(trx, row);
-    }
+      })),
+    );
+    for (const change of changes) counts[change.kind] = (counts[change.kind] ?? 0) + 1;
+    for (const row of rows) if (row.reviewState === 'kept-quiet') await applyChange(trx, row, options.now);
+    await applyChanges(
+      trx,
+      rows.filter((r) => r.reviewState === 'auto-applied'),
+      options.now,
+    );
+    await trackGone(trx, rows);
 
     await trx
       .updateTable('la.take_in')
@@ -177,7 +188,7 @@ export async function discardSnapshot(
 }
 
 /** The registration each change leads to: today's version, or as last seen when it went. */
-function wholeRegistration(change: Change, current: Snapshot, previous: Snapshot | undefined): Registration {
+function wholeRegistration(change: Change, current: Snapshot): Registration {
   switch (change.kind) {
     case 'changed':
     case 'status-changed':
@@ -187,7 +198,6 @@ function wholeRegistration(change: Change, current: Snapshot, previous: Snapshot
       return found;
     }
     default:
-      void previous;
       return registrationOf(change);
   }
 }
@@ -198,17 +208,24 @@ async function goneReferences(trx: Trx): Promise<Map<string, string>> {
 }
 
 /** Keeps the references known gone: a departure adds one, an arrival removes it. */
-async function trackGone(trx: Trx, row: ChangeRow): Promise<void> {
-  if (row.kind === 'left' || row.kind === 'disappeared')
+async function trackGone(trx: Trx, rows: readonly ChangeRow[]): Promise<void> {
+  const arrivals = rows
+    .filter((r) => r.kind === 'new' || r.kind === 'restored' || r.kind === 'moved')
+    .map((r) => r.referenceNumber);
+  for (let i = 0; i < arrivals.length; i += 500)
     await trx
-      .insertInto('la.gone')
-      .values({ reference_number: row.referenceNumber, la_code: row.laCode, change_id: row.id })
-      .onConflict((oc) =>
-        oc.column('reference_number').doUpdateSet({ la_code: row.laCode, change_id: row.id }),
-      )
+      .deleteFrom('la.gone')
+      .where('reference_number', 'in', arrivals.slice(i, i + 500))
       .execute();
-  else if (row.kind === 'new' || row.kind === 'restored' || row.kind === 'moved')
-    await trx.deleteFrom('la.gone').where('reference_number', '=', row.referenceNumber).execute();
+  for (const row of rows)
+    if (row.kind === 'left' || row.kind === 'disappeared')
+      await trx
+        .insertInto('la.gone')
+        .values({ reference_number: row.referenceNumber, la_code: row.laCode, change_id: row.id })
+        .onConflict((oc) =>
+          oc.column('reference_number').doUpdateSet({ la_code: row.laCode, change_id: row.id }),
+        )
+        .execute();
 }
 
 /**
