@@ -53,7 +53,13 @@ export async function startLaApp(options: { now?: () => Date } = {}): Promise<La
   await laRole(app, {
     handle,
     config: { publicUrl: 'https://127.0.0.1' },
-    settings: { orukRequestsPerMinute: 100_000 },
+    settings: {
+      collectSchedule: false,
+      collectLeaseSeconds: 900,
+      collectRetry: { attempts: 1, baseDelayMs: 0 },
+      gatewayCa: undefined,
+      orukRequestsPerMinute: 100_000,
+    },
     secretBox: new SecretBox(randomBytes(32)),
     now: options.now,
   });

@@ -98,14 +98,27 @@ export async function collectAll(db: Db, options: CollectOptions): Promise<LaCol
         result = await collectClaimed(db, await opened.get(row.id)!, laCode, transport, options);
       } catch (error) {
         // A fault of edgate's own (or an unreadable sealed secret): recorded, the others go on.
+        const at = (options.clock ?? (() => new Date()))();
         result = {
           sourceId: row.id,
           sourceName: row.name,
           laCode,
           outcome: 'transport-error',
-          attempts: 0,
+          attempts: 1,
           error: `Collection failed inside edgate: ${(error as Error).message}`,
         };
+        await recordAttempt(db, {
+          source_id: row.id,
+          la_code: laCode,
+          started_at: at,
+          finished_at: at,
+          attempt_number: 1,
+          outcome: 'transport-error',
+          gateway_status: null,
+          http_status: null,
+          error: result.error!,
+          snapshot_id: null,
+        }).catch(() => undefined);
       }
       results.push(result);
       options.onProgress?.(result, results.length, work.length);

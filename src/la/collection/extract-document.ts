@@ -7,10 +7,14 @@
  *
  * One function, so the faster byte-level reader (readExtractDocument) can replace readExtract here.
  */
+import { nestsDeeperThan } from './nesting-depth.ts';
 import { ImportError, readExtract, type Extract } from '../../contracts/childcare-extract/extract-reader.ts';
 
 /** Largest document accepted, in bytes: the largest LA’s extract is ~10 MB; three times that is room enough. */
 export const MAX_DOCUMENT_BYTES = 32 * 1024 * 1024;
+
+/** Elements nest at most 5 deep in an extract (…/Provider/ProviderAddress/Town): far more is hostile. */
+export const MAX_DOCUMENT_DEPTH = 32;
 
 export type DocumentCheck = { ok: true; extract: Extract } | { ok: false; problem: string };
 
@@ -28,6 +32,12 @@ export async function checkExtractDocument(
   if (bytes.length > maxBytes)
     return { ok: false, problem: `The document is larger than ${megabytes(maxBytes)}.` };
   if (bytes.length === 0) return { ok: false, problem: 'The document is empty.' };
+  if (nestsDeeperThan(bytes, MAX_DOCUMENT_DEPTH)) {
+    return {
+      ok: false,
+      problem: `Not a readable extract: elements nest more than ${MAX_DOCUMENT_DEPTH} deep.`,
+    };
+  }
   let extract: Extract;
   try {
     extract = await readExtract(once(bytes), `extract-${laCode}.xml`);

@@ -5,6 +5,7 @@
  * limit, and only the few elements needed are kept.
  */
 import { SaxesParser } from 'saxes';
+import { nestsDeeperThan } from './nesting-depth.ts';
 import { ISPP_NS, SOAP12_NS } from './soap-request.ts';
 
 export const MAX_ENVELOPE_DEPTH = 32;
@@ -62,6 +63,8 @@ export function readRegisterResponse(body: Buffer): RegisterResponse {
     text = '';
     path.pop();
   });
+  if (nestsDeeperThan(body, MAX_ENVELOPE_DEPTH))
+    throw new ResponseError('The gateway’s response is nested too deeply.');
   try {
     parser.write(body.toString('utf8')).close();
   } catch (error) {

@@ -32,7 +32,7 @@ export class TooLargeError extends Error {}
 
 export interface HttpsTransportOptions {
   /** Certificates to trust instead of the system's (a test server's, a private CA's). */
-  ca?: string;
+  ca?: string | string[];
   timeoutMs?: number;
 }
 
@@ -88,9 +88,10 @@ export function httpsTransport(options: HttpsTransportOptions = {}): Transport {
           stream.on('data', (chunk: Buffer) => {
             size += chunk.length;
             if (size > req.maxBytes) {
+              // Settle first: destroying the response reports it as aborted.
+              fail(new TooLargeError(`The answer is more than the ${megabytes(req.maxBytes)} accepted.`));
               stream.destroy();
               res.destroy();
-              fail(new TooLargeError(`The answer is more than the ${megabytes(req.maxBytes)} accepted.`));
               return;
             }
             chunks.push(chunk);

@@ -459,7 +459,7 @@ describe('taking in a snapshot', () => {
       console.log = (...a: unknown[]) => void out.push(a.join(' '));
       console.error = (...a: unknown[]) => void err.push(a.join(' '));
       try {
-        return await laModule.commands![0]!.run(args, context);
+        return await laModule.commands![0]!.run(args, context as never);
       } finally {
         console.log = log;
         console.error = error;
