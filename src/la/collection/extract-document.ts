@@ -8,7 +8,12 @@
  * One function, so the faster byte-level reader (readExtractDocument) can replace readExtract here.
  */
 import { nestsDeeperThan } from './nesting-depth.ts';
-import { ImportError, readExtract, type Extract } from '../../contracts/childcare-extract/extract-reader.ts';
+import {
+  ImportError,
+  readExtract,
+  type Extract,
+  type ExtractHeader,
+} from '../../contracts/childcare-extract/extract-reader.ts';
 
 /** Largest document accepted, in bytes: the largest LA’s extract is ~10 MB; three times that is room enough. */
 export const MAX_DOCUMENT_BYTES = 32 * 1024 * 1024;
@@ -16,7 +21,9 @@ export const MAX_DOCUMENT_BYTES = 32 * 1024 * 1024;
 /** Elements nest at most 5 deep in an extract (…/Provider/ProviderAddress/Town): far more is hostile. */
 export const MAX_DOCUMENT_DEPTH = 32;
 
-export type DocumentCheck = { ok: true; extract: Extract } | { ok: false; problem: string };
+/** What storing needs of a readable document: the registrations themselves are let go at once. */
+export type DocumentCheck =
+  { ok: true; header: ExtractHeader; recordCount: number } | { ok: false; problem: string };
 
 async function* once(bytes: Buffer): AsyncIterable<Buffer> {
   yield bytes;
@@ -54,7 +61,7 @@ export async function checkExtractDocument(
       problem: `The document is local authority ${extract.header.laCode}'s extract, not ${laCode}'s.`,
     };
   }
-  return { ok: true, extract };
+  return { ok: true, header: extract.header, recordCount: extract.registrations.length };
 }
 
 export function megabytes(bytes: number): string {

@@ -50,11 +50,11 @@ export async function storeSnapshot(db: Db, input: StoreSnapshotInput): Promise<
     .values({
       la_code: input.laCode,
       sha256,
-      extract_date_time: check.ok ? check.extract.header.extractDateTime : null,
+      extract_date_time: check.ok ? check.header.extractDateTime : null,
       collected_at: input.collectedAt,
       source_id: input.sourceId,
       size_bytes: input.bytes.length,
-      record_count: check.ok ? check.extract.registrations.length : null,
+      record_count: check.ok ? check.recordCount : null,
       content: gzipSync(input.bytes),
       state,
       problem,
