@@ -21,6 +21,7 @@ import { snapshotSummary } from './snapshot-access.ts';
 import { UsageError } from '../../platform/cli/command.ts';
 import type { CommandContext } from '../../platform/role.ts';
 import { laModule } from '../la-module.ts';
+import { onSnapshot } from '../la-role.ts';
 import { seedDemoDirectory } from './demo-directory.ts';
 import { laSettings } from './directory-store.ts';
 
@@ -424,6 +425,13 @@ describe('taking in a snapshot', () => {
     const again = await storeTestSnapshot(handle.db, '825', '2026-12-01T05:30:00', registrations);
     const outcome = await takeInSnapshot(handle.db, again, { now: NOW, by });
     assert.deepEqual(outcome.kind === 'taken-in' && outcome.counts, {});
+  });
+
+  test("the collector's hook takes each new snapshot in", async () => {
+    const id = await storeTestSnapshot(handle.db, '825', '2026-11-30T05:30:00', many(2));
+    const outcome = await onSnapshot(handle.db, () => NOW)(id);
+    assert.deepEqual(outcome.kind === 'taken-in' && outcome.counts, { new: 2 });
+    assert.equal((await snapshotSummary(handle.db, id))?.decidedBy, 'collector');
   });
 
   test('demo seeding takes in two synthetic snapshots of LA 825 and leaves changes for review, once', async () => {
