@@ -15,6 +15,7 @@ import { collectAll, takeUpload } from './collection/collect-all.ts';
 import { httpsTransport } from './collection/transport.ts';
 import { latestSnapshots } from './collection/snapshot-store.ts';
 import { OUTCOME_WORDS } from './collection/outcome-words.ts';
+import { DIRECTORY_SUBCOMMANDS } from './directory/directory-cli.ts';
 
 type LaCommandContext = CommandContext<LaSettings>;
 export type LaSubcommand = (args: string[], context: LaCommandContext) => Promise<number>;
@@ -252,12 +253,14 @@ export const LA_SUBCOMMANDS: Record<string, LaSubcommand> = {
   collect: collectCommand,
   snapshots: snapshotsCommand,
   upload: uploadCommand,
+  // The directory's: changes, accept, reject, take-in, auto-apply (directory/directory-cli.ts).
+  ...Object.fromEntries(DIRECTORY_SUBCOMMANDS.map((c) => [c.name, c.run])),
 };
 
 export const LA_COMMANDS: RoleCommand<LaSettings>[] = [
   {
     name: 'la',
-    usage: USAGE,
+    usage: [USAGE, ...DIRECTORY_SUBCOMMANDS.map((c) => c.usage)].join('\n'),
     run: async (args, context) => {
       const [word, ...rest] = args;
       const run = word ? LA_SUBCOMMANDS[word] : undefined;

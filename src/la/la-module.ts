@@ -5,6 +5,9 @@
 import { defineRole } from '../platform/role.ts';
 import { seedDemoAccounts } from '../platform/auth/demo-accounts.ts';
 import { collectionMigrations } from './migrations.ts';
+import { directoryMigrations } from './directory/migrations.ts';
+import { DirectoryError } from './directory/directory-store.ts';
+import { seedDemoDirectory } from './directory/demo-directory.ts';
 import './tables.ts';
 import { readLaSettings } from './la-settings.ts';
 import { laRole } from './la-role.ts';
@@ -27,13 +30,14 @@ export const laModule = defineRole({
   name: 'la',
   title: 'Local authority: collects the extract daily, reviews what changed, publishes the directory',
   schema: 'la',
-  migrations: { ...collectionMigrations },
+  migrations: { ...collectionMigrations, ...directoryMigrations },
   accountRoles: [LA_OFFICER],
   settings: readLaSettings,
   plugin: (app, context) => laRole(app, context),
   commands: LA_COMMANDS,
-  plainErrors: [SourceError],
-  async seedDemo({ handle: { db } }) {
+  plainErrors: [SourceError, DirectoryError],
+  async seedDemo({ handle: { db }, now }) {
+    const lines = await seedDemoDirectory(db, now);
     const credentials = await seedDemoAccounts(
       db,
       [
@@ -46,6 +50,6 @@ export const laModule = defineRole({
       ],
       [LA_OFFICER],
     );
-    return { lines: [], credentials };
+    return { lines, credentials };
   },
 });

@@ -12,9 +12,13 @@ import { collectAll } from './collection/collect-all.ts';
 import { scheduleCollection } from './collection/collection-schedule.ts';
 import { collectionStaleness } from './collection/staleness.ts';
 import { httpsTransport } from './collection/transport.ts';
+import type { Database } from '../platform/db/database.ts';
+import { directoryPages } from './directory/directory-pages.ts';
+import { orukRoutes } from './directory/oruk-routes.ts';
+import { takeInSnapshot, type TakeInOutcome } from './directory/take-in.ts';
 
 export interface LaRoleHooks {
-  /** Called after each new readable snapshot is stored; default none. */
+  /** Called after each new readable snapshot is stored; default: take it in (directory/take-in.ts). */
   onSnapshot?: (snapshotId: number) => Promise<void> | void;
 }
 
@@ -26,6 +30,23 @@ export async function laRole(
   const now = context.now ?? (() => new Date());
   const db = context.handle.db;
   await collectionPages(app, { db, box: context.secretBox, now });
+  await directoryPages(app, { db, now });
+  await orukRoutes(app, {
+    db,
+    publicUrl: context.config.publicUrl,
+    requestsPerMinute: context.settings.orukRequestsPerMinute,
+  });
+  const takeIn = onSnapshot(db, now);
+  const afterSnapshot =
+    hooks.onSnapshot ??
+    (async (snapshotId: number) => {
+      const outcome = await takeIn(snapshotId);
+      if (outcome.kind === 'held')
+        app.log.warn(
+          { snapshot: snapshotId, la: outcome.laCode },
+          'snapshot held for a person to confirm or discard',
+        );
+    });
 
   new Gauge({
     name: 'edgate_la_extract_stale',
@@ -48,7 +69,7 @@ export async function laRole(
         transport,
         leaseSeconds: context.settings.collectLeaseSeconds,
         retry: context.settings.collectRetry,
-        ...(hooks.onSnapshot ? { onSnapshot: hooks.onSnapshot } : {}),
+        onSnapshot: afterSnapshot,
       });
       for (const r of results.filter((x) => x.outcome !== 'claimed-elsewhere')) {
         app.log.info(
@@ -58,4 +79,12 @@ export async function laRole(
       }
     });
   }
+}
+
+/** What the collector calls after storing a new snapshot: it is taken in (or held) at once. */
+export function onSnapshot(
+  db: Database,
+  now: () => Date = () => new Date(),
+): (snapshotId: number) => Promise<TakeInOutcome> {
+  return (snapshotId) => takeInSnapshot(db, snapshotId, { now: now(), by: 'collector' });
 }

@@ -12,6 +12,8 @@ export interface LaSettings {
   collectRetry: { attempts: number; baseDelayMs: number };
   /** Certificates to trust for gateways besides the public ones (a local regulator's own), PEM. */
   gatewayCa: string[] | undefined;
+  /** Requests a minute one address may make of the public ORUK API (per instance). */
+  orukRequestsPerMinute?: number;
 }
 
 export function readLaSettings(read: SettingsReader): LaSettings {
@@ -32,5 +34,6 @@ export function readLaSettings(read: SettingsReader): LaSettings {
       baseDelayMs: read.integer('LA_COLLECT_RETRY_SECONDS', 5, 0, 600) * 1000,
     },
     gatewayCa,
+    orukRequestsPerMinute: read.integer('LA_ORUK_REQUESTS_PER_MINUTE', 300, 1, 100000),
   };
 }
