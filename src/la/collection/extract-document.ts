@@ -2,7 +2,7 @@
  * Whether a collected document is a readable extract of the LA it was asked for. The document is
  * untrusted: it is read by the feed's hardened streaming reader (no DOCTYPE or entities, every
  * element checked against the extract's shape, text capped), never as a DOM, after a size check.
- * Validation is structural (see docs/decisions/0019-la-collection-validation.md): the reader
+ * Validation is structural (see docs/decisions/0022-la-collection-validation-and-hostile-documents.md): the reader
  * knows Ofsted's v1.3 elements, their order and their values' rules.
  * Read with `readExtractDocument`: straight from the bytes for documents as writers write them,
  * else the streaming reader, which answers with its problems (decision 0017).

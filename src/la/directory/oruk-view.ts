@@ -1,6 +1,6 @@
 /**
  * What the public sees of the directory, as Open Referral UK 3.0 (HSDS 3.0 UK profile) records
- * (pure). The rules, in order (decision 0019):
+ * (pure). The rules, in order (decision 0024):
  * - Published only when in the feed, listed publicly, active or suspended, a provision (not a
  *   registered person's record) and not at a women's refuge or a military base (WREF, MOD: never
  *   published, DOMAIN.md).

@@ -1,5 +1,5 @@
 /**
- * Routes whose handlers take their types from their TypeBox schemas (decision 0019): the schema
+ * Routes whose handlers take their types from their TypeBox schemas (decision 0020): the schema
  * that validates a request and documents it in OpenAPI is also where `request.params`,
  * `request.query` and `request.body` get their types, so a handler never casts them.
  *
