@@ -10,6 +10,7 @@ import { SCHOOL_USER } from './school-user.ts';
 import { SCHOOL_COMMANDS } from './school-cli.ts';
 import { SchoolDataError } from './school-data.ts';
 import { seedSchoolDemo } from './school-demo.ts';
+import { schoolRole } from './school-role.ts';
 
 export { SCHOOL_USER };
 
@@ -19,6 +20,7 @@ export const schoolModule = defineRole({
   schema: 'school',
   migrations: schoolMigrations,
   accountRoles: [SCHOOL_USER],
+  plugin: schoolRole,
   commands: SCHOOL_COMMANDS,
   plainErrors: [SchoolDataError],
   seedDemo: ({ handle: { db }, now }) => seedSchoolDemo(db, now),
