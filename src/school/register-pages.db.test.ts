@@ -273,3 +273,18 @@ test('a bad date, a code not valid that day, and a day the school was shut are r
   );
   assert.match(saturday.body, /The school did not meet/);
 });
+
+test('the insight page shows this year by year group, the bands as a chart and a table, and names pupils only to their own school', async () => {
+  const page = await get('tess', '/school/insight');
+  assert.equal(page.statusCode, 200);
+  assert.match(page.body, /Attendance this year/);
+  assert.match(page.body, /Whole school/);
+  assert.match(page.body, /<svg[^>]*role="img"/);
+  assert.match(page.body, /The bands as a table/);
+  assert.match(page.body, /Persistently absent pupils/);
+  const other = await get('other', '/school/insight');
+  assert.match(other.body, new RegExp(theirs.school.name));
+  assert.doesNotMatch(other.body, new RegExp(ours.school.name));
+  const stranger = await get('stranger', '/school/insight');
+  assert.equal(stranger.statusCode, 403);
+});
