@@ -116,7 +116,9 @@ export async function replaceSchoolData(
   return db.transaction().execute(async (trx) => {
     await saveSchool(trx, school);
     const urn = school.urn;
-    // Marks, history and enrolments go with their pupils (on delete cascade).
+    // Marks and history have no foreign key (decision 0026): deleted here; enrolments cascade.
+    await trx.deleteFrom('school.mark_change').where('urn', '=', urn).execute();
+    await trx.deleteFrom('school.mark').where('urn', '=', urn).execute();
     await trx.deleteFrom('school.pupil').where('urn', '=', urn).execute();
     await trx.deleteFrom('school.term').where('urn', '=', urn).execute();
     await trx.deleteFrom('school.closure').where('urn', '=', urn).execute();

@@ -95,6 +95,10 @@ test('edgate school import loads a new school from the four files of a folder', 
   assert.equal(after.pupils, school.pupils.length);
   assert.equal(after.marks, school.marks.length);
   assert.equal(after.terms, 6);
+  // Importing again replaces, never adds.
+  const again = await edgateSchool('import', '--urn', '654321', dir);
+  assert.equal(again.code, 0, again.err);
+  assert.deepEqual(await counts(654321), after);
 });
 
 test('an import with one bad line names the file and line and changes nothing', async () => {
@@ -115,12 +119,12 @@ test('an import with one bad line names the file and line and changes nothing', 
 
 test('a write that fails half-way leaves the school as it was', async () => {
   const before = await counts(654321);
-  // A mark of a pupil who is not there fails at the marks, after pupils were already replaced.
+  // A mark the table refuses (no such session) fails at the marks, after pupils were already replaced.
   const broken = {
     ...school,
     marks: [
       ...school.marks,
-      { pupilId: 'NOBODY', date: '2026-11-16', session: 'AM' as const, code: '/', history: [] },
+      { pupilId: 'P00001', date: '2026-11-16', session: 'XX' as 'AM', code: '/', history: [] },
     ],
   };
   await assert.rejects(replaceSchoolData(database.db, school.school, broken));

@@ -7,7 +7,7 @@ import { schoolMigrations } from './migrations.ts';
 import { syncMigrations } from './sync/migrations.ts';
 import './tables.ts';
 import './sync/tables.ts';
-import { readSchoolSyncSettings } from './sync/sync-settings.ts';
+import { readSchoolSyncSettings, type SchoolSyncSettings } from './sync/sync-settings.ts';
 import { schoolSyncRole } from './sync/sync-role.ts';
 import { SCHOOL_SYNC_SUBCOMMANDS } from './sync/sync-cli.ts';
 import { ReceiverNotSetUpError } from './sync/sync-runner.ts';
@@ -16,20 +16,24 @@ import { SCHOOL_USER } from './school-user.ts';
 import { SCHOOL_COMMANDS, SCHOOL_SUBCOMMANDS, type SchoolSubcommand } from './school-cli.ts';
 import { SchoolDataError } from './school-data.ts';
 import { seedSchoolDemo } from './school-demo.ts';
+import { schoolRole } from './school-role.ts';
 
 export { SCHOOL_USER };
 
 // The sync's subcommands join the school data's under `edgate school`.
 Object.assign(SCHOOL_SUBCOMMANDS, SCHOOL_SYNC_SUBCOMMANDS as Record<string, SchoolSubcommand>);
 
-export const schoolModule = defineRole({
+export const schoolModule = defineRole<SchoolSyncSettings>({
   name: 'school',
   title: 'School MIS: consent, the twice-daily attendance send, the submissions table',
   schema: 'school',
   migrations: { ...schoolMigrations, ...syncMigrations },
   accountRoles: [SCHOOL_USER],
   settings: readSchoolSyncSettings,
-  plugin: schoolSyncRole,
+  async plugin(app, context) {
+    await schoolRole(app, context);
+    await schoolSyncRole(app, context);
+  },
   commands: SCHOOL_COMMANDS,
   plainErrors: [SchoolDataError, ReceiverNotSetUpError],
   seedDemo: ({ handle: { db }, now }) => seedSchoolDemo(db, now),

@@ -1,0 +1,11 @@
+/** The school role's pages: the register; the sync's pages register beside them. */
+import type { FastifyInstance } from 'fastify';
+import type { RoleContext } from '../platform/role.ts';
+import { registerPages } from './register-pages.ts';
+import { insightPages } from './insight-pages.ts';
+
+export async function schoolRole(app: FastifyInstance, context: RoleContext): Promise<void> {
+  const now = context.now ?? (() => new Date());
+  await registerPages(app, { db: context.handle.db, now });
+  await insightPages(app, { db: context.handle.db, now });
+}
