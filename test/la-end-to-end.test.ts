@@ -66,7 +66,7 @@ for (const transport of ['soap', 'fid'] as const) {
         (r) =>
           r.notices.length === 0 &&
           !r.specialConsiderations &&
-          !r.providerConsentWithheld &&
+          r.provider.consentWithheld !== 'Y' &&
           ['CCN', 'CCD'].includes(r.provisionType),
       );
       assert.ok(settings.length >= 3, 'three non-domestic settings to act on');
