@@ -5,6 +5,9 @@
  * would run is neutralised; an officer gets their own LA's changes only.
  */
 import { after, before, describe, test } from 'node:test';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import assert from 'node:assert/strict';
 import type { Registration } from '../../contracts/childcare-extract/registration.ts';
 import { signIn, startLaApp, storeTestSnapshot, type LaTestApp } from '../../../test/support/la-directory.ts';
@@ -42,6 +45,7 @@ describe('exports of the changes found', () => {
   let server: LaTestApp;
   let out: string;
   let err: string[];
+  const dir = mkdtempSync(path.join(tmpdir(), 'edgate-la-export-'));
 
   before(async () => {
     server = await startLaApp({ now: () => DAY_2 });
@@ -70,7 +74,10 @@ describe('exports of the changes found', () => {
       reason: 'Checking',
     });
   });
-  after(() => server.close());
+  after(async () => {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   async function la(...args: string[]): Promise<number> {
     out = '';
@@ -83,14 +90,19 @@ describe('exports of the changes found', () => {
         throw new Error('not needed');
       },
     };
-    const write = process.stdout.write;
+    // Into a file: the test runner itself reports through stdout, so stdout cannot be captured.
+    const file = path.join(dir, 'changes.out');
+    rmSync(file, { force: true });
     const error = console.error;
-    process.stdout.write = ((chunk: string) => ((out += chunk), true)) as typeof process.stdout.write;
     console.error = (...a: unknown[]) => void err.push(a.join(' '));
     try {
-      return await laModule.commands![0]!.run(args, context as never);
+      const code = await laModule.commands![0]!.run(
+        args.includes('--since') ? [...args, '--output', file] : args,
+        context as never,
+      );
+      if (existsSync(file)) out = readFileSync(file, 'utf8');
+      return code;
     } finally {
-      process.stdout.write = write;
       console.error = error;
     }
   }
@@ -117,6 +129,7 @@ describe('exports of the changes found', () => {
     );
     assert.ok(!body.some((r) => /(^|,)[=+\-@]/.test(r)), 'no cell starts a formula');
     assert.ok(!out.includes('EY826'), 'only the LA asked for');
+    assert.match(err.join('\n'), /3 changes written to /);
 
     // All LAs, and a date before the first take-in: day 1's new registrations too.
     assert.equal(await la('changes', '--since', '2026-11-30'), 0);

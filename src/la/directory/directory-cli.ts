@@ -51,7 +51,7 @@ export const DIRECTORY_SUBCOMMANDS: readonly LaSubcommand[] = [
   {
     name: 'changes',
     usage: `  edgate la changes [--la CODE]        changes waiting for review (all LAs, or one)
-  edgate la changes --since YYYY-MM-DD [--format csv|json] [--la CODE]
+  edgate la changes --since YYYY-MM-DD [--format csv|json] [--la CODE] [--output FILE]
                                        every change found since a London date, with its
                                        fields, old and new values and decided state`,
     async run(args, context) {
@@ -59,10 +59,11 @@ export const DIRECTORY_SUBCOMMANDS: readonly LaSubcommand[] = [
         la: { type: 'string' },
         since: { type: 'string' },
         format: { type: 'string' },
+        output: { type: 'string' },
       });
       const laCode = laOption(values.la);
       if (values.since !== undefined)
-        return exportChanges(context, values.since, values.format ?? 'csv', laCode);
+        return exportChanges(context, values.since, values.format ?? 'csv', laCode, values.output);
       if (values.format !== undefined) throw new UsageError('--format goes with --since YYYY-MM-DD');
       const { pendingAcross } = await import('./directory-store.ts');
       const changes = await context.withDatabase(({ db }) => pendingAcross(db, laCode));
@@ -149,6 +150,7 @@ async function exportChanges(
   since: string,
   format: string,
   laCode: string | undefined,
+  output: string | undefined,
 ): Promise<number> {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(since) || !isCalendarDate(since))
     throw new UsageError(`--since ${since}: give a date as YYYY-MM-DD, for example 2026-12-01`);
@@ -158,7 +160,19 @@ async function exportChanges(
   const changes = await context.withDatabase(({ db }) =>
     changesSince(db, { since: londonMidnight(since), ...(laCode ? { laCode } : {}) }),
   );
-  process.stdout.write(format === 'csv' ? changesCsv(changes) : `${changesJson(changes, since)}\n`);
+  const text = format === 'csv' ? changesCsv(changes) : `${changesJson(changes, since)}\n`;
+  if (output === undefined) {
+    process.stdout.write(text);
+    return 0;
+  }
+  const { writeFileSync } = await import('node:fs');
+  try {
+    writeFileSync(output, text, { mode: 0o600 });
+  } catch (error) {
+    console.error(`Could not write ${output}: ${(error as Error).message}`);
+    return 1;
+  }
+  console.error(`${changes.length} change${changes.length === 1 ? '' : 's'} written to ${output}.`);
   return 0;
 }
 
