@@ -12,6 +12,7 @@ import { createHttpServer } from '../../src/platform/http/server.ts';
 import { loadTls } from '../../src/platform/http/tls.ts';
 import { createAccount } from '../../src/platform/auth/accounts.ts';
 import { regulatorRole } from '../../src/regulator/regulator-role.ts';
+import { laRole } from '../../src/la/la-role.ts';
 import { openTestDatabase, type TestDatabase } from './test-database.ts';
 import { freePort } from './postgres-cluster.ts';
 import { randomBytes } from 'node:crypto';
@@ -86,6 +87,8 @@ export async function startTestServer(
     now?: () => Date;
     signInAttemptsPerMinute?: number;
     config?: Partial<typeof TEST_ROLE_CONFIG>;
+    /** Also serve the LA role (collection, directory, ORUK API) beside the regulator's, on the same database. */
+    la?: boolean;
   } = {},
 ): Promise<TestServer> {
   const handle = await openTestDatabase();
@@ -109,6 +112,20 @@ export async function startTestServer(
     ...roleContextOf({ ...TEST_ROLE_CONFIG, ...options.config, publicUrl: baseUrl }),
     secretBox,
   });
+  if (options.la)
+    await laRole(app, {
+      handle,
+      now: options.now,
+      config: { publicUrl: baseUrl },
+      settings: {
+        collectSchedule: false,
+        collectLeaseSeconds: 900,
+        collectRetry: { attempts: 1, baseDelayMs: 0 },
+        gatewayCa: undefined,
+        orukRequestsPerMinute: 100_000,
+      },
+      secretBox,
+    });
   await app.listen({ host: '127.0.0.1', port });
 
   for (const [username, roles] of [

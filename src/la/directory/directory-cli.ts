@@ -13,6 +13,7 @@
 import { parseCommand, UsageError, operator } from '../../platform/cli/command.ts';
 import type { CommandContext } from '../../platform/role.ts';
 import { localAuthorityByCode } from '../../platform/reference.ts';
+import { isCalendarDate } from '../../platform/calendar.ts';
 import { describeChangeRow } from './change-words.ts';
 import type { TakeInOutcome } from './take-in.ts';
 
@@ -49,10 +50,21 @@ const byOf = (value: string | undefined): string => {
 export const DIRECTORY_SUBCOMMANDS: readonly LaSubcommand[] = [
   {
     name: 'changes',
-    usage: `  edgate la changes [--la CODE]        changes waiting for review (all LAs, or one)`,
+    usage: `  edgate la changes [--la CODE]        changes waiting for review (all LAs, or one)
+  edgate la changes --since YYYY-MM-DD [--format csv|json] [--la CODE] [--output FILE]
+                                       every change found since a London date, with its
+                                       fields, old and new values and decided state`,
     async run(args, context) {
-      const { values } = parseCommand(args, { la: { type: 'string' } });
+      const { values } = parseCommand(args, {
+        la: { type: 'string' },
+        since: { type: 'string' },
+        format: { type: 'string' },
+        output: { type: 'string' },
+      });
       const laCode = laOption(values.la);
+      if (values.since !== undefined)
+        return exportChanges(context, values.since, values.format ?? 'csv', laCode, values.output);
+      if (values.format !== undefined) throw new UsageError('--format goes with --since YYYY-MM-DD');
       const { pendingAcross } = await import('./directory-store.ts');
       const changes = await context.withDatabase(({ db }) => pendingAcross(db, laCode));
       if (changes.length === 0)
@@ -132,6 +144,37 @@ export const DIRECTORY_SUBCOMMANDS: readonly LaSubcommand[] = [
     },
   },
 ];
+
+async function exportChanges(
+  context: CommandContext<unknown>,
+  since: string,
+  format: string,
+  laCode: string | undefined,
+  output: string | undefined,
+): Promise<number> {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(since) || !isCalendarDate(since))
+    throw new UsageError(`--since ${since}: give a date as YYYY-MM-DD, for example 2026-12-01`);
+  if (format !== 'csv' && format !== 'json') throw new UsageError(`--format ${format}: choose csv or json`);
+  const { changesSince } = await import('./directory-store.ts');
+  const { changesCsv, changesJson, londonMidnight } = await import('./change-export.ts');
+  const changes = await context.withDatabase(({ db }) =>
+    changesSince(db, { since: londonMidnight(since), ...(laCode ? { laCode } : {}) }),
+  );
+  const text = format === 'csv' ? changesCsv(changes) : `${changesJson(changes, since)}\n`;
+  if (output === undefined) {
+    process.stdout.write(text);
+    return 0;
+  }
+  const { writeFileSync } = await import('node:fs');
+  try {
+    writeFileSync(output, text, { mode: 0o600 });
+  } catch (error) {
+    console.error(`Could not write ${output}: ${(error as Error).message}`);
+    return 1;
+  }
+  console.error(`${changes.length} change${changes.length === 1 ? '' : 's'} written to ${output}.`);
+  return 0;
+}
 
 async function decide(
   args: string[],

@@ -40,6 +40,7 @@ import {
   bulkAccept,
   CHANGE_KINDS,
   changeById,
+  changesSince,
   changesOfRecord,
   decidedChanges,
   directoryRecord,
@@ -61,6 +62,8 @@ import {
   type LocalFields,
 } from './directory-store.ts';
 import { describeChangeRow, KIND_LABELS, provisionName } from './change-words.ts';
+import { changesCsv, changesJson, londonMidnight } from './change-export.ts';
+import { addDays, isCalendarDate, londonDateOf } from '../../platform/calendar.ts';
 import { heldSnapshots, snapshotSummary } from './snapshot-access.ts';
 import { discardSnapshot, takeInSnapshot } from './take-in.ts';
 
@@ -294,8 +297,32 @@ export async function directoryPages(
           pages,
           previous: page > 1 ? params(page - 1) : undefined,
           next: page < pages ? params(page + 1) : undefined,
+          exportSince: addDays(londonDateOf(now()), -7),
         });
       });
+
+      // Exports: every change found since a London date, this LA's only, as CSV or JSON.
+      for (const format of ['csv', 'json'] as const) {
+        scope.get(`/:code/review/changes.${format}`, { preHandler: allowed }, async (request, reply) => {
+          const laCode = laOf(request, reply);
+          if (!laCode) return reply;
+          const since = (request.query as { since?: unknown }).since;
+          if (typeof since !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(since) || !isCalendarDate(since)) {
+            reply.code(400);
+            return reply.view('message.njk', {
+              pageTitle: 'Enter the date to download changes from',
+              paragraphs: ['Give a date as YYYY-MM-DD, for example 2026-12-01, then download again.'],
+            });
+          }
+          const changes = await changesSince(db, { since: londonMidnight(since), laCode });
+          const file = `edgate-la-${laCode}-changes-since-${since}.${format}`;
+          return reply
+            .header('content-disposition', `attachment; filename="${file}"`)
+            .header('cache-control', 'no-store')
+            .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8')
+            .send(format === 'csv' ? changesCsv(changes) : changesJson(changes, since));
+        });
+      }
 
       scope.get('/:code/review/history', { preHandler: allowed }, async (request, reply) => {
         const laCode = laOf(request, reply);

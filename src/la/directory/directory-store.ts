@@ -333,6 +333,28 @@ export async function changesOfRecord(
   return rows.map(changeRow);
 }
 
+/**
+ * Changes found since an instant, oldest first, for the exports: every state but the quiet
+ * housekeeping ones (a reviewer never sees those either). One LA, or all (the CLI only).
+ */
+export async function changesSince(
+  db: Executor,
+  options: { since: Date; laCode?: string; limit?: number },
+): Promise<ChangeRow[]> {
+  let query = db
+    .selectFrom('la.change')
+    .selectAll()
+    .where('found_at', '>=', options.since)
+    .where('kind', '!=', 'housekeeping');
+  if (options.laCode) query = query.where('la_code', '=', options.laCode);
+  return (
+    await query
+      .orderBy('id')
+      .limit(options.limit ?? 100_000)
+      .execute()
+  ).map(changeRow);
+}
+
 /** Changes for the CLI's listing: pending ones, all LAs or one. */
 export async function pendingAcross(db: Executor, laCode?: string, limit = 1000): Promise<ChangeRow[]> {
   let query = db.selectFrom('la.change').selectAll().where('review_state', '=', 'pending');
