@@ -53,6 +53,8 @@ export interface TestResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: string;
+  /** The same as `body`, as an ApiAnswer names it. */
+  text: string;
   json<T = unknown>(): T;
 }
 
@@ -80,15 +82,9 @@ export function csrfTokenIn(html: string): string {
   return match[1]!;
 }
 
-/** A client over `call` that keeps cookies like a browser: what a server sets, it sends back. */
-export function cookieClient(call: ApiCall): TestClient {
-  const cookies = new Map<string, string>();
-  const request = async (
-    method: string,
-    target: string,
-    body?: string,
-    headers: Record<string, string> = {},
-  ) => {
+/** `call` with a cookie jar: sends what the jar holds, keeps what the server sets, like a browser. */
+export function withCookies(call: ApiCall, cookies: Map<string, string>): ApiCall {
+  return async (method, target, headers = {}, body) => {
     const cookieHeader = [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     const answer = await call(
       method,
@@ -100,12 +96,24 @@ export function cookieClient(call: ApiCall): TestClient {
     for (const setCookie of Array.isArray(setCookies) ? setCookies : setCookies ? [setCookies] : []) {
       const [pair, ...attributes] = setCookie.split(';');
       const [name, value] = pair!.split('=');
-      const expired = attributes.some((a) => /expires=Thu, 01 Jan 1970/i.test(a)) || value === '';
+      const expired = attributes.some((a) => /expires=Thu, 01 Jan 1970/i.test(a)) || !value;
       if (expired) cookies.delete(name!.trim());
-      else cookies.set(name!.trim(), value!.trim());
+      else cookies.set(name!.trim(), value.trim());
     }
-    return { status: answer.status, headers: answer.headers, body: answer.text, json: answer.json };
+    return answer;
   };
+}
+
+/** A client over `call` that keeps cookies like a browser: what a server sets, it sends back. */
+export function cookieClient(call: ApiCall): TestClient {
+  const cookies = new Map<string, string>();
+  const jarCall = withCookies(call, cookies);
+  const request = async (
+    method: string,
+    target: string,
+    body?: string,
+    headers: Record<string, string> = {},
+  ) => asTestResponse(await jarCall(method, target, headers, body));
   const client: TestClient = {
     cookies,
     request,
@@ -128,7 +136,13 @@ export function cookieClient(call: ApiCall): TestClient {
 
 /** An `ApiCall` answer as a `TestResponse`, for tests that read both. */
 export function asTestResponse(answer: ApiAnswer): TestResponse {
-  return { status: answer.status, headers: answer.headers, body: answer.text, json: answer.json };
+  return {
+    status: answer.status,
+    headers: answer.headers,
+    body: answer.text,
+    text: answer.text,
+    json: answer.json,
+  };
 }
 
 export interface TestAppOptions {
