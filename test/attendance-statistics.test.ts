@@ -12,7 +12,7 @@ import { createClient } from '../src/dfe/oauth/clients.ts';
 import { NATIONAL_KEEP_MS } from '../src/dfe/statistics/attendance-statistics.ts';
 import { giveConsent } from '../src/dfe/consent/consent-store.ts';
 import type { School } from '../src/dfe/schools/school.ts';
-import { csrfTokenIn, TEST_PASSWORD, withCookies, type TestApp } from './support/test-app.ts';
+import { TEST_PASSWORD, withCookies, type TestApp } from './support/test-app.ts';
 import type { TestDatabase } from './support/test-database.ts';
 import { startAttendanceApp } from './support/attendance-app.ts';
 import { tokenFor as tokenFrom, type ApiAnswer } from './support/api-client.ts';
@@ -36,21 +36,10 @@ const call = (
 
 /** Signs in through the form; the jar then holds the session. */
 async function signedIn(username: string): Promise<(target: string) => Promise<Response>> {
-  const jar = new Map<string, string>();
-  const form = await call('GET', '/login', { accept: 'text/html' }, undefined, jar);
-  const answer = await call(
-    'POST',
-    '/login',
-    { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
-    new URLSearchParams({
-      _csrf: csrfTokenIn(form.text),
-      username,
-      password: TEST_PASSWORD,
-      next: '/',
-    }).toString(),
-    jar,
-  );
+  const browser = server.client();
+  const answer = await browser.signIn(username, TEST_PASSWORD);
   assert.equal(answer.status, 303, `${username} signs in`);
+  const jar = browser.cookies;
   return (target) => call('GET', target, { accept: 'text/html' }, undefined, jar);
 }
 

@@ -104,21 +104,10 @@ before(async () => {
 after(() => server.close());
 
 async function signedIn(username: string): Promise<Map<string, string>> {
-  const jar = new Map<string, string>();
-  const form = await call('GET', '/login', { accept: 'text/html' }, undefined, jar);
-  const answer = await call(
-    'POST',
-    '/login',
-    { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
-    new URLSearchParams({
-      _csrf: csrfTokenIn(form.text),
-      username,
-      password: TEST_PASSWORD,
-      next: '/',
-    }).toString(),
-    jar,
-  );
+  const browser = server.client();
+  const answer = await browser.signIn(username, TEST_PASSWORD);
   assert.equal(answer.status, 303, `${username} signs in`);
+  const jar = browser.cookies;
   return jar;
 }
 
