@@ -108,7 +108,7 @@ if (engines.includes('pglite')) {
   // Test databases load one migrated dump rather than each running initdb and every migration.
   const templateDir = mkdtempSync(path.join(tmpdir(), 'edgate-pglite-template-'));
   const template = path.join(templateDir, 'migrated.tar');
-  await preparePgliteTemplate(template);
+  if (databaseFacing.length > 0) await preparePgliteTemplate(template);
   const ok = runSuite('PGlite (embedded)', all, {
     EDGATE_TEST_ENGINE: 'pglite',
     EDGATE_TEST_PGLITE_TEMPLATE: template,
