@@ -6,16 +6,18 @@
  *
  * Arguments: file paths or substrings to select test files (e.g. `npm test -- status`).
  * EDGATE_TEST_ENGINES=pglite|postgres|pglite,postgres narrows the engines.
+ * `--timings` ends each engine's pass with its slowest files and their wall times.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   findPostgresBinaries,
   startPostgresCluster,
   type PostgresCluster,
 } from '../test/support/postgres-cluster.ts';
-import { prepareTemplateDatabase } from '../test/support/test-database.ts';
+import { preparePgliteTemplate, prepareTemplateDatabase } from '../test/support/test-database.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -30,20 +32,67 @@ function findTests(dir: string): string[] {
   return found.sort();
 }
 
-const filters = process.argv.slice(2);
+const args = process.argv.slice(2);
+const timings = args.includes('--timings');
+const filters = args.filter((a) => a !== '--timings');
 const all = [...findTests(path.join(root, 'src')), ...findTests(path.join(root, 'test'))].filter(
   (file) => filters.length === 0 || filters.some((f) => file.includes(f)),
 );
 const databaseFacing = all.filter((file) => file.endsWith('.db.test.ts') || file.startsWith('test/'));
 const engines = (process.env.EDGATE_TEST_ENGINES ?? 'pglite,postgres').split(',');
 
+/** CPU seconds used by this process's finished children (Linux: /proc/self/stat cutime + cstime). */
+function childrenCpuSeconds(): number | undefined {
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / 100; // clock ticks, USER_HZ = 100
+  } catch {
+    return undefined;
+  }
+}
+
 function runSuite(label: string, files: string[], env: Record<string, string>): boolean {
   console.log(`\n=== ${label}: ${files.length} test files ===\n`);
+  const timingsDir = timings ? mkdtempSync(path.join(tmpdir(), 'edgate-timings-')) : undefined;
+  const timingsFile = timingsDir && path.join(timingsDir, 'files.tsv');
+  const reporters = timingsFile
+    ? ['--test-reporter=./scripts/test-timings.mjs', `--test-reporter-destination=${timingsFile}`]
+    : [];
+  const started = performance.now();
+  const cpuBefore = childrenCpuSeconds();
   const result = spawnSync(
     process.execPath,
-    ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
+    [
+      '--import',
+      'tsx',
+      '--test',
+      '--test-concurrency=2',
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      ...reporters,
+      ...files,
+    ],
     { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', ...env } },
   );
+  if (timingsFile) {
+    const seconds = (ms: number) => (ms / 1000).toFixed(1).padStart(6);
+    const rows = readFileSync(timingsFile, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split('\t') as [string, string])
+      .sort((a, b) => Number(b[0]) - Number(a[0]));
+    const total = rows.reduce((sum, [ms]) => sum + Number(ms), 0);
+    const cpuAfter = childrenCpuSeconds();
+    const cpu =
+      cpuBefore === undefined || cpuAfter === undefined
+        ? ''
+        : `, ${(cpuAfter - cpuBefore).toFixed(0)} s of CPU`;
+    console.log(
+      `\n=== ${label}: ${seconds(performance.now() - started)} s wall, ${seconds(total)} s summed over files${cpu}; slowest ===`,
+    );
+    for (const [ms, file] of rows.slice(0, 25)) console.log(`${seconds(Number(ms))} s  ${file}`);
+    rmSync(timingsDir!, { recursive: true, force: true });
+  }
   return result.status === 0;
 }
 
@@ -56,7 +105,15 @@ if (all.length === 0) {
 }
 
 if (engines.includes('pglite')) {
-  const ok = runSuite('PGlite (embedded)', all, { EDGATE_TEST_ENGINE: 'pglite' });
+  // Test databases load one migrated dump rather than each running initdb and every migration.
+  const templateDir = mkdtempSync(path.join(tmpdir(), 'edgate-pglite-template-'));
+  const template = path.join(templateDir, 'migrated.tar');
+  if (databaseFacing.length > 0) await preparePgliteTemplate(template);
+  const ok = runSuite('PGlite (embedded)', all, {
+    EDGATE_TEST_ENGINE: 'pglite',
+    EDGATE_TEST_PGLITE_TEMPLATE: template,
+  });
+  rmSync(templateDir, { recursive: true, force: true });
   outcomes.push(`PGlite: ${ok ? 'passed' : 'FAILED'} (${all.length} files)`);
   failed ||= !ok;
 }

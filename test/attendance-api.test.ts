@@ -1,42 +1,29 @@
 /**
- * The attendance API over real HTTPS with real access tokens, as a MIS supplier's client uses it:
+ * The attendance API in-process (support/test-app.ts) with real access tokens, as a MIS supplier's client uses it:
  * every contract case of the 2020 API, consent, idempotent retries, the window across a bank
  * holiday, and concurrent submissions for one school.
  */
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import type { FastifyInstance } from 'fastify';
-import { createHttpServer } from '../src/platform/http/server.ts';
-import { loadTls, type TlsMaterial } from '../src/platform/http/tls.ts';
-import { SecretBox } from '../src/platform/auth/secret-box.ts';
-import { dfeRole } from '../src/dfe/dfe-role.ts';
 import { createClient } from '../src/dfe/oauth/clients.ts';
-import { upsertSchools } from '../src/dfe/schools/school-store.ts';
 import type { School } from '../src/dfe/schools/school.ts';
 import { SECONDARY_YEAR_GROUPS, syntheticSubmission } from '../src/dfe/collection/synthetic-submission.ts';
 import { submissionBody } from '../src/dfe/collection/submission-store.ts';
 import { gzipSync } from 'node:zlib';
-import { openTestDatabase, type TestDatabase } from './support/test-database.ts';
-import { TEST_ROLE_CONFIG, roleContextOf } from './support/test-server.ts';
-import { freePort } from './support/postgres-cluster.ts';
-import { apiCall, clientCredentialsToken, type ApiAnswer } from './support/api-client.ts';
+import { tokenFor as tokenFrom, type ApiAnswer } from './support/api-client.ts';
+import type { TestApp } from './support/test-app.ts';
+import type { TestDatabase } from './support/test-database.ts';
+import { startAttendanceApp } from './support/attendance-app.ts';
 
+let server: TestApp;
 let database: TestDatabase;
-let app: FastifyInstance;
-let tls: TlsMaterial;
-let dir: string;
-let baseUrl: string;
 /** The server's clock: a Friday morning in term. */
 let clock = new Date('2026-11-20T09:00:00Z');
 
 type Response = ApiAnswer;
 const call = (method: string, target: string, headers: Record<string, string> = {}, body?: string | Buffer) =>
-  apiCall(baseUrl, tls.cert, method, target, headers, body);
+  server.call(method, target, headers, body);
 
 const SCHOOLS: School[] = [
   {
@@ -64,7 +51,7 @@ const SCHOOLS: School[] = [
 ];
 
 const tokenFor = (clientId: string, clientSecret: string, scope: string) =>
-  clientCredentialsToken(baseUrl, tls.cert, { clientId, clientSecret }, scope);
+  tokenFrom(server.call, { clientId, clientSecret }, scope);
 
 let supplier: { clientId: string; token: string };
 let legacySupplier: { clientId: string; token: string };
@@ -94,21 +81,13 @@ const count = async (table: string) =>
   );
 
 before(async () => {
-  database = await openTestDatabase();
-  dir = mkdtempSync(path.join(tmpdir(), 'edgate-attendance-'));
-  tls = await loadTls({ dataDir: dir });
-  const port = await freePort();
-  baseUrl = `https://127.0.0.1:${port}`;
-  app = await createHttpServer({ db: database.db, tls, logLevel: 'silent' });
-  await dfeRole(app, {
-    handle: database,
+  server = await startAttendanceApp({
+    schools: SCHOOLS,
     // Tokens outlive the clock moves of the tests below.
-    ...roleContextOf({ ...TEST_ROLE_CONFIG, publicUrl: baseUrl, accessTokenLifetimeSeconds: 90 * 86400 }),
-    secretBox: new SecretBox(randomBytes(32)),
+    config: { accessTokenLifetimeSeconds: 90 * 86400 },
     now: () => clock,
   });
-  await app.listen({ host: '127.0.0.1', port });
-  await upsertSchools(database.db, SCHOOLS);
+  database = server.handle;
   const withConsent = await createClient(database.db, {
     name: 'Consenting MIS',
     scopes: ['attendance.submit'],
@@ -129,11 +108,7 @@ before(async () => {
   const analyst = await createClient(database.db, { name: 'Analysis tool', scopes: ['attendance.read'] });
   reader = await tokenFor(analyst.clientId, analyst.clientSecret, 'attendance.read');
 });
-after(async () => {
-  await app.close();
-  await database.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => server.close());
 beforeEach(() => {
   clock = new Date('2026-11-20T09:00:00Z');
 });

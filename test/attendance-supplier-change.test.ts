@@ -1,62 +1,35 @@
 /**
- * One school, one supplier (issue 12, item 5), over real HTTPS with real tokens: a second supplier
+ * One school, one supplier (issue 12, item 5), in-process with real tokens: a second supplier
  * cannot take a school over by recording consent itself; its consent waits as a change of
  * supplier that a DfE administrator confirms or rejects on a check-your-answers page; a school-day
  * never mixes two suppliers' values.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import type { FastifyInstance } from 'fastify';
-import { createHttpServer } from '../src/platform/http/server.ts';
-import { loadTls, type TlsMaterial } from '../src/platform/http/tls.ts';
-import { SecretBox } from '../src/platform/auth/secret-box.ts';
 import { createAccount } from '../src/platform/auth/accounts.ts';
-import { dfeRole } from '../src/dfe/dfe-role.ts';
-import { createClient } from '../src/dfe/oauth/clients.ts';
-import { upsertSchools } from '../src/dfe/schools/school-store.ts';
 import { syntheticSubmission } from '../src/dfe/collection/synthetic-submission.ts';
-import { openTestDatabase, type TestDatabase } from './support/test-database.ts';
-import { csrfTokenIn, TEST_PASSWORD, TEST_ROLE_CONFIG, roleContextOf } from './support/test-server.ts';
-import { freePort } from './support/postgres-cluster.ts';
-import { apiCall, clientCredentialsToken, type ApiAnswer } from './support/api-client.ts';
+import { csrfTokenIn, TEST_PASSWORD, withCookies, type TestApp } from './support/test-app.ts';
+import type { TestDatabase } from './support/test-database.ts';
+import { clientWithToken, startAttendanceApp } from './support/attendance-app.ts';
+import type { ApiAnswer } from './support/api-client.ts';
 import { ACCOUNT_ROLES } from '../src/edgate.ts';
 
+let server: TestApp;
 let database: TestDatabase;
-let app: FastifyInstance;
-let tls: TlsMaterial;
-let dir: string;
-let baseUrl: string;
 let clock = new Date('2026-11-20T09:00:00Z');
 
 const URN = 400001;
 const OTHER_URN = 400002;
 
-async function call(
+/** One request in-process; given a jar, with the cookies the pages set. */
+const call = (
   method: string,
   target: string,
   headers: Record<string, string> = {},
   body?: string,
   jar?: Map<string, string>,
-): Promise<ApiAnswer> {
-  const cookie: Record<string, string> =
-    jar && jar.size > 0 ? { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } : {};
-  const answer = await apiCall(baseUrl, tls.cert, method, target, { ...cookie, ...headers }, body);
-  const setCookies = answer.headers['set-cookie'];
-  for (const setCookie of Array.isArray(setCookies) ? setCookies : []) {
-    const [pair] = setCookie.split(';');
-    const [name, value] = (pair ?? '').split('=');
-    if (jar && name) {
-      if (value) jar.set(name.trim(), value.trim());
-      else jar.delete(name.trim());
-    }
-  }
-  return answer;
-}
+): Promise<ApiAnswer> => (jar ? withCookies(server.call, jar) : server.call)(method, target, headers, body);
 
 interface Supplier {
   clientId: string;
@@ -85,22 +58,10 @@ const send = (supplier: Supplier, yearGroups: string[], seed: number, urn = URN)
   );
 
 before(async () => {
-  database = await openTestDatabase();
-  dir = mkdtempSync(path.join(tmpdir(), 'edgate-supplier-change-'));
-  tls = await loadTls({ dataDir: dir });
-  const port = await freePort();
-  baseUrl = `https://127.0.0.1:${port}`;
-  app = await createHttpServer({ db: database.db, tls, logLevel: 'silent', signInAttemptsPerMinute: 1000 });
-  await dfeRole(app, {
-    handle: database,
-    ...roleContextOf({ ...TEST_ROLE_CONFIG, publicUrl: baseUrl }),
-    secretBox: new SecretBox(randomBytes(32)),
+  server = await startAttendanceApp({
     now: () => clock,
-  });
-  await app.listen({ host: '127.0.0.1', port });
-  await upsertSchools(
-    database.db,
-    [URN, OTHER_URN].map((urn, i) => ({
+    accounts: false,
+    schools: [URN, OTHER_URN].map((urn, i) => ({
       urn,
       name: `Synthetic School ${i + 1}`,
       laCode: '825',
@@ -111,14 +72,10 @@ before(async () => {
       town: 'Exampleton',
       postcode: null,
     })),
-  );
-  const supplier = async (name: string, requiresConsent = true): Promise<Supplier> => {
-    const created = await createClient(database.db, { name, scopes: ['attendance.submit'], requiresConsent });
-    return {
-      clientId: created.clientId,
-      token: await clientCredentialsToken(baseUrl, tls.cert, created, 'attendance.submit'),
-    };
-  };
+  });
+  database = server.handle;
+  const supplier = (name: string, requiresConsent = true): Promise<Supplier> =>
+    clientWithToken(server, { name, scopes: ['attendance.submit'], requiresConsent });
   misA = await supplier('MIS A');
   misB = await supplier('MIS B');
   legacy = await supplier('2020 MIS', false);
@@ -144,28 +101,13 @@ before(async () => {
   );
 });
 
-after(async () => {
-  await app.close();
-  await database.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => server.close());
 
 async function signedIn(username: string): Promise<Map<string, string>> {
-  const jar = new Map<string, string>();
-  const form = await call('GET', '/login', { accept: 'text/html' }, undefined, jar);
-  const answer = await call(
-    'POST',
-    '/login',
-    { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
-    new URLSearchParams({
-      _csrf: csrfTokenIn(form.text),
-      username,
-      password: TEST_PASSWORD,
-      next: '/',
-    }).toString(),
-    jar,
-  );
+  const browser = server.client();
+  const answer = await browser.signIn(username, TEST_PASSWORD);
   assert.equal(answer.status, 303, `${username} signs in`);
+  const jar = browser.cookies;
   return jar;
 }
 

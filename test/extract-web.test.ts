@@ -1,9 +1,9 @@
-/** The regulator's extract pages, downloads and the published XSD, over real HTTPS. */
+/** The regulator's extract pages, downloads and the published XSD, in-process (support/test-app.ts). */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
-import { startTestServer, TEST_PASSWORD, type TestServer } from './support/test-server.ts';
+import { startTestApp, TEST_PASSWORD, type TestApp } from './support/test-app.ts';
 import { upsertRegistrations } from '../src/regulator/register/register-store.ts';
 import { generateRegister } from '../src/contracts/childcare-extract/synthetic-register.ts';
 import { runExtracts } from '../src/regulator/extract/extract-runs.ts';
@@ -13,10 +13,10 @@ import { EXTRACT_XSD_PATH } from '../src/contracts/childcare-extract/extract-sch
 const NOW = new Date('2026-11-02T06:00:00Z');
 
 describe('extract pages', () => {
-  let server: TestServer;
+  let server: TestApp;
 
   before(async () => {
-    server = await startTestServer({ now: () => NOW });
+    server = await startTestApp({ now: () => NOW });
     await upsertRegistrations(server.handle.db, [
       ...generateRegister({ scale: 'demo', seed: 6, today: '2026-11-01', laCodes: ['825', '201'] }),
     ]);

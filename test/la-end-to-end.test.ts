@@ -54,7 +54,7 @@ for (const transport of ['soap', 'fid'] as const) {
     const outcomes: TakeInOutcome[] = [];
 
     before(async () => {
-      server = await startTestServer({ now: () => clock, la: true });
+      server = await startTestServer({ now: () => clock, roles: ['regulator', 'la'] });
       const { db } = server.handle;
       const today = londonDateOf(clock);
       // Active registrations only: none leaves the extract on its own while the clock moves.

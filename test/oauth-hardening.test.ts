@@ -1,32 +1,21 @@
 /** The token endpoint's defences: form bodies only (RFC 6749), and client-secret guessing limited like passwords. */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
-import { createHttpServer } from '../src/platform/http/server.ts';
-import { SecretBox } from '../src/platform/auth/secret-box.ts';
-import { dfeRole } from '../src/dfe/dfe-role.ts';
 import { createClient } from '../src/dfe/oauth/clients.ts';
-import { openTestDatabase, type TestDatabase } from './support/test-database.ts';
-import { TEST_ROLE_CONFIG, roleContextOf } from './support/test-server.ts';
+import type { TestApp } from './support/test-app.ts';
+import type { TestDatabase } from './support/test-database.ts';
+import { startAttendanceApp } from './support/attendance-app.ts';
 
+let server: TestApp;
 let database: TestDatabase;
-let app: FastifyInstance;
+let app: TestApp['app'];
 
 before(async () => {
-  database = await openTestDatabase();
-  app = await createHttpServer({ db: database.db, logLevel: 'silent' });
-  await dfeRole(app, {
-    handle: database,
-    ...roleContextOf(TEST_ROLE_CONFIG),
-    secretBox: new SecretBox(randomBytes(32)),
-  });
-  await app.ready();
+  server = await startAttendanceApp();
+  database = server.handle;
+  app = server.app;
 });
-after(async () => {
-  await app.close();
-  await database.close();
-});
+after(() => server.close());
 
 const FORM = 'application/x-www-form-urlencoded';
 const tokenRequest = (fields: Record<string, string>, contentType = FORM, remoteAddress = '192.0.2.1') =>

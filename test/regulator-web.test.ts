@@ -1,7 +1,7 @@
-/** The caseworker's journey and the admin API, over real HTTPS. */
+/** The caseworker's journey and the admin API, in-process (support/test-app.ts). */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, csrfTokenIn, TEST_PASSWORD, type TestServer } from './support/test-server.ts';
+import { startTestApp, csrfTokenIn, TEST_PASSWORD, type TestApp } from './support/test-app.ts';
 import { upsertRegistrations } from '../src/regulator/register/register-store.ts';
 import { generateRegister } from '../src/contracts/childcare-extract/synthetic-register.ts';
 import type { Registration } from '../src/contracts/childcare-extract/registration.ts';
@@ -10,11 +10,11 @@ import { everyElementRegistration, exemptAgency } from '../src/contracts/childca
 const NOW = new Date('2026-11-02T10:00:00Z');
 
 describe('regulator pages and API', () => {
-  let server: TestServer;
+  let server: TestApp;
   let register: Registration[];
 
   before(async () => {
-    server = await startTestServer({ now: () => NOW });
+    server = await startTestApp({ now: () => NOW });
     register = [
       ...generateRegister({ scale: 'demo', seed: 3, today: '2026-11-01', laCodes: ['825', '805'] }),
     ];
@@ -22,7 +22,7 @@ describe('regulator pages and API', () => {
   });
   after(() => server.close());
 
-  test('health and readiness answer over HTTPS; metrics are not public', async () => {
+  test('health and readiness answer; metrics are not public', async () => {
     const client = server.client();
     assert.equal((await client.request('GET', '/healthz')).status, 200);
     const ready = await client.request('GET', '/readyz');

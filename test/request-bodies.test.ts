@@ -7,71 +7,31 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { createHttpServer } from '../src/platform/http/server.ts';
-import { loadTls, type TlsMaterial } from '../src/platform/http/tls.ts';
-import { SecretBox } from '../src/platform/auth/secret-box.ts';
-import { createAccount } from '../src/platform/auth/accounts.ts';
-import { regulatorRole } from '../src/regulator/regulator-role.ts';
-import { dfeRole } from '../src/dfe/dfe-role.ts';
-import { createClient } from '../src/dfe/oauth/clients.ts';
+import { startTestServer, TEST_PASSWORD, type TestServer } from './support/test-server.ts';
+import { clientWithToken } from './support/attendance-app.ts';
 import { GATEWAY_PATH } from '../src/regulator/gateway/gateway-routes.ts';
 import { HOSTILE_SHAPES, hostileEnvelope } from '../src/regulator/gateway/hostile-envelopes.ts';
-import { openTestDatabase, type TestDatabase } from './support/test-database.ts';
-import { TEST_PASSWORD, TEST_ROLE_CONFIG, roleContextOf } from './support/test-server.ts';
-import { freePort } from './support/postgres-cluster.ts';
-import { clientCredentialsToken } from './support/api-client.ts';
 import { chunked, pieces, sendAllThenRead, sendHeadThenRead, type RawAnswer } from './support/raw-https.ts';
-import { ACCOUNT_ROLES } from '../src/edgate.ts';
 
 const SOAP = 'application/soap+xml; charset=utf-8';
 /** A test that would wait for a body never sent fails here rather than hanging the suite. */
 const HANG_GUARD = { timeout: 30_000 };
 
-let database: TestDatabase;
+let server: TestServer;
 let app: FastifyInstance;
-let tls: TlsMaterial;
-let dir: string;
+let tls: { cert: string };
 let baseUrl: string;
 let token: string;
 
 before(async () => {
-  database = await openTestDatabase();
-  dir = mkdtempSync(path.join(tmpdir(), 'edgate-bodies-'));
-  tls = await loadTls({ dataDir: dir });
-  const port = await freePort();
-  baseUrl = `https://127.0.0.1:${port}`;
-  app = await createHttpServer({ db: database.db, tls, logLevel: 'silent' });
-  const context = {
-    handle: database,
-    ...roleContextOf({ ...TEST_ROLE_CONFIG, publicUrl: baseUrl }),
-    secretBox: new SecretBox(randomBytes(32)),
-  };
-  await regulatorRole(app, context);
-  await dfeRole(app, context);
-  await app.listen({ host: '127.0.0.1', port });
-  await createAccount(
-    database.db,
-    {
-      username: 'casey',
-      displayName: 'casey',
-      password: TEST_PASSWORD,
-      roles: ['caseworker'],
-    },
-    ACCOUNT_ROLES,
-  );
-  const mis = await createClient(database.db, { name: 'MIS', scopes: ['attendance.submit'] });
-  token = await clientCredentialsToken(baseUrl, tls.cert, mis, 'attendance.submit');
+  // Every role, over real HTTPS: what is refused before reading is the point here.
+  server = await startTestServer();
+  ({ app, baseUrl } = server);
+  tls = { cert: server.ca };
+  token = (await clientWithToken(server, { name: 'MIS', scopes: ['attendance.submit'] })).token;
 });
-after(async () => {
-  await app.close();
-  await database.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => server.close());
 
 const faultOf = (answer: RawAnswer) => ({
   code: /<s:Value>s:(\w+)<\/s:Value>/.exec(answer.body)?.[1],

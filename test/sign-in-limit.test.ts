@@ -1,25 +1,15 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import {
-  startTestServer,
-  TEST_PASSWORD,
-  TEST_ROLE_CONFIG,
-  roleContextOf,
-  type TestServer,
-} from './support/test-server.ts';
-import { createHttpServer } from '../src/platform/http/server.ts';
-import { regulatorRole } from '../src/regulator/regulator-role.ts';
-import { SecretBox } from '../src/platform/auth/secret-box.ts';
+import { buildTestApp, startTestApp, TEST_PASSWORD, type TestApp } from './support/test-app.ts';
 import { createAccount } from '../src/platform/auth/accounts.ts';
 import { hashPassword } from '../src/platform/auth/password.ts';
 import { ACCOUNT_ROLES } from '../src/edgate.ts';
 
 const LIMIT = 3;
-let server: TestServer;
+let server: TestApp;
 before(async () => {
-  server = await startTestServer({ signInAttemptsPerMinute: LIMIT });
+  server = await startTestApp({ signInAttemptsPerMinute: LIMIT });
   for (const [username, roles] of [
     ['api-user', ['caseworker']],
     ['api-other', ['caseworker']],
@@ -54,18 +44,7 @@ const basic = (user: string, password: string) => ({
 
 /** A second instance of the server on the same database, answering in-process. */
 async function secondInstance(): Promise<FastifyInstance> {
-  const app = await createHttpServer({
-    db: server.handle.db,
-    logLevel: 'silent',
-    signInAttemptsPerMinute: LIMIT,
-  });
-  await regulatorRole(app, {
-    handle: server.handle,
-    ...roleContextOf({ ...TEST_ROLE_CONFIG }),
-    secretBox: new SecretBox(randomBytes(32)),
-  });
-  await app.ready();
-  return app;
+  return (await buildTestApp({ handle: server.handle, signInAttemptsPerMinute: LIMIT })).app;
 }
 
 test('repeated wrong passwords for one account are slowed down; other accounts are not affected', async () => {

@@ -1,7 +1,7 @@
 /** The browser-facing defences: CSRF whatever the content type, safe redirects after sign-in, NULs, caching, cookies, request ids, metrics. */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, csrfTokenIn, TEST_PASSWORD, type TestServer } from './support/test-server.ts';
+import { startTestApp, csrfTokenIn, TEST_PASSWORD, type TestApp } from './support/test-app.ts';
 import { upsertRegistrations } from '../src/regulator/register/register-store.ts';
 import { generateRegister } from '../src/contracts/childcare-extract/synthetic-register.ts';
 import { statusChangesOf } from '../src/regulator/register/record-status-change.ts';
@@ -11,11 +11,11 @@ import { createHttpServer } from '../src/platform/http/server.ts';
 const NOW = new Date('2026-11-02T10:00:00Z');
 
 describe('web hardening', () => {
-  let server: TestServer;
+  let server: TestApp;
   let register: Registration[];
 
   before(async () => {
-    server = await startTestServer({ now: () => NOW });
+    server = await startTestApp({ now: () => NOW });
     register = [...generateRegister({ scale: 'demo', seed: 4, today: '2026-11-01', laCodes: ['825'] })];
     await upsertRegistrations(server.handle.db, register);
   });

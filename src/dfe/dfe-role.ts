@@ -37,7 +37,10 @@ export async function dfeRole(app: FastifyInstance, context: RoleContext<DfeSett
     now,
   };
   await app.register(attendanceRoutes, { db: context.handle.db, bearer, now });
-  const statistics = new AttendanceStatistics(context.handle.db);
+  // A test's clock also ages the kept national answers; in service, the monotonic clock does.
+  const statistics = new AttendanceStatistics(context.handle.db, {
+    clock: context.now && (() => now().getTime()),
+  });
   await app.register(statisticsRoutes, { statistics, bearer, now });
   await statisticsPages(app, { db: context.handle.db, statistics, now });
   await supplierChangePages(app, { db: context.handle.db, now });

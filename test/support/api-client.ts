@@ -1,10 +1,12 @@
 /**
- * A small HTTPS client for API tests: it trusts exactly the test server's certificate (TLS is
- * verified, not switched off), frames every body with its length, and gets client-credentials
- * tokens from the DfE role's token endpoint.
+ * API clients for tests, over either transport: real HTTPS that trusts exactly the test server's
+ * certificate (TLS is verified, not switched off) and frames every body with its length, or
+ * Fastify's `inject` into an app that is not listening (test-app.ts). Both answer alike, so a
+ * test reads the same whichever it runs over; tokens come from the DfE role's token endpoint.
  */
 import assert from 'node:assert/strict';
 import { request } from 'node:https';
+import type { FastifyInstance } from 'fastify';
 
 export interface ApiAnswer {
   status: number;
@@ -12,6 +14,14 @@ export interface ApiAnswer {
   text: string;
   json<T = Record<string, unknown>>(): T;
 }
+
+/** One request: method, path (with query), headers, body. */
+export type ApiCall = (
+  method: string,
+  target: string,
+  headers?: Record<string, string>,
+  body?: string | Buffer,
+) => Promise<ApiAnswer>;
 
 export function apiCall(
   baseUrl: string,
@@ -43,16 +53,40 @@ export function apiCall(
   });
 }
 
+/** Requests over real HTTPS to a listening server. */
+export function httpsCall(baseUrl: string, ca: string): ApiCall {
+  return (method, target, headers, body) => apiCall(baseUrl, ca, method, target, headers, body);
+}
+
+/**
+ * Requests injected into `app` in-process: no socket, no TLS. `host` is the Host header a
+ * browser would send for the public address (the CSRF defences compare Origin with it).
+ */
+export function injectCall(app: FastifyInstance, host: string, remoteAddress = '127.0.0.1'): ApiCall {
+  return async (method, target, headers = {}, body) => {
+    const answer = await app.inject({
+      method: method as 'GET',
+      url: target,
+      headers: { host, ...headers },
+      remoteAddress,
+      ...(body === undefined ? {} : { payload: body }),
+    });
+    return {
+      status: answer.statusCode,
+      headers: answer.headers as ApiAnswer['headers'],
+      text: answer.body,
+      json: <T>() => JSON.parse(answer.body) as T,
+    };
+  };
+}
+
 /** An access token by the client-credentials grant, client authenticated in the form body. */
-export async function clientCredentialsToken(
-  baseUrl: string,
-  ca: string,
+export async function tokenFor(
+  call: ApiCall,
   client: { clientId: string; clientSecret: string },
   scope: string,
 ): Promise<string> {
-  const answer = await apiCall(
-    baseUrl,
-    ca,
+  const answer = await call(
     'POST',
     '/oauth2/token',
     { 'content-type': 'application/x-www-form-urlencoded' },
@@ -65,4 +99,14 @@ export async function clientCredentialsToken(
   );
   assert.equal(answer.status, 200, answer.text);
   return answer.json<{ access_token: string }>().access_token;
+}
+
+/** `tokenFor` over HTTPS. */
+export function clientCredentialsToken(
+  baseUrl: string,
+  ca: string,
+  client: { clientId: string; clientSecret: string },
+  scope: string,
+): Promise<string> {
+  return tokenFor(httpsCall(baseUrl, ca), client, scope);
 }

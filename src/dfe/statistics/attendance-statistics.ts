@@ -36,6 +36,8 @@ export const NATIONAL_KEEP_MS = 5_000;
 export interface AttendanceStatisticsOptions {
   /** 0 keeps nothing (tests that check figures right after a submission). */
   keepMs?: number;
+  /** Milliseconds for how long answers are kept; the monotonic clock unless given (tests pass theirs). */
+  clock?: () => number;
 }
 
 export class AttendanceStatistics {
@@ -44,7 +46,7 @@ export class AttendanceStatistics {
 
   constructor(db: Database, options: AttendanceStatisticsOptions = {}) {
     this.db = db;
-    this.kept = new KeptAnswers({ keepMs: options.keepMs ?? NATIONAL_KEEP_MS });
+    this.kept = new KeptAnswers({ keepMs: options.keepMs ?? NATIONAL_KEEP_MS, clock: options.clock });
   }
 
   private national<T>(key: string, ask: () => Promise<T>): Promise<T> {

@@ -44,6 +44,8 @@ export interface OpenDatabaseOptions {
    * reached with `pg` like PostgreSQL, over one connection, as the embedded database has one session.
    */
   ownerSocketDir?: string;
+  /** In memory only: start from this dump (PGlite's `dumpDataDir`) instead of an empty database. */
+  pgliteDump?: Blob;
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
@@ -93,6 +95,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   ]);
   const pglite = await PGlite.create({
     dataDir: options.dataDir,
+    loadDataDir: options.dataDir ? undefined : options.pgliteDump,
     extensions: { pg_trgm },
     parsers: {
       [DATE]: (value: string) => value,
