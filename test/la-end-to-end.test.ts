@@ -132,7 +132,6 @@ for (const transport of ['soap', 'fid'] as const) {
       const before = outcomes.length;
       const [result] = await collectAll(db, {
         now: clock,
-        clock: () => clock,
         secretBox: server.secretBox,
         transport: httpsTransport({ ca: server.ca }),
         retry: { attempts: 1, baseDelayMs: 0 },

@@ -41,7 +41,10 @@ export interface CollectOptions {
   retry?: RetryPolicy;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
-  /** The clock for attempt times and request timestamps; default the real one. */
+  /**
+   * The clock for attempt times and request timestamps; default one running on from `now`, so
+   * a caller that gives only `now` (a test's day, or the real time) signs with that time too.
+   */
   clock?: () => Date;
   /** Collect again what was already collected today (never what is being collected right now). */
   again?: boolean;
@@ -70,7 +73,8 @@ export function backoffDelay(policy: RetryPolicy, n: number, random: () => numbe
   return Math.round(base * (0.5 + random()));
 }
 
-export async function collectAll(db: Db, options: CollectOptions): Promise<LaCollection[]> {
+export async function collectAll(db: Db, given: CollectOptions): Promise<LaCollection[]> {
+  const options: CollectOptions = { ...given, clock: given.clock ?? clockFrom(given.now) };
   let query = db
     .selectFrom('la.source')
     .selectAll()
@@ -129,6 +133,12 @@ export async function collectAll(db: Db, options: CollectOptions): Promise<LaCol
 }
 
 /** Claims (source, LA, today); false when someone else holds or finished it. */
+/** A clock that starts at `start` and runs on at the real rate. */
+export function clockFrom(start: Date): () => Date {
+  const startedAt = performance.now();
+  return () => new Date(start.getTime() + (performance.now() - startedAt));
+}
+
 async function claim(db: Db, sourceId: number, laCode: string, options: CollectOptions): Promise<boolean> {
   const clock = options.clock ?? (() => new Date());
   const at = clock();
