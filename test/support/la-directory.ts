@@ -17,6 +17,28 @@ import { openTestDatabase, type TestDatabase } from './test-database.ts';
 
 let collected = 0;
 
+/** A day nursery active since 2020, the smallest registration a take-in reads in full. */
+export function nursery(ref: string, laCode = '825', name = `Nursery ${ref}`): Registration {
+  return {
+    referenceNumber: ref,
+    laCode,
+    provisionType: 'CCN',
+    provider: {
+      name: `Provider ${ref}`,
+      address: { addressLine1: '1 High Street', town: 'Aylesbury', postcode: 'HP20 1AA' },
+    },
+    setting: { name, address: { addressLine1: '2 Mill Lane', town: 'Aylesbury', postcode: 'HP19 8FF' } },
+    status: 'ACTV',
+    statusHistory: [{ status: 'ACTV', changeDate: '2020-01-06' }],
+    registers: [],
+    childcarePeriods: ['ALYR'],
+    ageBands: [],
+    inspections: [],
+    notices: [],
+    lastChangeDate: '2020-01-06',
+  };
+}
+
 /** A snapshot of `registrations` stored as the collection would, state `received`. */
 export async function storeTestSnapshot(
   db: Database,

@@ -9,8 +9,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
-import type { Registration } from '../../contracts/childcare-extract/registration.ts';
-import { signIn, startLaApp, storeTestSnapshot, type LaTestApp } from '../../../test/support/la-directory.ts';
+import {
+  nursery,
+  signIn,
+  startLaApp,
+  storeTestSnapshot,
+  type LaTestApp,
+} from '../../../test/support/la-directory.ts';
 import { UsageError } from '../../platform/cli/command.ts';
 import type { CommandContext } from '../../platform/role.ts';
 import { laModule } from '../la-module.ts';
@@ -19,27 +24,6 @@ import { acceptChange, bulkAccept, pendingChanges, rejectChange } from './direct
 
 const DAY_1 = new Date('2026-11-30T06:00:00Z');
 const DAY_2 = new Date('2026-12-01T06:00:00Z');
-
-function nursery(ref: string, laCode: string, name = `Nursery ${ref}`): Registration {
-  return {
-    referenceNumber: ref,
-    laCode,
-    provisionType: 'CCN',
-    provider: {
-      name: `Provider ${ref}`,
-      address: { addressLine1: '1 High Street', town: 'Aylesbury', postcode: 'HP20 1AA' },
-    },
-    setting: { name, address: { addressLine1: '2 Mill Lane', town: 'Aylesbury', postcode: 'HP19 8FF' } },
-    status: 'ACTV',
-    statusHistory: [{ status: 'ACTV', changeDate: '2020-01-06' }],
-    registers: [],
-    childcarePeriods: ['ALYR'],
-    ageBands: [],
-    inspections: [],
-    notices: [],
-    lastChangeDate: '2020-01-06',
-  };
-}
 
 describe('exports of the changes found', () => {
   let server: LaTestApp;

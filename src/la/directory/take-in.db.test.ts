@@ -2,7 +2,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { openTestDatabase, type TestDatabase } from '../../../test/support/test-database.ts';
-import { storeTestSnapshot } from '../../../test/support/la-directory.ts';
+import { nursery, storeTestSnapshot } from '../../../test/support/la-directory.ts';
 import type { Registration } from '../../contracts/childcare-extract/registration.ts';
 import { generateRegister } from '../../contracts/childcare-extract/synthetic-register.ts';
 import { mutateSnapshot } from '../changes/snapshot-mutations.ts';
@@ -51,27 +51,6 @@ function provider(ref: string, overrides: Partial<Registration> = {}, laCode = '
     notices: [],
     lastChangeDate: '2020-01-06',
     ...overrides,
-  };
-}
-
-function nursery(ref: string, name = `Nursery ${ref}`): Registration {
-  return {
-    referenceNumber: ref,
-    laCode: '825',
-    provisionType: 'CCN',
-    provider: {
-      name: `Provider ${ref}`,
-      address: { addressLine1: '1 High Street', town: 'Aylesbury', postcode: 'HP20 1AA' },
-    },
-    setting: { name, address: { addressLine1: '2 Mill Lane', town: 'Aylesbury', postcode: 'HP19 8FF' } },
-    status: 'ACTV',
-    statusHistory: [{ status: 'ACTV', changeDate: '2020-01-06' }],
-    registers: [],
-    childcarePeriods: ['ALYR'],
-    ageBands: [],
-    inspections: [],
-    notices: [],
-    lastChangeDate: '2020-01-06',
   };
 }
 
@@ -522,7 +501,7 @@ describe('taking in a snapshot', () => {
       assert.equal((await snapshotSummary(db, empty))?.state, 'discarded');
 
       const older = await storeTestSnapshot(db, '825', '2026-11-29T05:30:00', [
-        nursery('EY100001', 'Older name'),
+        nursery('EY100001', '825', 'Older name'),
         nursery('EY100002'),
       ]);
       assert.equal(await la('take-in', String(older)), 1);
