@@ -138,7 +138,7 @@ export async function fetchOverSoap(
   }
   if (answer.statusCode !== 'Success')
     return statusRefusal(answer.statusCode, answer.description, httpStatus);
-  if (answer.registerData === undefined || answer.registerData === '') {
+  if (answer.registerData === undefined || answer.registerData.length === 0) {
     return {
       kind: 'invalid-document',
       gatewayStatus: 'Success',
@@ -149,21 +149,10 @@ export async function fetchOverSoap(
   }
   return {
     kind: 'document',
-    bytes: asUtf8Document(answer.registerData),
+    bytes: answer.registerData,
     gatewayStatus: 'Success',
     httpStatus,
   };
-}
-
-/**
- * RegisterData is text: a .NET gateway writes "utf-16" into the declaration of a document it
- * holds as a string. Stored as UTF-8 bytes, the declaration must say so.
- */
-export function asUtf8Document(text: string): Buffer {
-  return Buffer.from(
-    text.replace(/^(\uFEFF?<\?xml[^>]*?encoding\s*=\s*)(["'])[^"']*\2/, '$1$2utf-8$2'),
-    'utf8',
-  );
 }
 
 export async function fetchOverFid(
