@@ -20,6 +20,7 @@ import { addSource } from '../src/la/collection/sources.ts';
 import { collectAll, takeUpload, type CollectOptions } from '../src/la/collection/collect-all.ts';
 import { httpsTransport } from '../src/la/collection/transport.ts';
 import { latestSnapshots } from '../src/la/collection/snapshot-store.ts';
+import { checkExtractDocument } from '../src/la/collection/extract-document.ts';
 import { openTestDatabase, type TestDatabase } from './support/test-database.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -239,6 +240,37 @@ describe('LA collector: gateway statuses, transport errors, hostile documents', 
       assert.equal(snapshot.problem, result.error);
     });
   }
+
+  test('a document the feed’s reader takes but Ofsted’s v1.3 XSD refuses is kept aside with the schema’s reason, never taken in', async () => {
+    // ReferenceNumber after ProvisionType: the reader takes a registration's children in any
+    // order; the schema's sequence does not.
+    const outOfOrder = extract825.replace(
+      /(<ReferenceNumber>[^<]*<\/ReferenceNumber>)(\s*)(<ProvisionType>[^<]*<\/ProvisionType>)/,
+      '$3$2$1',
+    );
+    assert.notEqual(outOfOrder, extract825);
+    const read = await checkExtractDocument(Buffer.from(outOfOrder.replace('utf-16', 'utf-8')), '825');
+    assert.equal(read.ok, true, 'the reader alone would take it');
+    const takenIn: number[] = [];
+    const { result, attempts } = await collectWith([soap(soapResult('Success', outOfOrder))], 'soap', {
+      onSnapshot: (id) => void takenIn.push(id),
+    });
+    assert.equal(result.outcome, 'invalid-document');
+    assert.match(
+      result.error!,
+      /^Not valid against Ofsted’s v1\.3 schema: line \d+: Element 'ProvisionType': This element is not expected\. Expected is \( ReferenceNumber \)\.$/,
+    );
+    assert.equal(attempts.length, 1, 'not retried');
+    assert.equal(attempts[0]!.error, result.error);
+    assert.deepEqual(takenIn, [], 'never handed on to be taken in');
+    const snapshot = await database.db
+      .selectFrom('la.snapshot')
+      .selectAll()
+      .where('id', '=', result.snapshotId!)
+      .executeTakeFirstOrThrow();
+    assert.equal(snapshot.state, 'invalid');
+    assert.equal(snapshot.problem, result.error);
+  });
 
   test('a DOCTYPE in the SOAP envelope itself is refused', async () => {
     const { result } = await collectWith([

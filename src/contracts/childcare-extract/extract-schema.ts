@@ -1,8 +1,8 @@
 /**
  * The published XSD of the extract document and validation against it (libxml2's xmllint,
- * compiled to WebAssembly, so no native dependency). Used by tests and benches only: production
- * serves the XSD (extract-xsd.ts) but does not validate the documents it writes, so xmllint-wasm
- * is a devDependency and no production module may import this one.
+ * compiled to WebAssembly, so no native dependency). The regulator serves the XSD
+ * (extract-xsd.ts) and validates what it writes only in tests and benches; the LA validates every
+ * new document it collects against Ofsted's v1.3 schema (la/collection/schema-validation.ts).
  *
  * xmllint-wasm runs each call in a fresh worker thread with its own WebAssembly memory: starting
  * one costs some tens of milliseconds, so validate many documents in one call when you can.
@@ -72,6 +72,13 @@ export function extractDocumentName(index: number): string {
   return `doc${index + 1}.xml`;
 }
 
+/**
+ * A document as text, or as its bytes (UTF-8, or as its declaration says: libxml2 decodes it).
+ * With `stream`, libxml2 validates as it reads, without building the document's tree: about half
+ * the memory for a large LA's extract, the same messages.
+ */
+export type ExtractXml = string | Uint8Array;
+
 /** xmllint exit code for a document that is not well-formed (or could not be read). */
 const EXIT_NOT_WELL_FORMED = 1;
 
@@ -83,10 +90,11 @@ const EXIT_NOT_WELL_FORMED = 1;
  * xmllint fails on (the schema itself, memory) is thrown.
  */
 export async function validateExtractXml(
-  xml: string | string[],
+  xml: ExtractXml | ExtractXml[],
   against: ExtractSchema = 'edgate',
+  options: { stream?: boolean } = {},
 ): Promise<ExtractValidation> {
-  const docs = typeof xml === 'string' ? [xml] : xml;
+  const docs = Array.isArray(xml) ? xml : [xml];
   if (docs.length === 0) return { valid: true, errors: [] };
   const schema =
     against === 'edgate'
@@ -101,6 +109,7 @@ export async function validateExtractXml(
       xml: docs.map((contents, i) => ({ fileName: extractDocumentName(i), contents })),
       ...schema,
       maxMemoryPages: MAX_MEMORY_PAGES,
+      ...(options.stream ? { stream: true } : {}),
     });
     return { valid: result.valid, errors: result.valid ? [] : messages(result.rawOutput) };
   } catch (err) {

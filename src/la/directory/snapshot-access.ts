@@ -2,7 +2,8 @@
  * What the take-in reads and writes of the collection's snapshots (`la.snapshot`, owned by the
  * collection's migration 0001_collection): its state, its LA and its document.
  */
-import { gunzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
 import type { Database } from '../../platform/db/database.ts';
 import type { Selectable } from 'kysely';
 import type { SnapshotState, SnapshotTable } from '../tables.ts';
@@ -86,14 +87,16 @@ export async function heldSnapshots(db: Database, laCodes?: readonly string[]): 
   return (await query.execute()).map(summaryOf);
 }
 
-/** The document as collected, uncompressed. */
+const gunzipAsync = promisify(gunzip);
+
+/** The document as collected, uncompressed (off the event loop: a large LA's is ~10 MB). */
 export async function snapshotDocument(db: Database, id: number): Promise<Buffer> {
   const row = await db
     .selectFrom('la.snapshot')
     .select('content')
     .where('id', '=', id)
     .executeTakeFirstOrThrow();
-  return gunzipSync(row.content);
+  return gunzipAsync(row.content);
 }
 
 export async function setSnapshotState(

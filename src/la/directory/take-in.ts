@@ -8,7 +8,8 @@
 import type { Transaction } from 'kysely';
 import type { Database } from '../../platform/db/database.ts';
 import type { EdgateDatabase } from '../../platform/db/schema.ts';
-import { readExtract, ImportError } from '../../contracts/childcare-extract/extract-reader.ts';
+import { ImportError } from '../../contracts/childcare-extract/extract-reader.ts';
+import { readExtractDocument } from '../../contracts/childcare-extract/extract-scan.ts';
 import type { Registration } from '../../contracts/childcare-extract/registration.ts';
 import { detectChanges, reconcileMoves, type Snapshot } from '../changes/detect-changes.ts';
 import { guardSnapshot, type HoldReason } from '../changes/snapshot-guard.ts';
@@ -48,15 +49,12 @@ export type TakeInOutcome =
   | { kind: 'unreadable'; snapshotId: number; laCode: string; problem: string }
   | { kind: 'not-found'; snapshotId: number };
 
-/** The snapshot's document read into a Snapshot (the extract's header and registrations). */
+/**
+ * The snapshot's document read into a Snapshot (the extract's header and registrations): from
+ * its bytes when written as writers write (decision 0017), else by the streaming reader.
+ */
 export async function readSnapshot(db: Database, id: number): Promise<Snapshot> {
-  const bytes = await snapshotDocument(db, id);
-  const extract = await readExtract(
-    (async function* () {
-      yield bytes;
-    })(),
-    `snapshot ${id}`,
-  );
+  const extract = await readExtractDocument(await snapshotDocument(db, id), `snapshot ${id}`);
   return {
     laCode: extract.header.laCode,
     extractDateTime: extract.header.extractDateTime,
