@@ -121,6 +121,27 @@ export async function validateExtractXml(
   }
 }
 
+/**
+ * Validates several documents in one xmllint run (one worker, the schema compiled once: for
+ * Ofsted's schema that is ~0.3–0.4 s of CPU a run, more than validating a small LA's document),
+ * with a verdict for each. A document is invalid when xmllint reports a problem in it.
+ */
+export async function validateEachExtract(
+  docs: readonly ExtractXml[],
+  against: ExtractSchema = 'edgate',
+  options: { stream?: boolean } = {},
+): Promise<ExtractValidation[]> {
+  const all = await validateExtractXml([...docs], against, options);
+  const each = docs.map((_, i) => {
+    const prefix = `${extractDocumentName(i)}:`;
+    const errors = all.errors.filter((e) => e.startsWith(prefix));
+    return { valid: errors.length === 0, errors };
+  });
+  if (!all.valid && each.every((d) => d.valid))
+    throw new Error(`xmllint found the documents invalid without saying where: ${all.errors.join('; ')}`);
+  return each;
+}
+
 function isExitError(err: unknown): err is Error & { code: unknown } {
   return err instanceof Error && 'code' in err;
 }
