@@ -247,7 +247,8 @@ try {
   const ratio = collectS / baselineS;
   const pass =
     failures.length === 0 && takenIn === laCodes.length && collectS <= TARGET_S && rssMb <= TARGET_RSS_MB;
-  const busy = (ms: number) => `${(ms / 1000).toFixed(1)} s (${((ms / (collectS * 1000 * concurrency)) * 100).toFixed(0)}%)`;
+  const busy = (ms: number) =>
+    `${(ms / 1000).toFixed(1)} s (${((ms / (collectS * 1000 * concurrency)) * 100).toFixed(0)}%)`;
   console.log(
     `  collect (fetch, read, check, validate, store, take in): ${collectS.toFixed(1)} s, ` +
       `${collected}/${laCodes.length} collected, ${takenIn} taken in ` +

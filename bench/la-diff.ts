@@ -18,8 +18,8 @@
  * first (untimed, in this process); the mutations are src/la/changes/snapshot-mutations.ts's
  * (renamed, a period added, a judgement changed, lists reordered, LastChangeDate only, resigned,
  * removed, added). Each phase then runs in a process of its own (support/la-diff-child.ts), so
- * the peak RSS is the phase's: it reads every document once untimed (warming up, as a
- * long-running service is), then BENCH_ROUNDS (default 3) rounds, parse-only and parse + diff
+ * the peak RSS is the phase's: it reads every document and compares every pair once untimed
+ * (warming up, as a long-running service is), then BENCH_ROUNDS (default 3) rounds, parse-only and parse + diff
  * alternating which goes first; every round checks that the changes found are the ones made
  * (counts by kind), else the bench fails. Times are medians, CPU seconds of the phase's process
  * beside them. Peak RSS is the larger phase's maxRSS.
