@@ -208,6 +208,17 @@ describe('LA collector: gateway statuses, transport errors, hostile documents', 
     assert.match(attempts[0]!.error!, /closed|reset|broke off/);
   });
 
+  /** The document was stored as `invalid`, with the same reason as the collection gives. */
+  async function assertKeptAside(result: { snapshotId?: number; error?: string }) {
+    const snapshot = await database.db
+      .selectFrom('la.snapshot')
+      .selectAll()
+      .where('id', '=', result.snapshotId!)
+      .executeTakeFirstOrThrow();
+    assert.equal(snapshot.state, 'invalid');
+    assert.equal(snapshot.problem, result.error);
+  }
+
   test('Success without RegisterData, and a response that is not XML, are invalid', async () => {
     assert.equal((await collectWith([soap(soapResult('Success'))])).result.outcome, 'invalid-document');
     const broken = await collectWith([soap('<s:Envelope xmlns:s="x"><unclosed>')]);
@@ -231,13 +242,7 @@ describe('LA collector: gateway statuses, transport errors, hostile documents', 
       assert.equal(result.outcome, 'invalid-document');
       assert.match(result.error!, reason);
       assert.equal(attempts.length, 1, 'not retried');
-      const snapshot = await database.db
-        .selectFrom('la.snapshot')
-        .selectAll()
-        .where('id', '=', result.snapshotId!)
-        .executeTakeFirstOrThrow();
-      assert.equal(snapshot.state, 'invalid');
-      assert.equal(snapshot.problem, result.error);
+      await assertKeptAside(result);
     });
   }
 
@@ -263,13 +268,7 @@ describe('LA collector: gateway statuses, transport errors, hostile documents', 
     assert.equal(attempts.length, 1, 'not retried');
     assert.equal(attempts[0]!.error, result.error);
     assert.deepEqual(takenIn, [], 'never handed on to be taken in');
-    const snapshot = await database.db
-      .selectFrom('la.snapshot')
-      .selectAll()
-      .where('id', '=', result.snapshotId!)
-      .executeTakeFirstOrThrow();
-    assert.equal(snapshot.state, 'invalid');
-    assert.equal(snapshot.problem, result.error);
+    await assertKeptAside(result);
   });
 
   test('a DOCTYPE in the SOAP envelope itself is refused', async () => {
