@@ -40,7 +40,7 @@ export function londonTime(value: Date | string | null): string {
 }
 
 /** Which LA the page is about: an officer's own, whatever the address asks; an admin's choice, or every LA. */
-function laScope(request: FastifyRequest): { officer: boolean; laCode: string | undefined } {
+export function laScope(request: FastifyRequest): { officer: boolean; laCode: string | undefined } {
   const account = request.session!.account;
   if (!account.roles.includes('admin')) return { officer: true, laCode: account.laCode ?? '---' };
   const asked = (request.query as Record<string, string | undefined>).la;
