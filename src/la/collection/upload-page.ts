@@ -4,13 +4,11 @@
  * the right LA; an unreadable one kept aside as invalid), taken in under the guards, and the
  * webhook told. The answer says what happened in plain words.
  *
- * Multipart is parsed only here (the server takes no body type a route does not ask for): one
- * file of at most MAX_DOCUMENT_BYTES, a few short fields. The file is read before the shell's
- * CSRF check (the token is a field of the same form), so who may upload is checked first, before
- * any of the body is read; a request without the right token is then refused and nothing stored.
+ * One file of at most MAX_DOCUMENT_BYTES and a few short fields (form-with-files.ts): who may
+ * upload is checked before the body is read; a request without the form's CSRF token is refused
+ * after parsing and before anything is stored.
  */
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import fastifyMultipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { EdgateDatabase } from '../../platform/db/schema.ts';
 import { localAuthorityByCode } from '../../platform/reference.ts';
@@ -19,6 +17,7 @@ import { KIND_LABELS } from '../directory/change-words.ts';
 import { takeUpload, type LaCollection } from './collect-all.ts';
 import { MAX_DOCUMENT_BYTES, megabytes } from './extract-document.ts';
 import { laScope } from './collection-pages.ts';
+import { acceptFormsWithFiles, fileField } from './form-with-files.ts';
 
 type Db = Kysely<EdgateDatabase>;
 const VIEWS = 'la/collection/views';
@@ -30,20 +29,6 @@ export interface UploadPageOptions {
   takeIn: (snapshotId: number, by: string) => Promise<TakeInOutcome>;
   /** The end of a collection run: the webhook is told. */
   afterCollection: (result: LaCollection) => Promise<void>;
-}
-
-/** Why an upload was refused before it was read, in plain words, by the multipart error's code. */
-const REFUSALS: Record<string, string> = {
-  FST_REQ_FILE_TOO_LARGE: `The file is larger than ${megabytes(MAX_DOCUMENT_BYTES)}, the most an extract may be.`,
-  FST_FILES_LIMIT: 'Choose one file only.',
-  FST_PARTS_LIMIT: 'The form sent more than it has fields.',
-  FST_FIELDS_LIMIT: 'The form sent more than it has fields.',
-  FST_INVALID_MULTIPART_CONTENT_TYPE: 'Send the form as a file upload (multipart/form-data).',
-};
-
-function allowedToUpload(request: FastifyRequest): boolean {
-  const roles = request.session?.account.roles ?? [];
-  return roles.includes('la-officer') || roles.includes('admin');
 }
 
 /** What happened to the file, for the result page. */
@@ -116,19 +101,10 @@ export async function uploadPage(app: FastifyInstance, options: UploadPageOption
       });
 
       await scope.register(async (upload) => {
-        // Before the body is read: only a signed-in officer or admin may make edgate read a file.
-        upload.addHook('onRequest', async (request, reply) => {
-          if (!allowedToUpload(request)) return allowed(request, reply);
-        });
-        await upload.register(fastifyMultipart, {
-          attachFieldsToBody: 'keyValues',
-          limits: { fileSize: MAX_DOCUMENT_BYTES, files: 1, fields: 4, fieldSize: 1024, parts: 6 },
-        });
-        upload.setErrorHandler(async (error: FastifyError, request, reply) => {
-          const refusal = error.code ? REFUSALS[error.code] : undefined;
-          if (!refusal) throw error;
-          request.log.info({ code: error.code }, 'extract upload refused');
-          return refused(reply, request, error.statusCode ?? 400, refusal);
+        await acceptFormsWithFiles(upload, {
+          limits: { fileSize: MAX_DOCUMENT_BYTES, files: 1, fields: 4 },
+          mayPost: allowed,
+          refuse: (request, reply, status, message) => refused(reply, request, status, message),
         });
 
         upload.post('/collection/upload', { preHandler: allowed }, async (request, reply) => {
@@ -137,9 +113,8 @@ export async function uploadPage(app: FastifyInstance, options: UploadPageOption
           const laCode = officer ? ownLa! : String(body.laCode ?? '').trim();
           if (!/^\d{3}$/.test(laCode) || !localAuthorityByCode(laCode))
             return refused(reply, request, 400, 'Enter the 3-digit code of a local authority in England.');
-          const file = body.file;
-          if (!Buffer.isBuffer(file) || file.length === 0)
-            return refused(reply, request, 400, 'Choose an extract file (XML) to upload.');
+          const file = fileField(body, 'file');
+          if (!file) return refused(reply, request, 400, 'Choose an extract file (XML) to upload.');
           const by = request.session!.account.username;
           const result = await takeUpload(db, { laCode, bytes: file, by, now: now() });
           const takenIn =
