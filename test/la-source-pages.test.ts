@@ -7,20 +7,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeTestCertificate, type TestCertificate } from '../src/regulator/gateway/test-signing.ts';
+import { multipartForm } from './support/multipart.ts';
 import { signIn, startLaApp, type LaTestApp, type Session } from './support/la-directory.ts';
-
-function multipart(fields: Record<string, string>, files: Record<string, string> = {}) {
-  const boundary = '----edgate-source-boundary';
-  const parts: string[] = [];
-  for (const [name, value] of Object.entries(fields))
-    parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
-  for (const [name, content] of Object.entries(files))
-    parts.push(
-      `--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${name}.pem"\r\nContent-Type: application/x-pem-file\r\n\r\n${content}\r\n`,
-    );
-  parts.push(`--${boundary}--\r\n`);
-  return { payload: parts.join(''), type: `multipart/form-data; boundary=${boundary}` };
-}
 
 const ENDPOINT = 'https://gateway.example/ISPPGateway/ISPPGatewayServices.svc';
 
@@ -40,9 +28,19 @@ describe('LA sources on the web', () => {
   });
   after(() => la.close());
 
-  const postForm = async (url: string, formPage: string, fields: Record<string, string>, files = {}) => {
+  const postForm = async (
+    url: string,
+    formPage: string,
+    fields: Record<string, string>,
+    files: Record<string, string> = {},
+  ) => {
     await officer.get(formPage);
-    const form = multipart({ _csrf: officer.csrf, ...fields }, files);
+    const form = multipartForm(
+      { _csrf: officer.csrf, ...fields },
+      Object.fromEntries(
+        Object.entries(files).map(([name, content]) => [name, { content, filename: `${name}.pem` }]),
+      ),
+    );
     return officer.send('POST', url, form.payload, { 'content-type': form.type });
   };
   const source = (name: string) =>

@@ -7,26 +7,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { extractDocument } from '../src/la/directory/demo-directory.ts';
 import { MAX_DOCUMENT_BYTES } from '../src/la/collection/extract-document.ts';
+import { multipartForm } from './support/multipart.ts';
 import { nursery, signIn, startLaApp, type LaTestApp, type Session } from './support/la-directory.ts';
-
-function multipart(fields: Record<string, string>, file?: Buffer): { payload: Buffer; type: string } {
-  const boundary = '----edgate-upload-boundary';
-  const parts: Buffer[] = [];
-  for (const [name, value] of Object.entries(fields))
-    parts.push(
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`),
-    );
-  if (file)
-    parts.push(
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="extract.xml"\r\nContent-Type: application/xml\r\n\r\n`,
-      ),
-      file,
-      Buffer.from('\r\n'),
-    );
-  parts.push(Buffer.from(`--${boundary}--\r\n`));
-  return { payload: Buffer.concat(parts), type: `multipart/form-data; boundary=${boundary}` };
-}
 
 const ten = Array.from({ length: 10 }, (_, i) => nursery(`EY2000${String(i).padStart(2, '0')}`));
 
@@ -43,7 +25,7 @@ describe('uploading an extract file on the collection page', () => {
 
   const upload = async (file: Buffer | undefined, fields: Record<string, string> = {}, session = officer) => {
     await session.get('/la/collection/upload');
-    const form = multipart({ _csrf: session.csrf, ...fields }, file);
+    const form = multipartForm({ _csrf: session.csrf, ...fields }, file ? { file: { content: file } } : {});
     return session.send('POST', '/la/collection/upload', form.payload, { 'content-type': form.type });
   };
   /** What an upload could change: snapshots by state, changes, directory records. */
@@ -94,7 +76,7 @@ describe('uploading an extract file on the collection page', () => {
     assert.match(tooLarge.body, /larger than 32 MB/);
     assert.match(tooLarge.body, /Nothing was changed/);
 
-    const form = multipart({}, extractDocument('825', '2026-12-03T05:30:00', ten));
+    const form = multipartForm({}, { file: { content: extractDocument('825', '2026-12-03T05:30:00', ten) } });
     const noToken = await officer.send('POST', '/la/collection/upload', form.payload, {
       'content-type': form.type,
     });
@@ -130,7 +112,7 @@ describe('uploading an extract file on the collection page', () => {
   });
 
   test('no one but a signed-in officer or admin can make edgate read a file', async () => {
-    const form = multipart({}, Buffer.from('<x/>'));
+    const form = multipartForm({}, { file: { content: '<x/>' } });
     const anonymous = await la.app.inject({
       method: 'POST',
       url: '/la/collection/upload',

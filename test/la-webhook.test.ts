@@ -14,11 +14,12 @@ import path from 'node:path';
 import { loadTls } from '../src/platform/http/tls.ts';
 import { extractDocument } from '../src/la/directory/demo-directory.ts';
 import { sha256Of } from '../src/la/collection/snapshot-store.ts';
-import { takeUpload } from '../src/la/collection/collect-all.ts';
+import { takeUpload, type LaCollection } from '../src/la/collection/collect-all.ts';
 import { enqueueCollectionEvent, type CollectionEvent } from '../src/la/webhook/collection-event.ts';
 import { deliverDue } from '../src/la/webhook/webhook-sender.ts';
 import { RETRY_PAUSES_SECONDS, setWebhook } from '../src/la/webhook/webhook-store.ts';
 import { verifyWebhookSignature } from '../src/la/webhook/webhook-signature.ts';
+import { multipartForm } from './support/multipart.ts';
 import { nursery, signIn, startLaApp, type LaTestApp } from './support/la-directory.ts';
 
 interface Arrival {
@@ -73,25 +74,6 @@ function receiver(secret: () => string, now: () => Date) {
   };
 }
 
-function multipart(fields: Record<string, string>, file?: Buffer): { payload: Buffer; type: string } {
-  const boundary = '----edgate-test-boundary';
-  const parts: Buffer[] = [];
-  for (const [name, value] of Object.entries(fields))
-    parts.push(
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`),
-    );
-  if (file)
-    parts.push(
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="extract.xml"\r\nContent-Type: application/xml\r\n\r\n`,
-      ),
-      file,
-      Buffer.from('\r\n'),
-    );
-  parts.push(Buffer.from(`--${boundary}--\r\n`));
-  return { payload: Buffer.concat(parts), type: `multipart/form-data; boundary=${boundary}` };
-}
-
 describe('LA webhook after each collection', () => {
   let la: LaTestApp;
   let dir: string;
@@ -104,6 +86,13 @@ describe('LA webhook after each collection', () => {
   const hook = receiver(() => secret, now);
   const send = (options: { timeoutMs?: number } = {}) =>
     deliverDue(la.handle.db, { secretBox: la.secretBox, now, ca: [ca], ...options });
+  /** The end of a run of LA `laCode` that could not reach its gateway (or another `outcome`). */
+  const runEnded = (laCode = '825', outcome: LaCollection['outcome'] = 'transport-error') =>
+    enqueueCollectionEvent(
+      la.handle.db,
+      { sourceId: 1, sourceName: 'Ofsted ISPP', laCode, outcome, attempts: 1 },
+      { now: clock, publicUrl: 'https://127.0.0.1' },
+    );
   const deliveries = () => la.handle.db.selectFrom('la.webhook_delivery').selectAll().orderBy('id').execute();
 
   before(async () => {
@@ -150,7 +139,7 @@ describe('LA webhook after each collection', () => {
       nursery('EY100001'),
       nursery('EY100002'),
     ]);
-    const form = multipart({ _csrf: officer.csrf }, document);
+    const form = multipartForm({ _csrf: officer.csrf }, { file: { content: document } });
     const uploaded = await officer.send('POST', '/la/collection/upload', form.payload, {
       'content-type': form.type,
     });
@@ -213,36 +202,9 @@ describe('LA webhook after each collection', () => {
     const options = { now: clock, publicUrl: 'https://127.0.0.1' };
     await enqueueCollectionEvent(la.handle.db, same, options);
     await enqueueCollectionEvent(la.handle.db, bad, options);
-    await enqueueCollectionEvent(
-      la.handle.db,
-      {
-        sourceId: 1,
-        sourceName: 'Ofsted ISPP',
-        laCode: '825',
-        outcome: 'transport-error',
-        attempts: 4,
-        error: 'x',
-      },
-      options,
-    );
-    assert.equal(
-      await enqueueCollectionEvent(
-        la.handle.db,
-        { sourceId: 1, sourceName: 'Ofsted ISPP', laCode: '825', outcome: 'claimed-elsewhere', attempts: 0 },
-        options,
-      ),
-      undefined,
-      'the instance that collected tells',
-    );
-    assert.equal(
-      await enqueueCollectionEvent(
-        la.handle.db,
-        { sourceId: 1, sourceName: 'Ofsted ISPP', laCode: '826', outcome: 'transport-error', attempts: 1 },
-        options,
-      ),
-      undefined,
-      'an LA without a webhook',
-    );
+    await runEnded();
+    assert.equal(await runEnded('825', 'claimed-elsewhere'), undefined, 'the instance that collected tells');
+    assert.equal(await runEnded('826'), undefined, 'an LA without a webhook');
     await send();
     const outcomes = hook.arrivals.slice(1).map((a) => (JSON.parse(a.body) as CollectionEvent).outcome);
     assert.deepEqual(outcomes, ['unchanged', 'invalid', 'failed']);
@@ -250,12 +212,7 @@ describe('LA webhook after each collection', () => {
 
   test('two instances at once deliver each message once', async () => {
     const before = hook.arrivals.length;
-    for (let i = 0; i < 5; i++)
-      await enqueueCollectionEvent(
-        la.handle.db,
-        { sourceId: 1, sourceName: 'Ofsted ISPP', laCode: '825', outcome: 'transport-error', attempts: 1 },
-        { now: clock, publicUrl: 'https://127.0.0.1' },
-      );
+    for (let i = 0; i < 5; i++) await runEnded();
     const [a, b] = await Promise.all([send(), send()]);
     assert.equal(a + b, 5);
     const ids = hook.arrivals.slice(before).map((x) => x.headers['edgate-delivery']);
@@ -266,11 +223,7 @@ describe('LA webhook after each collection', () => {
 
   test('a dead receiver: each try recorded, tried again after the pauses, then given up', async () => {
     hook.setMode('fail');
-    await enqueueCollectionEvent(
-      la.handle.db,
-      { sourceId: 1, sourceName: 'Ofsted ISPP', laCode: '825', outcome: 'transport-error', attempts: 1 },
-      { now: clock, publicUrl: 'https://127.0.0.1' },
-    );
+    await runEnded();
     const start = clock;
     assert.equal(await send(), 1);
     assert.equal(await send(), 0, 'not again before its pause');
@@ -301,16 +254,12 @@ describe('LA webhook after each collection', () => {
     hook.setMode('hang');
     const officer = await signIn(la.app, 'officer-825');
     await officer.get('/la/collection/upload');
-    await enqueueCollectionEvent(
-      la.handle.db,
-      { sourceId: 1, sourceName: 'Ofsted ISPP', laCode: '825', outcome: 'transport-error', attempts: 1 },
-      { now: clock, publicUrl: 'https://127.0.0.1' },
-    );
+    await runEnded();
     const arrived = hook.next();
     const sending = send({ timeoutMs: 500 });
     await arrived; // the receiver holds the request open
     const document = extractDocument('825', '2026-12-02T05:30:00', [nursery('EY100001')]);
-    const form = multipart({ _csrf: officer.csrf }, document);
+    const form = multipartForm({ _csrf: officer.csrf }, { file: { content: document } });
     const uploaded = await officer.send('POST', '/la/collection/upload', form.payload, {
       'content-type': form.type,
     });
@@ -334,14 +283,7 @@ describe('LA webhook after each collection', () => {
     assert.equal(removed.statusCode, 303);
     assert.equal(await la.handle.db.selectFrom('la.webhook').selectAll().executeTakeFirst(), undefined);
     assert.ok((await deliveries()).every((d) => d.state !== 'pending'));
-    assert.equal(
-      await enqueueCollectionEvent(
-        la.handle.db,
-        { sourceId: 1, sourceName: 'Ofsted ISPP', laCode: '825', outcome: 'transport-error', attempts: 1 },
-        { now: clock, publicUrl: 'https://127.0.0.1' },
-      ),
-      undefined,
-    );
+    assert.equal(await runEnded(), undefined);
     // A secret chosen by the LA is taken as given, and not shown back.
     const set = await setWebhook(la.handle.db, la.secretBox, {
       laCode: '825',

@@ -231,19 +231,7 @@ export async function sourceAudit(db: Db, laCode?: string, limit = 30): Promise<
  * A change to a source: only what is given changes. A secret left out is kept; a new one
  * replaces it. The kind never changes (a new source is added instead).
  */
-export interface SourceChanges {
-  name?: string;
-  endpointUrl?: string;
-  username?: string;
-  password?: string;
-  fidApiKey?: string;
-  fidServiceKey?: string;
-  certificate?: CertificateMaterial;
-  removeCertificate?: boolean;
-  signatureAlgorithm?: SignatureAlgorithm;
-  laCodes?: string[];
-  collectTime?: string;
-}
+export type SourceChanges = Partial<Omit<NewSource, 'kind' | 'by'>> & { removeCertificate?: boolean };
 
 /** The source as it would be after `changes`, in the shape `sourceProblems` checks (kept secrets stand in as kept). */
 function changedInput(row: SourceRow, changes: SourceChanges, by: string): NewSource {

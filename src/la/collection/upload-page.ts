@@ -88,17 +88,9 @@ export async function uploadPage(app: FastifyInstance, options: UploadPageOption
     async (scope) => {
       const allowed = scope.requireRole('la-officer', 'admin');
 
-      scope.get('/collection/upload', { preHandler: allowed }, async (request, reply) => {
-        const { officer, laCode } = laScope(request);
-        return reply.view(`${VIEWS}/upload.njk`, {
-          pageTitle: 'Upload an extract file',
-          officer,
-          la: laCode ? localAuthorityByCode(laCode) : undefined,
-          maxSize: megabytes(MAX_DOCUMENT_BYTES),
-          values: { laCode: laCode ?? '' },
-          errors: [],
-        });
-      });
+      scope.get('/collection/upload', { preHandler: allowed }, async (request, reply) =>
+        uploadForm(reply, request, []),
+      );
 
       await scope.register(async (upload) => {
         await acceptFormsWithFiles(upload, {
@@ -138,15 +130,19 @@ export async function uploadPage(app: FastifyInstance, options: UploadPageOption
   );
 
   function refused(reply: FastifyReply, request: FastifyRequest, status: number, message: string) {
-    const { officer, laCode } = request.session ? laScope(request) : { officer: true, laCode: undefined };
     reply.code(status);
-    return reply.view(`${VIEWS}/upload.njk`, {
-      pageTitle: 'Upload an extract file',
-      officer,
-      la: laCode ? localAuthorityByCode(laCode) : undefined,
-      maxSize: megabytes(MAX_DOCUMENT_BYTES),
-      values: { laCode: laCode ?? '' },
-      errors: [`${message} Nothing was changed.`],
-    });
+    return uploadForm(reply, request, [`${message} Nothing was changed.`]);
   }
+}
+
+function uploadForm(reply: FastifyReply, request: FastifyRequest, errors: string[]) {
+  const { officer, laCode } = laScope(request);
+  return reply.view(`${VIEWS}/upload.njk`, {
+    pageTitle: 'Upload an extract file',
+    officer,
+    la: laCode ? localAuthorityByCode(laCode) : undefined,
+    maxSize: megabytes(MAX_DOCUMENT_BYTES),
+    values: { laCode: laCode ?? '' },
+    errors,
+  });
 }
