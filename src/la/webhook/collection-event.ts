@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import type { EdgateDatabase } from '../../platform/db/schema.ts';
 import type { SnapshotState } from '../tables.ts';
 import type { LaCollection } from '../collection/collect-all.ts';
-import { enqueueDelivery } from './webhook-store.ts';
+import { enqueueDelivery, hasWebhook } from './webhook-store.ts';
 
 type Db = Kysely<EdgateDatabase>;
 
@@ -71,6 +71,8 @@ export async function enqueueCollectionEvent(
   result: LaCollection,
   options: { now: Date; publicUrl: string },
 ): Promise<string | undefined> {
+  // Most LAs have no webhook: nothing is read for them.
+  if (result.outcome === 'claimed-elsewhere' || !(await hasWebhook(db, result.laCode))) return undefined;
   const snapshot =
     result.snapshotId === undefined
       ? undefined

@@ -115,19 +115,26 @@ export async function removeWebhook(db: Db, laCode: string): Promise<boolean> {
   });
 }
 
-/** Stores a delivery of `event` to LA `laCode`'s webhook, due now; nothing when the LA has none. */
-export async function enqueueDelivery(
-  db: Db,
-  laCode: string,
-  event: (deliveryId: string) => object,
-  now: Date,
-): Promise<string | undefined> {
+/** Whether LA `laCode` has a webhook (else nothing is stored for it). */
+export async function hasWebhook(db: Db, laCode: string): Promise<boolean> {
   const hook = await db
     .selectFrom('la.webhook')
     .select('la_code')
     .where('la_code', '=', laCode)
     .executeTakeFirst();
-  if (!hook) return undefined;
+  return hook !== undefined;
+}
+
+/**
+ * Stores a delivery of `event` to LA `laCode`'s webhook, due now (check `hasWebhook` first). One
+ * stored just as the webhook is removed is cancelled when it is claimed.
+ */
+export async function enqueueDelivery(
+  db: Db,
+  laCode: string,
+  event: (deliveryId: string) => object,
+  now: Date,
+): Promise<string> {
   const deliveryId = randomUUID();
   await db
     .insertInto('la.webhook_delivery')
