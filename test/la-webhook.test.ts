@@ -163,7 +163,7 @@ describe('LA webhook after each collection', () => {
 
     const page = await officer.get('/la/825/webhook');
     assert.match(page.body, /Delivered \(HTTP 204\)/);
-    assert.match(page.body, /taken-in/);
+    assert.match(page.body, /a new extract taken in/);
   });
 
   test('a replayed or tampered message fails verification at the receiver', () => {

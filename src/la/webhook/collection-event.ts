@@ -18,6 +18,16 @@ type Db = Kysely<EdgateDatabase>;
  */
 export type CollectionOutcome = 'taken-in' | 'held' | 'received' | 'invalid' | 'unchanged' | 'failed';
 
+/** Each outcome in plain words, for the webhook's page (the message itself carries the word). */
+export const OUTCOME_PLAIN_WORDS: Record<CollectionOutcome, string> = {
+  'taken-in': 'a new extract taken in',
+  held: 'a new extract held for a person to decide',
+  received: 'a new extract stored, not yet taken in',
+  invalid: 'an extract that was not valid, kept aside',
+  unchanged: 'the same extract as before',
+  failed: 'no extract: the collection failed',
+};
+
 export interface CollectionEvent {
   event: 'collection';
   deliveryId: string;

@@ -9,6 +9,7 @@ import type { EdgateDatabase } from '../../platform/db/schema.ts';
 import type { SecretBox } from '../../platform/auth/secret-box.ts';
 import { localAuthorityByCode } from '../../platform/reference.ts';
 import { mayAct } from '../directory/directory-pages.ts';
+import { OUTCOME_PLAIN_WORDS, type CollectionOutcome } from './collection-event.ts';
 import { londonTime } from '../collection/collection-pages.ts';
 import {
   findWebhook,
@@ -62,6 +63,7 @@ export async function webhookPages(
       deliveries: deliveries.map((d) => ({
         ...d,
         createdAtText: londonTime(d.createdAt),
+        outcomeWords: OUTCOME_PLAIN_WORDS[d.outcome as CollectionOutcome] ?? d.outcome,
         stateWords:
           d.state === 'pending' && d.attempts.length > 0
             ? `Failed; tried again after ${londonTime(d.nextAttemptAt)}`
