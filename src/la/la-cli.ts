@@ -16,6 +16,10 @@ import { httpsTransport } from './collection/transport.ts';
 import { latestSnapshots } from './collection/snapshot-store.ts';
 import { OUTCOME_WORDS } from './collection/outcome-words.ts';
 import { DIRECTORY_SUBCOMMANDS } from './directory/directory-cli.ts';
+import { secretOption } from './cli-secret.ts';
+import { enqueueCollectionEvent } from './webhook/collection-event.ts';
+import { WebhookError } from './webhook/webhook-store.ts';
+import { deliverAfterCommand, webhookCommand, WEBHOOK_USAGE } from './webhook/webhook-cli.ts';
 
 type LaCommandContext = CommandContext<LaSettings>;
 export type LaSubcommand = (args: string[], context: LaCommandContext) => Promise<number>;
@@ -35,25 +39,6 @@ const USAGE = `  edgate la source add --name NAME --kind soap|fid --endpoint URL
                                        alone unless --again)
   edgate la upload --la CODE FILE      take in an extract file by hand (stored like a collected one)
   edgate la snapshots [--la CODE]      the documents collected, newest first`;
-
-function secret(values: Record<string, unknown>, name: string): string | undefined {
-  const file = values[`${name}-file`] as string | undefined;
-  const env = values[`${name}-env`] as string | undefined;
-  if (file && env) throw new UsageError(`Give --${name}-file or --${name}-env, not both.`);
-  if (file) {
-    try {
-      return readFileSync(file, 'utf8').trim();
-    } catch (error) {
-      throw new UsageError(`${file}: ${(error as Error).message}`);
-    }
-  }
-  if (env) {
-    const value = process.env[env];
-    if (!value) throw new UsageError(`The environment variable ${env} is not set.`);
-    return value.trim();
-  }
-  return undefined;
-}
 
 function readText(file: string): string {
   try {
@@ -105,7 +90,7 @@ async function sourceCommand(args: string[], context: LaCommandContext): Promise
                 throw new UsageError(`${values.pfx}: ${(error as Error).message}`);
               }
             })(),
-            password: secret(values, 'pfx-password') ?? '',
+            password: secretOption(values, 'pfx-password') ?? '',
           }
         : values.certificate
           ? {
@@ -114,8 +99,8 @@ async function sourceCommand(args: string[], context: LaCommandContext): Promise
               keyPem: readText(values.key!),
             }
           : undefined;
-      const password = secret(values, 'password');
-      const fidApiKey = secret(values, 'api-key');
+      const password = secretOption(values, 'password');
+      const fidApiKey = secretOption(values, 'api-key');
       const box = context.secretBox();
       const id = await context.withDatabase(({ db }) =>
         addSource(db, box, {
@@ -179,8 +164,9 @@ async function collectCommand(args: string[], context: LaCommandContext): Promis
     again: { type: 'boolean' },
   });
   const box = context.secretBox();
-  const results = await context.withDatabase(({ db }) =>
-    collectAll(db, {
+  const publicUrl = context.config.publicUrl;
+  const results = await context.withDatabase(async ({ db }) => {
+    const collected = await collectAll(db, {
       now: new Date(),
       secretBox: box,
       ...(values.source ? { sources: values.source } : {}),
@@ -194,8 +180,11 @@ async function collectCommand(args: string[], context: LaCommandContext): Promis
           `[${done}/${total}] ${r.sourceName} ${r.laCode}: ${OUTCOME_WORDS[r.outcome]}` +
             `${r.attempts > 1 ? ` after ${r.attempts} tries` : ''}${r.error ? ` — ${r.error}` : ''}`,
         ),
-    }),
-  );
+      onCollected: async (r) => void (await enqueueCollectionEvent(db, r, { now: new Date(), publicUrl })),
+    });
+    await deliverAfterCommand(context, db);
+    return collected;
+  });
   if (results.length === 0) console.log('Nothing to collect: no enabled source matches.');
   const failed = results.filter(
     (r) => !['collected', 'same-as-before', 'claimed-elsewhere'].includes(r.outcome),
@@ -238,9 +227,12 @@ async function uploadCommand(args: string[], context: LaCommandContext): Promise
   }
   if (bytes.length === 0)
     throw new UsageError(`${positionals[0]} is empty or larger than ${MAX_DOCUMENT_BYTES / 1024 / 1024} MB.`);
-  const result = await context.withDatabase(({ db }) =>
-    takeUpload(db, { laCode: values.la!, bytes, by: operator(), now: new Date() }),
-  );
+  const result = await context.withDatabase(async ({ db }) => {
+    const stored = await takeUpload(db, { laCode: values.la!, bytes, by: operator(), now: new Date() });
+    await enqueueCollectionEvent(db, stored, { now: new Date(), publicUrl: context.config.publicUrl });
+    await deliverAfterCommand(context, db);
+    return stored;
+  });
   console.log(
     `Snapshot ${result.snapshotId}: ${OUTCOME_WORDS[result.outcome]}${result.error ? ` — ${result.error}` : ''}`,
   );
@@ -253,6 +245,7 @@ export const LA_SUBCOMMANDS: Record<string, LaSubcommand> = {
   collect: collectCommand,
   snapshots: snapshotsCommand,
   upload: uploadCommand,
+  webhook: webhookCommand,
   // The directory's: changes, accept, reject, take-in, auto-apply (directory/directory-cli.ts).
   ...Object.fromEntries(DIRECTORY_SUBCOMMANDS.map((c) => [c.name, c.run])),
 };
@@ -260,7 +253,7 @@ export const LA_SUBCOMMANDS: Record<string, LaSubcommand> = {
 export const LA_COMMANDS: RoleCommand<LaSettings>[] = [
   {
     name: 'la',
-    usage: [USAGE, ...DIRECTORY_SUBCOMMANDS.map((c) => c.usage)].join('\n'),
+    usage: [USAGE, WEBHOOK_USAGE, ...DIRECTORY_SUBCOMMANDS.map((c) => c.usage)].join('\n'),
     run: async (args, context) => {
       const [word, ...rest] = args;
       const run = word ? LA_SUBCOMMANDS[word] : undefined;
@@ -268,7 +261,8 @@ export const LA_COMMANDS: RoleCommand<LaSettings>[] = [
       try {
         return await run(rest, context);
       } catch (error) {
-        if (error instanceof SourceError) throw new UsageError(error.message);
+        if (error instanceof SourceError || error instanceof WebhookError)
+          throw new UsageError(error.message);
         throw error;
       }
     },

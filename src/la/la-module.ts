@@ -6,13 +6,16 @@ import { defineRole } from '../platform/role.ts';
 import { seedDemoAccounts } from '../platform/auth/demo-accounts.ts';
 import { collectionMigrations } from './migrations.ts';
 import { directoryMigrations } from './directory/migrations.ts';
+import { webhookMigrations } from './webhook/migrations.ts';
 import { DirectoryError } from './directory/directory-store.ts';
 import { seedDemoDirectory } from './directory/demo-directory.ts';
 import './tables.ts';
+import './webhook/tables.ts';
 import { readLaSettings } from './la-settings.ts';
 import { laRole } from './la-role.ts';
 import { LA_COMMANDS } from './la-cli.ts';
 import { SourceError } from './collection/sources.ts';
+import { WebhookError } from './webhook/webhook-store.ts';
 
 declare module '../platform/auth/accounts.ts' {
   interface AccountRoleNames {
@@ -30,12 +33,12 @@ export const laModule = defineRole({
   name: 'la',
   title: 'Local authority: collects the extract daily, reviews what changed, publishes the directory',
   schema: 'la',
-  migrations: { ...collectionMigrations, ...directoryMigrations },
+  migrations: { ...collectionMigrations, ...directoryMigrations, ...webhookMigrations },
   accountRoles: [LA_OFFICER],
   settings: readLaSettings,
   plugin: (app, context) => laRole(app, context),
   commands: LA_COMMANDS,
-  plainErrors: [SourceError, DirectoryError],
+  plainErrors: [SourceError, DirectoryError, WebhookError],
   async seedDemo({ handle: { db }, now }) {
     const lines = await seedDemoDirectory(db, now);
     const credentials = await seedDemoAccounts(

@@ -16,6 +16,11 @@ import type { Database } from '../platform/db/database.ts';
 import { directoryPages } from './directory/directory-pages.ts';
 import { orukRoutes } from './directory/oruk-routes.ts';
 import { takeInSnapshot, type TakeInOutcome } from './directory/take-in.ts';
+import type { LaCollection } from './collection/collect-all.ts';
+import { enqueueCollectionEvent } from './webhook/collection-event.ts';
+import { startWebhookSender } from './webhook/webhook-sender.ts';
+import { webhookPages } from './webhook/webhook-pages.ts';
+import { uploadPage } from './collection/upload-page.ts';
 
 export interface LaRoleHooks {
   /** Called after each new readable snapshot is stored; default: take it in (directory/take-in.ts). */
@@ -37,6 +42,36 @@ export async function laRole(
     requestsPerMinute: context.settings.orukRequestsPerMinute,
   });
   const takeIn = onSnapshot(db, now);
+  const sender =
+    context.settings.webhookSender === false
+      ? { kick: () => undefined, stop: async () => undefined }
+      : startWebhookSender(db, {
+          secretBox: context.secretBox,
+          now,
+          ...(context.settings.webhookCa ? { ca: context.settings.webhookCa } : {}),
+          log: app.log,
+        });
+  app.addHook('onReady', async () => sender.kick());
+  app.addHook('onClose', () => sender.stop());
+  /** The end of one LA's collection run: its webhook (if any) is told, apart from collection. */
+  const afterCollection = async (result: LaCollection): Promise<void> => {
+    try {
+      const queued = await enqueueCollectionEvent(db, result, {
+        now: now(),
+        publicUrl: context.config.publicUrl,
+      });
+      if (queued) sender.kick();
+    } catch (error) {
+      app.log.error({ err: error, la: result.laCode }, 'webhook delivery not stored');
+    }
+  };
+  await webhookPages(app, { db, box: context.secretBox, now, kick: () => sender.kick() });
+  await uploadPage(app, {
+    db,
+    now,
+    takeIn: (snapshotId, by) => takeInSnapshot(db, snapshotId, { now: now(), by }),
+    afterCollection,
+  });
   const afterSnapshot =
     hooks.onSnapshot ??
     (async (snapshotId: number) => {
@@ -70,6 +105,7 @@ export async function laRole(
         leaseSeconds: context.settings.collectLeaseSeconds,
         retry: context.settings.collectRetry,
         onSnapshot: afterSnapshot,
+        onCollected: afterCollection,
       });
       for (const r of results.filter((x) => x.outcome !== 'claimed-elsewhere')) {
         app.log.info(

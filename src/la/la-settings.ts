@@ -1,4 +1,4 @@
-/** The environment variables the LA role reads: its daily collection. */
+/** The environment variables the LA role reads: its daily collection, its public API, its webhook. */
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import type { SettingsReader } from '../platform/settings.ts';
@@ -14,18 +14,24 @@ export interface LaSettings {
   gatewayCa: string[] | undefined;
   /** Requests a minute one address may make of the public ORUK API (per instance). */
   orukRequestsPerMinute?: number;
+  /** Certificates to trust for webhook receivers besides the public ones, PEM. */
+  webhookCa?: string[] | undefined;
+  /** Whether this instance sends the webhook's outbox (every instance may; deliveries are claimed). */
+  webhookSender?: boolean;
+}
+
+function extraCa(read: SettingsReader, name: string): string[] | undefined {
+  const file = read.text(name);
+  if (!file) return undefined;
+  try {
+    return [...rootCertificates, readFileSync(file, 'utf8')];
+  } catch (error) {
+    read.problem(`${name}: cannot read ${file} (${(error as Error).message})`);
+    return undefined;
+  }
 }
 
 export function readLaSettings(read: SettingsReader): LaSettings {
-  const caFile = read.text('LA_GATEWAY_CA_FILE');
-  let gatewayCa: string[] | undefined;
-  if (caFile) {
-    try {
-      gatewayCa = [...rootCertificates, readFileSync(caFile, 'utf8')];
-    } catch (error) {
-      read.problem(`LA_GATEWAY_CA_FILE: cannot read ${caFile} (${(error as Error).message})`);
-    }
-  }
   return {
     collectSchedule: read.boolean('LA_COLLECT_SCHEDULE', true),
     collectLeaseSeconds: read.integer('LA_COLLECT_LEASE_SECONDS', 900, 30, 86400),
@@ -33,7 +39,9 @@ export function readLaSettings(read: SettingsReader): LaSettings {
       attempts: read.integer('LA_COLLECT_TRIES', 4, 1, 10),
       baseDelayMs: read.integer('LA_COLLECT_RETRY_SECONDS', 5, 0, 600) * 1000,
     },
-    gatewayCa,
+    gatewayCa: extraCa(read, 'LA_GATEWAY_CA_FILE'),
+    webhookCa: extraCa(read, 'LA_WEBHOOK_CA_FILE'),
+    webhookSender: read.boolean('LA_WEBHOOK_SEND', true),
     orukRequestsPerMinute: read.integer('LA_ORUK_REQUESTS_PER_MINUTE', 300, 1, 100000),
   };
 }

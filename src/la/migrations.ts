@@ -70,4 +70,28 @@ export const collectionMigrations: Record<string, Migration> = {
         `create index collection_attempt_la_started on la.collection_attempt (la_code, started_at desc)`,
       ]),
   },
+  '0004_source_audit': {
+    up: (db) =>
+      runStatements(db, [
+        // No foreign key: a source added on the web and then cancelled is deleted, its audit kept.
+        `create table la.source_audit (
+          id serial primary key,
+          source_id integer not null,
+          source_name text not null,
+          la_codes text[] not null,
+          action text not null check (action in ('added', 'changed', 'enabled', 'disabled', 'cancelled')),
+          detail text not null,
+          changed_by text not null,
+          changed_at timestamptz not null
+        )`,
+        `create index source_audit_source on la.source_audit (source_id, id)`,
+        `create table la.source_draft (
+          id serial primary key,
+          source_id integer not null references la.source(id) on delete cascade,
+          changes_sealed text not null,
+          drafted_by text not null,
+          drafted_at timestamptz not null
+        )`,
+      ]),
+  },
 };

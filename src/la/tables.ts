@@ -91,11 +91,37 @@ export interface SnapshotTable {
   decided_at: NullableTimestamp;
 }
 
+export type SourceAuditAction = 'added' | 'changed' | 'enabled' | 'disabled' | 'cancelled';
+
+/** Who changed a source, when and how, in plain words (never a secret's value). */
+export interface SourceAuditTable {
+  id: Generated<number>;
+  source_id: number;
+  source_name: string;
+  /** The source's LAs at the time: each LA's page shows the changes of its sources. */
+  la_codes: string[];
+  action: SourceAuditAction;
+  detail: string;
+  changed_by: string;
+  changed_at: Date | string;
+}
+
+/** A change to a source waiting on its check-your-answers page (sealed: it may hold secrets). */
+export interface SourceDraftTable {
+  id: Generated<number>;
+  source_id: number;
+  changes_sealed: string;
+  drafted_by: string;
+  drafted_at: Date | string;
+}
+
 export interface LaCollectionTables {
   'la.source': SourceTable;
   'la.collection_claim': CollectionClaimTable;
   'la.collection_attempt': CollectionAttemptTable;
   'la.snapshot': SnapshotTable;
+  'la.source_audit': SourceAuditTable;
+  'la.source_draft': SourceDraftTable;
 }
 
 // This role's tables join the database's type (the platform names no role).

@@ -10,6 +10,7 @@ import { createAccount } from '../../src/platform/auth/accounts.ts';
 import { SecretBox } from '../../src/platform/auth/secret-box.ts';
 import { ACCOUNT_ROLES } from '../../src/edgate.ts';
 import { laRole } from '../../src/la/la-role.ts';
+import type { LaSettings } from '../../src/la/la-settings.ts';
 import type { Registration } from '../../src/contracts/childcare-extract/registration.ts';
 import { extractDocument } from '../../src/la/directory/demo-directory.ts';
 import { storeSnapshot } from '../../src/la/collection/snapshot-store.ts';
@@ -61,11 +62,15 @@ export const PASSWORD = 'synthetic-test-password';
 export interface LaTestApp {
   app: FastifyInstance;
   handle: TestDatabase;
+  secretBox: SecretBox;
   close(): Promise<void>;
 }
 
-export async function startLaApp(options: { now?: () => Date } = {}): Promise<LaTestApp> {
+export async function startLaApp(
+  options: { now?: () => Date; settings?: Partial<LaSettings> } = {},
+): Promise<LaTestApp> {
   const handle = await openTestDatabase();
+  const secretBox = new SecretBox(randomBytes(32));
   const app = await createHttpServer({
     db: handle.db,
     logLevel: 'silent',
@@ -81,8 +86,11 @@ export async function startLaApp(options: { now?: () => Date } = {}): Promise<La
       collectRetry: { attempts: 1, baseDelayMs: 0 },
       gatewayCa: undefined,
       orukRequestsPerMinute: 100_000,
+      // Tests send the webhook's outbox themselves (deliverDue), when they mean to.
+      webhookSender: false,
+      ...options.settings,
     },
-    secretBox: new SecretBox(randomBytes(32)),
+    secretBox,
     now: options.now,
   });
   await app.ready();
@@ -101,6 +109,7 @@ export async function startLaApp(options: { now?: () => Date } = {}): Promise<La
   return {
     app,
     handle,
+    secretBox,
     close: async () => {
       await app.close();
       await handle.close();
@@ -113,6 +122,13 @@ export interface Session {
   get(url: string): Promise<LightMyRequestResponse>;
   /** A form post; `_csrf` is added from the last page unless given. */
   post(url: string, form: Record<string, string>): Promise<LightMyRequestResponse>;
+  /** Any request with the session's cookies (a multipart upload, a request without its token). */
+  send(
+    method: 'POST',
+    url: string,
+    payload: Buffer | string,
+    headers: Record<string, string>,
+  ): Promise<LightMyRequestResponse>;
   csrf: string;
 }
 
@@ -150,6 +166,9 @@ export async function signIn(app: FastifyInstance, username: string): Promise<Se
         headers: { ...headers(), 'content-type': 'application/x-www-form-urlencoded' },
         payload: new URLSearchParams({ _csrf: session.csrf, ...form }).toString(),
       });
+    },
+    async send(method, url, payload, extra) {
+      return app.inject({ method, url, headers: { ...headers(), ...extra }, payload });
     },
   };
   await session.get('/logout-confirm'); // a page with a form: the session's CSRF token

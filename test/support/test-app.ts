@@ -33,6 +33,7 @@ export const TEST_ROLE_CONFIG: {
   extractLeaseSeconds: number;
   collectSchedule: boolean;
   syncSchedule: boolean;
+  webhookSender: boolean;
 } = {
   publicUrl: 'https://127.0.0.1',
   gatewayMaintenance: undefined,
@@ -44,6 +45,8 @@ export const TEST_ROLE_CONFIG: {
   // Nor the LA's daily collection or the school's sync: tests run them by hand.
   collectSchedule: false,
   syncSchedule: false,
+  // Nor send the LA's webhook outbox.
+  webhookSender: false,
   extractLeaseSeconds: 600,
 };
 

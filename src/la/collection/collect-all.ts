@@ -38,6 +38,12 @@ export interface CollectOptions {
   /** Called after a new readable snapshot is stored (part 2 takes it in there). */
   onSnapshot?: (snapshotId: number) => Promise<void> | void;
   onProgress?: (result: LaCollection, done: number, total: number) => void;
+  /**
+   * Called at the end of each LA's collection run (not one another collector has), after its
+   * snapshot was taken in: the webhook is told there. A failure here is logged by the caller's
+   * hook, never stops the collection.
+   */
+  onCollected?: (result: LaCollection) => Promise<void> | void;
   retry?: RetryPolicy;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -126,6 +132,13 @@ export async function collectAll(db: Db, given: CollectOptions): Promise<LaColle
       }
       results.push(result);
       options.onProgress?.(result, results.length, work.length);
+      if (result.outcome !== 'claimed-elsewhere') {
+        try {
+          await options.onCollected?.(result);
+        } catch {
+          // The hook reports its own failures; the other LAs are collected regardless.
+        }
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker));

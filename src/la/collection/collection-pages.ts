@@ -13,13 +13,22 @@ import type { SecretBox } from '../../platform/auth/secret-box.ts';
 import { localAuthorityByCode } from '../../platform/reference.ts';
 import {
   addSource,
+  auditSource,
+  DEFAULT_COLLECT_TIME,
+  describeSourceChanges,
   listSources,
   setSourceEnabled,
+  sourceAudit,
+  sourceChangeProblems,
   SourceError,
   sourceProblems,
   sourceSummary,
+  updateSource,
   type NewSource,
+  type SourceChanges,
 } from './sources.ts';
+import { acceptFormsWithFiles, fileField } from './form-with-files.ts';
+import type { CertificateMaterial } from './client-certificate.ts';
 import { latestSnapshots, readSnapshotDocument } from './snapshot-store.ts';
 import { collectionStaleness, type Staleness } from './staleness.ts';
 import { OUTCOME_WORDS, SNAPSHOT_STATE_WORDS } from './outcome-words.ts';
@@ -40,7 +49,7 @@ export function londonTime(value: Date | string | null): string {
 }
 
 /** Which LA the page is about: an officer's own, whatever the address asks; an admin's choice, or every LA. */
-function laScope(request: FastifyRequest): { officer: boolean; laCode: string | undefined } {
+export function laScope(request: FastifyRequest): { officer: boolean; laCode: string | undefined } {
   const account = request.session!.account;
   if (!account.roles.includes('admin')) return { officer: true, laCode: account.laCode ?? '---' };
   const asked = (request.query as Record<string, string | undefined>).la;
@@ -72,7 +81,8 @@ export async function collectionPages(
 
       scope.get('/collection', { preHandler: allowed }, async (request, reply) => {
         const { officer, laCode } = laScope(request);
-        const [staleness, sources, snapshots, attempts] = await Promise.all([
+        const [audit, staleness, sources, snapshots, attempts] = await Promise.all([
+          sourceAudit(db, laCode),
           collectionStaleness(db, now(), laCode),
           listSources(db, laCode === undefined ? {} : { laCode }),
           latestSnapshots(db, laCode, { limit: 20 }),
@@ -102,6 +112,7 @@ export async function collectionPages(
           la: laCode ? localAuthorityByCode(laCode) : undefined,
           banner: staleBanner(staleness),
           sources: sources.map((s) => ({ ...s, updatedAtText: londonTime(s.updatedAt) })),
+          audit: audit.map((a) => ({ ...a, when: londonTime(a.changedAt) })),
           attempts: attempts.map((a) => ({
             ...a,
             when: londonTime(a.started_at),
@@ -140,45 +151,6 @@ export async function collectionPages(
         });
       });
 
-      scope.post('/sources/new', { preHandler: allowed }, async (request, reply) => {
-        const { officer, laCode } = laScope(request);
-        const body = (request.body ?? {}) as Record<string, string | undefined>;
-        const kind = body.kind === 'fid' ? 'fid' : 'soap';
-        const laCodes = officer ? [laCode!] : (body.laCodes ?? '').split(/[\s,]+/).filter((c) => c !== '');
-        const input: NewSource = {
-          name: (body.name ?? '').trim(),
-          kind,
-          endpointUrl: (body.endpointUrl ?? '').trim(),
-          ...(kind === 'soap'
-            ? { username: (body.username ?? '').trim(), password: body.password ?? '' }
-            : { fidApiKey: (body.fidApiKey ?? '').trim(), fidServiceKey: (body.fidServiceKey ?? '').trim() }),
-          laCodes,
-          collectTime: (body.collectTime ?? '').trim() || '06:30',
-          by: request.session!.account.username,
-        };
-        const errors = await sourceProblems(input);
-        let id: number | undefined;
-        if (errors.length === 0) {
-          try {
-            id = await addSource(db, box, input);
-            // Stored off until confirmed on the next page.
-            await setSourceEnabled(db, id, false, input.by);
-          } catch (error) {
-            if (!(error instanceof SourceError)) throw error;
-            errors.push(error.message);
-          }
-        }
-        if (id === undefined) {
-          return reply.code(400).view(`${VIEWS}/source-new.njk`, {
-            pageTitle: 'Add a source',
-            officer,
-            values: { ...body, password: '', fidApiKey: '', laCodes: laCodes.join(' ') },
-            errors,
-          });
-        }
-        return reply.redirect(`/la/sources/${id}/check`, 303);
-      });
-
       const ownSource = async (request: FastifyRequest) => {
         const id = Number((request.params as { id: string }).id);
         if (!Number.isInteger(id)) return undefined;
@@ -187,6 +159,177 @@ export async function collectionPages(
         if (!row || (laCode !== undefined && !row.la_codes.includes(laCode))) return undefined;
         return row;
       };
+
+      // The forms that may carry a certificate (PEM or PFX files): parsed as multipart here only.
+      await scope.register(async (forms) => {
+        await acceptFormsWithFiles(forms, {
+          limits: { fileSize: 64 * 1024, files: 3, fields: 16 },
+          mayPost: allowed,
+          refuse: (request, reply, status, message) => {
+            reply.code(status);
+            return reply.view('message.njk', {
+              pageTitle: 'The form could not be read',
+              paragraphs: [`${message} Nothing was changed.`],
+              link: { href: '/la/collection', text: 'Extract collection' },
+            });
+          },
+        });
+
+        forms.post('/sources/new', { preHandler: allowed }, async (request, reply) => {
+          const { officer, laCode } = laScope(request);
+          const body = (request.body ?? {}) as Record<string, unknown>;
+          const form = sourceForm(body, officer ? [laCode!] : undefined);
+          const kind = text(body, 'kind') === 'fid' ? 'fid' : 'soap';
+          const input: NewSource = {
+            name: form.changes.name ?? '',
+            kind,
+            endpointUrl: form.changes.endpointUrl ?? '',
+            ...(kind === 'soap'
+              ? {
+                  username: form.changes.username ?? '',
+                  password: form.changes.password ?? '',
+                  ...(form.changes.certificate ? { certificate: form.changes.certificate } : {}),
+                  ...(form.changes.signatureAlgorithm
+                    ? { signatureAlgorithm: form.changes.signatureAlgorithm }
+                    : {}),
+                }
+              : { fidApiKey: form.changes.fidApiKey ?? '', fidServiceKey: form.changes.fidServiceKey ?? '' }),
+            laCodes: form.changes.laCodes ?? [],
+            collectTime: form.changes.collectTime || DEFAULT_COLLECT_TIME,
+            by: request.session!.account.username,
+          };
+          const errors = [...form.problems, ...(await sourceProblems(input))];
+          let id: number | undefined;
+          if (errors.length === 0) {
+            try {
+              id = await addSource(db, box, input);
+              // Stored off until confirmed on the next page.
+              await setSourceEnabled(db, id, false, input.by, { audit: false });
+            } catch (error) {
+              if (!(error instanceof SourceError)) throw error;
+              errors.push(error.message);
+            }
+          }
+          if (id === undefined) {
+            return reply.code(400).view(`${VIEWS}/source-new.njk`, {
+              pageTitle: 'Add a source',
+              officer,
+              values: { ...shownValues(body), laCodes: input.laCodes.join(' ') },
+              errors,
+            });
+          }
+          return reply.redirect(`/la/sources/${id}/check`, 303);
+        });
+
+        forms.post('/sources/:id/edit', { preHandler: allowed }, async (request, reply) => {
+          const row = await ownSource(request);
+          if (!row) return notFound(reply);
+          const { officer } = laScope(request);
+          const body = (request.body ?? {}) as Record<string, unknown>;
+          const form = sourceForm(body, officer ? [...row.la_codes] : undefined);
+          const errors = [...form.problems, ...(await sourceChangeProblems(db, row, form.changes))];
+          const lines = errors.length === 0 ? describeSourceChanges(row, form.changes) : [];
+          if (errors.length === 0 && lines.length === 0)
+            errors.push('Nothing was changed: change a field, or go back.');
+          if (errors.length > 0) {
+            return reply.code(400).view(`${VIEWS}/source-edit.njk`, {
+              pageTitle: `Change ${row.name}`,
+              officer,
+              source: sourceSummary(row),
+              values: shownValues(body),
+              errors,
+            });
+          }
+          // Kept sealed until confirmed: the change may hold a password, a key or a certificate.
+          const draft = await db
+            .insertInto('la.source_draft')
+            .values({
+              source_id: row.id,
+              changes_sealed: box.seal(JSON.stringify(form.changes)),
+              drafted_by: request.session!.account.username,
+              drafted_at: now(),
+            })
+            .returning('id')
+            .executeTakeFirstOrThrow();
+          return reply.redirect(`/la/sources/${row.id}/changes/${draft.id}`, 303);
+        });
+      });
+
+      scope.get('/sources/:id/edit', { preHandler: allowed }, async (request, reply) => {
+        const row = await ownSource(request);
+        if (!row) return notFound(reply);
+        const summary = sourceSummary(row);
+        return reply.view(`${VIEWS}/source-edit.njk`, {
+          pageTitle: `Change ${row.name}`,
+          officer: laScope(request).officer,
+          source: summary,
+          values: {
+            name: row.name,
+            endpointUrl: row.endpoint_url ?? '',
+            username: row.username ?? '',
+            fidServiceKey: row.fid_service_key ?? '',
+            laCodes: row.la_codes.join(' '),
+            collectTime: row.collect_time,
+            algorithm: row.signature_algorithm,
+          },
+          errors: [],
+        });
+      });
+
+      const ownDraft = async (request: FastifyRequest) => {
+        const row = await ownSource(request);
+        const draftId = Number((request.params as { draft: string }).draft);
+        if (!row || !Number.isInteger(draftId)) return undefined;
+        const draft = await db
+          .selectFrom('la.source_draft')
+          .selectAll()
+          .where('id', '=', draftId)
+          .where('source_id', '=', row.id)
+          .executeTakeFirst();
+        return draft && { row, draft, changes: JSON.parse(box.open(draft.changes_sealed)) as SourceChanges };
+      };
+
+      scope.get('/sources/:id/changes/:draft', { preHandler: allowed }, async (request, reply) => {
+        const found = await ownDraft(request);
+        if (!found) return notFound(reply);
+        return reply.view(`${VIEWS}/source-change-check.njk`, {
+          pageTitle: `Check the changes to ${found.row.name}`,
+          source: sourceSummary(found.row),
+          draftId: found.draft.id,
+          lines: describeSourceChanges(found.row, found.changes),
+        });
+      });
+
+      scope.post('/sources/:id/changes/:draft', { preHandler: allowed }, async (request, reply) => {
+        const found = await ownDraft(request);
+        if (!found) return notFound(reply);
+        const decision = (request.body as { decision?: string } | undefined)?.decision;
+        if (decision === 'confirm') {
+          try {
+            await updateSource(
+              db,
+              box,
+              found.row.id,
+              found.changes,
+              request.session!.account.username,
+              now(),
+            );
+          } catch (error) {
+            if (!(error instanceof SourceError)) throw error;
+            reply.code(409);
+            return reply.view('message.njk', {
+              pageTitle: 'The source was not changed',
+              paragraphs: [
+                error.message,
+                'The source changed since the form was filled in: change it again.',
+              ],
+              link: { href: `/la/sources/${found.row.id}/edit`, text: `Change ${found.row.name}` },
+            });
+          }
+        }
+        await db.deleteFrom('la.source_draft').where('id', '=', found.draft.id).execute();
+        return reply.redirect('/la/collection', 303);
+      });
 
       scope.get('/sources/:id/check', { preHandler: allowed }, async (request, reply) => {
         const row = await ownSource(request);
@@ -209,9 +352,23 @@ export async function collectionPages(
             .select('id')
             .where('source_id', '=', row.id)
             .executeTakeFirst();
-          if (!used && !row.enabled) await db.deleteFrom('la.source').where('id', '=', row.id).execute();
-        } else {
-          await setSourceEnabled(db, row.id, true, by);
+          if (!used && !row.enabled) {
+            await db.deleteFrom('la.source').where('id', '=', row.id).execute();
+            await auditSource(db, {
+              source: row,
+              action: 'cancelled',
+              detail: 'Not added: cancelled on its check page',
+              by,
+            });
+          }
+        } else if (!row.enabled) {
+          await setSourceEnabled(db, row.id, true, by, { audit: false });
+          await auditSource(db, {
+            source: row,
+            action: 'enabled',
+            detail: 'Confirmed on its check page: collected daily',
+            by,
+          });
         }
         return reply.redirect('/la/collection', 303);
       });
@@ -235,4 +392,79 @@ function notFound(reply: FastifyReply) {
     paragraphs: ['There is no such page for your local authority.'],
     link: { href: '/la/collection', text: 'Extract collection' },
   });
+}
+
+function text(body: Record<string, unknown>, name: string): string | undefined {
+  const value = body[name];
+  return typeof value === 'string' ? value.trim() : undefined;
+}
+
+/** What a source form may show back: never a secret, never a file. */
+function shownValues(body: Record<string, unknown>): Record<string, string> {
+  const shown: Record<string, string> = {};
+  for (const name of [
+    'name',
+    'kind',
+    'endpointUrl',
+    'username',
+    'fidServiceKey',
+    'laCodes',
+    'collectTime',
+    'algorithm',
+  ])
+    shown[name] = text(body, name) ?? '';
+  return shown;
+}
+
+/**
+ * A source form (add or change) as changes: a field sent is a change, a secret left empty is
+ * kept, a certificate is PEM files (certificate and key) or a PFX file and its password. The
+ * rules on the values are the CLI's (`sourceProblems`); here only what the form itself can get
+ * wrong. `laCodes` given: an officer's own, whatever the form says.
+ */
+export function sourceForm(
+  body: Record<string, unknown>,
+  laCodes: string[] | undefined,
+): { changes: SourceChanges; problems: string[] } {
+  const problems: string[] = [];
+  const changes: SourceChanges = {};
+  for (const name of ['name', 'endpointUrl', 'username', 'fidServiceKey', 'collectTime'] as const) {
+    const value = text(body, name);
+    if (value !== undefined) changes[name] = value;
+  }
+  for (const name of ['password', 'fidApiKey'] as const) {
+    const value = text(body, name);
+    if (value) changes[name] = value;
+  }
+  const codes =
+    laCodes ??
+    text(body, 'laCodes')
+      ?.split(/[\s,]+/)
+      .filter((c) => c !== '');
+  if (codes) changes.laCodes = codes;
+  const algorithm = text(body, 'algorithm');
+  if (algorithm === 'rsa-sha1' || algorithm === 'rsa-sha256') changes.signatureAlgorithm = algorithm;
+  const certificatePem = fileField(body, 'certificatePem');
+  const keyPem = fileField(body, 'keyPem');
+  const pfx = fileField(body, 'pfx');
+  let certificate: CertificateMaterial | undefined;
+  if (pfx && (certificatePem || keyPem))
+    problems.push('Choose a PFX file, or a certificate and its private key (PEM), not both.');
+  else if (pfx)
+    certificate = {
+      format: 'pfx',
+      pfxBase64: pfx.toString('base64'),
+      password: text(body, 'pfxPassword') ?? '',
+    };
+  else if (certificatePem && keyPem)
+    certificate = {
+      format: 'pem',
+      certificatePem: certificatePem.toString('utf8'),
+      keyPem: keyPem.toString('utf8'),
+    };
+  else if (certificatePem || keyPem)
+    problems.push('Choose both the certificate and its private key (PEM files).');
+  if (certificate) changes.certificate = certificate;
+  else if (text(body, 'removeCertificate') === 'yes') changes.removeCertificate = true;
+  return { changes, problems };
 }

@@ -44,6 +44,16 @@ export async function sourcesDue(db: Db, now: Date): Promise<string[]> {
     .map((r) => r.name);
 }
 
+/** One tick of the schedule: the sources due now, collected by `run` (which claims each LA). */
+export async function collectDue(
+  db: Db,
+  now: Date,
+  run: (sourceNames: string[]) => Promise<void>,
+): Promise<void> {
+  const due = await sourcesDue(db, now);
+  if (due.length > 0) await run(due);
+}
+
 /** Checks every minute for due sources and runs `run` for them (one run per source at a time here). */
 export function scheduleCollection(
   app: FastifyInstance,
@@ -56,8 +66,7 @@ export function scheduleCollection(
     if (running) return;
     running = true;
     try {
-      const due = await sourcesDue(db, now());
-      if (due.length > 0) await run(due);
+      await collectDue(db, now(), run);
     } catch (error) {
       app.log.error({ err: error }, 'LA extract collection failed');
     } finally {
