@@ -21,7 +21,7 @@ import { liveLocalAuthorities, localAuthorityByCode } from '../../platform/refer
 import { schoolByUrn } from '../schools/school-store.ts';
 import { listConsents } from '../consent/consent-store.ts';
 import { combineFigures, formatRate, percentCell, type Figures } from './figures.ts';
-import { rateChart, type RateChart } from './rate-chart.ts';
+import { rateChart, type RateChart } from '../../platform/web/rate-chart.ts';
 import { csvDocument, type CsvCell } from './statistics-csv.ts';
 import { monitorWindow } from './statistics-dates.ts';
 import type { AttendanceStatistics } from './attendance-statistics.ts';
