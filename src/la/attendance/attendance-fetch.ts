@@ -92,7 +92,7 @@ export async function fetchAttendance(
     if (!result.ok) throw new FetchProblem(result.reason);
     const value = reader(result.body);
     if (value === undefined)
-      throw new FetchProblem(`the DfE's answer to ${path.split('?')[0]} could not be read`);
+      throw new FetchProblem(`the DfE’s answer to ${path.split('?')[0]} could not be read`);
     return value;
   };
 

@@ -22,7 +22,6 @@ import { localAuthorityByCode } from '../../platform/reference.ts';
 import { formatLongDate, isCalendarDate } from '../../platform/calendar.ts';
 import { formatRate, rateChart } from '../../platform/web/rate-chart.ts';
 import { mayAct } from '../directory/directory-pages.ts';
-import { csvCell } from '../directory/change-export.ts';
 import { pupilYearGroups } from '../../contracts/attendance/nc-year-groups.ts';
 import { listAttendanceSources } from './attendance-source.ts';
 import {
@@ -38,6 +37,7 @@ import {
   byPhase,
   latest,
   notSentForTwoSchoolDays,
+  schoolsCsv,
   withRates,
   type DayTotals,
   type SchoolsDay,
@@ -82,47 +82,6 @@ function attendanceChart(dates: readonly string[], lines: { label: string; value
       values: line.values,
     })),
   });
-}
-
-const percent = (rate: number | null): string => (rate === null ? '' : (rate * 100).toFixed(2));
-
-/** The schools of a day as CSV, formula cells neutralised as the change export does. */
-export function schoolsCsv(laCode: string, day: SchoolsDay): string {
-  const header = [
-    'date',
-    'la_code',
-    'urn',
-    'school_name',
-    'phase_of_education',
-    'reported',
-    'possible_sessions',
-    'present',
-    'approved_educational_activity',
-    'authorised_absence',
-    'unauthorised_absence',
-    'not_counted',
-    'attendance_rate_percent',
-    'authorised_absence_rate_percent',
-    'unauthorised_absence_rate_percent',
-  ];
-  const rows = day.schools.map((school) => {
-    const f = school.figures && withRates(school.figures);
-    return [
-      day.date,
-      laCode,
-      school.urn,
-      school.name ?? '',
-      school.phaseOfEducation,
-      f ? 'yes' : 'no',
-      ...(f
-        ? [f.possible, f.present, f.aea, f.authorised, f.unauthorised, f.notCounted]
-        : ['', '', '', '', '', '']),
-      percent(f?.attendanceRate ?? null),
-      percent(f?.authorisedRate ?? null),
-      percent(f?.unauthorisedRate ?? null),
-    ];
-  });
-  return `\uFEFF${[header, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n')}\r\n`;
 }
 
 /** What the pages say of the figures' age: when fetched, and why stale when the last try failed. */
@@ -239,7 +198,8 @@ export async function attendancePages(app: FastifyInstance, options: AttendanceP
               })),
               reporting: day.schools.filter((school) => school.figures).length,
               yearGroups: day.yearGroups.map((group) => ({
-                label: yearGroupLabels.get(group.ncYearGroup) ?? group.ncYearGroup,
+                ncYearGroup: group.ncYearGroup,
+              label: yearGroupLabels.get(group.ncYearGroup) ?? group.ncYearGroup,
                 ...withRates(group),
               })),
               phases: byPhase(day),

@@ -110,7 +110,7 @@ export class DfeStatisticsClient {
       return {
         ok: false,
         status: undefined,
-        reason: `the DfE's token service could not be reached (${(error as Error).message})`,
+        reason: `the DfE’s token service could not be reached (${(error as Error).message})`,
       };
     }
     const read = readJson(answer.text) as Record<string, unknown> | undefined;
@@ -125,7 +125,7 @@ export class DfeStatisticsClient {
             ? 'the DfE did not accept the LA’s client id and secret: check them with edgate la attendance-source show'
             : code === 'invalid_scope'
               ? `the DfE does not let the LA’s client read its schools (scope ${READ_LA_SCOPE})`
-              : `the DfE's token service answered ${answer.status}${code ? ` (${code})` : ''} without a token`,
+              : `the DfE’s token service answered ${answer.status}${code ? ` (${code})` : ''} without a token`,
       };
     }
     const expiresIn = read?.expires_in;
