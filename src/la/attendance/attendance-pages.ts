@@ -40,7 +40,6 @@ import {
   schoolsCsv,
   withRates,
   type DayTotals,
-  type SchoolsDay,
 } from './attendance-figures.ts';
 
 const VIEWS = 'la/attendance/views';
@@ -199,7 +198,7 @@ export async function attendancePages(app: FastifyInstance, options: AttendanceP
               reporting: day.schools.filter((school) => school.figures).length,
               yearGroups: day.yearGroups.map((group) => ({
                 ncYearGroup: group.ncYearGroup,
-              label: yearGroupLabels.get(group.ncYearGroup) ?? group.ncYearGroup,
+                label: yearGroupLabels.get(group.ncYearGroup) ?? group.ncYearGroup,
                 ...withRates(group),
               })),
               phases: byPhase(day),
