@@ -257,7 +257,10 @@ describe('an LA officer’s attendance pages', () => {
     assert.equal(csv.status, 200);
     assert.match(String(csv.headers['content-type']), /^text\/csv/);
     assert.match(csv.body, /"'=HYPERLINK\(""http:\/\/example.invalid"",""Quiet School""\)"/);
-    assert.match(csv.body, /2026-11-20,825,100001,Synthetic Academy,Secondary,yes,248,223,1,15,9,2,90\.32,/);
+    assert.match(
+      csv.body,
+      /2026-11-20,825,100001,Synthetic Academy,Secondary,yes,1,248,223,1,15,9,2,90\.32,/,
+    );
     assert.doesNotMatch(csv.body, /200001/);
   });
 
@@ -309,7 +312,7 @@ describe('an LA officer’s attendance pages', () => {
     assert.match(answer.body, /Figures last fetched at 20 November 2026 at 15:11/);
     assert.match(
       answer.body,
-      /data-stale-reason>The DfE could not give newer figures when we asked at 20 November 2026 at 15:22: The DfE’s token service could not be reached/,
+      /data-stale-reason>The DfE could not give newer figures when we asked at 20 November 2026 at 15:22: The DfE refused the connection \(nothing is listening at that address\)/,
     );
     assert.deepEqual(cells(answer.body, 'la'), cells(page, 'la'), 'the figures kept are still shown');
   });

@@ -49,11 +49,6 @@ export function combineFigures(parts: readonly Figures[]): Figures {
 /** "94.2%": as every chart of rates writes them. */
 export { formatRate } from '../../platform/web/rate-chart.ts';
 
-/** "94.21": a rate as a percentage for a CSV cell, two decimal places; empty when nothing was possible. */
-export function percentCell(rate: number | null): string {
-  return rate === null ? '' : (rate * 100).toFixed(2);
-}
-
 /** Year groups in the reference list's order (youngest first); any other code after them, sorted. */
 export function byYearGroupOrder<T extends { ncYearGroup: string }>(rows: readonly T[]): T[] {
   const order = new Map(pupilYearGroups().map((group, index) => [group.code, index]));

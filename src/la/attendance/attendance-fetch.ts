@@ -92,7 +92,7 @@ export async function fetchAttendance(
     if (!result.ok) throw new FetchProblem(result.reason);
     const value = reader(result.body);
     if (value === undefined)
-      throw new FetchProblem(`the DfE’s answer to ${path.split('?')[0]} could not be read`);
+      throw new FetchProblem(`The DfE’s answer to ${path.split('?')[0]} could not be read.`);
     return value;
   };
 
@@ -115,7 +115,7 @@ export async function fetchAttendance(
     return { kind: 'fetched', dates };
   } catch (error) {
     if (!(error instanceof FetchProblem)) throw error;
-    const problem = `${error.message.charAt(0).toUpperCase()}${error.message.slice(1)}.`;
+    const problem = error.message;
     await db.updateTable('la.attendance_fetch').set({ problem }).where('la_code', '=', laCode).execute();
     return { kind: 'failed', problem };
   }

@@ -121,8 +121,8 @@ describe('arranging a day', () => {
     assert.match(lines[0]!, /^date,la_code,urn,school_name,/);
     assert.equal(
       lines[1],
-      `2026-11-20,825,100001,"'=HYPERLINK(""http://example.invalid"",""x"")",Primary,yes,200,180,0,15,5,0,90.00,7.50,2.50`,
+      `2026-11-20,825,100001,"'=HYPERLINK(""http://example.invalid"",""x"")",Primary,yes,1,200,180,0,15,5,0,90.00,7.50,2.50`,
     );
-    assert.equal(lines[2], `2026-11-20,825,100002,'@SUM(A1),Primary,no,,,,,,,,,`);
+    assert.equal(lines[2], `2026-11-20,825,100002,'@SUM(A1),Primary,no,0,,,,,,,,,`);
   });
 });

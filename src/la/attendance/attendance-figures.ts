@@ -8,6 +8,7 @@ import { Type, type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { combineSummaries, type MarkSummary } from '../../contracts/attendance/aggregation.ts';
 import { csvCell } from '../directory/change-export.ts';
+import { FIGURE_COLUMNS, figureCells } from '../../contracts/attendance/figure-columns.ts';
 
 const count = () => Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
 const totalsProperties = {
@@ -130,9 +131,7 @@ export function latest<T>(series: readonly T[], count: number): T[] {
   return series.slice(Math.max(0, series.length - count));
 }
 
-const percent = (rate: number | null): string => (rate === null ? '' : (rate * 100).toFixed(2));
-
-/** The schools of a day as CSV, formula cells neutralised as the change export does. */
+/** The schools of a day as CSV, in the DfE's columns, formula cells neutralised as the change export does. */
 export function schoolsCsv(laCode: string, day: SchoolsDay): string {
   const header = [
     'date',
@@ -141,32 +140,16 @@ export function schoolsCsv(laCode: string, day: SchoolsDay): string {
     'school_name',
     'phase_of_education',
     'reported',
-    'possible_sessions',
-    'present',
-    'approved_educational_activity',
-    'authorised_absence',
-    'unauthorised_absence',
-    'not_counted',
-    'attendance_rate_percent',
-    'authorised_absence_rate_percent',
-    'unauthorised_absence_rate_percent',
+    ...FIGURE_COLUMNS,
   ];
-  const rows = day.schools.map((school) => {
-    const f = school.figures && withRates(school.figures);
-    return [
-      day.date,
-      laCode,
-      school.urn,
-      school.name ?? '',
-      school.phaseOfEducation,
-      f ? 'yes' : 'no',
-      ...(f
-        ? [f.possible, f.present, f.aea, f.authorised, f.unauthorised, f.notCounted]
-        : ['', '', '', '', '', '']),
-      percent(f?.attendanceRate ?? null),
-      percent(f?.authorisedRate ?? null),
-      percent(f?.unauthorisedRate ?? null),
-    ];
-  });
+  const rows = day.schools.map((school) => [
+    day.date,
+    laCode,
+    school.urn,
+    school.name ?? '',
+    school.phaseOfEducation,
+    school.figures ? 'yes' : 'no',
+    ...figureCells(school.figures && withRates(school.figures)).map((cell) => cell ?? ''),
+  ]);
   return `\uFEFF${[header, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n')}\r\n`;
 }

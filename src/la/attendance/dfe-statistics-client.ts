@@ -4,23 +4,27 @@
  * receiver client does, the token is kept in this process per token address, client and secret,
  * and renewed a minute (or a tenth of its life) before it expires, or at once when the DfE answers
  * 401 (revoked, keys rotated). Nothing here assumes edgate on the other side: every answer is
- * untrusted JSON, read within a size limit; the caller checks its shape.
+ * untrusted JSON, read within a size limit (the collector's HTTPS transport: gzip bombs, stalls);
+ * the caller checks its shape.
  */
 import { createHash } from 'node:crypto';
-import { request as httpsRequest } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import type { AttendanceSource } from './attendance-source.ts';
+import { httpsTransport, TooLargeError, TransportError, type Transport } from '../collection/transport.ts';
 
 export const READ_LA_SCOPE = 'attendance.read.la';
 /** The largest answer read: an LA's schools on a day are a few hundred kilobytes at most. */
 export const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
 
+/** An answer's JSON, or why there is none, in a plain sentence. */
 export type ApiResult =
   { ok: true; body: unknown } | { ok: false; status: number | undefined; reason: string };
 
 export interface DfeClientOptions {
   now?: () => Date;
   timeoutMs?: number;
+  /** HTTPS with a byte limit and a timeout (collection/transport.ts) unless given. */
+  transport?: Transport;
 }
 
 interface Answer {
@@ -39,38 +43,34 @@ export function forgetDfeTokens(): void {
 
 export class DfeStatisticsClient {
   private readonly now: () => Date;
-  private readonly timeoutMs: number;
-  private readonly ca: string[] | undefined;
+  private readonly transport: Transport;
 
   constructor(
     private readonly source: AttendanceSource,
     options: DfeClientOptions = {},
   ) {
     this.now = options.now ?? (() => new Date());
-    this.timeoutMs = options.timeoutMs ?? 15_000;
-    this.ca = source.caPem ? [...rootCertificates, source.caPem] : undefined;
+    this.transport =
+      options.transport ??
+      httpsTransport({
+        ...(source.caPem ? { ca: [...rootCertificates, source.caPem] } : {}),
+        timeoutMs: options.timeoutMs ?? 15_000,
+        peer: 'DfE',
+      });
   }
 
   /** `GET {baseUrl}{path}` with a bearer token: renewed once on 401. */
   async get(path: string): Promise<ApiResult> {
     const base = this.source.baseUrl.endsWith('/') ? this.source.baseUrl : `${this.source.baseUrl}/`;
-    const url = new URL(path, base);
+    const url = new URL(path, base).toString();
     for (let renewed = false; ; renewed = true) {
       const token = await this.token();
       if (!token.ok) return token;
-      let answer: Answer;
-      try {
-        answer = await this.exchange('GET', url, undefined, {
-          authorization: `Bearer ${token.body as string}`,
-          accept: 'application/json',
-        });
-      } catch (error) {
-        return {
-          ok: false,
-          status: undefined,
-          reason: `the DfE could not be reached (${(error as Error).message})`,
-        };
-      }
+      const answer = await this.exchange('GET', url, undefined, {
+        authorization: `Bearer ${token.body as string}`,
+        accept: 'application/json',
+      });
+      if (!('status' in answer)) return { ok: false, status: undefined, reason: answer.reason };
       if (answer.status === 401 && !renewed) {
         tokens.delete(this.tokenKey());
         continue;
@@ -78,7 +78,7 @@ export class DfeStatisticsClient {
       if (answer.status !== 200) return { ok: false, status: answer.status, reason: refusal(answer) };
       const body = readJson(answer.text);
       if (body === undefined)
-        return { ok: false, status: 200, reason: 'the DfE answered with something that is not JSON' };
+        return { ok: false, status: 200, reason: 'The DfE answered with something that is not JSON.' };
       return { ok: true, body };
     }
   }
@@ -100,19 +100,11 @@ export class DfeStatisticsClient {
       client_secret: this.source.clientSecret,
       scope: READ_LA_SCOPE,
     }).toString();
-    let answer: Answer;
-    try {
-      answer = await this.exchange('POST', new URL(this.source.tokenUrl), Buffer.from(form), {
-        'content-type': 'application/x-www-form-urlencoded',
-        accept: 'application/json',
-      });
-    } catch (error) {
-      return {
-        ok: false,
-        status: undefined,
-        reason: `the DfE’s token service could not be reached (${(error as Error).message})`,
-      };
-    }
+    const answer = await this.exchange('POST', this.source.tokenUrl, form, {
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+    });
+    if (!('status' in answer)) return { ok: false, status: undefined, reason: answer.reason };
     const read = readJson(answer.text) as Record<string, unknown> | undefined;
     const token = read && typeof read === 'object' ? read.access_token : undefined;
     if (answer.status !== 200 || typeof token !== 'string' || token === '') {
@@ -122,10 +114,10 @@ export class DfeStatisticsClient {
         status: answer.status,
         reason:
           code === 'invalid_client'
-            ? 'the DfE did not accept the LA’s client id and secret: check them with edgate la attendance-source show'
+            ? 'The DfE did not accept the LA’s client id and secret: check them with edgate la attendance-source show.'
             : code === 'invalid_scope'
-              ? `the DfE does not let the LA’s client read its schools (scope ${READ_LA_SCOPE})`
-              : `the DfE’s token service answered ${answer.status}${code ? ` (${code})` : ''} without a token`,
+              ? `The DfE does not let the LA’s client read its schools (scope ${READ_LA_SCOPE}).`
+              : `The DfE’s token service answered ${answer.status}${code ? ` (${code})` : ''} without a token.`,
       };
     }
     const expiresIn = read?.expires_in;
@@ -133,46 +125,31 @@ export class DfeStatisticsClient {
       typeof expiresIn === 'number' && Number.isFinite(expiresIn) && expiresIn > 0
         ? Math.min(expiresIn, 86_400) * 1000
         : 300_000;
+    // Renewed a minute (or a tenth of its life) before it expires.
     tokens.set(key, { token, renewAt: this.now().getTime() + lifetime - Math.min(60_000, lifetime / 10) });
     return { ok: true, body: token };
   }
 
-  private exchange(
-    method: string,
-    url: URL,
-    body: Buffer | undefined,
+  /** One request: the answer, or why there is none (transport trouble, too large). */
+  private async exchange(
+    method: 'GET' | 'POST',
+    url: string,
+    body: string | undefined,
     headers: Record<string, string>,
-  ): Promise<Answer> {
-    if (url.protocol !== 'https:') return Promise.reject(new Error(`not HTTPS: ${url.origin}`));
-    return new Promise<Answer>((resolve, reject) => {
-      const req = httpsRequest(
+  ): Promise<Answer | { reason: string }> {
+    try {
+      const answer = await this.transport({
         url,
-        {
-          method,
-          ...(this.ca ? { ca: this.ca } : {}),
-          headers: { ...headers, 'content-length': String(body?.length ?? 0) },
-          timeout: this.timeoutMs,
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          res.on('data', (chunk: Buffer) => {
-            size += chunk.length;
-            if (size > MAX_ANSWER_BYTES) {
-              res.destroy();
-              reject(new Error(`its answer was larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MB`));
-            } else chunks.push(chunk);
-          });
-          res.on('error', reject);
-          res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
-          );
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error(`no answer within ${this.timeoutMs / 1000} s`)));
-      req.on('error', reject);
-      req.end(body);
-    });
+        method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+        maxBytes: MAX_ANSWER_BYTES,
+      });
+      return { status: answer.status, text: answer.body.toString('utf8') };
+    } catch (error) {
+      if (error instanceof TransportError || error instanceof TooLargeError) return { reason: error.message };
+      throw error;
+    }
   }
 }
 
@@ -195,7 +172,7 @@ function refusal(answer: Answer): string {
     Boolean,
   );
   if (answer.status === 403)
-    return `the DfE refused the LA’s client (403${said.length ? `: ${said.join(' ')}` : ''})`;
-  if (answer.status >= 500) return `the DfE could not answer (${answer.status})`;
-  return `the DfE answered ${answer.status}${said.length ? ` (${said.join(' ')})` : ''}`;
+    return `The DfE refused the LA’s client (403${said.length ? `: ${said.join(' ')}` : ''}).`;
+  if (answer.status >= 500) return `The DfE could not answer (${answer.status}).`;
+  return `The DfE answered ${answer.status}${said.length ? ` (${said.join(' ')})` : ''}.`;
 }
