@@ -9,6 +9,7 @@ import type { CommandContext } from '../../platform/role.ts';
 import type { LaSettings } from '../la-settings.ts';
 import {
   AttendanceSourceError,
+  attendanceSourceProblems,
   listAttendanceSources,
   removeAttendanceSource,
   setAttendanceSource,
@@ -69,23 +70,19 @@ export async function attendanceSourceCommand(
           throw new UsageError(
             `edgate la attendance-source set needs ${missing.map((m) => `--${m}`).join(', ')}`,
           );
-        const secret = clientSecret(values);
+        const source = {
+          laCode: values.la!,
+          baseUrl: values['base-url']!,
+          tokenUrl: values['token-url']!,
+          clientId: values['client-id']!,
+          clientSecret: clientSecret(values),
+          ...(values['ca-file'] ? { caPem: readFile(values['ca-file']) } : {}),
+        };
+        // Refused before the database is opened: every problem at once, in plain words.
+        const problems = attendanceSourceProblems(source);
+        if (problems.length > 0) throw new UsageError(problems.join(' '));
         const box = context.secretBox();
-        await context.withDatabase(({ db }) =>
-          setAttendanceSource(
-            db,
-            box,
-            {
-              laCode: values.la!,
-              baseUrl: values['base-url']!,
-              tokenUrl: values['token-url']!,
-              clientId: values['client-id']!,
-              clientSecret: secret,
-              ...(values['ca-file'] ? { caPem: readFile(values['ca-file']) } : {}),
-            },
-            operator(),
-          ),
-        );
+        await context.withDatabase(({ db }) => setAttendanceSource(db, box, source, operator()));
         console.log(
           `LA ${values.la} reads its schools' attendance from ${values['base-url']} as client ${values['client-id']}; the secret is sealed.`,
         );
