@@ -241,6 +241,15 @@ describe('an LA officer’s attendance pages', () => {
     assert.doesNotMatch(listed, /100001|100002/);
   });
 
+  test('an earlier school day is chosen by its date; a date without figures shows the latest', async () => {
+    const earlier = await officer.get('/la/825/attendance?date=2026-11-19');
+    const la = await dfeJson<{ total: DfeFigures }>('/statistics/la/825/schools?date=2026-11-19');
+    assert.deepEqual(cells(earlier.body, 'la'), rates(la.total));
+    const holiday = await officer.get('/la/825/attendance?date=2026-11-21');
+    assert.match(holiday.body, /There are no figures for that date: these are the latest/);
+    assert.deepEqual(cells(holiday.body, 'la'), cells(page, 'la'));
+  });
+
   test('a school’s page shows its trend beside its LA and England, with a table for the chart', async () => {
     const answer = await officer.get('/la/825/attendance/schools/100001');
     assert.equal(answer.status, 200, answer.body);

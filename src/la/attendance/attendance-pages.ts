@@ -158,7 +158,10 @@ export async function attendancePages(app: FastifyInstance, options: AttendanceP
           const [state, days] = await Promise.all([fetchState(db, la.code), keptDays(db, la.code)]);
           const series = latest(days.la, SCHOOL_DAYS);
           const dates = series.map((day) => day.date).reverse();
-          const date = askedDate(request.query) ?? dates[0];
+          // A date without kept figures shows the latest, and says so.
+          const asked = askedDate(request.query);
+          const unknownDate = asked !== undefined && !dates.includes(asked);
+          const date = asked !== undefined && !unknownDate ? asked : dates[0];
           const dayIndex = date === undefined ? -1 : dates.indexOf(date);
           const [day, previous] = await Promise.all([
             date === undefined ? undefined : keptSchoolsDay(db, la.code, date),
@@ -204,7 +207,7 @@ export async function attendancePages(app: FastifyInstance, options: AttendanceP
               phases: byPhase(day),
             },
             notSent: notSentForTwoSchoolDays(day, previous),
-            unknownDate: askedDate(request.query) !== undefined && dayIndex < 0,
+            unknownDate,
           });
         },
       );
