@@ -196,6 +196,8 @@ describe('an LA officer’s attendance pages', () => {
     assert.equal(answer.status, 200, answer.body);
     page = answer.body;
     assert.match(page, /Figures fetched from the DfE at 20 November 2026 at 15:00/);
+    assert.ok(page.includes(la825.clientId), 'where the figures come from: the LA’s client');
+    assert.doesNotMatch(page, new RegExp(la825.clientSecret), 'never the secret');
 
     const la = await dfeJson<{
       total: DfeFigures;

@@ -155,7 +155,11 @@ export async function attendancePages(app: FastifyInstance, options: AttendanceP
           const outcome = await fetchAttendance(db, box, la.code, fetchOptions());
           if (outcome.kind === 'no-source')
             return reply.view(`${VIEWS}/not-set-up.njk`, { pageTitle: 'Attendance', la });
-          const [state, days] = await Promise.all([fetchState(db, la.code), keptDays(db, la.code)]);
+          const [state, days, [source]] = await Promise.all([
+            fetchState(db, la.code),
+            keptDays(db, la.code),
+            listAttendanceSources(db, la.code),
+          ]);
           const series = latest(days.la, SCHOOL_DAYS);
           const dates = series.map((day) => day.date).reverse();
           // A date without kept figures shows the latest, and says so.
@@ -208,6 +212,7 @@ export async function attendancePages(app: FastifyInstance, options: AttendanceP
             },
             notSent: notSentForTwoSchoolDays(day, previous),
             unknownDate,
+            source: source && { ...source, updatedAt: londonTime(source.updatedAt) },
           });
         },
       );

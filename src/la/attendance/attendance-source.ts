@@ -108,9 +108,14 @@ export async function loadAttendanceSource(
   );
 }
 
-/** Every LA's source, without secrets, by LA code. */
-export async function listAttendanceSources(db: Database): Promise<AttendanceSourceSummary[]> {
-  const rows = await db.selectFrom('la.attendance_source').selectAll().orderBy('la_code').execute();
+/** Every LA's source (or one LA's), without secrets, by LA code. */
+export async function listAttendanceSources(
+  db: Database,
+  laCode?: string,
+): Promise<AttendanceSourceSummary[]> {
+  let query = db.selectFrom('la.attendance_source').selectAll().orderBy('la_code');
+  if (laCode !== undefined) query = query.where('la_code', '=', laCode);
+  const rows = await query.execute();
   return rows.map((row) => ({
     laCode: row.la_code.trim(),
     baseUrl: row.base_url,
