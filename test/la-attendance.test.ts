@@ -289,6 +289,15 @@ describe('an LA officer’s attendance pages', () => {
       assert.equal(withoutNonce(answer.body), withoutNonce(unknown.body), target);
     }
     const other = await signedIn('officer826');
+    // Another instance has just claimed the LA's first fetch: the page says so, not "no figures".
+    await server.handle.db
+      .insertInto('la.attendance_fetch')
+      .values({ la_code: '826', tried_at: clock })
+      .execute();
+    const claimed = await other.get('/la/826/attendance');
+    assert.match(claimed.body, /The figures are being fetched from the DfE for the first time/);
+    assert.doesNotMatch(claimed.body, /The DfE has no attendance figures/);
+    await server.handle.db.deleteFrom('la.attendance_fetch').where('la_code', '=', '826').execute();
     const theirs = await other.get('/la/826/attendance');
     assert.equal(theirs.status, 200);
     assert.match(theirs.body, /Milton Synthetic Primary/);

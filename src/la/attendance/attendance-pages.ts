@@ -89,6 +89,8 @@ function freshness(state: FetchState | undefined) {
     fetchedAt: state?.fetchedAt ? londonTime(state.fetchedAt) : undefined,
     problem: state?.problem ?? undefined,
     triedAt: state ? londonTime(state.triedAt) : undefined,
+    // Claimed by another instance (or another officer's page) and not yet done: the first fetch.
+    fetching: state !== undefined && state.fetchedAt === null && state.problem === null,
   };
 }
 
