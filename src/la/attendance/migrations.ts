@@ -1,9 +1,9 @@
 import type { Migration } from 'kysely';
 import { runStatements } from '../../platform/db/statements.ts';
 
-/** The attendance part of the la schema (tables.ts). */
+/** The attendance part of the la schema (tables.ts); numbered after main's 0003_webhook and 0004_source_audit. */
 export const attendanceMigrations: Record<string, Migration> = {
-  '0003_attendance': {
+  '0005_attendance': {
     up: (db) =>
       runStatements(db, [
         `create table la.attendance_source (

@@ -1,5 +1,5 @@
 /**
- * The LA's attendance tables (schema `la`, migration 0003_attendance): where each LA reads its
+ * The LA's attendance tables (schema `la`, migration 0005_attendance): where each LA reads its
  * schools' attendance from the DfE (its own OAuth client, the secret sealed), the DfE's answers
  * kept with the time they were fetched, and how the last fetch went.
  */
