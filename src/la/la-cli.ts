@@ -20,6 +20,7 @@ import { secretOption } from './cli-secret.ts';
 import { enqueueCollectionEvent } from './webhook/collection-event.ts';
 import { WebhookError } from './webhook/webhook-store.ts';
 import { deliverAfterCommand, webhookCommand, WEBHOOK_USAGE } from './webhook/webhook-cli.ts';
+import { ATTENDANCE_USAGE, attendanceSourceCommand } from './attendance/attendance-cli.ts';
 
 type LaCommandContext = CommandContext<LaSettings>;
 export type LaSubcommand = (args: string[], context: LaCommandContext) => Promise<number>;
@@ -248,12 +249,13 @@ export const LA_SUBCOMMANDS: Record<string, LaSubcommand> = {
   webhook: webhookCommand,
   // The directory's: changes, accept, reject, take-in, auto-apply (directory/directory-cli.ts).
   ...Object.fromEntries(DIRECTORY_SUBCOMMANDS.map((c) => [c.name, c.run])),
+  'attendance-source': attendanceSourceCommand,
 };
 
 export const LA_COMMANDS: RoleCommand<LaSettings>[] = [
   {
     name: 'la',
-    usage: [USAGE, WEBHOOK_USAGE, ...DIRECTORY_SUBCOMMANDS.map((c) => c.usage)].join('\n'),
+    usage: [USAGE, WEBHOOK_USAGE, ...DIRECTORY_SUBCOMMANDS.map((c) => c.usage), ATTENDANCE_USAGE].join('\n'),
     run: async (args, context) => {
       const [word, ...rest] = args;
       const run = word ? LA_SUBCOMMANDS[word] : undefined;

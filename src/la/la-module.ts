@@ -7,6 +7,8 @@ import { seedDemoAccounts } from '../platform/auth/demo-accounts.ts';
 import { collectionMigrations } from './migrations.ts';
 import { directoryMigrations } from './directory/migrations.ts';
 import { webhookMigrations } from './webhook/migrations.ts';
+import { attendanceMigrations } from './attendance/migrations.ts';
+import { AttendanceSourceError } from './attendance/attendance-source.ts';
 import { DirectoryError } from './directory/directory-store.ts';
 import { seedDemoDirectory } from './directory/demo-directory.ts';
 import './tables.ts';
@@ -25,20 +27,27 @@ declare module '../platform/auth/accounts.ts' {
 
 export const LA_OFFICER = {
   name: 'la-officer',
-  description: "works for one local authority: its extract, its directory's review queue",
+  description:
+    "works for one local authority: its extract, its directory's review queue, its schools' attendance",
   localAuthority: true,
 } as const;
 
 export const laModule = defineRole({
   name: 'la',
-  title: 'Local authority: collects the extract daily, reviews what changed, publishes the directory',
+  title:
+    'Local authority: collects the extract daily, reviews what changed, publishes the directory; its schools’ attendance from the DfE',
   schema: 'la',
-  migrations: { ...collectionMigrations, ...directoryMigrations, ...webhookMigrations },
+  migrations: {
+    ...collectionMigrations,
+    ...directoryMigrations,
+    ...webhookMigrations,
+    ...attendanceMigrations,
+  },
   accountRoles: [LA_OFFICER],
   settings: readLaSettings,
   plugin: (app, context) => laRole(app, context),
   commands: LA_COMMANDS,
-  plainErrors: [SourceError, DirectoryError, WebhookError],
+  plainErrors: [SourceError, DirectoryError, WebhookError, AttendanceSourceError],
   async seedDemo({ handle: { db }, now }) {
     const lines = await seedDemoDirectory(db, now);
     const credentials = await seedDemoAccounts(

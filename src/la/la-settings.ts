@@ -1,4 +1,4 @@
-/** The environment variables the LA role reads: its daily collection, its public API, its webhook. */
+/** The environment variables the LA role reads: its daily collection, its public API, its webhook, its attendance from the DfE. */
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import type { SettingsReader } from '../platform/settings.ts';
@@ -18,6 +18,12 @@ export interface LaSettings {
   webhookCa?: string[] | undefined;
   /** Whether this instance sends the webhook's outbox (every instance may; deliveries are claimed). */
   webhookSender?: boolean;
+  /** Attendance figures younger than this are not fetched from the DfE again. */
+  attendanceFreshMinutes?: number;
+  /** After a failed fetch, how long before the DfE is asked again. */
+  attendanceRetrySeconds?: number;
+  /** How long one request to the DfE may take. */
+  attendanceTimeoutSeconds?: number;
 }
 
 function extraCa(read: SettingsReader, name: string): string[] | undefined {
@@ -31,6 +37,9 @@ function extraCa(read: SettingsReader, name: string): string[] | undefined {
   }
 }
 
+/** The attendance settings when not given. */
+export const ATTENDANCE_DEFAULTS = { freshMinutes: 10, retrySeconds: 60, timeoutSeconds: 15 };
+
 export function readLaSettings(read: SettingsReader): LaSettings {
   return {
     collectSchedule: read.boolean('LA_COLLECT_SCHEDULE', true),
@@ -43,5 +52,23 @@ export function readLaSettings(read: SettingsReader): LaSettings {
     webhookCa: extraCa(read, 'LA_WEBHOOK_CA_FILE'),
     webhookSender: read.boolean('LA_WEBHOOK_SEND', true),
     orukRequestsPerMinute: read.integer('LA_ORUK_REQUESTS_PER_MINUTE', 300, 1, 100000),
+    attendanceFreshMinutes: read.integer(
+      'LA_ATTENDANCE_FRESH_MINUTES',
+      ATTENDANCE_DEFAULTS.freshMinutes,
+      1,
+      1440,
+    ),
+    attendanceRetrySeconds: read.integer(
+      'LA_ATTENDANCE_RETRY_SECONDS',
+      ATTENDANCE_DEFAULTS.retrySeconds,
+      0,
+      86400,
+    ),
+    attendanceTimeoutSeconds: read.integer(
+      'LA_ATTENDANCE_TIMEOUT_SECONDS',
+      ATTENDANCE_DEFAULTS.timeoutSeconds,
+      1,
+      120,
+    ),
   };
 }
