@@ -21,6 +21,7 @@ declare module '../platform/auth/accounts.ts' {
 
 const CASEWORKER = {
   name: 'caseworker',
+  title: 'Caseworker',
   description: 'keeps the childcare register: registrations, status changes, extracts',
 } as const;
 
