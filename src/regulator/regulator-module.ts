@@ -66,6 +66,7 @@ export const regulatorModule = defineRole({
         username: 'demo-ispp-825',
         laCode: '825',
         requireCertificate: false,
+        by: 'the demo world',
       });
       credentials.push(
         `${gateway.username}\t${gateway.password}\t(ISPP gateway account for LA 825, no certificate needed; FID APIKEY ${gateway.apiKey})`,
