@@ -250,7 +250,175 @@ describe('gateway accounts, certificates and agents’ authorisations', () => {
       'Certificate removed',
     ])
       assert.match(changes.body, new RegExp(what), what);
-    assert.doesNotMatch(changes.body, /By<\/th>[\s\S]*<td class="govuk-table__cell">edgate<\/td>/);
     assert.match(changes.body, /Ada Admin \(ada\)/);
+  });
+});
+
+describe('OAuth clients and signing keys', () => {
+  const tokenRequest = (clientId: string, clientSecret: string) =>
+    server.call(
+      'POST',
+      '/oauth2/token',
+      { 'content-type': 'application/x-www-form-urlencoded' },
+      new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: clientId,
+        client_secret: clientSecret,
+        scope: 'attendance.read',
+      }).toString(),
+    );
+  const statistics = (token: string) =>
+    server.call('GET', '/statistics/national', { authorization: `Bearer ${token}` });
+  let client = { id: '', secret: '' };
+  let token = '';
+
+  test('a client created on the page gets a token with the secret shown once; the secret is never shown again', async () => {
+    const form = await admin.get('/dfe/oauth-clients/new');
+    for (const label of ['Name', 'Scopes', 'Local authority', 'Create the OAuth client'])
+      assert.match(form.body, new RegExp(label));
+    const created = await submit(admin, '/dfe/oauth-clients/new', {
+      name: 'Analysis tool',
+      scopes: ['attendance.read'],
+      laCode: '',
+      requiresConsent: 'no',
+    });
+    assert.equal(created.status, 200, created.body);
+    client = { id: shown(created.body, 'client-id'), secret: shown(created.body, 'client-secret') };
+    const answer = await tokenRequest(client.id, client.secret);
+    assert.equal(answer.status, 200, answer.text);
+    token = answer.json<{ access_token: string }>().access_token;
+    assert.notEqual((await statistics(token)).status, 401);
+
+    const page = await admin.get(`/dfe/oauth-clients/${client.id}`);
+    assert.equal(page.status, 200);
+    assert.equal(page.body.includes(client.secret), false);
+    const list = await admin.get('/dfe/oauth-clients');
+    assert.match(list.body, /Analysis tool/);
+    assert.match(list.body, /Read national and every local authority’s statistics \(attendance\.read\)/);
+  });
+
+  test('a read.la client needs its local authority', async () => {
+    const missing = await submit(admin, '/dfe/oauth-clients/new', {
+      name: 'LA team',
+      scopes: 'attendance.read.la',
+      laCode: '',
+      requiresConsent: 'no',
+    });
+    assert.equal(missing.status, 400);
+    assert.match(missing.body, /Select the local authority whose statistics it reads/);
+  });
+
+  test('rotating the signing keys keeps the tokens already issued working', async () => {
+    const check = await admin.get('/dfe/oauth-clients/signing-keys/rotate');
+    assert.match(check.body, /Rotate the signing keys/);
+    assert.equal((await submit(admin, '/dfe/oauth-clients/signing-keys/rotate', {})).status, 303);
+    assert.notEqual((await statistics(token)).status, 401, 'the old key still verifies');
+    const jwks = await server.call('GET', '/.well-known/jwks.json');
+    assert.equal(jwks.json<{ keys: unknown[] }>().keys.length, 2);
+  });
+
+  test('a new secret is shown once; the old secret and its tokens stop at once', async () => {
+    const rotated = await submit(admin, `/dfe/oauth-clients/${client.id}/rotate-secret`, {});
+    assert.equal(rotated.status, 200, rotated.body);
+    const secret = shown(rotated.body, 'client-secret');
+    assert.equal((await statistics(token)).status, 401);
+    assert.equal((await tokenRequest(client.id, client.secret)).status, 401);
+    const fresh = await tokenRequest(client.id, secret);
+    assert.equal(fresh.status, 200);
+    client.secret = secret;
+    token = fresh.json<{ access_token: string }>().access_token;
+  });
+
+  test('disabled on the page, its next token request and its next API call with a token it holds are refused', async () => {
+    const check = await admin.get(`/dfe/oauth-clients/${client.id}/disable`);
+    assert.match(check.body, /Disable Analysis tool/);
+    assert.equal((await submit(admin, `/dfe/oauth-clients/${client.id}/disable`, {})).status, 303);
+    assert.equal((await statistics(token)).status, 401);
+    const refused = await tokenRequest(client.id, client.secret);
+    assert.equal(refused.status, 401);
+    assert.equal(refused.json<{ error: string }>().error, 'invalid_client');
+  });
+
+  test('the audit lists each change with who made it', async () => {
+    const changes = await admin.get('/dfe/oauth-clients/changes');
+    for (const what of ['Client created', 'New signing key', 'New client secret', 'Client disabled'])
+      assert.match(changes.body, new RegExp(what), what);
+    assert.equal([...changes.body.matchAll(/Ada Admin \(ada\)/g)].length, 4);
+  });
+});
+
+describe('only an administrator, and only with the form’s own CSRF token', () => {
+  const pages = [
+    '/admin/accounts',
+    '/admin/new-account',
+    '/admin/accounts/casey',
+    '/admin/accounts/casey/roles',
+    '/admin/accounts/casey/disable',
+    '/admin/account-changes',
+    '/regulator/gateway/accounts',
+    '/regulator/gateway/new-account',
+    '/regulator/gateway/accounts/agent-one',
+    '/regulator/gateway/accounts/agent-one/certificate',
+    '/regulator/gateway/accounts/agent-one/disable',
+    '/regulator/gateway/new-authorisation',
+    '/regulator/gateway/changes',
+    '/dfe/oauth-clients',
+    '/dfe/oauth-clients/new',
+    '/dfe/oauth-clients/changes',
+    '/dfe/oauth-clients/signing-keys/rotate',
+  ];
+  const forms = [
+    '/admin/new-account',
+    '/admin/accounts/casey/roles',
+    '/admin/accounts/casey/disable',
+    '/admin/accounts/casey/enable',
+    '/regulator/gateway/new-account',
+    '/regulator/gateway/accounts/agent-one/certificate',
+    '/regulator/gateway/accounts/agent-one/certificates/0000000000000000000000000000000000000000/remove',
+    '/regulator/gateway/accounts/agent-one/disable',
+    '/regulator/gateway/new-authorisation',
+    '/regulator/gateway/authorisations/1/revoke',
+    '/dfe/oauth-clients/new',
+    '/dfe/oauth-clients/signing-keys/rotate',
+    '/dfe/oauth-clients/x/disable',
+    '/dfe/oauth-clients/x/rotate-secret',
+  ];
+
+  test('a signed-in person without the admin role is refused every admin page and form (403)', async () => {
+    const csrf = csrfTokenIn((await caseworker.get('/logout-confirm')).body);
+    for (const page of pages) assert.equal((await caseworker.get(page)).status, 403, page);
+    for (const form of forms)
+      assert.equal(
+        (await caseworker.post(form, { _csrf: csrf, name: 'Forged', username: 'forged', roles: 'admin' }))
+          .status,
+        403,
+        form,
+      );
+    const accounts = await server.handle.db
+      .selectFrom('platform.account')
+      .select('username')
+      .where('username', '=', 'forged')
+      .execute();
+    assert.deepEqual(accounts, []);
+  });
+
+  test('an administrator’s form without its CSRF token changes nothing', async () => {
+    const forged = await admin.post('/dfe/oauth-clients/new', {
+      name: 'Forged client',
+      scopes: 'attendance.submit',
+      requiresConsent: 'yes',
+    });
+    assert.equal(forged.status, 403);
+    const disable = await admin.post('/admin/accounts/casey/disable', {});
+    assert.equal(disable.status, 403);
+    assert.doesNotMatch((await admin.get('/dfe/oauth-clients')).body, /Forged client/);
+    assert.match((await admin.get('/admin/accounts/casey')).body, /Active/);
+  });
+
+  test('the navigation offers the admin pages to an administrator only', async () => {
+    const home = await admin.get('/');
+    for (const text of ['Accounts', 'Gateway accounts', 'OAuth clients'])
+      assert.match(home.body, new RegExp(`>${text}<`));
+    assert.doesNotMatch((await caseworker.get('/')).body, />OAuth clients</);
   });
 });
