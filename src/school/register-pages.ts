@@ -27,6 +27,7 @@ import {
   type StaffMember,
 } from './school-data.ts';
 import { changeFate } from './send-window.ts';
+import { dateFromParts } from '../platform/web/form-values.ts';
 
 const VIEWS = 'school/views';
 export const REGISTER_PAGE = '/school/register';
@@ -46,13 +47,7 @@ export function yearGroupName(code: string): string {
 const SESSION_NAMES: Record<SchoolSession, string> = { AM: 'morning', PM: 'afternoon' };
 
 /** A GOV.UK date input's three fields → `YYYY-MM-DD`, or undefined when not a real date. */
-export function dateFromParts(day: unknown, month: unknown, year: unknown): string | undefined {
-  const parts = [day, month, year].map((p) => (typeof p === 'string' ? p.trim() : ''));
-  if (!/^\d{1,2}$/.test(parts[0]!) || !/^\d{1,2}$/.test(parts[1]!) || !/^\d{4}$/.test(parts[2]!))
-    return undefined;
-  const date = `${parts[2]}-${parts[1]!.padStart(2, '0')}-${parts[0]!.padStart(2, '0')}`;
-  return isCalendarDate(date) ? date : undefined;
-}
+export { dateFromParts };
 
 interface RegisterRow {
   pupil_id: string;
