@@ -27,7 +27,7 @@ import {
   type NewSource,
   type SourceChanges,
 } from './sources.ts';
-import { acceptFormsWithFiles, fileField } from './form-with-files.ts';
+import { acceptFormsWithFiles, fileField } from '../../platform/web/form-with-files.ts';
 import type { CertificateMaterial } from './client-certificate.ts';
 import { latestSnapshots, readSnapshotDocument } from './snapshot-store.ts';
 import { collectionStaleness, type Staleness } from './staleness.ts';

@@ -17,7 +17,7 @@ import { KIND_LABELS } from '../directory/change-words.ts';
 import { takeUpload, type LaCollection } from './collect-all.ts';
 import { MAX_DOCUMENT_BYTES, megabytes } from './extract-document.ts';
 import { laScope } from './collection-pages.ts';
-import { acceptFormsWithFiles, fileField } from './form-with-files.ts';
+import { acceptFormsWithFiles, fileField } from '../../platform/web/form-with-files.ts';
 
 type Db = Kysely<EdgateDatabase>;
 const VIEWS = 'la/collection/views';

@@ -26,7 +26,7 @@ import { liveLocalAuthorities, localAuthorityByCode } from '../../platform/refer
 import { londonDateOf } from '../../platform/calendar.ts';
 import { formBody, pageFields, typed } from '../../platform/http/typed-routes.ts';
 import { dateFromParts, errorSummaryOf, textOf } from '../../platform/web/form-values.ts';
-import { acceptMultipartForms } from '../../platform/web/multipart-form.ts';
+import { acceptFormsWithFiles, fileField } from '../../platform/web/form-with-files.ts';
 import { checkThenChange } from '../../platform/web/check-then-change.ts';
 import {
   addCertificate,
@@ -159,7 +159,11 @@ export async function gatewayAdminPages(
   await app.register(async (plain) => {
     const scope = typed(plain);
     const allowed = scope.requireRole('admin');
-    acceptMultipartForms(plain, CERTIFICATE_FORM_BYTES);
+    await acceptFormsWithFiles(plain, {
+      limits: { fileSize: CERTIFICATE_FORM_BYTES, files: 1, fields: 4 },
+      mayPost: allowed,
+      refuse: (_request, reply, status, message) => reply.code(status).type('text/plain').send(message),
+    });
 
     const list = { querystring: pageFields('done', 'organisation', 'la'), hide: true };
     scope.get(GATEWAY_ACCOUNT_PAGES, { preHandler: allowed, schema: list }, async (request, reply) => {
@@ -300,7 +304,8 @@ export async function gatewayAdminPages(
       async (request, reply) => {
         const account = await findAccount(request.params.username);
         if (!account) return notFound(reply);
-        const pem = textOf(request.body?.certificate) || textOf(request.body?.pem);
+        const body = (request.body ?? {}) as Record<string, unknown>;
+        const pem = fileField(body, 'certificate')?.toString('utf8').trim() || textOf(body.pem);
         if (pem === '')
           return renderCertificate(
             reply.code(400),

@@ -7,7 +7,6 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyMultipart from '@fastify/multipart';
-import { megabytes } from './extract-document.ts';
 
 export interface FileFormLimits {
   fileSize: number;
@@ -15,11 +14,15 @@ export interface FileFormLimits {
   fields: number;
 }
 
+function sizeInWords(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Math.round(bytes / (1024 * 1024))} MB` : `${Math.round(bytes / 1024)} KB`;
+}
+
 /** Why a form was refused before it was read, in plain words, by the multipart error's code. */
 function refusalWords(code: string | undefined, limits: FileFormLimits): string | undefined {
   switch (code) {
     case 'FST_REQ_FILE_TOO_LARGE':
-      return `The file is larger than ${limits.fileSize >= 1024 * 1024 ? megabytes(limits.fileSize) : `${Math.round(limits.fileSize / 1024)} KB`}, the most it may be.`;
+      return `The file is larger than ${sizeInWords(limits.fileSize)}, the most it may be.`;
     case 'FST_FILES_LIMIT':
       return limits.files === 1 ? 'Choose one file only.' : `Choose at most ${limits.files} files.`;
     case 'FST_PARTS_LIMIT':
@@ -40,10 +43,8 @@ export async function acceptFormsWithFiles(
     refuse: (request: FastifyRequest, reply: FastifyReply, status: number, message: string) => unknown;
   },
 ): Promise<void> {
-  scope.addHook('onRequest', async (request, reply) => {
-    const roles = request.session?.account.roles ?? [];
-    if (!roles.includes('la-officer') && !roles.includes('admin')) return options.mayPost(request, reply);
-  });
+  // Who may post is checked before a byte of the body is read (the routes check again).
+  scope.addHook('onRequest', async (request, reply) => options.mayPost(request, reply));
   await scope.register(fastifyMultipart, {
     attachFieldsToBody: 'keyValues',
     limits: {
