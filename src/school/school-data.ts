@@ -503,6 +503,8 @@ export interface StaffMember {
   username: string;
   urn: number;
   schoolName: string;
+  /** The school's LA. */
+  laCode: string;
   permissions: SchoolPermission[];
 }
 
@@ -511,7 +513,13 @@ export async function staffMember(db: Db, username: string): Promise<StaffMember
   const row = await db
     .selectFrom('school.staff')
     .innerJoin('school.school', 'school.school.urn', 'school.staff.urn')
-    .select(['school.staff.username', 'school.staff.urn', 'school.staff.permissions', 'school.school.name'])
+    .select([
+      'school.staff.username',
+      'school.staff.urn',
+      'school.staff.permissions',
+      'school.school.name',
+      'school.school.la_code',
+    ])
     .where('school.staff.username', '=', username.toLowerCase())
     .executeTakeFirst();
   if (!row) return undefined;
@@ -519,6 +527,7 @@ export async function staffMember(db: Db, username: string): Promise<StaffMember
     username: row.username,
     urn: row.urn,
     schoolName: row.name,
+    laCode: row.la_code,
     permissions: row.permissions as SchoolPermission[],
   };
 }
@@ -717,6 +726,7 @@ export async function addStaff(
         username,
         urn: input.urn,
         schoolName: school.name,
+        laCode: school.laCode,
         permissions: permissions as SchoolPermission[],
       },
       linked: account !== undefined,

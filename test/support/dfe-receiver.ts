@@ -38,6 +38,8 @@ export async function startDfeReceiver(options: {
   /** Hooks to add before the server listens (a test's injected trouble). */
   beforeListen?: (app: FastifyInstance) => void;
   logLevel?: string;
+  /** The supplier's scopes: default the send's only. */
+  supplierScopes?: string[];
 }): Promise<DfeReceiver> {
   const dir = mkdtempSync(path.join(tmpdir(), 'edgate-dfe-'));
   const tls = await loadTls({ dataDir: dir });
@@ -68,7 +70,7 @@ export async function startDfeReceiver(options: {
   );
   const supplier = await createClient(options.handle.db, {
     name: 'School MIS',
-    scopes: ['attendance.submit'],
+    scopes: options.supplierScopes ?? ['attendance.submit'],
   });
   return {
     app,
