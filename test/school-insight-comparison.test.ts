@@ -14,7 +14,6 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { SecretBox } from '../src/platform/auth/secret-box.ts';
 import { ACCOUNT_ROLES } from '../src/edgate.ts';
-import { upsertSchools } from '../src/dfe/schools/school-store.ts';
 import { createClient } from '../src/dfe/oauth/clients.ts';
 import { generateSchool } from '../src/school/synthetic-school.ts';
 import { addStaff, replaceSchoolData } from '../src/school/school-data.ts';
@@ -46,6 +45,7 @@ before(async () => {
   dfe = await startDfeReceiver({
     handle: database,
     urns: SCHOOLS.map((s) => s.urn),
+    laCodes: Object.fromEntries(SCHOOLS.map((s) => [s.urn, s.laCode])),
     now: () => clock,
     supplierScopes: ['attendance.submit', 'attendance.read'],
     beforeListen: (app) =>
@@ -53,19 +53,6 @@ before(async () => {
         if (dfeDown && request.url.startsWith('/statistics')) return reply.code(503).send({ error: 'down' });
       }),
   });
-  await upsertSchools(database.db, [
-    {
-      urn: 100003,
-      name: 'Synthetic School 3',
-      laCode: '826',
-      typeOfEstablishment: 'Community school',
-      phaseOfEducation: 'Primary',
-      status: 'Open',
-      street: null,
-      town: 'Exampleton',
-      postcode: 'ZZ1 1ZZ',
-    },
-  ]);
   dir = mkdtempSync(path.join(tmpdir(), 'edgate-insight-'));
   const receiverCaFile = path.join(dir, 'dfe-ca.pem');
   writeFileSync(receiverCaFile, dfe.ca);
