@@ -184,4 +184,26 @@ describe('the insight page beside the LA and England', () => {
       clock = new Date('2026-11-20T10:30:00Z');
     }
   });
+
+  test('a supplier client without attendance.read: the page says plainly there is no comparison and why', async () => {
+    const sendOnly = await createClient(database.db, {
+      name: 'Send-only MIS',
+      scopes: ['attendance.submit'],
+    });
+    await saveReceiverSettings(database.db, box, { ...dfe.settings, ...sendOnly }, 'test');
+    await sql`delete from school.comparison`.execute(database.db);
+    try {
+      const client = school.client();
+      await client.signIn('head', TEST_PASSWORD);
+      const page = await client.get('/school/insight');
+      assert.equal(page.status, 200, page.body);
+      for (const name of ['Buckinghamshire', 'England'])
+        assert.match(
+          row(page.body, name)[0]!,
+          /^No comparison is available: The DfE does not let this MIS read its statistics \(invalid_scope\): its OAuth client needs the attendance\.read scope\.$/,
+        );
+    } finally {
+      await saveReceiverSettings(database.db, box, dfe.settings, 'test');
+    }
+  });
 });

@@ -45,10 +45,12 @@ async function cachedComparison(db: Database, area: string): Promise<CachedCompa
   };
 }
 
+const scopeProblem = (why: string) =>
+  `The DfE does not let this MIS read its statistics (${why}): its OAuth client needs the ${STATISTICS_SCOPE} scope.`;
+
 /** Why an answer gives no figures, in the school's words. */
 function answerProblem(status: number): string {
-  if (status === 401 || status === 403)
-    return `The DfE does not let this MIS read its statistics (${status}): its OAuth client needs the ${STATISTICS_SCOPE} scope.`;
+  if (status === 401 || status === 403) return scopeProblem(String(status));
   if (status === 404 || status === 405 || status === 501)
     return `The receiver has no statistics to read (${status}): a receiver of the 2020 contract does not publish them.`;
   return `The DfE answered ${status} instead of its figures.`;
@@ -65,7 +67,13 @@ async function fetchTotals(
   for (const path of statisticsPaths(area, from, to)) {
     const answer = await receiver.readJson(path, STATISTICS_SCOPE);
     if (answer.kind === 'failed')
-      return { ok: false, reason: answer.reason.replace(/;? the next sync will try again\.$/, '.') };
+      return {
+        ok: false,
+        // The token endpoint refused the scope: the client was registered without it.
+        reason: answer.reason.includes('(invalid_scope)')
+          ? scopeProblem('invalid_scope')
+          : answer.reason.replace(/;? the next sync will try again\.$/, '.'),
+      };
     if (answer.status !== 200) return { ok: false, reason: answerProblem(answer.status) };
     const totals = totalsOfAnswer(answer.json);
     if (!totals) return { ok: false, reason: 'The DfE’s answer could not be read as statistics.' };
