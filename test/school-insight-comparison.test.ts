@@ -39,6 +39,7 @@ let dir: string;
 const box = new SecretBox(randomBytes(32));
 let clock = new Date('2026-11-20T10:30:00Z');
 let dfeDown = false;
+let statisticsAsked = 0;
 
 before(async () => {
   database = await openTestDatabase();
@@ -50,7 +51,9 @@ before(async () => {
     supplierScopes: ['attendance.submit', 'attendance.read'],
     beforeListen: (app) =>
       app.addHook('onRequest', async (request, reply) => {
-        if (dfeDown && request.url.startsWith('/statistics')) return reply.code(503).send({ error: 'down' });
+        if (!request.url.startsWith('/statistics')) return;
+        statisticsAsked++;
+        if (dfeDown) return reply.code(503).send({ error: 'down' });
       }),
   });
   dir = mkdtempSync(path.join(tmpdir(), 'edgate-insight-'));
@@ -173,6 +176,12 @@ describe('the insight page beside the LA and England', () => {
         page.body,
         /England: these figures were last fetched at 20 Nov 2026, 10:30 \(London time\) and run to 20 November 2026\. They could not be brought up to date: The receiver could not take it \(503\), 1 try\./,
       );
+      // The next page, a minute on, shows the same without asking the DfE again.
+      const asked = statisticsAsked;
+      clock = new Date('2026-11-20T13:31:00Z');
+      const again = await client.get('/school/insight');
+      assert.equal(statisticsAsked, asked);
+      assert.match(again.body, /England: these figures were last fetched at 20 Nov 2026, 10:30/);
       await sql`delete from school.comparison`.execute(database.db);
       const none = await client.get('/school/insight');
       assert.match(

@@ -11,6 +11,7 @@ import {
   areaKey,
   comparisonOf,
   isFresh,
+  recentFailure,
   statisticsPaths,
   totalsOfAnswer,
   STATISTICS_SCOPE,
@@ -42,6 +43,7 @@ async function cachedComparison(db: Database, area: string): Promise<CachedCompa
       notCounted: Number(row.not_counted),
     },
     fetchedAt: new Date(row.fetched_at),
+    ...(row.failed_at && row.failure ? { failed: { at: new Date(row.failed_at), reason: row.failure } } : {}),
   };
 }
 
@@ -96,6 +98,8 @@ export async function areaComparison(
   const key = areaKey(area);
   const cached = await cachedComparison(db, key);
   if (isFresh(cached, range.from, range.to, now)) return comparisonOf(key, cached, undefined, range);
+  const failedLately = recentFailure(cached, now);
+  if (failedLately) return comparisonOf(key, cached, { ok: false, reason: failedLately }, range);
   if (!receiver)
     return comparisonOf(
       key,

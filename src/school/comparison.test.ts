@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {
   comparisonOf,
   isFresh,
+  recentFailure,
   statisticsPaths,
   totalsOfAnswer,
   type CachedComparison,
@@ -61,4 +62,24 @@ test('cached figures are shown as they are within the hour for the same dates; a
   const now = new Date('2026-11-21T08:00:00Z');
   const current = comparisonOf('825', cached, { ok: true, totals, at: now }, range);
   assert.ok(current.state === 'current' && current.fetchedAt === now && current.to === '2026-11-21');
+});
+
+test('after the DfE could not answer, pages show that for 5 minutes before asking again', () => {
+  const fetchedAt = new Date('2026-11-20T10:30:00Z');
+  const failed = { at: new Date('2026-11-20T13:30:00Z'), reason: 'down' };
+  const cached: CachedComparison = {
+    area: '825',
+    from: '2026-08-01',
+    to: '2026-11-20',
+    totals,
+    fetchedAt,
+    failed,
+  };
+  assert.equal(recentFailure(cached, new Date('2026-11-20T13:34:59Z')), 'down');
+  assert.equal(recentFailure(cached, new Date('2026-11-20T13:35:00Z')), undefined);
+  assert.equal(
+    recentFailure({ ...cached, fetchedAt: new Date('2026-11-20T13:31:00Z') }, failed.at),
+    undefined,
+  );
+  assert.equal(recentFailure({ ...cached, failed: undefined }, failed.at), undefined);
 });

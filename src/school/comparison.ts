@@ -15,6 +15,8 @@ import { addDays, isCalendarDate } from '../platform/calendar.ts';
 export const NATIONAL_DAYS_PER_REQUEST = 62;
 /** Cached figures younger than this are shown without asking the DfE again. */
 export const COMPARISON_FRESH_MS = 60 * 60_000;
+/** After the DfE could not answer, pages show the last figures this long before asking again. */
+export const COMPARISON_RETRY_MS = 5 * 60_000;
 /** The scope of the DfE's statistics API. */
 export const STATISTICS_SCOPE = 'attendance.read';
 
@@ -69,6 +71,19 @@ export interface CachedComparison {
   to: string;
   totals: MarkTotals;
   fetchedAt: Date;
+  /** The last time the DfE could not give them, and why. */
+  failed?: { at: Date; reason: string };
+}
+
+/**
+ * The failure to show instead of asking the DfE again: one noted lately, after the last fetch.
+ * An outage then costs one page a wait, not every page.
+ */
+export function recentFailure(cached: CachedComparison | undefined, now: Date): string | undefined {
+  const failed = cached?.failed;
+  if (!failed || failed.at < cached.fetchedAt) return undefined;
+  const since = now.getTime() - failed.at.getTime();
+  return since >= 0 && since < COMPARISON_RETRY_MS ? failed.reason : undefined;
 }
 
 /** Whether cached figures can be shown without asking the DfE: the same range, fetched lately. */
