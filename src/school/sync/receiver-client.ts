@@ -279,18 +279,14 @@ export class ReceiverClient {
 
   private cacheKey(scope: string): string {
     const s = this.settings;
-    return JSON.stringify([
-      s.tokenUrl,
-      s.clientId,
-      scope,
-      s.clientSecret.length,
-      s.clientSecret.slice(0, 4),
-    ]);
+    return JSON.stringify([s.tokenUrl, s.clientId, scope, s.clientSecret.length, s.clientSecret.slice(0, 4)]);
   }
 
   private async token(
     scope: string,
-  ): Promise<{ kind: 'token'; token: string } | { kind: 'failed'; status: number | undefined; reason: string }> {
+  ): Promise<
+    { kind: 'token'; token: string } | { kind: 'failed'; status: number | undefined; reason: string }
+  > {
     const key = this.cacheKey(scope);
     const cached = tokenCache.get(key);
     const now = this.options.now().getTime();
