@@ -25,8 +25,8 @@ let database: TestDatabase;
 let dfe: DfeReceiver;
 let dir: string;
 let clock = new Date('2026-11-20T10:30:00Z');
-/** Set once the DfE has answered a send: the moment to kill the sync. */
-let answered: () => void = () => {};
+/** Called once the DfE has stored a send, before its answer goes out: the moment to kill the sync. */
+let answered: () => Promise<void> = async () => {};
 
 before(async () => {
   if (!postgres) return;
@@ -36,8 +36,10 @@ before(async () => {
     urns: URNS,
     now: () => clock,
     beforeListen: (app) =>
-      app.addHook('onResponse', async (request) => {
-        if (request.url === '/attendances') answered();
+      // Before the answer is sent, so the sync can never record it, however quickly it would.
+      app.addHook('onSend', async (request, _reply, payload) => {
+        if (request.url === '/attendances') await answered();
+        return payload;
       }),
   });
   dir = mkdtempSync(path.join(tmpdir(), 'edgate-sync-kill-'));
@@ -72,10 +74,12 @@ test(
     const exited = new Promise<NodeJS.Signals | null>((resolve) =>
       child.once('exit', (_code, signal) => resolve(signal)),
     );
-    // Killed as soon as the DfE has answered the first send, before the sync can record it.
+    // Killed once the DfE has stored the first send, before its answer leaves: the sync never hears.
     await new Promise<void>((resolve) => {
-      answered = () => {
+      answered = async () => {
+        answered = async () => {};
         child.kill('SIGKILL');
+        await exited;
         resolve();
       };
     });

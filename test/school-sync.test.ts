@@ -15,6 +15,9 @@ import { ReceiverClient, forgetReceiverTokens } from '../src/school/sync/receive
 import { giveConsent, removeConsent } from '../src/school/sync/consent-store.ts';
 import { storeSend, syncSchools, type SyncOptions } from '../src/school/sync/sync.ts';
 import { prepareSend, recordsSource } from '../src/school/sync/attendance-source.ts';
+import { totalMarks, combineSummaries } from '../src/contracts/attendance/aggregation.ts';
+import { createClient } from '../src/dfe/oauth/clients.ts';
+import { clientCredentialsToken, httpsCall } from './support/api-client.ts';
 
 const URNS = [100001, 100002, 100003];
 let database: TestDatabase;
@@ -165,6 +168,97 @@ describe('school sync to the DfE role over HTTPS', () => {
       assert.deepEqual(await dfeFigures(100001), schoolFigures(100001));
     } finally {
       mark.code = '/';
+    }
+  });
+
+  test('a mark changed 9 working days ago is not sent: the send leaves its date out and the DfE keeps its figure', async () => {
+    // Friday 20 Nov's send covers Wednesday 11 Nov; on Tuesday 24 Nov that is 9 working days ago.
+    await consent(100001);
+    await sync();
+    const ofDate = (figures: Map<string, Record<string, number>>, date: string) =>
+      [...figures].filter(([key]) => key.startsWith(date));
+    const before = ofDate(await dfeFigures(100001), '2026-11-11');
+    assert.ok(before.length > 0, 'the DfE holds 11 Nov from the earlier send');
+    const school = schools.get(100001)!;
+    const mark = school.marks.find((m) => m.date === '2026-11-11' && m.session === 'AM' && m.code === '/')!;
+    mark.code = 'O';
+    try {
+      clock = new Date('2026-11-24T10:30:00Z');
+      const results = await sync();
+      const latest = await database.db
+        .selectFrom('school.submission')
+        .select('dates')
+        .where('urn', '=', 100001)
+        .orderBy('seq', 'desc')
+        .executeTakeFirstOrThrow();
+      assert.ok(latest.dates.length > 0);
+      assert.ok(
+        !latest.dates.includes('2026-11-11'),
+        `the send after the change covers ${latest.dates.join(', ')}`,
+      );
+      assert.deepEqual(
+        results[0]!.sends.map((s) => s.state),
+        ['accepted'],
+      );
+      assert.deepEqual(
+        ofDate(await dfeFigures(100001), '2026-11-11'),
+        before,
+        'the DfE’s figure for 11 Nov is unchanged',
+      );
+    } finally {
+      mark.code = '/';
+    }
+  });
+
+  test('consent → sync → the DfE’s statistics list the school with the figures it sent', async () => {
+    await consent(100001);
+    const sent = prepareSend(100001, schools.get(100001)!, clock)!;
+    assert.deepEqual(
+      (await sync())[0]!.sends.map((s) => s.state),
+      ['accepted'],
+    );
+    const analyst = await createClient(database.db, { name: 'DfE analyst', scopes: ['attendance.read'] });
+    const token = await clientCredentialsToken(dfe.baseUrl, dfe.ca, analyst, 'attendance.read');
+    const call = httpsCall(dfe.baseUrl, dfe.ca);
+    type Listed = { urn: number; figures: Record<string, number | null> | null };
+    for (const date of sent.dates) {
+      const answer = await call('GET', `/statistics/la/825/schools?date=${date}`, {
+        authorization: `Bearer ${token}`,
+      });
+      assert.equal(answer.status, 200, answer.text);
+      const listed = answer.json<{ schools: Listed[] }>().schools;
+      const own = combineSummaries(
+        sent.body.submissionData
+          .filter((entry) => entry.date === date)
+          .map((entry) =>
+            totalMarks(
+              entry.attendances.map((a) => ({ code: a.attendanceCode, value: a.value })),
+              date,
+            ),
+          ),
+      );
+      const shown = listed.find((s) => s.urn === 100001)?.figures;
+      assert.ok(shown, `the DfE lists the school on ${date}`);
+      const { possible, present, aea, authorised, unauthorised, notCounted, attendanceRate } = own;
+      assert.deepEqual(
+        { possible, present, aea, authorised, unauthorised, notCounted, attendanceRate, schools: 1 },
+        {
+          possible: shown.possible,
+          present: shown.present,
+          aea: shown.aea,
+          authorised: shown.authorised,
+          unauthorised: shown.unauthorised,
+          notCounted: shown.notCounted,
+          attendanceRate: shown.attendanceRate,
+          schools: shown.schools,
+        },
+        date,
+      );
+      assert.equal(
+        listed.find((s) => s.urn === 100002)?.figures,
+        null,
+        'a school without consent shows nothing',
+      );
     }
   });
 

@@ -100,4 +100,26 @@ export const schoolMigrations: Record<string, Migration> = {
         `create index mark_change_mark on school.mark_change (urn, date, session, pupil_id)`,
       ]),
   },
+  // The LA's and England's figures beside the school's insight, kept so that a page can show the
+  // last ones (and when they were fetched) while the DfE cannot be reached.
+  '0003_comparison': {
+    up: (db) =>
+      runStatements(db, [
+        `create table school.comparison (
+          area text primary key check (area = 'england' or area ~ '^[0-9]{3}$'),
+          from_date date not null,
+          to_date date not null,
+          possible bigint not null,
+          present bigint not null,
+          aea bigint not null,
+          authorised bigint not null,
+          unauthorised bigint not null,
+          not_counted bigint not null,
+          fetched_at timestamptz not null,
+          failed_at timestamptz,
+          failure text,
+          check (to_date >= from_date)
+        )`,
+      ]),
+  },
 };

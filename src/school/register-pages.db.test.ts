@@ -81,7 +81,7 @@ before(async () => {
     schoolRole(scope, {
       handle: database,
       config: { publicUrl: 'https://127.0.0.1' },
-      settings: undefined,
+      settings: { syncTimes: [], syncSchedule: false, syncLeaseSeconds: 600, receiverCaFile: undefined },
       secretBox: new SecretBox(randomBytes(32)),
       now: () => clock,
     }),

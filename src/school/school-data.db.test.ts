@@ -12,6 +12,8 @@ import {
   enrolmentsOf,
   markHistory,
   marksChangedSince,
+  marksOfDates,
+  marksOfDatesRowByRow,
   recordMark,
   replaceSchoolData,
   schoolsOf,
@@ -71,6 +73,40 @@ test('a school written to the database reads back as the same calendar, enrolmen
     assert.deepEqual(fromDb, pure, `the send of ${today}`);
     assert.ok(fromDb.body.submissionData.length > 0);
   }
+});
+
+test('the marks of a send read in one joined row per session are exactly the marks read a row each', async () => {
+  const dates = todayAndPreviousSchoolDays(compileCalendar(synthetic.calendar), TODAY, 7);
+  const key = (m: { pupilId: string; date: string; session: string; code: string }) =>
+    `${m.date} ${m.session} ${m.pupilId} ${m.code}`;
+  const sorted = (marks: readonly { pupilId: string; date: string; session: string; code: string }[]) =>
+    marks.map(key).sort();
+  const plain = await marksOfDatesRowByRow(database.db, 123456, dates);
+  assert.ok(plain.length > 1000);
+  assert.deepEqual(sorted(await marksOfDates(database.db, 123456, dates)), sorted(plain));
+  // An id holding the separator (and one with commas and quotes) still reads back whole.
+  await database.db
+    .insertInto('school.mark')
+    .values(
+      ['odd\u001fid', 'a,b "c"'].map((pupilId) => ({
+        urn: 123456,
+        pupil_id: pupilId,
+        date: dates[0]!,
+        session: 'AM' as const,
+        code: '/',
+        recorded_by: 'test',
+        recorded_at: new Date().toISOString(),
+      })),
+    )
+    .execute();
+  try {
+    const odd = await marksOfDates(database.db, 123456, dates);
+    assert.deepEqual(sorted(odd), sorted(await marksOfDatesRowByRow(database.db, 123456, dates)));
+    assert.ok(odd.some((m) => m.pupilId === 'odd\u001fid'));
+  } finally {
+    await database.db.deleteFrom('school.mark').where('pupil_id', 'in', ['odd\u001fid', 'a,b "c"']).execute();
+  }
+  assert.deepEqual(await marksOfDates(database.db, 123456, []), []);
 });
 
 test('a changed mark is history, current, and makes its date one to resend', async () => {

@@ -109,6 +109,24 @@ export interface MarkChangeTable {
   reason: string | null;
 }
 
+/** The LA's or England's figures from the DfE's statistics, as last fetched (migration 0003). */
+export interface ComparisonTable {
+  /** `england`, or an LA's code. */
+  area: string;
+  from_date: DateColumn;
+  to_date: DateColumn;
+  possible: number;
+  present: number;
+  aea: number;
+  authorised: number;
+  unauthorised: number;
+  not_counted: number;
+  fetched_at: Timestamp;
+  /** The last time the DfE could not give them, and why. */
+  failed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  failure: string | null;
+}
+
 export interface SchoolTables {
   'school.school': SchoolTable;
   'school.term': TermTable;
@@ -118,6 +136,7 @@ export interface SchoolTables {
   'school.enrolment': EnrolmentTable;
   'school.mark': MarkTable;
   'school.mark_change': MarkChangeTable;
+  'school.comparison': ComparisonTable;
 }
 
 // This role's tables join the database's type (the platform names no role).

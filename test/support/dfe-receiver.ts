@@ -38,6 +38,10 @@ export async function startDfeReceiver(options: {
   /** Hooks to add before the server listens (a test's injected trouble). */
   beforeListen?: (app: FastifyInstance) => void;
   logLevel?: string;
+  /** The LA of a school in the register, by URN: default 825. */
+  laCodes?: Record<number, string>;
+  /** The supplier's scopes: default the send's only. */
+  supplierScopes?: string[];
 }): Promise<DfeReceiver> {
   const dir = mkdtempSync(path.join(tmpdir(), 'edgate-dfe-'));
   const tls = await loadTls({ dataDir: dir });
@@ -57,7 +61,7 @@ export async function startDfeReceiver(options: {
     options.urns.map((urn, i) => ({
       urn,
       name: `Synthetic School ${i + 1}`,
-      laCode: '825',
+      laCode: options.laCodes?.[urn] ?? '825',
       typeOfEstablishment: 'Community school',
       phaseOfEducation: 'Primary',
       status: 'Open',
@@ -68,7 +72,7 @@ export async function startDfeReceiver(options: {
   );
   const supplier = await createClient(options.handle.db, {
     name: 'School MIS',
-    scopes: ['attendance.submit'],
+    scopes: options.supplierScopes ?? ['attendance.submit'],
   });
   return {
     app,

@@ -35,6 +35,8 @@ export const TEST_ROLE_CONFIG: {
   collectSchedule: boolean;
   syncSchedule: boolean;
   webhookSender: boolean;
+  /** The school role's trust for its receiver (a test DfE's certificate file). */
+  receiverCaFile?: string;
 } = {
   publicUrl: 'https://127.0.0.1',
   gatewayMaintenance: undefined,

@@ -53,9 +53,10 @@ export function recordsSource(
 export function databaseSource(db: Database): SchoolAttendanceSource {
   return {
     async prepare(urn, now) {
-      const window = sendWindow(compileCalendar(await calendarOf(db, urn)), now);
+      const calendar = await calendarOf(db, urn);
+      const window = sendWindow(compileCalendar(calendar), now);
       if (window.dates.length === 0) return undefined;
-      const input = await attendanceInputFor(db, urn, { dates: window.dates, today: window.today });
+      const input = await attendanceInputFor(db, urn, { dates: window.dates, today: window.today, calendar });
       const { body } = aggregateAttendance(input);
       return { dates: [...new Set(body.submissionData.map((entry) => entry.date))].sort(), body };
     },

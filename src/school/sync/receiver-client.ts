@@ -180,6 +180,22 @@ export class ReceiverClient {
     return this.consentCall('DELETE', urn, Buffer.from(JSON.stringify({ withdrawnBy })));
   }
 
+  /**
+   * `GET` of a read API (the DfE role's statistics) with a token for `scope` — a token of its own,
+   * as the send's scope does not cover reading. The answer's JSON object, or why there is none.
+   */
+  async readJson(
+    path: string,
+    scope: string,
+  ): Promise<
+    | { kind: 'answered'; status: number; json: Record<string, unknown> | undefined }
+    | { kind: 'failed'; status: number | undefined; reason: string }
+  > {
+    const result = await this.callApi('GET', path, Buffer.alloc(0), {}, scope);
+    if (result.kind === 'failed') return { kind: 'failed', status: result.status, reason: result.reason };
+    return { kind: 'answered', status: result.answer.status, json: readJsonObject(result.answer.text) };
+  }
+
   private async consentCall(method: 'PUT' | 'DELETE', urn: number, body: Buffer): Promise<ConsentOutcome> {
     const result = await this.callApi(method, `consents/${urn}`, body, {});
     if (result.kind === 'failed') return { kind: 'failed', status: result.status, reason: result.reason };
@@ -217,6 +233,7 @@ export class ReceiverClient {
     path: string,
     body: Buffer,
     headers: Record<string, string>,
+    scope = this.settings.scope,
   ): Promise<
     { kind: 'answered'; answer: Answer; attempts: number } | Extract<SendOutcome, { kind: 'failed' }>
   > {
@@ -227,7 +244,7 @@ export class ReceiverClient {
     let renewed = false;
     let attempts = 0;
     for (;;) {
-      const token = await this.token();
+      const token = await this.token(scope);
       if (token.kind === 'failed') return { ...token, attempts };
       const result = await this.withRetries(() =>
         this.exchange(method, url, body, {
@@ -235,7 +252,7 @@ export class ReceiverClient {
           ...(this.settings.appId ? { 'api-client-app-id': this.settings.appId } : {}),
           ...(this.options.sessionId ? { 'api-client-session-id': this.options.sessionId } : {}),
           authorization: `Bearer ${token.token}`,
-          'content-type': 'application/json',
+          ...(body.length > 0 ? { 'content-type': 'application/json' } : {}),
           accept: 'application/json',
           ...headers,
         }),
@@ -245,7 +262,7 @@ export class ReceiverClient {
       if (result.answer.status === 401 && !renewed) {
         // Expired early, revoked, or the receiver's keys rotated: one new token, one more try.
         renewed = true;
-        tokenCache.delete(this.cacheKey());
+        tokenCache.delete(this.cacheKey(scope));
         continue;
       }
       if (result.answer.status === 401)
@@ -260,21 +277,17 @@ export class ReceiverClient {
     }
   }
 
-  private cacheKey(): string {
+  private cacheKey(scope: string): string {
     const s = this.settings;
-    return JSON.stringify([
-      s.tokenUrl,
-      s.clientId,
-      s.scope,
-      s.clientSecret.length,
-      s.clientSecret.slice(0, 4),
-    ]);
+    return JSON.stringify([s.tokenUrl, s.clientId, scope, s.clientSecret.length, s.clientSecret.slice(0, 4)]);
   }
 
-  private async token(): Promise<
+  private async token(
+    scope: string,
+  ): Promise<
     { kind: 'token'; token: string } | { kind: 'failed'; status: number | undefined; reason: string }
   > {
-    const key = this.cacheKey();
+    const key = this.cacheKey(scope);
     const cached = tokenCache.get(key);
     const now = this.options.now().getTime();
     if (cached && now < cached.renewAt) return { kind: 'token', token: cached.token };
@@ -282,7 +295,7 @@ export class ReceiverClient {
       grant_type: 'client_credentials',
       client_id: this.settings.clientId,
       client_secret: this.settings.clientSecret,
-      scope: this.settings.scope,
+      scope,
     }).toString();
     const result = await this.withRetries(() =>
       this.exchange('POST', new URL(this.settings.tokenUrl), Buffer.from(form), {
@@ -303,7 +316,7 @@ export class ReceiverClient {
           code === 'invalid_client'
             ? 'The receiver did not accept our client id and secret (invalid_client): check the receiver settings.'
             : code === 'invalid_scope'
-              ? `The receiver does not allow the scope "${this.settings.scope}" for our client (invalid_scope).`
+              ? `The receiver does not allow the scope "${scope}" for our client (invalid_scope).`
               : `The receiver's token endpoint answered ${status}${code ? ` (${code})` : ''} without an access token.`,
       };
     }
