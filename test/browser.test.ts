@@ -1,80 +1,101 @@
 /**
- * A caseworker's journey in a real browser (Debian's chromium driven by playwright-core):
- * sign in, search, open a registration, be refused an illegal change with its reason, make a
- * legal one. Also catches what only a browser sees: CSP violations, broken assets, script errors.
- *
- * Skipped when /usr/bin/chromium is absent, unless EDGATE_REQUIRE_BROWSER=1 (as in CI).
- * EDGATE_SCREENSHOTS=DIR saves a screenshot of each page for a person to look at.
+ * The childcare feed's journey in a real browser (test/support/browser.ts), on one HTTPS server
+ * with every role: a caseworker is refused an illegal change with its reason and resigns a
+ * provider; the next day's extract is built; the LA collects it (FID JSON, triggered as the
+ * schedule would) and its officer reviews and accepts the change; the Open Referral UK API,
+ * fetched in the browser, no longer publishes the setting. Every page visited passes axe
+ * (WCAG 2.2 AA) under the real Content-Security-Policy and does not scroll sideways at 320 px.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startTestServer, TEST_PASSWORD, type TestServer } from './support/test-server.ts';
+import { browserSkip, BrowserUser, launchBrowser } from './support/browser.ts';
 import { upsertRegistrations } from '../src/regulator/register/register-store.ts';
 import { generateRegister } from '../src/contracts/childcare-extract/synthetic-register.ts';
 import type { Registration } from '../src/contracts/childcare-extract/registration.ts';
+import { runExtracts } from '../src/regulator/extract/extract-runs.ts';
+import { authorise, createGatewayAccount } from '../src/regulator/gateway/gateway-store.ts';
+import { FID_JSON_PATH } from '../src/regulator/gateway/fid-routes.ts';
+import { londonDateOf } from '../src/platform/calendar.ts';
+import { createAccount } from '../src/platform/auth/accounts.ts';
+import { ACCOUNT_ROLES } from '../src/edgate.ts';
+import { addSource } from '../src/la/collection/sources.ts';
+import { collectAll } from '../src/la/collection/collect-all.ts';
+import { httpsTransport } from '../src/la/collection/transport.ts';
+import { onSnapshot } from '../src/la/la-role.ts';
+import { bulkAccept } from '../src/la/directory/directory-store.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && process.env.EDGATE_REQUIRE_BROWSER === '1') {
-  throw new Error(`${CHROMIUM} is required (EDGATE_REQUIRE_BROWSER=1): apt-get install -y chromium`);
-}
+const LA = '825';
+const DAY_1 = new Date('2026-11-02T06:30:00Z');
 
-describe('caseworker in a browser', { skip: available ? false : `${CHROMIUM} not installed` }, () => {
+describe('the childcare feed in a browser: resign, extract, review, publish', { skip: browserSkip }, () => {
+  let clock = DAY_1;
   let server: TestServer;
   let browser: Browser;
-  let page: Page;
-  let register: Registration[];
-  const problems: string[] = [];
-  const screenshots = process.env.EDGATE_SCREENSHOTS;
+  let target: Registration;
 
-  const shoot = async (name: string) => {
-    if (!screenshots) return;
-    mkdirSync(screenshots, { recursive: true });
-    await page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: true });
-  };
+  /** The regulator's extract for today, then the LA's collection taking it in, as their schedules would. */
+  async function extractAndCollect(): Promise<void> {
+    const { db } = server.handle;
+    const run = await runExtracts(db, { extractDate: londonDateOf(clock), laCodes: [LA], now: () => clock });
+    assert.equal(run.built, 1, 'the regulator built the extract');
+    const takeIn = onSnapshot(db, () => clock);
+    const [result] = await collectAll(db, {
+      now: clock,
+      secretBox: server.secretBox,
+      transport: httpsTransport({ ca: server.ca }),
+      retry: { attempts: 1, baseDelayMs: 0 },
+      sleep: async () => {},
+      onSnapshot: async (id) => void (await takeIn(id)),
+    });
+    assert.equal(result!.outcome, 'collected', result!.error);
+  }
 
   before(async () => {
-    server = await startTestServer({ now: () => new Date('2026-11-02T10:00:00Z') });
-    register = [...generateRegister({ scale: 'demo', seed: 4, today: '2026-11-01', laCodes: ['825'] })];
-    await upsertRegistrations(server.handle.db, register);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+    [server, browser] = await Promise.all([startTestServer({ now: () => clock }), launchBrowser()]);
+    const { db } = server.handle;
+    // Active registrations only: none leaves the extract on its own while the clock moves.
+    const register = [
+      ...generateRegister({ scale: 'demo', seed: 4, today: londonDateOf(clock), laCodes: [LA] }),
+    ].filter((r) => r.status === 'ACTV' && r.laCode === LA);
+    await upsertRegistrations(db, register);
+    target = register.find(
+      (r) => r.notices.length === 0 && r.setting?.address.postcode && r.provider.consentWithheld !== 'Y',
+    )!;
+
+    const account = await createGatewayAccount(db, server.secretBox, { username: 'bucks-fid', agent: 'Bucks' });
+    await authorise(db, { organisation: 'Bucks', laCode: LA, validFrom: '2020-01-01', by: 'test' });
+    await addSource(db, server.secretBox, {
+      name: 'FID',
+      kind: 'fid',
+      endpointUrl: `${server.baseUrl}${FID_JSON_PATH}`,
+      fidApiKey: account.apiKey,
+      fidServiceKey: 'edgate-test',
+      laCodes: [LA],
+      by: 'test',
     });
-    // The test server's certificate is self-signed for 127.0.0.1; the browser is told to accept it.
-    const context = await browser.newContext({ ignoreHTTPSErrors: true });
-    page = await context.newPage();
-    page.on('console', (message) => {
-      // A refused form answers 422 by design; missing assets are caught by the response listener below.
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
-        problems.push(`console: ${message.text()}`);
-      }
-    });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('response', (response) => {
-      if (response.status() === 404) problems.push(`missing ${response.url()}`);
-    });
+    await createAccount(
+      db,
+      { username: 'officer', displayName: 'Olu Officer', password: TEST_PASSWORD, roles: ['la-officer'], laCode: LA },
+      ACCOUNT_ROLES,
+    );
+    // Day 1: the whole register arrives and is taken into the directory.
+    await extractAndCollect();
+    await bulkAccept(db, { laCode: LA }, 'setting up', clock);
+    clock = new Date('2026-11-03T10:00:00Z');
   });
   after(async () => {
     await browser?.close();
     await server?.close();
   });
 
-  test('sign in, search, refused change explained, legal change recorded', async () => {
-    await page.goto(`${server.baseUrl}/regulator/registrations`);
+  test('a caseworker is refused a suspension over 6 weeks with its reason, then resigns the provider', async () => {
+    const casey = await BrowserUser.open(browser, server.baseUrl);
+    const { page } = casey;
+    await casey.goto('/regulator/registrations');
     assert.match(page.url(), /\/login\?next=/);
-    await shoot('01-sign-in');
+    await casey.check('sign-in');
     await page.getByLabel('Username').fill('casey');
     await page.getByLabel('Password', { exact: true }).fill(TEST_PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -82,18 +103,21 @@ describe('caseworker in a browser', { skip: available ? false : `${CHROMIUM} not
     assert.equal(
       await page.evaluate(() => document.body.classList.contains('govuk-frontend-supported')),
       true,
+      'GOV.UK Frontend runs under the CSP',
     );
+    await casey.check();
 
-    const target = register.find((r) => r.status === 'ACTV' && r.notices.length === 0 && r.setting)!;
     await page.getByLabel('Postcode').fill(target.setting!.address.postcode!.toLowerCase());
     await page.getByLabel('Status').selectOption('ACTV');
     await page.getByRole('button', { name: 'Search' }).click();
-    await shoot('02-search');
+    await page.getByRole('link', { name: target.referenceNumber }).waitFor();
+    await casey.check();
     await page.getByRole('link', { name: target.referenceNumber }).click();
     await page.getByRole('heading', { level: 1, name: target.provider.name.trim() }).waitFor();
-    await shoot('03-registration');
+    await casey.check('caseworker-registration');
 
     await page.getByRole('link', { name: 'Change status' }).click();
+    await casey.check();
     await page.getByLabel('Suspend').check();
     await page.getByLabel('Grounds for suspension').fill('Allegation under investigation');
     await page.getByLabel('Last day of this suspension period').fill('2027-03-01');
@@ -102,18 +126,44 @@ describe('caseworker in a browser', { skip: available ? false : `${CHROMIUM} not
     const summary = page.locator('.govuk-error-summary');
     await summary.waitFor();
     assert.match(await summary.innerText(), /A suspension period can last at most 6 weeks/);
-    await shoot('04-refused');
+    await casey.check();
 
     await page.getByLabel('Resign').check();
     await page.getByLabel('Reason', { exact: true }).fill('Moving out of the area');
     await page.getByRole('button', { name: 'Change status' }).click();
-    await page.locator('.govuk-notification-banner--success').waitFor();
-    assert.match(
-      await page.locator('.govuk-notification-banner--success').innerText(),
-      /Status changed to Resigned/,
-    );
-    await shoot('05-changed');
+    const banner = page.locator('.govuk-notification-banner--success');
+    await banner.waitFor();
+    assert.match(await banner.innerText(), /Status changed to Resigned/);
+    await casey.check();
+    await casey.finish();
+  });
 
-    assert.deepEqual(problems, [], 'no script errors, CSP violations or missing assets');
+  test('the next extract is collected; the LA officer reviews and accepts the resignation; the ORUK API drops the setting', async () => {
+    await extractAndCollect();
+    const officer = await BrowserUser.open(browser, server.baseUrl);
+    const { page } = officer;
+    await officer.signIn('officer', `/la/${LA}/review`);
+    await page.waitForURL(new RegExp(`/la/${LA}/review$`));
+    const change = page.getByRole('link', { name: new RegExp(target.referenceNumber) });
+    await change.waitFor();
+    await officer.check('la-change-review');
+
+    await change.click();
+    await page.getByRole('heading', { level: 1, name: new RegExp(target.setting!.name ?? '') }).waitFor();
+    assert.match(await page.locator('main').innerText(), /Resigned/);
+    await officer.check('la-change-detail');
+    await page.getByRole('button', { name: 'Accept the change' }).click();
+    await page.locator('.govuk-notification-banner--success').waitFor();
+    assert.match(await page.locator('.govuk-notification-banner--success').innerText(), /Change accepted/);
+    await officer.check();
+
+    // The public API, fetched by the page itself (same origin, under its CSP): no session needed.
+    const names = await page.evaluate(async (url) => {
+      const answer = await fetch(url, { headers: { accept: 'application/json' }, credentials: 'omit' });
+      return ((await answer.json()) as { contents: { name: string }[] }).contents.map((s) => s.name);
+    }, `/la/${LA}/oruk/services?per_page=200`);
+    assert.ok(names.length > 3, 'the directory publishes the other settings');
+    assert.ok(!names.includes(target.setting!.name!), 'a resigned setting is not published');
+    await officer.finish();
   });
 });

@@ -33,6 +33,8 @@ export const TEST_ROLE_CONFIG: {
   extractLeaseSeconds: number;
   collectSchedule: boolean;
   syncSchedule: boolean;
+  /** The school role's trust for its receiver (test-server.ts: its own certificate, the DfE role beside it). */
+  receiverCaFile: string | undefined;
 } = {
   publicUrl: 'https://127.0.0.1',
   gatewayMaintenance: undefined,
@@ -44,6 +46,7 @@ export const TEST_ROLE_CONFIG: {
   // Nor the LA's daily collection or the school's sync: tests run them by hand.
   collectSchedule: false,
   syncSchedule: false,
+  receiverCaFile: undefined,
   extractLeaseSeconds: 600,
 };
 
