@@ -109,7 +109,10 @@ describe('the attendance feed in a browser: consent, correct, sync, dashboard', 
     const { page } = teacher;
     await teacher.signIn('teacher', '/school/attendance-api');
     await page.getByRole('heading', { level: 1, name: 'Attendance API submissions' }).waitFor();
-    assert.match(await page.locator('main').innerText(), /you need the permission “Data Returns: Administer”/);
+    assert.match(
+      await page.locator('main').innerText(),
+      /you need the permission “Data Returns: Administer”/,
+    );
     assert.equal(await page.getByRole('button', { name: 'Give consent' }).count(), 0);
     await teacher.check();
     // Even at the check step's own address.
@@ -193,12 +196,16 @@ describe('the attendance feed in a browser: consent, correct, sync, dashboard', 
   });
 
   /** The dashboard's unauthorised absence rate and possible sessions on the corrected day, as an analyst reads them. */
-  async function unauthorisedOn(analyst: BrowserUser): Promise<{ rate: string; possible: number; sessions: number }> {
+  async function unauthorisedOn(
+    analyst: BrowserUser,
+  ): Promise<{ rate: string; possible: number; sessions: number }> {
     await analyst.goto('/dfe/attendance');
     await analyst.page.getByRole('heading', { level: 1, name: 'National attendance' }).waitFor();
     await analyst.check('dfe-dashboard');
     await analyst.page.getByText('The figures as a table').click();
-    const row = analyst.page.locator('tr', { has: analyst.page.getByRole('rowheader', { name: CORRECTED.long }) });
+    const row = analyst.page.locator('tr', {
+      has: analyst.page.getByRole('rowheader', { name: CORRECTED.long }),
+    });
     const cells = await row.first().locator('td').allTextContents();
     // Schools, attendance, authorised, unauthorised, possible sessions; the rate shown to 0.1%.
     const rate = cells[3]!;

@@ -64,7 +64,10 @@ describe('the childcare feed in a browser: resign, extract, review, publish', { 
       (r) => r.notices.length === 0 && r.setting?.address.postcode && r.provider.consentWithheld !== 'Y',
     )!;
 
-    const account = await createGatewayAccount(db, server.secretBox, { username: 'bucks-fid', agent: 'Bucks' });
+    const account = await createGatewayAccount(db, server.secretBox, {
+      username: 'bucks-fid',
+      agent: 'Bucks',
+    });
     await authorise(db, { organisation: 'Bucks', laCode: LA, validFrom: '2020-01-01', by: 'test' });
     await addSource(db, server.secretBox, {
       name: 'FID',
@@ -77,7 +80,13 @@ describe('the childcare feed in a browser: resign, extract, review, publish', { 
     });
     await createAccount(
       db,
-      { username: 'officer', displayName: 'Olu Officer', password: TEST_PASSWORD, roles: ['la-officer'], laCode: LA },
+      {
+        username: 'officer',
+        displayName: 'Olu Officer',
+        password: TEST_PASSWORD,
+        roles: ['la-officer'],
+        laCode: LA,
+      },
       ACCOUNT_ROLES,
     );
     // Day 1: the whole register arrives and is taken into the directory.

@@ -21,7 +21,7 @@ import { liveLocalAuthorities, localAuthorityByCode } from '../../platform/refer
 import { schoolByUrn } from '../schools/school-store.ts';
 import { listConsents } from '../consent/consent-store.ts';
 import { combineFigures, formatRate, percentCell, type Figures } from './figures.ts';
-import { rateChart, type RateChart } from './rate-chart.ts';
+import { RATE_COLOURS, rateChart, type RateChart } from './rate-chart.ts';
 import { csvDocument, type CsvCell } from './statistics-csv.ts';
 import { monitorWindow } from './statistics-dates.ts';
 import type { AttendanceStatistics } from './attendance-statistics.ts';
@@ -50,8 +50,6 @@ const londonDateTimeFormat = new Intl.DateTimeFormat('en-GB', {
 /** "20 Nov 2026, 09:00:05", London time. */
 const dateTime = (instant: Date) => londonDateTimeFormat.format(instant);
 
-/** GOV.UK colours: blue for attendance, orange and red for the absences. */
-const COLOURS = { attendance: '#1d70b8', authorised: '#f47738', unauthorised: '#d4351c' };
 
 /** Two charts of a series, oldest first: attendance alone, so that its scale shows its movement. */
 function seriesCharts(days: readonly DayFigures[]): { attendance: RateChart; absence: RateChart } {
@@ -65,7 +63,7 @@ function seriesCharts(days: readonly DayFigures[]): { attendance: RateChart; abs
         {
           key: 'attendance',
           label: 'Attendance',
-          colour: COLOURS.attendance,
+          colour: RATE_COLOURS.attendance,
           values: days.map((d) => d.attendanceRate),
         },
       ],
@@ -77,13 +75,13 @@ function seriesCharts(days: readonly DayFigures[]): { attendance: RateChart; abs
         {
           key: 'authorised',
           label: 'Authorised absence',
-          colour: COLOURS.authorised,
+          colour: RATE_COLOURS.authorised,
           values: days.map((d) => d.authorisedRate),
         },
         {
           key: 'unauthorised',
           label: 'Unauthorised absence',
-          colour: COLOURS.unauthorised,
+          colour: RATE_COLOURS.unauthorised,
           values: days.map((d) => d.unauthorisedRate),
         },
       ],
