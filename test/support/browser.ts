@@ -59,7 +59,7 @@ interface AxeViolation {
   id: string;
   impact: string | null;
   help: string;
-  nodes: { target: unknown[]; failureSummary?: string }[];
+  nodes: { target: string[] }[];
 }
 
 export class BrowserUser {
@@ -193,57 +193,72 @@ function pathOf(url: string): string {
   return pathname + search;
 }
 
+/**
+ * GOV.UK Frontend sets aria-expanded on a radio or checkbox that reveals a conditional question,
+ * knowingly outside ARIA 1.2, because screen readers announce it and research with their users
+ * backs it (govuk-frontend issue 979; decision 0027). Only that attribute on that pattern passes.
+ */
+function isGovukConditionalReveal(rule: string, node: AxeNode): boolean {
+  return (
+    rule === 'aria-allowed-attr' &&
+    node.conditionalReveal &&
+    node.any.length === 0 &&
+    node.none.length === 0 &&
+    node.all.every(
+      (check) =>
+        check.id === 'aria-allowed-attr' &&
+        check.data.values.every((attribute) => /^aria-expanded="(true|false)"$/.test(attribute)),
+    )
+  );
+}
+
+interface AxeNode {
+  target: string[];
+  conditionalReveal: boolean;
+  all: { id: string; data: { values: string[] } }[];
+  any: unknown[];
+  none: unknown[];
+}
+
 async function runAxe(page: Page): Promise<AxeViolation[]> {
   // Evaluated through the DevTools protocol, not a <script>: the page's own CSP is untouched.
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async (tags) => {
-    interface AxeNode {
-      target: string[];
-      element?: Element;
-      all: { id: string; data: { values: string[] } }[];
-      any: unknown[];
-      none: unknown[];
-    }
-    const axe = (
-      window as unknown as {
-        axe: {
-          run(
-            context: Document,
-            options: object,
-          ): Promise<{ violations: (Omit<AxeViolation, 'nodes'> & { nodes: AxeNode[] })[] }>;
-        };
-      }
-    ).axe;
-    const { violations } = await axe.run(document, {
+  // No named functions inside: tsx would wrap them in a helper the page does not have.
+  const violations = await page.evaluate(async (tags) => {
+    const { axe } = window as unknown as {
+      axe: {
+        run(
+          context: Document,
+          options: object,
+        ): Promise<{
+          violations: (Omit<AxeViolation, 'nodes'> & {
+            nodes: (Omit<AxeNode, 'conditionalReveal'> & { element?: Element })[];
+          })[];
+        }>;
+      };
+    };
+    const results = await axe.run(document, {
       runOnly: { type: 'tag', values: tags },
       resultTypes: ['violations'],
       elementRef: true,
     });
-    /**
-     * GOV.UK Frontend sets aria-expanded on a radio or checkbox that reveals a conditional
-     * question, knowingly outside ARIA 1.2, because screen readers announce it and research with
-     * their users backs it (govuk-frontend issue 979; decision 0027). Only that one attribute on
-     * that one pattern is let through.
-     */
-    const govukConditionalReveal = (v: { id: string }, node: AxeNode) =>
-      v.id === 'aria-allowed-attr' &&
-      node.element?.matches(
-        '.govuk-radios__input[aria-controls], .govuk-checkboxes__input[aria-controls]',
-      ) === true &&
-      node.any.length === 0 &&
-      node.none.length === 0 &&
-      node.all.every(
-        (check) =>
-          check.id === 'aria-allowed-attr' &&
-          check.data.values.every((attribute) => /^aria-expanded="(true|false)"$/.test(attribute)),
-      );
-    return violations
-      .map((v) => ({
-        id: v.id,
-        impact: v.impact,
-        help: v.help,
-        nodes: v.nodes.filter((n) => !govukConditionalReveal(v, n)).map((n) => ({ target: n.target })),
-      }))
-      .filter((v) => v.nodes.length > 0);
+    return results.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => ({
+        target: n.target,
+        conditionalReveal:
+          n.element?.matches(
+            '.govuk-radios__input[aria-controls], .govuk-checkboxes__input[aria-controls]',
+          ) === true,
+        all: n.all.map((c) => ({ id: c.id, data: { values: c.data?.values ?? [] } })),
+        any: n.any,
+        none: n.none,
+      })),
+    }));
   }, WCAG_TAGS);
+  return violations
+    .map((v) => ({ ...v, nodes: v.nodes.filter((n) => !isGovukConditionalReveal(v.id, n)) }))
+    .filter((v) => v.nodes.length > 0);
 }
