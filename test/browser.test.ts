@@ -96,9 +96,12 @@ describe('caseworker in a browser', { skip: available ? false : `${CHROMIUM} not
     await page.getByRole('link', { name: 'Change status' }).click();
     await page.getByLabel('Suspend').check();
     await page.getByLabel('Grounds for suspension').fill('Allegation under investigation');
-    await page.getByLabel('Last day of this suspension period').fill('2027-03-01');
+    const endDate = page.getByRole('group', { name: 'Last day of this suspension period' });
+    await endDate.getByLabel('Day').fill('1');
+    await endDate.getByLabel('Month').fill('3');
+    await endDate.getByLabel('Year').fill('2027');
     await page.getByLabel('Reason', { exact: true }).fill('Risk of harm');
-    await page.getByRole('button', { name: 'Change status' }).click();
+    await page.getByRole('button', { name: 'Continue' }).click();
     const summary = page.locator('.govuk-error-summary');
     await summary.waitFor();
     assert.match(await summary.innerText(), /A suspension period can last at most 6 weeks/);
@@ -106,13 +109,18 @@ describe('caseworker in a browser', { skip: available ? false : `${CHROMIUM} not
 
     await page.getByLabel('Resign').check();
     await page.getByLabel('Reason', { exact: true }).fill('Moving out of the area');
-    await page.getByRole('button', { name: 'Change status' }).click();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    // What cannot be undone is checked first: what changes, for whom, from when.
+    await page.getByRole('heading', { level: 1, name: 'Check the change before you confirm it' }).waitFor();
+    assert.match(await page.locator('.govuk-summary-list').innerText(), /Resigned from 2 November 2026/);
+    await shoot('05-check');
+    await page.getByRole('button', { name: 'Confirm' }).click();
     await page.locator('.govuk-notification-banner--success').waitFor();
     assert.match(
       await page.locator('.govuk-notification-banner--success').innerText(),
       /Status changed to Resigned/,
     );
-    await shoot('05-changed');
+    await shoot('06-changed');
 
     assert.deepEqual(problems, [], 'no script errors, CSP violations or missing assets');
   });
