@@ -63,7 +63,7 @@ import {
 } from './directory-store.ts';
 import { describeChangeRow, KIND_LABELS, provisionName } from './change-words.ts';
 import { changesCsv, changesJson, londonMidnight } from './change-export.ts';
-import { addDays, isCalendarDate, londonDateOf } from '../../platform/calendar.ts';
+import { addDays, londonDateOf } from '../../platform/calendar.ts';
 import { dateErrorLink, dateInputParams, readDateInput } from '../../platform/web/date-input.ts';
 import { heldSnapshots, snapshotSummary } from './snapshot-access.ts';
 import { discardSnapshot, takeInSnapshot } from './take-in.ts';
