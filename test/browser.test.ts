@@ -132,9 +132,12 @@ describe('the childcare feed in a browser: resign, extract, review, publish', { 
     await casey.check();
     await page.getByLabel('Suspend').check();
     await page.getByLabel('Grounds for suspension').fill('Allegation under investigation');
-    await page.getByLabel('Last day of this suspension period').fill('2027-03-01');
+    const endDate = page.getByRole('group', { name: 'Last day of this suspension period' });
+    await endDate.getByLabel('Day').fill('1');
+    await endDate.getByLabel('Month').fill('3');
+    await endDate.getByLabel('Year').fill('2027');
     await page.getByLabel('Reason', { exact: true }).fill('Risk of harm');
-    await page.getByRole('button', { name: 'Change status' }).click();
+    await page.getByRole('button', { name: 'Continue' }).click();
     const summary = page.locator('.govuk-error-summary');
     await summary.waitFor();
     assert.match(await summary.innerText(), /A suspension period can last at most 6 weeks/);
@@ -142,7 +145,12 @@ describe('the childcare feed in a browser: resign, extract, review, publish', { 
 
     await page.getByLabel('Resign').check();
     await page.getByLabel('Reason', { exact: true }).fill('Moving out of the area');
-    await page.getByRole('button', { name: 'Change status' }).click();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    // What cannot be undone is checked first: what changes, for whom, from when.
+    await page.getByRole('heading', { level: 1, name: 'Check the change before you confirm it' }).waitFor();
+    assert.match(await page.locator('.govuk-summary-list').innerText(), /Resigned from 3 November 2026/);
+    await casey.check('caseworker-status-check');
+    await page.getByRole('button', { name: 'Confirm' }).click();
     const banner = page.locator('.govuk-notification-banner--success');
     await banner.waitFor();
     assert.match(await banner.innerText(), /Status changed to Resigned/);

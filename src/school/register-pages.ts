@@ -14,6 +14,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import type { Database } from '../platform/db/database.ts';
 import { isCalendarDate, londonDateOf } from '../platform/calendar.ts';
+import {
+  dateErrorLink,
+  dateInputParams,
+  readDateInput,
+  type DateInputValue,
+} from '../platform/web/date-input.ts';
 import { attendanceCodesValidOn } from '../contracts/attendance/attendance-codes.ts';
 import { isPupilYearGroup, pupilYearGroups } from '../contracts/attendance/nc-year-groups.ts';
 import { compileCalendar } from './school-calendar.ts';
@@ -44,15 +50,6 @@ export function yearGroupName(code: string): string {
 }
 
 const SESSION_NAMES: Record<SchoolSession, string> = { AM: 'morning', PM: 'afternoon' };
-
-/** A GOV.UK date input's three fields → `YYYY-MM-DD`, or undefined when not a real date. */
-export function dateFromParts(day: unknown, month: unknown, year: unknown): string | undefined {
-  const parts = [day, month, year].map((p) => (typeof p === 'string' ? p.trim() : ''));
-  if (!/^\d{1,2}$/.test(parts[0]!) || !/^\d{1,2}$/.test(parts[1]!) || !/^\d{4}$/.test(parts[2]!))
-    return undefined;
-  const date = `${parts[2]}-${parts[1]!.padStart(2, '0')}-${parts[0]!.padStart(2, '0')}`;
-  return isCalendarDate(date) ? date : undefined;
-}
 
 interface RegisterRow {
   pupil_id: string;
@@ -127,7 +124,7 @@ export async function registerPages(
   const renderRegister = async (
     reply: FastifyReply,
     member: StaffMember,
-    choice: { date?: string; session?: SchoolSession; group?: string; parts?: Record<string, string> },
+    choice: { date?: string; session?: SchoolSession; group?: string; asked?: DateInputValue },
     extra: Record<string, unknown> = {},
   ) => {
     const groups = await yearGroupsOf(db, member.urn);
@@ -135,12 +132,13 @@ export async function registerPages(
     const date = choice.date ?? today;
     const session = choice.session ?? (now().getUTCHours() >= 12 ? 'PM' : 'AM');
     const group = choice.group && groups.includes(choice.group) ? choice.group : groups[0];
-    const [y, m, d] = date.split('-');
     const context: Record<string, unknown> = {
       pageTitle: 'Take the register',
       school: member.schoolName,
       base: REGISTER_PAGE,
-      dateParts: choice.parts ?? { day: String(Number(d)), month: String(Number(m)), year: y },
+      dateInput: dateInputParams('date', choice.asked ?? readDateInput({ date }, 'date', { label: 'Date' }), {
+        legend: 'Date',
+      }),
       date,
       session,
       sessionName: SESSION_NAMES[session],
@@ -150,8 +148,6 @@ export async function registerPages(
     };
     if (group === undefined || extra.errorSummary) return reply.view(`${VIEWS}/register.njk`, context);
     const calendar = compileCalendar(await calendarOf(db, member.urn));
-    if (date > today)
-      return reply.view(`${VIEWS}/register.njk`, { ...context, closed: 'That date is still to come.' });
     if (!calendar.sessionsOn(date).includes(session))
       return reply.view(`${VIEWS}/register.njk`, {
         ...context,
@@ -191,28 +187,22 @@ export async function registerPages(
         const member = await memberFor(request, reply);
         if (!member) return reply;
         const query = request.query as Record<string, unknown>;
-        const asked = ['date-day', 'date-month', 'date-year'].some((k) => query[k] !== undefined);
-        const date = asked
-          ? dateFromParts(query['date-day'], query['date-month'], query['date-year'])
-          : undefined;
+        // Day, month and year from the form, or ?date=YYYY-MM-DD from a link.
+        const asked = readDateInput(query, 'date', {
+          label: 'Date',
+          today: londonDateOf(now()),
+          notAfterToday: true,
+        });
+        const date = asked.date;
         const session = sessionOf(query.session);
         const group =
           typeof query.group === 'string' && isPupilYearGroup(query.group) ? query.group : undefined;
-        const parts = asked
-          ? {
-              day: String(query['date-day'] ?? ''),
-              month: String(query['date-month'] ?? ''),
-              year: String(query['date-year'] ?? ''),
-            }
-          : undefined;
         const saved = Number(query.saved);
-        const choice = { session, group, ...(date ? { date } : {}), ...(parts ? { parts } : {}) };
-        if (asked && !date) {
+        const choice = { session, group, ...(date ? { date } : {}), ...(asked.given ? { asked } : {}) };
+        if (asked.error) {
           reply.code(400);
-          const error = 'Enter a real date, for example 19 11 2026';
           return renderRegister(reply, member, choice, {
-            dateError: error,
-            errorSummary: [{ text: error, href: '#date-day' }],
+            errorSummary: [dateErrorLink('date', asked.error)],
           });
         }
         return renderRegister(
