@@ -5,9 +5,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../platform/config.ts';
-import { AccountError, createAccount } from '../platform/auth/accounts.ts';
+import { AccountError } from '../platform/auth/accounts.ts';
+import { addAccount } from '../platform/auth/account-access.ts';
 import { loadSecretBox } from '../platform/auth/secret-key.ts';
-import { parseCommand, UsageError } from '../platform/cli/command.ts';
+import { operator, parseCommand, UsageError } from '../platform/cli/command.ts';
 import type { CommandContext } from '../platform/role.ts';
 import { ConfigError } from '../platform/settings.ts';
 import { ImportError } from '../platform/files/import-problem.ts';
@@ -141,7 +142,7 @@ export async function runCli(
       const given = process.env.EDGATE_PASSWORD;
       const password = given ?? randomBytes(15).toString('base64url');
       const account = await withDatabase(config, modules, ({ db }) =>
-        createAccount(
+        addAccount(
           db,
           {
             username: values.username!,
@@ -151,6 +152,7 @@ export async function runCli(
             laCode: values.la,
           },
           accountRolesOf(modules),
+          operator(),
         ),
       );
       console.log(`Created account ${account.username} (${account.roles.join(', ')}).`);

@@ -10,7 +10,8 @@ import { loadTls, type TlsMaterial } from '../platform/http/tls.ts';
 import { loadSecretBox } from '../platform/auth/secret-key.ts';
 import type { SecretBox } from '../platform/auth/secret-box.ts';
 import type { DatabaseHandle } from '../platform/db/database.ts';
-import { ROLE_MODULES, type AnyRoleModule, type Settings } from '../edgate.ts';
+import { accountRolesOf, ROLE_MODULES, type AnyRoleModule, type Settings } from '../edgate.ts';
+import { accountPages } from '../platform/auth/account-pages.ts';
 import { seedDemoWorld } from './demo-world.ts';
 
 export interface RunningServer {
@@ -94,6 +95,7 @@ export async function assembleServer(assembly: ServerAssembly): Promise<FastifyI
     metricsToken: config.metricsToken,
     now: assembly.now,
   });
+  await mountPlatformPages(app, handle, assembly.modules);
   for (const module of assembly.modules.filter((m) => assembly.roles.includes(m.name))) {
     const plugin = module.plugin;
     if (!plugin) continue;
@@ -108,4 +110,18 @@ export async function assembleServer(assembly: ServerAssembly): Promise<FastifyI
     await app.register(async (scope) => plugin(scope, context), { name: `role:${module.name}` } as object);
   }
   return app;
+}
+
+/** The platform's own pages (accounts and roles), told the account roles the modules bring. */
+export async function mountPlatformPages(
+  app: FastifyInstance,
+  handle: DatabaseHandle,
+  modules: readonly AnyRoleModule[],
+): Promise<void> {
+  await app.register(
+    async (scope) => accountPages(scope, { db: handle.db, accountRoles: accountRolesOf(modules) }),
+    {
+      name: 'platform:accounts',
+    } as object,
+  );
 }

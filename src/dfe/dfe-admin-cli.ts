@@ -9,6 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { CommandContext } from '../platform/role.ts';
+import { operator } from '../platform/cli/command.ts';
 import type { Database } from '../platform/db/database.ts';
 
 export const DFE_ADMIN_USAGE = `  edgate dfe client disable --client C  refuse the client's tokens and secret at once, on every
@@ -72,7 +73,7 @@ async function clientCommand(db: Db, verb: string, idOrName: string | undefined)
   const client = await clients.findClient(db, idOrName);
   if (!client) throw new Refusal(`No OAuth client with id or name "${idOrName}"`);
   if (verb === 'disable') {
-    const disabled = await clients.disableClient(db, client.clientId, new Date());
+    const disabled = await clients.disableClient(db, client.clientId, new Date(), operator());
     console.log(
       disabled
         ? `Disabled "${client.name}": its tokens are refused from its next request, on every instance.`
@@ -81,7 +82,7 @@ async function clientCommand(db: Db, verb: string, idOrName: string | undefined)
     return 0;
   }
   if (verb === 'enable') {
-    const enabled = await clients.enableClient(db, client.clientId);
+    const enabled = await clients.enableClient(db, client.clientId, operator());
     console.log(
       enabled
         ? `Enabled "${client.name}": it can obtain new tokens; tokens from before stay refused.`
@@ -89,7 +90,7 @@ async function clientCommand(db: Db, verb: string, idOrName: string | undefined)
     );
     return 0;
   }
-  const secret = await clients.rotateClientSecret(db, client.clientId);
+  const secret = await clients.rotateClientSecret(db, client.clientId, operator());
   if (secret === undefined) throw new Refusal(`No OAuth client with id or name "${idOrName}"`);
   console.log(`New secret for "${client.name}"; the old one, and tokens obtained with it, no longer work.`);
   console.log(`client_secret (shown once, stored only as a hash): ${secret}`);

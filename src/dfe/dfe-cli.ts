@@ -3,7 +3,7 @@
  * the schools register, and consents (with changes of supplier, dfe-admin-cli.ts).
  */
 import { readFileSync } from 'node:fs';
-import { parseCommand, UsageError } from '../platform/cli/command.ts';
+import { operator, parseCommand, UsageError } from '../platform/cli/command.ts';
 import type { CommandContext, RoleCommand } from '../platform/role.ts';
 import { DFE_ADMIN_USAGE, dfeAdminCommand } from './dfe-admin-cli.ts';
 import type { DfeSettings } from './dfe-settings.ts';
@@ -51,6 +51,7 @@ async function dfeCommand(context: DfeCommandContext, args: string[]): Promise<n
       scopes: values.scope ?? ['attendance.submit'],
       laCode: values.la,
       requiresConsent: !values['no-consent'],
+      by: operator(),
     };
     const problem = newClientProblem(client);
     if (problem) throw new UsageError(problem);
@@ -65,9 +66,12 @@ async function dfeCommand(context: DfeCommandContext, args: string[]): Promise<n
   if (noun === 'keys' && verb === 'rotate') {
     const { SigningKeys } = await import('./oauth/signing-keys.ts');
     const box = context.secretBox();
+    const now = new Date();
     const { kid } = await context.withDatabase(({ db }) =>
       new SigningKeys(db, { lifetimeSeconds: context.settings.accessTokenLifetimeSeconds, box }).rotate(
-        new Date(),
+        now,
+        now,
+        operator(),
       ),
     );
     console.log(`New signing key ${kid}; tokens signed by the previous key verify until they expire.`);

@@ -17,6 +17,7 @@ declare module '../platform/auth/accounts.ts' {
 
 const DFE_ANALYST = {
   name: 'dfe-analyst',
+  title: 'DfE analyst',
   description: 'reads the attendance statistics of every school, LA and supplier',
 } as const;
 

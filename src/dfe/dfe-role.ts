@@ -13,6 +13,7 @@ import { AttendanceStatistics } from './statistics/attendance-statistics.ts';
 import { statisticsRoutes } from './statistics/statistics-routes.ts';
 import { statisticsPages } from './statistics/statistics-pages.ts';
 import { supplierChangePages } from './consent/supplier-change-pages.ts';
+import { clientPages } from './oauth/client-pages.ts';
 
 /** The audience of access tokens for the attendance API. */
 export const ATTENDANCE_AUDIENCE = 'edgate-attendance';
@@ -44,4 +45,5 @@ export async function dfeRole(app: FastifyInstance, context: RoleContext<DfeSett
   await app.register(statisticsRoutes, { statistics, bearer, now });
   await statisticsPages(app, { db: context.handle.db, statistics, now });
   await supplierChangePages(app, { db: context.handle.db, now });
+  await clientPages(app, { db: context.handle.db, keys, lifetimeSeconds, now });
 }

@@ -22,6 +22,7 @@ declare module '../platform/auth/accounts.ts' {
 
 export const LA_OFFICER = {
   name: 'la-officer',
+  title: 'Local authority officer',
   description: "works for one local authority: its extract, its directory's review queue",
   localAuthority: true,
 } as const;

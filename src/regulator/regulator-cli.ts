@@ -144,7 +144,7 @@ async function gatewayCommand(context: RegulatorCommandContext, args: string[]):
     from: { type: 'string' },
     until: { type: 'string' },
   });
-  const by = process.env.USER ?? 'edgate-cli';
+  const by = operator();
   switch (words) {
     case 'account add': {
       if (!values.username) throw new UsageError('edgate gateway account add needs --username');
@@ -155,6 +155,7 @@ async function gatewayCommand(context: RegulatorCommandContext, args: string[]):
           laCode: values.la,
           agent: values.agent,
           requireCertificate: !values['no-certificate'],
+          by,
         }),
       );
       console.log(
@@ -173,7 +174,7 @@ async function gatewayCommand(context: RegulatorCommandContext, args: string[]):
       } catch (error) {
         throw new UsageError(`${values.file}: ${(error as Error).message}`);
       }
-      const added = await context.withDatabase(({ db }) => addCertificate(db, values.username!, pem));
+      const added = await context.withDatabase(({ db }) => addCertificate(db, values.username!, pem, by));
       console.log(
         `Registered certificate ${added.subject} (SHA-1 ${added.thumbprintSha1}, valid to ${added.notAfter.toISOString().slice(0, 10)}).`,
       );

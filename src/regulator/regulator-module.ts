@@ -21,6 +21,7 @@ declare module '../platform/auth/accounts.ts' {
 
 const CASEWORKER = {
   name: 'caseworker',
+  title: 'Caseworker',
   description: 'keeps the childcare register: registrations, status changes, extracts',
 } as const;
 
@@ -65,6 +66,7 @@ export const regulatorModule = defineRole({
         username: 'demo-ispp-825',
         laCode: '825',
         requireCertificate: false,
+        by: 'the demo world',
       });
       credentials.push(
         `${gateway.username}\t${gateway.password}\t(ISPP gateway account for LA 825, no certificate needed; FID APIKEY ${gateway.apiKey})`,

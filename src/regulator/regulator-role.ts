@@ -14,6 +14,7 @@ import { INSTANCE_ID } from './extract/extract-runs.ts';
 import { IsppGateway } from './gateway/gateway-service.ts';
 import { GATEWAY_PATH, gatewayRoutes } from './gateway/gateway-routes.ts';
 import { gatewayPages } from './gateway/gateway-pages.ts';
+import { gatewayAdminPages } from './gateway/gateway-admin-pages.ts';
 import { fidRoutes } from './gateway/fid-routes.ts';
 
 export async function regulatorRole(
@@ -43,6 +44,7 @@ export async function regulatorRole(
     log: app.log,
   });
   await gatewayPages(app, context.handle.db);
+  await gatewayAdminPages(app, { db: context.handle.db, box: context.secretBox, now });
 
   if (context.settings.extractSchedule) {
     const jobs = createJobScheduler({

@@ -9,5 +9,6 @@ declare module '../platform/auth/accounts.ts' {
 
 export const SCHOOL_USER = {
   name: 'school-user',
+  title: 'School staff',
   description: "works in a school: its pages show that school's data, as its permissions allow",
 } as const satisfies AccountRoleDefinition;

@@ -16,6 +16,7 @@ import { SecretBox } from '../../src/platform/auth/secret-box.ts';
 import { SettingsReader } from '../../src/platform/settings.ts';
 import type { RoleContext } from '../../src/platform/role.ts';
 import { ACCOUNT_ROLES, ROLE_MODULES } from '../../src/edgate.ts';
+import { mountPlatformPages } from '../../src/cli/serve.ts';
 import { openTestDatabase, type TestDatabase } from './test-database.ts';
 import { injectCall, type ApiAnswer, type ApiCall } from './api-client.ts';
 
@@ -199,6 +200,8 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<Omit<T
     now: options.now,
     signInAttemptsPerMinute: options.signInAttemptsPerMinute ?? 1000,
   });
+  // The platform's pages, as serve mounts them (src/cli/serve.ts).
+  await mountPlatformPages(app, handle, ROLE_MODULES);
   const roles = options.roles ?? ROLE_MODULES.map((m) => m.name);
   for (const module of ROLE_MODULES.filter((m) => roles.includes(m.name))) {
     const plugin = module.plugin;

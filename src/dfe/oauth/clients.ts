@@ -11,14 +11,38 @@ import { randomBytes } from 'node:crypto';
 import type { Database } from '../../platform/db/database.ts';
 import { hashPassword, verifyPassword } from '../../platform/auth/password.ts';
 import { LA_READ_SCOPE, isScope, type Scope } from './scopes.ts';
-import { oauthDb } from './tables.ts';
+import { oauthDb, type OAuthChangeTable } from './tables.ts';
 
 export interface NewClient {
   name: string;
   scopes: readonly string[];
   laCode?: string;
   requiresConsent?: boolean;
+  /** Who registers it, for the audit (`dfe.oauth_change`). */
+  by?: string;
 }
+
+type OAuthAction = OAuthChangeTable['action'];
+
+/** The audit row of a change, written in the change's own transaction. */
+export async function recordOAuthChange(
+  db: Database,
+  change: { clientId?: string; clientName?: string; action: OAuthAction; detail?: string; by: string },
+): Promise<void> {
+  await oauthDb(db)
+    .insertInto('dfe.oauth_change')
+    .values({
+      client_id: change.clientId ?? null,
+      client_name: change.clientName ?? null,
+      action: change.action,
+      detail: change.detail ?? null,
+      changed_by: change.by,
+    })
+    .execute();
+}
+
+/** Who changed a client when the caller does not say (a library call, a test). */
+const UNNAMED = 'edgate';
 
 export interface OAuthClient {
   clientId: string;
@@ -52,18 +76,30 @@ export async function createClient(
   const clientId = randomBytes(16).toString('base64url');
   // 256 bits: a secret nobody chose needs no password rules, and base64url survives form and Basic encoding.
   const clientSecret = randomBytes(32).toString('base64url');
-  await oauthDb(db)
-    .insertInto('dfe.oauth_client')
-    .values({
-      id: clientId,
-      name: client.name.trim(),
-      secret_hash: await hashPassword(clientSecret),
-      scopes: [...new Set(client.scopes)],
-      la_code: client.laCode ?? null,
-      requires_consent: client.requiresConsent ?? true,
-      ...(now === undefined ? {} : { created_at: now }),
-    })
-    .execute();
+  const secretHash = await hashPassword(clientSecret);
+  const scopes = [...new Set(client.scopes)];
+  const requiresConsent = client.requiresConsent ?? true;
+  await db.transaction().execute(async (trx) => {
+    await oauthDb(trx)
+      .insertInto('dfe.oauth_client')
+      .values({
+        id: clientId,
+        name: client.name.trim(),
+        secret_hash: secretHash,
+        scopes,
+        la_code: client.laCode ?? null,
+        requires_consent: requiresConsent,
+        ...(now === undefined ? {} : { created_at: now }),
+      })
+      .execute();
+    await recordOAuthChange(trx, {
+      clientId,
+      clientName: client.name.trim(),
+      action: 'create',
+      detail: `scopes ${scopes.join(' ')}${client.laCode ? `, local authority ${client.laCode}` : ''}${requiresConsent ? ', needs each school’s consent' : ''}`,
+      by: client.by ?? UNNAMED,
+    });
+  });
   return { clientId, clientSecret };
 }
 
@@ -107,37 +143,59 @@ export async function authenticateClient(
 }
 
 /** Disables a client: its tokens stop at its next request, on every instance. False if already disabled. */
-export async function disableClient(db: Database, clientId: string, now: Date): Promise<boolean> {
-  const result = await oauthDb(db)
-    .updateTable('dfe.oauth_client')
-    .set((eb) => ({ disabled_at: now, token_generation: eb('token_generation', '+', 1) }))
-    .where('id', '=', clientId)
-    .where('disabled_at', 'is', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
+export async function disableClient(
+  db: Database,
+  clientId: string,
+  now: Date,
+  by = UNNAMED,
+): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const row = await oauthDb(trx)
+      .updateTable('dfe.oauth_client')
+      .set((eb) => ({ disabled_at: now, token_generation: eb('token_generation', '+', 1) }))
+      .where('id', '=', clientId)
+      .where('disabled_at', 'is', null)
+      .returning('name')
+      .executeTakeFirst();
+    if (row) await recordOAuthChange(trx, { clientId, clientName: row.name, action: 'disable', by });
+    return row !== undefined;
+  });
 }
 
 /** Enables a disabled client: it must get new tokens (those from before stay refused). */
-export async function enableClient(db: Database, clientId: string): Promise<boolean> {
-  const result = await oauthDb(db)
-    .updateTable('dfe.oauth_client')
-    .set({ disabled_at: null })
-    .where('id', '=', clientId)
-    .where('disabled_at', 'is not', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
+export async function enableClient(db: Database, clientId: string, by = UNNAMED): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const row = await oauthDb(trx)
+      .updateTable('dfe.oauth_client')
+      .set({ disabled_at: null })
+      .where('id', '=', clientId)
+      .where('disabled_at', 'is not', null)
+      .returning('name')
+      .executeTakeFirst();
+    if (row) await recordOAuthChange(trx, { clientId, clientName: row.name, action: 'enable', by });
+    return row !== undefined;
+  });
 }
 
 /** A new secret for a client, returned once: the old secret, and tokens obtained with it, stop at once. */
-export async function rotateClientSecret(db: Database, clientId: string): Promise<string | undefined> {
+export async function rotateClientSecret(
+  db: Database,
+  clientId: string,
+  by = UNNAMED,
+): Promise<string | undefined> {
   const clientSecret = randomBytes(32).toString('base64url');
   const secretHash = await hashPassword(clientSecret);
-  const result = await oauthDb(db)
-    .updateTable('dfe.oauth_client')
-    .set((eb) => ({ secret_hash: secretHash, token_generation: eb('token_generation', '+', 1) }))
-    .where('id', '=', clientId)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0 ? clientSecret : undefined;
+  return db.transaction().execute(async (trx) => {
+    const row = await oauthDb(trx)
+      .updateTable('dfe.oauth_client')
+      .set((eb) => ({ secret_hash: secretHash, token_generation: eb('token_generation', '+', 1) }))
+      .where('id', '=', clientId)
+      .returning('name')
+      .executeTakeFirst();
+    if (!row) return undefined;
+    await recordOAuthChange(trx, { clientId, clientName: row.name, action: 'rotate-secret', by });
+    return clientSecret;
+  });
 }
 
 /**
@@ -174,4 +232,58 @@ export async function findClient(db: Database, idOrName: string): Promise<OAuthC
       disabled: row.disabled_at !== null,
     }
   );
+}
+
+export interface ClientListing extends OAuthClient {
+  createdAt: Date;
+  disabledAt: Date | null;
+}
+
+/** Every client, by name, with its state. */
+export async function listClients(db: Database): Promise<ClientListing[]> {
+  const rows = await oauthDb(db)
+    .selectFrom('dfe.oauth_client')
+    .select(['id', 'name', 'scopes', 'la_code', 'requires_consent', 'created_at', 'disabled_at'])
+    .orderBy('name')
+    .execute();
+  return rows.map((row) => ({
+    clientId: row.id,
+    name: row.name,
+    scopes: row.scopes.filter(isScope),
+    laCode: row.la_code,
+    requiresConsent: row.requires_consent,
+    disabled: row.disabled_at !== null,
+    createdAt: row.created_at,
+    disabledAt: row.disabled_at,
+  }));
+}
+
+export interface OAuthChange {
+  clientId: string | null;
+  clientName: string | null;
+  action: OAuthAction;
+  detail: string | null;
+  changedBy: string;
+  changedAt: Date;
+}
+
+/** The audit, newest first: one client's changes, or every change (signing keys included). */
+export async function oauthChanges(
+  db: Database,
+  options: { clientId?: string; limit?: number } = {},
+): Promise<OAuthChange[]> {
+  let query = oauthDb(db)
+    .selectFrom('dfe.oauth_change')
+    .select(['client_id', 'client_name', 'action', 'detail', 'changed_by', 'changed_at'])
+    .orderBy('id', 'desc')
+    .limit(options.limit ?? 100);
+  if (options.clientId !== undefined) query = query.where('client_id', '=', options.clientId);
+  return (await query.execute()).map((r) => ({
+    clientId: r.client_id,
+    clientName: r.client_name,
+    action: r.action,
+    detail: r.detail,
+    changedBy: r.changed_by,
+    changedAt: r.changed_at,
+  }));
 }

@@ -49,4 +49,21 @@ export const dfeOAuthMigrations: Record<string, Migration> = {
         `alter table dfe.signing_key drop column private_jwk`,
       ]),
   },
+  // Who created, disabled, enabled or re-keyed a client, and who rotated the signing keys, and
+  // when: kept apart from the clients, so the history outlives a change of name.
+  '0009_oauth_changes': {
+    up: (db) =>
+      runStatements(db, [
+        `create table dfe.oauth_change (
+          id bigserial primary key,
+          client_id text,
+          client_name text,
+          action text not null,
+          detail text,
+          changed_by text not null,
+          changed_at timestamptz not null default now()
+        )`,
+        `create index oauth_change_client on dfe.oauth_change (client_id, id)`,
+      ]),
+  },
 };

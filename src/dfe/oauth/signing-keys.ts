@@ -27,6 +27,7 @@ import {
 import type { Database } from '../../platform/db/database.ts';
 import type { SecretBox } from '../../platform/auth/secret-box.ts';
 import { oauthDb } from './tables.ts';
+import { recordOAuthChange } from './clients.ts';
 import { accessTokenTimesProblem } from './token-rules.ts';
 
 export const ALG = 'ES256';
@@ -182,9 +183,14 @@ export class SigningKeys {
    * A new key, signing from `activateAt` (default now); the current key retires then. Publishing
    * ahead (activateAt in the future) lets verifiers that cache the JWKS pick the key up first.
    */
-  async rotate(now: Date, activateAt: Date = now): Promise<{ kid: string }> {
+  async rotate(now: Date, activateAt: Date = now, by = 'edgate'): Promise<{ kid: string }> {
     const key = await newKey();
     await this.#db.transaction().execute(async (trx) => {
+      await recordOAuthChange(trx, {
+        action: 'rotate-signing-key',
+        detail: `new key ${key.kid}, signing from ${activateAt.toISOString()}`,
+        by,
+      });
       const tx = oauthDb(trx);
       await tx
         .updateTable('dfe.signing_key')
@@ -291,4 +297,26 @@ export async function pruneSigningKeys(db: Database, now: Date, lifetimeSeconds:
     .where('retired_at', '<', sql<Date>`${now}::timestamptz - make_interval(secs => ${lifetimeSeconds})`)
     .executeTakeFirst();
   return Number(result.numDeletedRows);
+}
+
+export interface SigningKeyListing {
+  kid: string;
+  createdAt: Date;
+  activatedAt: Date;
+  retiredAt: Date | null;
+}
+
+/** The signing keys still kept, newest first. */
+export async function listSigningKeys(db: Database): Promise<SigningKeyListing[]> {
+  const rows = await oauthDb(db)
+    .selectFrom('dfe.signing_key')
+    .select(['kid', 'created_at', 'activated_at', 'retired_at'])
+    .orderBy('activated_at', 'desc')
+    .execute();
+  return rows.map((r) => ({
+    kid: r.kid,
+    createdAt: r.created_at,
+    activatedAt: r.activated_at,
+    retiredAt: r.retired_at,
+  }));
 }

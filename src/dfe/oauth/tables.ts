@@ -31,9 +31,21 @@ export type SigningKeyTable = {
   retired_at: NullableTimestamp;
 };
 
+/** One audited change to a client, or a rotation of the signing keys (no client). */
+export type OAuthChangeTable = {
+  id: ColumnType<number, never, never>;
+  client_id: string | null;
+  client_name: string | null;
+  action: 'create' | 'disable' | 'enable' | 'rotate-secret' | 'rotate-signing-key';
+  detail: string | null;
+  changed_by: string;
+  changed_at: ColumnType<Date, Date | string | undefined, never>;
+};
+
 export type DfeOAuthTables = {
   'dfe.oauth_client': OAuthClientTable;
   'dfe.signing_key': SigningKeyTable;
+  'dfe.oauth_change': OAuthChangeTable;
 };
 
 export function oauthDb(db: Database) {

@@ -17,6 +17,8 @@ export type AccountRole = keyof AccountRoleNames & string;
 /** An account role as the composition root lists it (`edgate user add --role`). */
 export interface AccountRoleDefinition {
   name: AccountRole;
+  /** Its name in plain words, as pages show it ("Local authority officer"); the name itself when absent. */
+  title?: string;
   /** What a person with it does, in plain words. */
   description: string;
   /** Works for one local authority: the account names it (`--la CODE`), and only such an account has one. */
@@ -25,6 +27,7 @@ export interface AccountRoleDefinition {
 
 export const ADMIN_ROLE: AccountRoleDefinition = {
   name: 'admin',
+  title: 'Administrator',
   description: 'runs the service: accounts, gateway accounts, OAuth clients',
 };
 
@@ -41,6 +44,30 @@ export class AccountError extends Error {}
 
 const USERNAME = /^[a-z0-9][a-z0-9._@-]{1,63}$/;
 
+/**
+ * Why an account cannot hold these roles (with this local authority), or undefined: at least one
+ * role, each one there is, and a local authority exactly when a role works for one.
+ */
+export function rolesProblem(
+  roles: readonly string[],
+  laCode: string | undefined,
+  known: readonly AccountRoleDefinition[],
+): string | undefined {
+  if (roles.length === 0) return 'An account needs at least one role';
+  const names = known.map((role) => role.name as string);
+  const unknown = roles.filter((role) => !names.includes(role));
+  if (unknown.length > 0) return `Unknown role ${unknown.join(', ')}: roles are ${names.join(', ')}`;
+  const forOneLa = known.filter((role) => role.localAuthority).map((role) => role.name as string);
+  if (roles.some((role) => forOneLa.includes(role)) !== (laCode !== undefined))
+    return `An account with the role ${forOneLa.join(' or ')} needs --la CODE (its local authority), and only such an account has one`;
+  if (laCode !== undefined && !localAuthorityByCode(laCode))
+    return `'${laCode}' is not the 3-digit code of a live local authority`;
+  return undefined;
+}
+
+/** A role's name in plain words. */
+export const roleTitle = (role: AccountRoleDefinition): string => role.title ?? role.name;
+
 export async function createAccount(
   db: Database,
   input: { username: string; displayName: string; password: string; roles: string[]; laCode?: string },
@@ -55,21 +82,8 @@ export async function createAccount(
   }
   const problem = passwordProblem(input.password);
   if (problem) throw new AccountError(problem);
-  if (input.roles.length === 0) throw new AccountError('An account needs at least one role');
-  const names = known.map((role) => role.name as string);
-  const unknown = input.roles.filter((role) => !names.includes(role));
-  if (unknown.length > 0) {
-    throw new AccountError(`Unknown role ${unknown.join(', ')}: roles are ${names.join(', ')}`);
-  }
-  const forOneLa = known.filter((role) => role.localAuthority).map((role) => role.name as string);
-  if (input.roles.some((role) => forOneLa.includes(role)) !== (input.laCode !== undefined)) {
-    throw new AccountError(
-      `An account with the role ${forOneLa.join(' or ')} needs --la CODE (its local authority), and only such an account has one`,
-    );
-  }
-  if (input.laCode !== undefined && !localAuthorityByCode(input.laCode)) {
-    throw new AccountError(`'${input.laCode}' is not the 3-digit code of a live local authority`);
-  }
+  const roles = rolesProblem(input.roles, input.laCode, known);
+  if (roles) throw new AccountError(roles);
   const existing = await db
     .selectFrom('platform.account')
     .select('id')

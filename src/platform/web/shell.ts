@@ -27,6 +27,12 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const srcDir = path.resolve(here, '../..');
 const govukDist = path.resolve(srcDir, '../node_modules/govuk-frontend/dist');
 
+const londonDateTime = new Intl.DateTimeFormat('en-GB', {
+  dateStyle: 'long',
+  timeStyle: 'short',
+  timeZone: 'Europe/London',
+});
+
 export const SESSION_COOKIE = '__Host-edgate-session';
 const LOGIN_CSRF_COOKIE = '__Host-edgate-csrf';
 
@@ -150,6 +156,12 @@ async function webShell(app: FastifyInstance, options: WebShellOptions): Promise
       timeZone: 'UTC',
     });
   });
+  // An instant as people in England read it: "7 December 2026 at 09:15", London time.
+  env.addFilter('londonTime', (value: unknown) =>
+    value instanceof Date || (typeof value === 'string' && value !== '')
+      ? londonDateTime.format(new Date(value))
+      : '',
+  );
   env.addFilter('number', (value: unknown) =>
     typeof value === 'number' ? value.toLocaleString('en-GB') : value,
   );

@@ -240,3 +240,88 @@ export async function removeCertificate(
     };
   });
 }
+
+export interface AuthorisationListing {
+  id: number;
+  organisation: string;
+  laCode: string;
+  validFrom: string;
+  validUntil: string | null;
+  createdBy: string;
+  createdAt: Date;
+  revokedAt: Date | null;
+  revokedBy: string | null;
+}
+
+/** Agents' authorisations, newest first: every one, or one by its id. */
+export async function listAuthorisations(
+  db: Database,
+  options: { id?: number } = {},
+): Promise<AuthorisationListing[]> {
+  let query = db.selectFrom('regulator.gateway_authorisation').selectAll().orderBy('id', 'desc');
+  if (options.id !== undefined) query = query.where('id', '=', options.id);
+  const rows = await query.execute();
+  return rows.map((r) => ({
+    id: r.id,
+    organisation: r.organisation,
+    laCode: r.la_code,
+    validFrom: r.valid_from,
+    validUntil: r.valid_until,
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+    revokedAt: r.revoked_at,
+    revokedBy: r.revoked_by,
+  }));
+}
+
+export interface GatewayChange {
+  at: Date;
+  by: string;
+  action: GatewayAccountChangeTable['action'] | 'authorise' | 'revoke-authorisation';
+  /** The gateway account changed, or the agent organisation an authorisation is for. */
+  subject: string;
+  laCode: string | null;
+  detail: string | null;
+}
+
+/**
+ * The audit of changes to who may collect, newest first: accounts made, certified, cut off and
+ * re-keyed (`gateway_account_change`), and authorisations given and revoked, which their own rows
+ * record with who and when.
+ */
+export async function gatewayChanges(
+  db: Database,
+  options: { username?: string; limit?: number } = {},
+): Promise<GatewayChange[]> {
+  const limit = options.limit ?? 100;
+  let accounts = db
+    .selectFrom('regulator.gateway_account_change')
+    .select(['username', 'action', 'detail', 'changed_by', 'changed_at'])
+    .orderBy('id', 'desc')
+    .limit(limit);
+  if (options.username !== undefined) accounts = accounts.where('username', '=', options.username);
+  const changes: GatewayChange[] = (await accounts.execute()).map((r) => ({
+    at: r.changed_at,
+    by: r.changed_by,
+    action: r.action,
+    subject: r.username,
+    laCode: null,
+    detail: r.detail,
+  }));
+  if (options.username === undefined) {
+    for (const a of await listAuthorisations(db)) {
+      const period = `from ${a.validFrom}${a.validUntil ? ` to ${a.validUntil}` : ' until revoked'}`;
+      const common = { subject: a.organisation, laCode: a.laCode };
+      changes.push({ ...common, at: a.createdAt, by: a.createdBy, action: 'authorise', detail: period });
+      if (a.revokedAt)
+        changes.push({
+          ...common,
+          at: a.revokedAt,
+          by: a.revokedBy ?? 'unknown',
+          action: 'revoke-authorisation',
+          detail: null,
+        });
+    }
+  }
+  return changes.sort((a, b) => b.at.getTime() - a.at.getTime()).slice(0, limit);
+}

@@ -21,6 +21,8 @@ export interface NewGatewayAccount {
   /** For an agent's account: the organisation LAs authorise. */
   agent?: string;
   requireCertificate?: boolean;
+  /** Who creates it, for the audit (`regulator.gateway_account_change`). */
+  by?: string;
 }
 
 export interface CreatedGatewayAccount extends GatewayAccount {
@@ -64,19 +66,33 @@ export async function createGatewayAccount(
   if (existing) throw new GatewayAdminError(`A gateway account named "${username}" already exists`);
   const password = randomBytes(18).toString('base64url');
   const apiKey = randomBytes(24).toString('base64url');
-  const row = await db
-    .insertInto('regulator.gateway_account')
-    .values({
-      username,
-      kind: input.laCode !== undefined ? 'la' : 'agent',
-      la_code: input.laCode ?? null,
-      organisation,
-      password_secret: box.seal(password),
-      require_certificate: input.requireCertificate ?? true,
-      api_key_hash: hashApiKey(apiKey),
-    })
-    .returning(['id', 'kind', 'la_code'])
-    .executeTakeFirstOrThrow();
+  const requireCertificate = input.requireCertificate ?? true;
+  const row = await db.transaction().execute(async (trx) => {
+    const created = await trx
+      .insertInto('regulator.gateway_account')
+      .values({
+        username,
+        kind: input.laCode !== undefined ? 'la' : 'agent',
+        la_code: input.laCode ?? null,
+        organisation,
+        password_secret: box.seal(password),
+        require_certificate: requireCertificate,
+        api_key_hash: hashApiKey(apiKey),
+      })
+      .returning(['id', 'kind', 'la_code'])
+      .executeTakeFirstOrThrow();
+    await trx
+      .insertInto('regulator.gateway_account_change')
+      .values({
+        account_id: created.id,
+        username,
+        action: 'create',
+        detail: `${created.kind === 'la' ? `local authority ${organisation} (${input.laCode})` : `agent ${organisation}`}${requireCertificate ? '' : ', no certificate needed'}`,
+        changed_by: input.by ?? 'edgate',
+      })
+      .execute();
+    return created;
+  });
   return { id: row.id, username, kind: row.kind, laCode: row.la_code, organisation, password, apiKey };
 }
 
@@ -157,6 +173,9 @@ export async function addCertificate(
   db: Database,
   username: string,
   pem: string,
+  /** Who registers it, for the audit. */
+  by = 'edgate',
+  now: Date = new Date(),
 ): Promise<{ thumbprintSha1: string; subject: string; notAfter: Date }> {
   let certificate: X509Certificate;
   try {
@@ -165,7 +184,7 @@ export async function addCertificate(
     throw new GatewayAdminError('The file is not a PEM X.509 certificate');
   }
   const notAfter = new Date(certificate.validTo);
-  if (notAfter.getTime() < Date.now())
+  if (notAfter.getTime() < now.getTime())
     throw new GatewayAdminError(`The certificate expired on ${notAfter.toISOString().slice(0, 10)}`);
   const account = await db
     .selectFrom('regulator.gateway_account')
@@ -174,17 +193,32 @@ export async function addCertificate(
     .executeTakeFirst();
   if (!account) throw new GatewayAdminError(`No gateway account named "${username}"`);
   const thumbprintSha1 = createHash('sha1').update(certificate.raw).digest('hex');
-  await db
-    .insertInto('regulator.gateway_certificate')
-    .values({
-      account_id: account.id,
-      thumbprint_sha1: thumbprintSha1,
-      pem: certificate.toString(),
-      subject: certificate.subject,
-      not_after: notAfter,
-    })
-    .onConflict((oc) => oc.columns(['account_id', 'thumbprint_sha1']).doNothing())
-    .execute();
+  await db.transaction().execute(async (trx) => {
+    const added = await trx
+      .insertInto('regulator.gateway_certificate')
+      .values({
+        account_id: account.id,
+        thumbprint_sha1: thumbprintSha1,
+        pem: certificate.toString(),
+        subject: certificate.subject,
+        not_after: notAfter,
+      })
+      .onConflict((oc) => oc.columns(['account_id', 'thumbprint_sha1']).doNothing())
+      .returning('thumbprint_sha1')
+      .executeTakeFirst();
+    // Registered already: nothing changed, nothing to audit.
+    if (!added) return;
+    await trx
+      .insertInto('regulator.gateway_account_change')
+      .values({
+        account_id: account.id,
+        username: username.toLowerCase(),
+        action: 'add-certificate',
+        detail: `SHA-1 ${thumbprintSha1} ${certificate.subject}`,
+        changed_by: by,
+      })
+      .execute();
+  });
   return { thumbprintSha1, subject: certificate.subject, notAfter };
 }
 

@@ -61,12 +61,19 @@ export interface GatewayAuditTable {
   client_address: string;
 }
 
-/** One audited change to a gateway account's access (see gateway-access.ts). */
+/** One audited change to a gateway account (see gateway-access.ts): made, certificate added, cut off, re-keyed. */
 export interface GatewayAccountChangeTable {
   id: Generated<number>;
   account_id: number;
   username: string;
-  action: 'disable' | 'enable' | 'rotate-password' | 'rotate-api-key' | 'remove-certificate';
+  action:
+    | 'create'
+    | 'add-certificate'
+    | 'disable'
+    | 'enable'
+    | 'rotate-password'
+    | 'rotate-api-key'
+    | 'remove-certificate';
   detail: string | null;
   changed_by: string;
   changed_at: Timestamp;
