@@ -4,7 +4,8 @@
  * administrator gives consent (with its check step); the sync runs as `edgate school sync` runs it;
  * a DfE analyst reads a day's unauthorised absence; a teacher corrects a mark on the register; the
  * next sync shows a green tick in the submissions table and the dashboard the new figure. A
- * teacher without the permission is told which one they lack and cannot consent. Every page
+ * teacher without the permission is told which one they lack and cannot consent. An
+ * administrator creates an OAuth client on the admin pages and its secret gets a token. Every page
  * visited passes axe (WCAG 2.2 AA) under the real Content-Security-Policy and fits 320 px.
  */
 import { after, before, describe, test } from 'node:test';
@@ -193,6 +194,47 @@ describe('the attendance feed in a browser: consent, correct, sync, dashboard', 
       `unauthorised absence on ${CORRECTED.long}, ${before.rate} then ${after.rate} of ${after.possible} sessions: one more`,
     );
     for (const user of [head, teacher, analyst]) await user.finish();
+  });
+
+  test('an administrator creates an OAuth client: its secret, shown once, gets a token', async () => {
+    await createAccount(
+      server.handle.db,
+      { username: 'ada', displayName: 'Ada Admin', password: TEST_PASSWORD, roles: ['admin'] },
+      ACCOUNT_ROLES,
+    );
+    const admin = await BrowserUser.open(browser, server.baseUrl);
+    const { page } = admin;
+    await admin.signIn('ada', '/dfe/oauth-clients');
+    await page.getByRole('heading', { level: 1, name: 'OAuth clients' }).waitFor();
+    await admin.check();
+    await page.getByRole('button', { name: 'Create an OAuth client' }).click();
+    await page.getByLabel('Name').waitFor();
+    await admin.check();
+    await page.getByLabel('Name').fill('Analysis tool');
+    await page.getByLabel('Read national and every local authority’s statistics').check();
+    await page.getByRole('radio', { name: /^No: a client registered before consent/ }).check();
+    await page.getByRole('button', { name: 'Create the OAuth client' }).click();
+    await page.locator('#client-secret').waitFor();
+    await admin.check();
+    const clientId = await page.locator('#client-id').innerText();
+    const clientSecret = await page.locator('#client-secret').innerText();
+    const token = await server.call(
+      'POST',
+      '/oauth2/token',
+      { 'content-type': 'application/x-www-form-urlencoded' },
+      new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: clientId,
+        client_secret: clientSecret,
+        scope: 'attendance.read',
+      }).toString(),
+    );
+    assert.equal(token.status, 200, token.text);
+
+    await admin.goto('/dfe/oauth-clients');
+    await page.getByRole('link', { name: 'Analysis tool' }).waitFor();
+    await admin.check('admin-oauth-clients');
+    await admin.finish();
   });
 
   /** The dashboard's unauthorised absence rate and possible sessions on the corrected day, as an analyst reads them. */

@@ -128,8 +128,9 @@ export class BrowserUser {
   }
 
   /**
-   * Records whether the page now shown passes axe (WCAG 2.2 A and AA) with zero violations under its real CSP and
-   * does not scroll sideways at 320 px; `screenshot` names its picture when screenshots are asked for.
+   * Records whether the page now shown passes axe (WCAG 2.2 A and AA) with zero violations under
+   * its real CSP, and at 320 px neither scrolls sideways nor has a scrolling box a keyboard cannot
+   * reach; `screenshot` names its picture when screenshots are asked for.
    */
   async check(screenshot?: string): Promise<void> {
     const { page } = this;
@@ -158,6 +159,13 @@ export class BrowserUser {
             `${e.tagName.toLowerCase()}.${[...e.classList].join('.')} "${e.textContent?.trim().slice(0, 40)}"`,
         ),
     }));
+    // A table's box scrolls only on a narrow screen: only then must a keyboard be able to reach it.
+    const narrow = await runAxe(page, { type: 'rule', values: ['scrollable-region-focusable'] });
+    for (const v of narrow)
+      for (const node of v.nodes)
+        this.failures.push(
+          `${where} at ${REFLOW_WIDTH} px: axe ${v.id} (${v.impact}) at ${node.target.join(' ')}: ${v.help}`,
+        );
     await page.setViewportSize({ width: SCREENSHOT_WIDTH, height: 768 });
     if (widths.scroll > widths.inner)
       this.failures.push(
@@ -220,11 +228,14 @@ interface AxeNode {
   none: unknown[];
 }
 
-async function runAxe(page: Page): Promise<AxeViolation[]> {
+async function runAxe(
+  page: Page,
+  runOnly: { type: 'tag' | 'rule'; values: string[] } = { type: 'tag', values: WCAG_TAGS },
+): Promise<AxeViolation[]> {
   // Evaluated through the DevTools protocol, not a <script>: the page's own CSP is untouched.
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
   // No named functions inside: tsx would wrap them in a helper the page does not have.
-  const violations = await page.evaluate(async (tags) => {
+  const violations = await page.evaluate(async (only) => {
     const { axe } = window as unknown as {
       axe: {
         run(
@@ -238,7 +249,7 @@ async function runAxe(page: Page): Promise<AxeViolation[]> {
       };
     };
     const results = await axe.run(document, {
-      runOnly: { type: 'tag', values: tags },
+      runOnly: only,
       resultTypes: ['violations'],
       elementRef: true,
     });
@@ -257,7 +268,7 @@ async function runAxe(page: Page): Promise<AxeViolation[]> {
         none: n.none,
       })),
     }));
-  }, WCAG_TAGS);
+  }, runOnly);
   return violations
     .map((v) => ({ ...v, nodes: v.nodes.filter((n) => !isGovukConditionalReveal(v.id, n)) }))
     .filter((v) => v.nodes.length > 0);
