@@ -102,9 +102,6 @@ describe('the childcare feed in a browser: resign, extract, review, publish', { 
   test('a caseworker is refused a suspension over 6 weeks with its reason, then resigns the provider', async () => {
     const casey = await BrowserUser.open(browser, server.baseUrl);
     const { page } = casey;
-    await casey.goto('/');
-    await page.getByRole('heading', { level: 1 }).waitFor();
-    await casey.check('start');
     await casey.goto('/regulator/registrations');
     assert.match(page.url(), /\/login\?next=/);
     await casey.check('sign-in');
@@ -118,6 +115,10 @@ describe('the childcare feed in a browser: resign, extract, review, publish', { 
       'GOV.UK Frontend runs under the CSP',
     );
     await casey.check();
+    await casey.goto('/');
+    await page.getByRole('heading', { level: 1 }).waitFor();
+    await casey.check('start');
+    await page.goBack();
 
     await page.getByLabel('Postcode').fill(target.setting!.address.postcode!.toLowerCase());
     await page.getByLabel('Status').selectOption('ACTV');

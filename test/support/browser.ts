@@ -37,7 +37,7 @@ const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag2
 const SCREENSHOT_WIDTH = 1024;
 const REFLOW_WIDTH = 320;
 /** Screenshots stop here: a long table's tail adds bytes, not understanding. */
-const SCREENSHOT_MAX_HEIGHT = 1600;
+const SCREENSHOT_MAX_HEIGHT = 2400;
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
