@@ -104,7 +104,7 @@ describe('the childcare feed in a browser: resign, extract, review, publish', { 
     const { page } = casey;
     await casey.goto('/regulator/registrations');
     assert.match(page.url(), /\/login\?next=/);
-    await casey.check('sign-in');
+    await casey.check();
     await page.getByLabel('Username').fill('casey');
     await page.getByLabel('Password', { exact: true }).fill(TEST_PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();

@@ -120,7 +120,7 @@ export class BrowserUser {
   /** Signs in through the real form, from the address `next` (the sign-in page comes first). */
   async signIn(username: string, next = '/'): Promise<void> {
     await this.goto(`/login?next=${encodeURIComponent(next)}`);
-    await this.check('sign-in');
+    await this.check();
     await this.page.getByLabel('Username').fill(username);
     await this.page.getByLabel('Password', { exact: true }).fill(TEST_PASSWORD);
     await this.page.getByRole('button', { name: 'Sign in' }).click();
