@@ -33,6 +33,7 @@ import { csvDocument, type CsvCell } from './statistics-csv.ts';
 import { monitorWindow } from './statistics-dates.ts';
 import type { AttendanceStatistics } from './attendance-statistics.ts';
 import type { DayFigures } from './statistics-store.ts';
+import { formatLondonTime } from '../../platform/web/london-time.ts';
 
 const VIEWS = 'dfe/statistics/views';
 export const STATISTICS_PAGES = '/dfe/attendance';
@@ -45,17 +46,8 @@ const SHORT_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'S
 const shortDate = (date: string) => `${Number(date.slice(8))} ${SHORT_MONTHS[Number(date.slice(5, 7)) - 1]}`;
 const longDate = formatLongDate;
 
-const londonDateTimeFormat = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/London',
-  day: 'numeric',
-  month: 'short',
-  year: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-});
 /** "20 Nov 2026, 09:00:05", London time. */
-const dateTime = (instant: Date) => londonDateTimeFormat.format(instant);
+const dateTime = (instant: Date) => formatLondonTime(instant);
 
 /** GOV.UK colours: blue for attendance, orange and red for the absences. */
 const COLOURS = { attendance: '#1d70b8', authorised: '#f47738', unauthorised: '#d4351c' };

@@ -97,6 +97,7 @@ export async function extractRoutes(
             pageTitle: `Extract ${la} ${date}`,
             extract: summary,
             la: localAuthorityByCode(la),
+            statusWords: { ready: 'Ready', building: 'Building', failed: 'Failed' },
           });
         },
       );
