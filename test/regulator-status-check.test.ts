@@ -10,6 +10,9 @@ import { upsertRegistrations } from '../src/regulator/register/register-store.ts
 import { recordStatusChange, statusChangesOf } from '../src/regulator/register/record-status-change.ts';
 import { generateRegister } from '../src/contracts/childcare-extract/synthetic-register.ts';
 import type { Registration } from '../src/contracts/childcare-extract/registration.ts';
+import { runExtracts } from '../src/regulator/extract/extract-runs.ts';
+import { recordAudit } from '../src/regulator/gateway/gateway-store.ts';
+import { assertPlainWords } from './support/plain-words.ts';
 
 const NOW = new Date('2026-11-02T10:00:00Z');
 const TODAY = '2026-11-02';
@@ -224,5 +227,64 @@ describe('a status change, checked before it is made', () => {
       search.body,
       /Resigned<br><span class="govuk-hint govuk-!-margin-0">Ended on 2 November 2026, with its registers/,
     );
+  });
+
+  test('the caseworker’s pages say codes in words and times in London time', async () => {
+    const { db } = server.handle;
+    await runExtracts(db, { extractDate: TODAY, laCodes: ['825'] });
+    for (const outcome of [
+      'Success',
+      'refused:unknown-api-key',
+      'LocalAuthorityAccessInvalid',
+      'refused:http-415',
+    ]) {
+      await recordAudit(db, {
+        requestId: `r-${outcome}`,
+        channel: outcome === 'refused:unknown-api-key' ? 'fid-json' : 'soap',
+        operation: 'GetLocalAuthorityChildcareRegister',
+        username: 'agent-1',
+        laCode: '825',
+        outcome,
+        bytes: 100,
+        durationMs: 3,
+        clientAddress: '192.0.2.1',
+      });
+    }
+    const client = await signedIn();
+    const ref = active[4]!.referenceNumber;
+    const csrf = csrfTokenIn((await client.get(`/regulator/registrations/${ref}/status`)).body);
+    const check = await client.post(`/regulator/registrations/${ref}/status`, {
+      _csrf: csrf,
+      version: '1',
+      kind: 'suspend',
+      grounds: 'Risk of harm',
+      'endDate-day': '20',
+      'endDate-month': '11',
+      'endDate-year': '2026',
+      reason: 'Investigation',
+    });
+    assert.equal(check.status, 200);
+    assertPlainWords(check.body, 'the check page');
+    for (const path of [
+      '/regulator/registrations',
+      '/regulator/registrations?status=SUSP',
+      `/regulator/registrations/${ref}`,
+      `/regulator/registrations/${active[3]!.referenceNumber}`,
+      `/regulator/registrations/${ref}/status`,
+      `/regulator/registrations/${ref}/status?correct=1`,
+      '/regulator/extracts',
+      `/regulator/extracts/${TODAY}/825`,
+      '/regulator/gateway/audit',
+    ]) {
+      const page = await client.get(path);
+      assert.equal(page.status, 200, path);
+      assertPlainWords(page.body, path);
+    }
+    const audit = await client.get('/regulator/gateway/audit');
+    assert.match(audit.body, /Refused: the API key is not one edgate issued/);
+    assert.match(audit.body, /Refused: not authorised for this local authority/);
+    assert.match(audit.body, /(\d(:\d\d)?[ap]m|midday|midnight) on \d+ [A-Z][a-z]+ 20\d\d/);
+    const extract = await client.get(`/regulator/extracts/${TODAY}/825`);
+    assert.match(extract.body, /Built at/);
   });
 });

@@ -165,7 +165,7 @@ test('amending a mark with a reason records who, when, old and new, and the hist
   assert.equal(shown.statusCode, 200);
   assert.match(shown.body, /I → M/);
   assert.match(shown.body, /Dentist letter came in/);
-  assert.match(shown.body, /25 November 2026 at 10:30/);
+  assert.match(shown.body, /10:30am on 25 November 2026/);
 });
 
 test('a teacher of another school reaches none of it, even with crafted URLs and forms', async () => {

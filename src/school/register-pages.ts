@@ -33,15 +33,10 @@ import {
   type StaffMember,
 } from './school-data.ts';
 import { changeFate } from './send-window.ts';
+import { formatLondonTime } from '../platform/web/london-time.ts';
 
 const VIEWS = 'school/views';
 export const REGISTER_PAGE = '/school/register';
-
-const londonDateTime = new Intl.DateTimeFormat('en-GB', {
-  dateStyle: 'long',
-  timeStyle: 'short',
-  timeZone: 'Europe/London',
-});
 
 export function yearGroupName(code: string): string {
   if (code === 'R') return 'Reception';
@@ -301,7 +296,7 @@ export async function registerPages(
           date,
           base: REGISTER_PAGE,
           changes: history.map((h) => ({
-            at: londonDateTime.format(new Date(h.at)),
+            at: formatLondonTime(new Date(h.at)),
             by: h.by,
             from: h.from ?? 'Not marked',
             to: h.to,

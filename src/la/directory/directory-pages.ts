@@ -67,6 +67,7 @@ import { addDays, londonDateOf } from '../../platform/calendar.ts';
 import { dateErrorLink, dateInputParams, readDateInput } from '../../platform/web/date-input.ts';
 import { heldSnapshots, snapshotSummary } from './snapshot-access.ts';
 import { discardSnapshot, takeInSnapshot } from './take-in.ts';
+import { formatLondonTime } from '../../platform/web/london-time.ts';
 
 const VIEWS = 'la/directory/views';
 /** The date the review page's downloads start from. */
@@ -74,12 +75,7 @@ const SINCE_RULE = { label: 'Changes found since', required: true, notAfterToday
 const SINCE_INPUT = { legend: 'Changes found since', hint: 'For example, 1 12 2026' };
 const PAGE_SIZE = 50;
 
-const londonDateTime = new Intl.DateTimeFormat('en-GB', {
-  dateStyle: 'long',
-  timeStyle: 'short',
-  timeZone: 'Europe/London',
-});
-const when = (d: Date | null | undefined): string => (d ? londonDateTime.format(d) : '');
+const when = (d: Date | null | undefined): string => (d ? formatLondonTime(d) : '');
 
 /** The LAs an account may see: an officer's own, or (admin) any. */
 function mayAct(account: Account, laCode: string): boolean {
