@@ -475,7 +475,15 @@ describe('the edgate command', () => {
     );
     assert.deepEqual(
       audit.map((a) => a.action),
-      ['disable', 'enable', 'rotate-password', 'rotate-api-key', 'remove-certificate'],
+      [
+        'create',
+        'add-certificate',
+        'disable',
+        'enable',
+        'rotate-password',
+        'rotate-api-key',
+        'remove-certificate',
+      ],
     );
   });
 

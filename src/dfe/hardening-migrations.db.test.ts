@@ -13,28 +13,38 @@ import { migrateToLatest } from '../platform/db/migrations.ts';
 import { migrateEdgate, schemaMigrations } from '../edgate.ts';
 import { SecretBox } from '../platform/auth/secret-box.ts';
 import { SigningKeys, ACCESS_TOKEN_TYP, ALG } from './oauth/signing-keys.ts';
-import { createClient } from './oauth/clients.ts';
 
 const NEW = ['0007_one_current_supplier', '0008_oauth_cut_off_and_sealed_keys'];
 
-/** A database migrated up to just before this work's migrations. */
+/** A database migrated up to just before this work's migrations (and the DfE's later ones). */
 async function databaseBefore(): Promise<DatabaseHandle> {
   const handle = await openDatabase({});
+  const later = (schema: string, name: string) => NEW.includes(name) || (schema === 'dfe' && name > NEW[1]!);
   await migrateToLatest(
     handle.db,
     schemaMigrations().map((set) => ({
       schema: set.schema,
-      migrations: Object.fromEntries(Object.entries(set.migrations).filter(([name]) => !NEW.includes(name))),
+      migrations: Object.fromEntries(
+        Object.entries(set.migrations).filter(([name]) => !later(set.schema, name)),
+      ),
     })),
   );
   return handle;
 }
 
+/** A client as it was stored then (createClient now writes the later migrations' audit too). */
+async function clientBefore(db: DatabaseHandle['db'], name: string): Promise<{ clientId: string }> {
+  const clientId = randomBytes(16).toString('base64url');
+  await sql`insert into dfe.oauth_client (id, name, secret_hash, scopes)
+    values (${clientId}, ${name}, 'not a hash', ${['attendance.submit']})`.execute(db);
+  return { clientId };
+}
+
 test('where two suppliers held one school, the first keeps it and the later one waits as a change of supplier', async () => {
   const handle = await databaseBefore();
   try {
-    const first = await createClient(handle.db, { name: 'First MIS', scopes: ['attendance.submit'] });
-    const later = await createClient(handle.db, { name: 'Later MIS', scopes: ['attendance.submit'] });
+    const first = await clientBefore(handle.db, 'First MIS');
+    const later = await clientBefore(handle.db, 'Later MIS');
     await sql`
       insert into dfe.consent (client_id, urn, given_by, given_at, recorded_at, recorded_by) values
         (${later.clientId}, 500001, 'B', '2026-11-02T09:00:00Z', '2026-11-02T09:00:00Z', 'supplier'),
@@ -76,7 +86,7 @@ test('a private signing key kept in the clear is retired and dropped; its tokens
       values (${kid}, ${JSON.stringify({ ...(await exportJWK(privateKey)), kid, alg: ALG })}::jsonb,
         ${JSON.stringify({ ...publicJwk, kid, alg: ALG, use: 'sig' })}::jsonb, ${now}, ${now})
     `.execute(handle.db);
-    const client = await createClient(handle.db, { name: 'MIS', scopes: ['attendance.submit'] });
+    const client = await clientBefore(handle.db, 'MIS');
     const iat = Math.floor(now.getTime() / 1000);
     const before = await new SignJWT({
       sub: client.clientId,

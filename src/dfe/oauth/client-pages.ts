@@ -21,6 +21,7 @@ import type { Account } from '../../platform/auth/accounts.ts';
 import { liveLocalAuthorities, localAuthorityByCode } from '../../platform/reference.ts';
 import { formBody, pageFields, typed } from '../../platform/http/typed-routes.ts';
 import { errorSummaryOf, listOf, textOf } from '../../platform/web/form-values.ts';
+import { checkThenChange } from '../../platform/web/check-then-change.ts';
 import {
   createClient,
   disableClient,
@@ -57,7 +58,6 @@ const CHANGE_WORDS: Record<OAuthChange['action'], string> = {
 };
 
 const ClientParams = Type.Object({ id: Type.String() });
-const ChangeParams = Type.Object({ id: Type.String(), change: Type.String() });
 
 export interface ClientPagesOptions {
   db: Database;
@@ -272,20 +272,16 @@ export async function clientPages(app: FastifyInstance, options: ClientPagesOpti
           'The current secret stops working at once, and so do the tokens obtained with it. The new secret is shown once, on the next page.',
       },
     } as const;
-    const changeAsked = (change: string) =>
-      change in CHANGES_ASKED ? (change as keyof typeof CHANGES_ASKED) : undefined;
-
-    const access = { params: ChangeParams, hide: true };
-    scope.get(
-      `${CLIENT_PAGES}/:id/:change`,
-      { preHandler: allowed, schema: access },
-      async (request, reply) => {
-        const change = changeAsked(request.params.change);
-        const client = await findListed(request.params.id);
-        if (!client || !change) return notFound(reply);
+    checkThenChange(scope, {
+      path: `${CLIENT_PAGES}/:id/:change`,
+      changes: ['disable', 'enable', 'rotate-secret'] as const,
+      preHandler: allowed,
+      find: (params) => findListed(params.id ?? ''),
+      notFound,
+      check: (client, change) => {
         const asked = CHANGES_ASKED[change];
         const view = clientView(client);
-        return reply.view('check-answers.njk', {
+        return {
           caption: 'OAuth clients',
           pageTitle: `${asked.title} ${client.name}`,
           rows: [
@@ -294,30 +290,20 @@ export async function clientPages(app: FastifyInstance, options: ClientPagesOpti
             { key: 'Scopes', value: view.scopeWords.join('; ') },
             { key: 'State', value: view.state },
           ],
-          warning: asked.warning,
+          ...(asked.warning ? { warning: asked.warning } : {}),
           paragraphs: [
             change === 'enable'
               ? 'It can obtain new tokens with its current secret. Tokens issued before it was disabled stay refused.'
               : 'Tell the supplier first if you can.',
             'Your name is recorded with the change.',
           ],
-          action: request.url,
           button: asked.button,
           warningButton: change !== 'enable',
           back: { href: `${CLIENT_PAGES}/${client.clientId}`, text: 'Back to the client' },
-        });
+        };
       },
-    );
-
-    scope.post(
-      `${CLIENT_PAGES}/:id/:change`,
-      { preHandler: allowed, schema: { ...access, body: formBody() } },
-      async (request, reply) => {
-        const change = changeAsked(request.params.change);
-        const client = await findListed(request.params.id);
-        if (!client || !change) return notFound(reply);
+      apply: async (client, change, request, reply) => {
         const by = who(request.session!.account);
-        request.log.info({ clientId: client.clientId, change }, 'OAuth client changed');
         if (change === 'rotate-secret') {
           const secret = await rotateClientSecret(db, client.clientId, by);
           if (secret === undefined) return notFound(reply);
@@ -346,7 +332,7 @@ export async function clientPages(app: FastifyInstance, options: ClientPagesOpti
           303,
         );
       },
-    );
+    });
   });
   app.addNavigation({ href: CLIENT_PAGES, text: 'OAuth clients', roles: ['admin'] });
 }

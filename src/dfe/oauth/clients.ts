@@ -27,7 +27,15 @@ type OAuthAction = OAuthChangeTable['action'];
 /** The audit row of a change, written in the change's own transaction. */
 export async function recordOAuthChange(
   db: Database,
-  change: { clientId?: string; clientName?: string; action: OAuthAction; detail?: string; by: string },
+  change: {
+    clientId?: string;
+    clientName?: string;
+    action: OAuthAction;
+    detail?: string;
+    by: string;
+    /** When: the database's clock unless given. */
+    at?: Date;
+  },
 ): Promise<void> {
   await oauthDb(db)
     .insertInto('dfe.oauth_change')
@@ -37,6 +45,7 @@ export async function recordOAuthChange(
       action: change.action,
       detail: change.detail ?? null,
       changed_by: change.by,
+      ...(change.at === undefined ? {} : { changed_at: change.at }),
     })
     .execute();
 }
@@ -98,6 +107,8 @@ export async function createClient(
       action: 'create',
       detail: `scopes ${scopes.join(' ')}${client.laCode ? `, local authority ${client.laCode}` : ''}${requiresConsent ? ', needs each school’s consent' : ''}`,
       by: client.by ?? UNNAMED,
+      // The demo world registers its clients in the past: their audit says so too.
+      ...(now === undefined ? {} : { at: now }),
     });
   });
   return { clientId, clientSecret };

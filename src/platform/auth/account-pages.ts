@@ -23,6 +23,7 @@ import type { Database } from '../db/database.ts';
 import { liveLocalAuthorities, localAuthorityByCode } from '../reference.ts';
 import { formBody, pageFields, typed } from '../http/typed-routes.ts';
 import { errorSummaryOf, listOf, textOf } from '../web/form-values.ts';
+import { checkThenChange } from '../web/check-then-change.ts';
 import { ADMIN_ROLE, AccountError, roleTitle, type Account, type AccountRoleDefinition } from './accounts.ts';
 import {
   accountChanges,
@@ -55,7 +56,6 @@ const ACTIONS: Record<string, string> = {
 };
 
 const UsernameParams = Type.Object({ username: Type.String() });
-const AccessParams = Type.Object({ username: Type.String(), change: Type.String() });
 
 export async function accountPages(app: FastifyInstance, options: AccountPagesOptions): Promise<void> {
   const { db, accountRoles } = options;
@@ -270,49 +270,39 @@ export async function accountPages(app: FastifyInstance, options: AccountPagesOp
       },
     );
 
-    const accessChange = (change: string) =>
-      change === 'disable' || change === 'enable' ? change : undefined;
-    const access = { params: AccessParams, hide: true };
-    scope.get(
-      `${ACCOUNT_PAGES}/:username/:change`,
-      { preHandler: allowed, schema: access },
-      async (request, reply) => {
-        const change = accessChange(request.params.change);
-        const account = await findAccount(request.params.username);
-        if (!account || !change) return notFound(reply);
+    checkThenChange(scope, {
+      path: `${ACCOUNT_PAGES}/:username/:change`,
+      changes: ['disable', 'enable'] as const,
+      preHandler: allowed,
+      find: (params) => findAccount(params.username ?? ''),
+      notFound,
+      check: (account, change) => {
         const disable = change === 'disable';
-        return reply.view('check-answers.njk', {
+        return {
           caption: 'Accounts',
-          pageTitle: disable
-            ? `Disable ${account.displayName}’s account`
-            : `Enable ${account.displayName}’s account`,
+          pageTitle: `${disable ? 'Disable' : 'Enable'} ${account.displayName}’s account`,
           rows: [
             { key: 'Name', value: account.displayName },
             { key: 'Username', value: account.username },
             { key: 'Roles', value: accountView(account).roleTitles },
-            ...(account.laCode ? [{ key: 'Local authority', value: laName(account.laCode) }] : []),
+            ...(account.laCode ? [{ key: 'Local authority', value: laName(account.laCode)! }] : []),
           ],
-          warning: disable
-            ? 'They are signed out at once, everywhere, and cannot sign in until the account is enabled again.'
-            : undefined,
-          paragraphs: disable
-            ? ['Your name is recorded with the change.']
-            : ['They can sign in again with the password they had. Your name is recorded with the change.'],
-          action: `${ACCOUNT_PAGES}/${account.username}/${change}`,
+          ...(disable
+            ? {
+                warning:
+                  'They are signed out at once, everywhere, and cannot sign in until the account is enabled again.',
+              }
+            : {}),
+          paragraphs: [
+            ...(disable ? [] : ['They can sign in again with the password they had.']),
+            'Your name is recorded with the change.',
+          ],
           button: disable ? 'Disable the account' : 'Enable the account',
           warningButton: disable,
           back: { href: `${ACCOUNT_PAGES}/${account.username}`, text: 'Back to the account' },
-        });
+        };
       },
-    );
-
-    scope.post(
-      `${ACCOUNT_PAGES}/:username/:change`,
-      { preHandler: allowed, schema: { ...access, body: formBody() } },
-      async (request, reply) => {
-        const change = accessChange(request.params.change);
-        const account = await findAccount(request.params.username);
-        if (!account || !change) return notFound(reply);
+      apply: async (account, change, request, reply) => {
         const admin = request.session!.account;
         if (change === 'disable' && account.username === admin.username) {
           reply.code(400);
@@ -327,13 +317,12 @@ export async function accountPages(app: FastifyInstance, options: AccountPagesOp
           disabled: change === 'disable',
           by: changedBy(admin),
         });
-        request.log.info({ username: account.username, change }, 'account access changed');
         return reply.redirect(
           `${ACCOUNT_PAGES}/${account.username}?done=${outcome.changed ? change : 'unchanged'}`,
           303,
         );
       },
-    );
+    });
 
     scope.get(ACCOUNT_CHANGES, { preHandler: allowed, schema: { hide: true } }, async (_request, reply) =>
       reply.view(`${VIEWS}/account-changes.njk`, {

@@ -22,10 +22,7 @@ test('fields and a file are read as text; a repeated name is a list', () => {
 });
 
 test('an empty form is no fields; a quoted boundary is understood', () => {
-  assert.deepEqual(
-    parseMultipartForm(Buffer.from('--b--\r\n'), 'multipart/form-data; boundary="b"'),
-    {},
-  );
+  assert.deepEqual(parseMultipartForm(Buffer.from('--b--\r\n'), 'multipart/form-data; boundary="b"'), {});
 });
 
 test('a body that is not a well-formed multipart form is refused with a 400', () => {

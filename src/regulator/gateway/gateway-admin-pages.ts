@@ -27,6 +27,7 @@ import { londonDateOf } from '../../platform/calendar.ts';
 import { formBody, pageFields, typed } from '../../platform/http/typed-routes.ts';
 import { dateFromParts, errorSummaryOf, textOf } from '../../platform/web/form-values.ts';
 import { acceptMultipartForms } from '../../platform/web/multipart-form.ts';
+import { checkThenChange } from '../../platform/web/check-then-change.ts';
 import {
   addCertificate,
   authorise,
@@ -105,9 +106,6 @@ export function expiryInWords(notAfter: Date, now: Date): string {
 }
 
 const UsernameParams = Type.Object({ username: Type.String() });
-const AccessParams = Type.Object({ username: Type.String(), change: Type.String() });
-const CertificateParams = Type.Object({ username: Type.String(), thumbprint: Type.String() });
-const AuthorisationParams = Type.Object({ id: Type.String() });
 
 export interface GatewayAdminPagesOptions {
   db: Database;
@@ -319,99 +317,84 @@ export async function gatewayAdminPages(
       },
     );
 
-    const removal = { params: CertificateParams, hide: true };
-    const certificateOf = async (params: { username: string; thumbprint: string }) => {
-      const thumbprint = normaliseThumbprint(params.thumbprint);
-      const account = await findAccount(params.username);
-      if (!account || !thumbprint) return undefined;
-      const certificate = (await listCertificates(db, account.username)).find(
-        (c) => c.thumbprintSha1 === thumbprint,
-      );
-      return certificate && { account, certificate };
-    };
-    scope.get(
-      `${GATEWAY_ACCOUNT_PAGES}/:username/certificates/:thumbprint/remove`,
-      { preHandler: allowed, schema: removal },
-      async (request, reply) => {
-        const found = await certificateOf(request.params);
-        if (!found) return notFound(reply, 'certificate');
-        const { account, certificate } = found;
-        return reply.view('check-answers.njk', {
-          caption: account.username,
-          pageTitle: 'Remove the certificate',
-          rows: [
-            { key: 'Account', value: `${account.username} (${accountView(account).forWhom})` },
-            { key: 'Certificate', value: subjectInWords(certificate.subject) },
-            { key: 'SHA-1 thumbprint', value: thumbprintInWords(certificate.thumbprintSha1) },
-            { key: 'Expiry', value: expiryInWords(certificate.notAfter, now()) },
-          ],
-          warning:
-            'SOAP requests signed with this certificate are refused from the next one on. This cannot be undone: the certificate would have to be registered again.',
-          paragraphs: ['Your name is recorded with the change.'],
-          action: request.url,
-          button: 'Remove the certificate',
-          warningButton: true,
-          back: { href: `${GATEWAY_ACCOUNT_PAGES}/${account.username}`, text: 'Back to the account' },
-        });
+    const back = (username: string) => ({
+      href: `${GATEWAY_ACCOUNT_PAGES}/${username}`,
+      text: 'Back to the account',
+    });
+    const recorded = 'Your name is recorded with the change.';
+    checkThenChange(scope, {
+      path: `${GATEWAY_ACCOUNT_PAGES}/:username/certificates/:thumbprint/:change`,
+      changes: ['remove'] as const,
+      preHandler: allowed,
+      find: async (params) => {
+        const thumbprint = normaliseThumbprint(params.thumbprint ?? '');
+        const account = await findAccount(params.username ?? '');
+        if (!account || !thumbprint) return undefined;
+        const certificates = await listCertificates(db, account.username);
+        const certificate = certificates.find((c) => c.thumbprintSha1 === thumbprint);
+        return certificate && { account, certificate };
       },
-    );
-    scope.post(
-      `${GATEWAY_ACCOUNT_PAGES}/:username/certificates/:thumbprint/remove`,
-      { preHandler: allowed, schema: { ...removal, body: formBody() } },
-      async (request, reply) => {
-        const found = await certificateOf(request.params);
-        if (!found) return notFound(reply, 'certificate');
+      notFound: (reply) => notFound(reply, 'certificate'),
+      check: ({ account, certificate }) => ({
+        caption: account.username,
+        pageTitle: 'Remove the certificate',
+        rows: [
+          { key: 'Account', value: `${account.username} (${accountView(account).forWhom})` },
+          { key: 'Certificate', value: subjectInWords(certificate.subject) },
+          { key: 'SHA-1 thumbprint', value: thumbprintInWords(certificate.thumbprintSha1) },
+          { key: 'Expiry', value: expiryInWords(certificate.notAfter, now()) },
+        ],
+        warning:
+          'SOAP requests signed with this certificate are refused from the next one on. This cannot be undone: the certificate would have to be registered again.',
+        paragraphs: [recorded],
+        button: 'Remove the certificate',
+        warningButton: true,
+        back: back(account.username),
+      }),
+      apply: async ({ account, certificate }, _change, request, reply) => {
         await removeCertificate(db, {
-          username: found.account.username,
-          thumbprint: found.certificate.thumbprintSha1,
+          username: account.username,
+          thumbprint: certificate.thumbprintSha1,
           by: who(request.session!.account),
         });
-        return reply.redirect(`${GATEWAY_ACCOUNT_PAGES}/${found.account.username}?done=removed`, 303);
+        return reply.redirect(`${GATEWAY_ACCOUNT_PAGES}/${account.username}?done=removed`, 303);
       },
-    );
+    });
 
-    const accessChange = (change: string) =>
-      change === 'disable' || change === 'enable' ? change : undefined;
-    const access = { params: AccessParams, hide: true };
-    scope.get(
-      `${GATEWAY_ACCOUNT_PAGES}/:username/:change`,
-      { preHandler: allowed, schema: access },
-      async (request, reply) => {
-        const change = accessChange(request.params.change);
-        const account = await findAccount(request.params.username);
-        if (!account || !change) return notFound(reply);
+    checkThenChange(scope, {
+      path: `${GATEWAY_ACCOUNT_PAGES}/:username/:change`,
+      changes: ['disable', 'enable'] as const,
+      preHandler: allowed,
+      find: (params) => findAccount(params.username ?? ''),
+      notFound,
+      check: (account, change) => {
         const disable = change === 'disable';
-        return reply.view('check-answers.njk', {
+        return {
           caption: 'Gateway accounts',
-          pageTitle: disable ? `Disable ${account.username}` : `Enable ${account.username}`,
+          pageTitle: `${disable ? 'Disable' : 'Enable'} ${account.username}`,
           rows: [
             { key: 'Account', value: account.username },
             { key: 'Collects for', value: accountView(account).forWhom },
             { key: 'Certificates', value: String(account.certificates) },
           ],
-          warning: disable
-            ? 'Its SOAP and FID requests are refused from the next one on, until it is enabled again.'
-            : undefined,
+          ...(disable
+            ? {
+                warning:
+                  'Its SOAP and FID requests are refused from the next one on, until it is enabled again.',
+              }
+            : {}),
           paragraphs: [
             disable
               ? 'Its password, API key and certificates are kept.'
               : 'It collects again with its current password, API key and certificates.',
-            'Your name is recorded with the change.',
+            recorded,
           ],
-          action: request.url,
           button: disable ? 'Disable the account' : 'Enable the account',
           warningButton: disable,
-          back: { href: `${GATEWAY_ACCOUNT_PAGES}/${account.username}`, text: 'Back to the account' },
-        });
+          back: back(account.username),
+        };
       },
-    );
-    scope.post(
-      `${GATEWAY_ACCOUNT_PAGES}/:username/:change`,
-      { preHandler: allowed, schema: { ...access, body: formBody() } },
-      async (request, reply) => {
-        const change = accessChange(request.params.change);
-        const account = await findAccount(request.params.username);
-        if (!account || !change) return notFound(reply);
+      apply: async (account, change, request, reply) => {
         const changed = await setGatewayAccountDisabled(db, {
           username: account.username,
           disabled: change === 'disable',
@@ -422,7 +405,7 @@ export async function gatewayAdminPages(
           303,
         );
       },
-    );
+    });
 
     const agentOrganisations = async () =>
       [
@@ -501,44 +484,33 @@ export async function gatewayAdminPages(
       return reply.redirect(`${GATEWAY_ACCOUNT_PAGES}?${done}`, 303);
     });
 
-    const revocation = { params: AuthorisationParams, hide: true };
-    const authorisationOf = async (params: { id: string }) => {
-      const id = Number(params.id);
-      if (!Number.isSafeInteger(id) || id <= 0) return undefined;
-      const found = (await listAuthorisations(db, { id }))[0];
-      return found && found.revokedAt === null ? found : undefined;
-    };
-    scope.get(
-      `${BASE}/authorisations/:id/revoke`,
-      { preHandler: allowed, schema: revocation },
-      async (request, reply) => {
-        const authorisation = await authorisationOf(request.params);
-        if (!authorisation) return notFound(reply, 'current authorisation');
-        const view = authorisationView(authorisation);
-        return reply.view('check-answers.njk', {
-          caption: 'Gateway accounts',
-          pageTitle: 'Revoke the authorisation',
-          rows: [
-            { key: 'Agent', value: view.organisation },
-            { key: 'Local authority', value: view.la },
-            { key: 'Period', value: view.period },
-            { key: 'Authorised by', value: `${view.createdBy}, ${longDate(view.createdAt)}` },
-          ],
-          warning: `${view.organisation} cannot collect ${view.la}’s extract from its next request. To let it again, authorise it anew.`,
-          paragraphs: ['Your name is recorded with the change.'],
-          action: request.url,
-          button: 'Revoke the authorisation',
-          warningButton: true,
-          back: { href: GATEWAY_ACCOUNT_PAGES, text: 'Back to the gateway accounts' },
-        });
+    checkThenChange(scope, {
+      path: `${BASE}/authorisations/:id/:change`,
+      changes: ['revoke'] as const,
+      preHandler: allowed,
+      find: async (params) => {
+        const id = Number(params.id);
+        if (!Number.isSafeInteger(id) || id <= 0) return undefined;
+        const found = (await listAuthorisations(db, { id }))[0];
+        return found && found.revokedAt === null ? authorisationView(found) : undefined;
       },
-    );
-    scope.post(
-      `${BASE}/authorisations/:id/revoke`,
-      { preHandler: allowed, schema: { ...revocation, body: formBody() } },
-      async (request, reply) => {
-        const authorisation = await authorisationOf(request.params);
-        if (!authorisation) return notFound(reply, 'current authorisation');
+      notFound: (reply) => notFound(reply, 'current authorisation'),
+      check: (view) => ({
+        caption: 'Gateway accounts',
+        pageTitle: 'Revoke the authorisation',
+        rows: [
+          { key: 'Agent', value: view.organisation },
+          { key: 'Local authority', value: view.la },
+          { key: 'Period', value: view.period },
+          { key: 'Authorised by', value: `${view.createdBy}, ${longDate(view.createdAt)}` },
+        ],
+        warning: `${view.organisation} cannot collect ${view.la}’s extract from its next request. To let it again, authorise it anew.`,
+        paragraphs: [recorded],
+        button: 'Revoke the authorisation',
+        warningButton: true,
+        back: { href: GATEWAY_ACCOUNT_PAGES, text: 'Back to the gateway accounts' },
+      }),
+      apply: async (authorisation, _change, request, reply) => {
         await revoke(db, {
           organisation: authorisation.organisation,
           laCode: authorisation.laCode,
@@ -551,7 +523,7 @@ export async function gatewayAdminPages(
         });
         return reply.redirect(`${GATEWAY_ACCOUNT_PAGES}?${done}`, 303);
       },
-    );
+    });
 
     scope.get(CHANGES, { preHandler: allowed, schema: { hide: true } }, async (_request, reply) =>
       reply.view(`${VIEWS}/changes.njk`, {
