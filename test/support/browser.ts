@@ -204,7 +204,7 @@ function pathOf(url: string): string {
 /**
  * GOV.UK Frontend sets aria-expanded on a radio or checkbox that reveals a conditional question,
  * knowingly outside ARIA 1.2, because screen readers announce it and research with their users
- * backs it (govuk-frontend issue 979; decision 0027). Only that attribute on that pattern passes.
+ * backs it (govuk-frontend issue 979; decision 0028). Only that attribute on that pattern passes.
  */
 function isGovukConditionalReveal(rule: string, node: AxeNode): boolean {
   return (
