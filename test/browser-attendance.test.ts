@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { startTestServer, TEST_PASSWORD, type TestServer } from './support/test-server.ts';
 import { browserSkip, BrowserUser, launchBrowser } from './support/browser.ts';
+import { dfeSchool } from './support/dfe-receiver.ts';
 import { createAccount } from '../src/platform/auth/accounts.ts';
 import { ACCOUNT_ROLES } from '../src/edgate.ts';
 import { createClient } from '../src/dfe/oauth/clients.ts';
@@ -57,19 +58,7 @@ describe('the attendance feed in a browser: consent, correct, sync, dashboard', 
     const school = { ...data.school, name: 'Synthetic Primary School', laCode: '825' };
     await replaceSchoolData(db, school, data);
     // The DfE side: the school in its register, the MIS supplier's OAuth client.
-    await upsertSchools(db, [
-      {
-        urn: URN,
-        name: school.name,
-        laCode: '825',
-        typeOfEstablishment: 'Community school',
-        phaseOfEducation: 'Primary',
-        status: 'Open',
-        street: null,
-        town: 'Exampleton',
-        postcode: 'ZZ1 1ZZ',
-      },
-    ]);
+    await upsertSchools(db, [dfeSchool(URN, school.name)]);
     const supplier = await createClient(db, { name: 'School MIS', scopes: ['attendance.submit'] });
     await saveReceiverSettings(
       db,

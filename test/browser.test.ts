@@ -11,19 +11,16 @@ import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { startTestServer, TEST_PASSWORD, type TestServer } from './support/test-server.ts';
 import { browserSkip, BrowserUser, launchBrowser } from './support/browser.ts';
+import { extractAndCollect } from './support/childcare-day.ts';
 import { upsertRegistrations } from '../src/regulator/register/register-store.ts';
 import { generateRegister } from '../src/contracts/childcare-extract/synthetic-register.ts';
 import type { Registration } from '../src/contracts/childcare-extract/registration.ts';
-import { runExtracts } from '../src/regulator/extract/extract-runs.ts';
 import { authorise, createGatewayAccount } from '../src/regulator/gateway/gateway-store.ts';
 import { FID_JSON_PATH } from '../src/regulator/gateway/fid-routes.ts';
 import { londonDateOf } from '../src/platform/calendar.ts';
 import { createAccount } from '../src/platform/auth/accounts.ts';
 import { ACCOUNT_ROLES } from '../src/edgate.ts';
 import { addSource } from '../src/la/collection/sources.ts';
-import { collectAll } from '../src/la/collection/collect-all.ts';
-import { httpsTransport } from '../src/la/collection/transport.ts';
-import { onSnapshot } from '../src/la/la-role.ts';
 import { bulkAccept } from '../src/la/directory/directory-store.ts';
 
 const LA = '825';
@@ -34,23 +31,6 @@ describe('the childcare feed in a browser: resign, extract, review, publish', { 
   let server: TestServer;
   let browser: Browser;
   let target: Registration;
-
-  /** The regulator's extract for today, then the LA's collection taking it in, as their schedules would. */
-  async function extractAndCollect(): Promise<void> {
-    const { db } = server.handle;
-    const run = await runExtracts(db, { extractDate: londonDateOf(clock), laCodes: [LA], now: () => clock });
-    assert.equal(run.built, 1, 'the regulator built the extract');
-    const takeIn = onSnapshot(db, () => clock);
-    const [result] = await collectAll(db, {
-      now: clock,
-      secretBox: server.secretBox,
-      transport: httpsTransport({ ca: server.ca }),
-      retry: { attempts: 1, baseDelayMs: 0 },
-      sleep: async () => {},
-      onSnapshot: async (id) => void (await takeIn(id)),
-    });
-    assert.equal(result!.outcome, 'collected', result!.error);
-  }
 
   before(async () => {
     [server, browser] = await Promise.all([startTestServer({ now: () => clock }), launchBrowser()]);
@@ -90,7 +70,7 @@ describe('the childcare feed in a browser: resign, extract, review, publish', { 
       ACCOUNT_ROLES,
     );
     // Day 1: the whole register arrives and is taken into the directory.
-    await extractAndCollect();
+    await extractAndCollect(server, LA, clock);
     await bulkAccept(db, { laCode: LA }, 'setting up', clock);
     clock = new Date('2026-11-03T10:00:00Z');
   });
@@ -160,7 +140,7 @@ describe('the childcare feed in a browser: resign, extract, review, publish', { 
   });
 
   test('the next extract is collected; the LA officer reviews and accepts the resignation; the ORUK API drops the setting', async () => {
-    await extractAndCollect();
+    await extractAndCollect(server, LA, clock);
     const officer = await BrowserUser.open(browser, server.baseUrl);
     const { page } = officer;
     await officer.signIn('officer', `/la/${LA}/review`);
