@@ -49,7 +49,6 @@ const longDate = formatLongDate;
 /** "20 Nov 2026, 09:00:05", London time. */
 const dateTime = (instant: Date) => formatLondonTime(instant);
 
-
 /** Two charts of a series, oldest first: attendance alone, so that its scale shows its movement. */
 function seriesCharts(days: readonly DayFigures[]): { attendance: RateChart; absence: RateChart } {
   const labels = days.map((day) => shortDate(day.date));
