@@ -472,6 +472,26 @@ describe('the statistics pages', () => {
     assert.match(yearGroups.text, />1<\/th>\s*<td[^>]*>1<\/td>\s*<td[^>]*>100\.0%<\/td>/, '200001’s year 1');
   });
 
+  test('the day is chosen with a GOV.UK date input, its errors on the part that is wrong', async () => {
+    const get = await signedIn('analyst');
+    const las = await get('/dfe/attendance/las?date-day=20&date-month=11&date-year=2026');
+    assert.equal(las.status, 200);
+    assert.match(las.text, /Local authorities on 20 November 2026/);
+    assert.match(las.text, /name="date-day"/);
+    assert.doesNotMatch(las.text, /<select class="govuk-select" id="date"/);
+    const noMonth = await get('/dfe/attendance/year-groups?date-day=20&date-month=&date-year=2026');
+    assert.equal(noMonth.status, 400);
+    assert.match(noMonth.text, /href="#date-month">Date must include a month/);
+    assert.match(noMonth.text, /govuk-input--error" id="date-month"/);
+    assert.doesNotMatch(noMonth.text, /govuk-input--error" id="date-year"/);
+    const unreal = await get('/dfe/attendance/las/825?date-day=31&date-month=11&date-year=2026');
+    assert.equal(unreal.status, 400);
+    assert.match(unreal.text, /Date must be a real date/);
+    const future = await get('/dfe/attendance/schools/100001?date-day=1&date-month=1&date-year=2030');
+    assert.equal(future.status, 400);
+    assert.match(future.text, /Date must be today or in the past/);
+  });
+
   test('the suppliers monitor counts today and the last 7 days', async () => {
     const page = await (await signedIn('analyst'))('/dfe/attendance/suppliers');
     assert.equal(page.status, 200);

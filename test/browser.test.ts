@@ -1,94 +1,90 @@
 /**
- * A caseworker's journey in a real browser (Debian's chromium driven by playwright-core):
- * sign in, search, open a registration, be refused an illegal change with its reason, make a
- * legal one. Also catches what only a browser sees: CSP violations, broken assets, script errors.
- * An LA officer's attendance pages on a 320 px wide screen: no sideways scroll, and axe-core
- * finds nothing against WCAG 2.2 AA.
- *
- * Skipped when /usr/bin/chromium is absent, unless EDGATE_REQUIRE_BROWSER=1 (as in CI).
- * EDGATE_SCREENSHOTS=DIR saves a screenshot of each page for a person to look at.
+ * The childcare feed's journey in a real browser (test/support/browser.ts), on one HTTPS server
+ * with every role: a caseworker is refused an illegal change with its reason and resigns a
+ * provider; the next day's extract is built; the LA collects it (FID JSON, triggered as the
+ * schedule would) and its officer reviews and accepts the change; the Open Referral UK API,
+ * fetched in the browser, no longer publishes the setting. Every page visited passes axe
+ * (WCAG 2.2 AA) under the real Content-Security-Policy and does not scroll sideways at 320 px.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startTestServer, TEST_PASSWORD, type TestServer } from './support/test-server.ts';
+import { browserSkip, BrowserUser, launchBrowser } from './support/browser.ts';
+import { extractAndCollect } from './support/childcare-day.ts';
 import { upsertRegistrations } from '../src/regulator/register/register-store.ts';
 import { generateRegister } from '../src/contracts/childcare-extract/synthetic-register.ts';
 import type { Registration } from '../src/contracts/childcare-extract/registration.ts';
-import axe from 'axe-core';
+import { authorise, createGatewayAccount } from '../src/regulator/gateway/gateway-store.ts';
+import { FID_JSON_PATH } from '../src/regulator/gateway/fid-routes.ts';
+import { londonDateOf } from '../src/platform/calendar.ts';
 import { createAccount } from '../src/platform/auth/accounts.ts';
 import { ACCOUNT_ROLES } from '../src/edgate.ts';
-import { upsertSchools } from '../src/dfe/schools/school-store.ts';
-import { setAttendanceSource } from '../src/la/attendance/attendance-source.ts';
-import { clientWithToken } from './support/attendance-app.ts';
+import { addSource } from '../src/la/collection/sources.ts';
+import { bulkAccept } from '../src/la/directory/directory-store.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && process.env.EDGATE_REQUIRE_BROWSER === '1') {
-  throw new Error(`${CHROMIUM} is required (EDGATE_REQUIRE_BROWSER=1): apt-get install -y chromium`);
-}
+const LA = '825';
+const DAY_1 = new Date('2026-11-02T06:30:00Z');
 
-describe('caseworker in a browser', { skip: available ? false : `${CHROMIUM} not installed` }, () => {
+describe('the childcare feed in a browser: resign, extract, review, publish', { skip: browserSkip }, () => {
+  let clock = DAY_1;
   let server: TestServer;
   let browser: Browser;
-  let page: Page;
-  let register: Registration[];
-  const problems: string[] = [];
-  const screenshots = process.env.EDGATE_SCREENSHOTS;
-
-  const shoot = async (name: string) => {
-    if (!screenshots) return;
-    mkdirSync(screenshots, { recursive: true });
-    await page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: true });
-  };
+  let target: Registration;
 
   before(async () => {
-    server = await startTestServer({ now: () => new Date('2026-11-02T10:00:00Z') });
-    register = [...generateRegister({ scale: 'demo', seed: 4, today: '2026-11-01', laCodes: ['825'] })];
-    await upsertRegistrations(server.handle.db, register);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = await watchedPage();
-  });
+    [server, browser] = await Promise.all([startTestServer({ now: () => clock }), launchBrowser()]);
+    const { db } = server.handle;
+    // Active registrations only: none leaves the extract on its own while the clock moves.
+    const register = [
+      ...generateRegister({ scale: 'demo', seed: 4, today: londonDateOf(clock), laCodes: [LA] }),
+    ].filter((r) => r.status === 'ACTV' && r.laCode === LA);
+    await upsertRegistrations(db, register);
+    target = register.find(
+      (r) => r.notices.length === 0 && r.setting?.address.postcode && r.provider.consentWithheld !== 'Y',
+    )!;
 
-  /** A page of a fresh browser context, its script errors, CSP violations and missing assets noted. */
-  const watchedPage = async (viewport?: { width: number; height: number }) => {
-    // The test server's certificate is self-signed for 127.0.0.1; the browser is told to accept it.
-    const context = await browser.newContext({ ignoreHTTPSErrors: true, ...(viewport ? { viewport } : {}) });
-    const watched = await context.newPage();
-    watched.on('console', (message) => {
-      // A refused form answers 422 by design; missing assets are caught by the response listener below.
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
-        problems.push(`console: ${message.text()}`);
-      }
+    const account = await createGatewayAccount(db, server.secretBox, {
+      username: 'bucks-fid',
+      agent: 'Bucks',
     });
-    watched.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    watched.on('response', (response) => {
-      if (response.status() === 404) problems.push(`missing ${response.url()}`);
+    await authorise(db, { organisation: 'Bucks', laCode: LA, validFrom: '2020-01-01', by: 'test' });
+    await addSource(db, server.secretBox, {
+      name: 'FID',
+      kind: 'fid',
+      endpointUrl: `${server.baseUrl}${FID_JSON_PATH}`,
+      fidApiKey: account.apiKey,
+      fidServiceKey: 'edgate-test',
+      laCodes: [LA],
+      by: 'test',
     });
-    return watched;
-  };
+    await createAccount(
+      db,
+      {
+        username: 'officer',
+        displayName: 'Olu Officer',
+        password: TEST_PASSWORD,
+        roles: ['la-officer'],
+        laCode: LA,
+      },
+      ACCOUNT_ROLES,
+    );
+    // Day 1: the whole register arrives and is taken into the directory.
+    await extractAndCollect(server, LA, clock);
+    await bulkAccept(db, { laCode: LA }, 'setting up', clock);
+    clock = new Date('2026-11-03T10:00:00Z');
+  });
   after(async () => {
     await browser?.close();
     await server?.close();
   });
 
-  test('sign in, search, refused change explained, legal change recorded', async () => {
-    await page.goto(`${server.baseUrl}/regulator/registrations`);
+  test('a caseworker is refused a suspension over 6 weeks with its reason, then resigns the provider', async () => {
+    const casey = await BrowserUser.open(browser, server.baseUrl);
+    const { page } = casey;
+    await casey.goto('/regulator/registrations');
     assert.match(page.url(), /\/login\?next=/);
-    await shoot('01-sign-in');
+    await casey.check();
     await page.getByLabel('Username').fill('casey');
     await page.getByLabel('Password', { exact: true }).fill(TEST_PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -96,144 +92,79 @@ describe('caseworker in a browser', { skip: available ? false : `${CHROMIUM} not
     assert.equal(
       await page.evaluate(() => document.body.classList.contains('govuk-frontend-supported')),
       true,
+      'GOV.UK Frontend runs under the CSP',
     );
+    await casey.check();
+    await casey.goto('/');
+    await page.getByRole('heading', { level: 1 }).waitFor();
+    await casey.check('start');
+    await page.goBack();
 
-    const target = register.find((r) => r.status === 'ACTV' && r.notices.length === 0 && r.setting)!;
     await page.getByLabel('Postcode').fill(target.setting!.address.postcode!.toLowerCase());
     await page.getByLabel('Status').selectOption('ACTV');
     await page.getByRole('button', { name: 'Search' }).click();
-    await shoot('02-search');
+    await page.getByRole('link', { name: target.referenceNumber }).waitFor();
+    await casey.check();
     await page.getByRole('link', { name: target.referenceNumber }).click();
     await page.getByRole('heading', { level: 1, name: target.provider.name.trim() }).waitFor();
-    await shoot('03-registration');
+    await casey.check('caseworker-registration');
 
     await page.getByRole('link', { name: 'Change status' }).click();
+    await casey.check();
     await page.getByLabel('Suspend').check();
     await page.getByLabel('Grounds for suspension').fill('Allegation under investigation');
-    await page.getByLabel('Last day of this suspension period').fill('2027-03-01');
+    const endDate = page.getByRole('group', { name: 'Last day of this suspension period' });
+    await endDate.getByLabel('Day').fill('1');
+    await endDate.getByLabel('Month').fill('3');
+    await endDate.getByLabel('Year').fill('2027');
     await page.getByLabel('Reason', { exact: true }).fill('Risk of harm');
-    await page.getByRole('button', { name: 'Change status' }).click();
+    await page.getByRole('button', { name: 'Continue' }).click();
     const summary = page.locator('.govuk-error-summary');
     await summary.waitFor();
     assert.match(await summary.innerText(), /A suspension period can last at most 6 weeks/);
-    await shoot('04-refused');
+    await casey.check();
 
     await page.getByLabel('Resign').check();
     await page.getByLabel('Reason', { exact: true }).fill('Moving out of the area');
-    await page.getByRole('button', { name: 'Change status' }).click();
-    await page.locator('.govuk-notification-banner--success').waitFor();
-    assert.match(
-      await page.locator('.govuk-notification-banner--success').innerText(),
-      /Status changed to Resigned/,
-    );
-    await shoot('05-changed');
-
-    assert.deepEqual(problems, [], 'no script errors, CSP violations or missing assets');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    // What cannot be undone is checked first: what changes, for whom, from when.
+    await page.getByRole('heading', { level: 1, name: 'Check the change before you confirm it' }).waitFor();
+    assert.match(await page.locator('.govuk-summary-list').innerText(), /Resigned from 3 November 2026/);
+    await casey.check('caseworker-status-check');
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    const banner = page.locator('.govuk-notification-banner--success');
+    await banner.waitFor();
+    assert.match(await banner.innerText(), /Status changed to Resigned/);
+    await casey.check();
+    await casey.finish();
   });
 
-  test('an LA officer’s attendance pages at 320 px: no sideways scroll, nothing axe finds against WCAG 2.2 AA', async () => {
-    const db = server.handle.db;
-    await upsertSchools(db, [
-      {
-        urn: 100001,
-        name: 'Synthetic Academy with a rather long name for a narrow screen',
-        laCode: '825',
-        typeOfEstablishment: 'Academy',
-        phaseOfEducation: 'Secondary',
-        status: 'Open',
-        street: null,
-        town: 'Exampleton',
-        postcode: 'ZZ1 1ZZ',
-      },
-    ]);
-    const mis = await clientWithToken(server, {
-      name: 'MIS',
-      scopes: ['attendance.submit'],
-      requiresConsent: false,
-    });
-    const day = (date: string, present: number) => ({
-      ncYearGroup: '7',
-      date,
-      schoolSession: 'AM',
-      attendances: [
-        { attendanceCode: '/', value: present },
-        { attendanceCode: 'I', value: 100 - present },
-      ],
-    });
-    const sent = await server.call(
-      'POST',
-      '/attendances',
-      { authorization: `Bearer ${mis.token}`, 'content-type': 'application/json' },
-      JSON.stringify({
-        urn: 100001,
-        totalNoOfPupils: 100,
-        submissionData: [day('2026-10-30', 94), day('2026-11-02', 91)],
-      }),
-    );
-    assert.equal(sent.status, 201, sent.text);
-    const la = await clientWithToken(server, {
-      name: 'Bucks',
-      scopes: ['attendance.read.la'],
-      laCode: '825',
-    });
-    await setAttendanceSource(
-      db,
-      server.secretBox,
-      {
-        laCode: '825',
-        baseUrl: server.baseUrl,
-        tokenUrl: `${server.baseUrl}/oauth2/token`,
-        clientId: la.clientId,
-        clientSecret: la.clientSecret,
-        caPem: server.ca,
-      },
-      'test',
-    );
-    await createAccount(
-      db,
-      {
-        username: 'officer',
-        displayName: 'Lee Officer',
-        password: TEST_PASSWORD,
-        roles: ['la-officer'],
-        laCode: '825',
-      },
-      ACCOUNT_ROLES,
-    );
+  test('the next extract is collected; the LA officer reviews and accepts the resignation; the ORUK API drops the setting', async () => {
+    await extractAndCollect(server, LA, clock);
+    const officer = await BrowserUser.open(browser, server.baseUrl);
+    const { page } = officer;
+    await officer.signIn('officer', `/la/${LA}/review`);
+    await page.waitForURL(new RegExp(`/la/${LA}/review$`));
+    const change = page.getByRole('link', { name: new RegExp(target.referenceNumber) });
+    await change.waitFor();
+    await officer.check('la-change-review');
 
-    const narrow = await watchedPage({ width: 320, height: 900 });
-    await narrow.goto(`${server.baseUrl}/la/attendance`);
-    await narrow.getByLabel('Username').fill('officer');
-    await narrow.getByLabel('Password', { exact: true }).fill(TEST_PASSWORD);
-    await narrow.getByRole('button', { name: 'Sign in' }).click();
-    await narrow.waitForURL(/\/la\/825\/attendance$/);
-    for (const [name, target] of [
-      ['06-la-attendance', '/la/825/attendance'],
-      ['07-la-attendance-school', '/la/825/attendance/schools/100001'],
-    ] as const) {
-      if (!narrow.url().endsWith(target)) await narrow.goto(`${server.baseUrl}${target}`);
-      await narrow.locator('svg[role="img"]').first().waitFor();
-      const [pageWidth, screenWidth] = await narrow.evaluate(() => [
-        document.documentElement.scrollWidth,
-        document.documentElement.clientWidth,
-      ]);
-      assert.ok(pageWidth <= screenWidth, `${target}: ${pageWidth} px wide on a ${screenWidth} px screen`);
-      await narrow.evaluate(axe.source);
-      const found = await narrow.evaluate(() =>
-        (window as unknown as { axe: typeof axe }).axe.run(document, {
-          runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
-        }),
-      );
-      assert.deepEqual(
-        found.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-        [],
-        target,
-      );
-      if (screenshots) {
-        mkdirSync(screenshots, { recursive: true });
-        await narrow.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: true });
-      }
-    }
-    assert.deepEqual(problems, [], 'no script errors, CSP violations or missing assets');
+    await change.click();
+    await page.getByRole('heading', { level: 1, name: new RegExp(target.setting!.name ?? '') }).waitFor();
+    assert.match(await page.locator('main').innerText(), /Resigned/);
+    await officer.check('la-change-detail');
+    await page.getByRole('button', { name: 'Accept the change' }).click();
+    await page.locator('.govuk-notification-banner--success').waitFor();
+    assert.match(await page.locator('.govuk-notification-banner--success').innerText(), /Change accepted/);
+    await officer.check();
+
+    // The public API, fetched by the page itself (same origin, under its CSP): no session needed.
+    const names = await page.evaluate(async (url) => {
+      const answer = await fetch(url, { headers: { accept: 'application/json' }, credentials: 'omit' });
+      return ((await answer.json()) as { contents: { name: string }[] }).contents.map((s) => s.name);
+    }, `/la/${LA}/oruk/services?per_page=200`);
+    assert.ok(names.length > 3, 'the directory publishes the other settings');
+    assert.ok(!names.includes(target.setting!.name!), 'a resigned setting is not published');
+    await officer.finish();
   });
 });

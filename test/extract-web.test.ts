@@ -55,6 +55,23 @@ describe('extract pages', () => {
     assert.match(other.body, /0 of 153 local authorities ready/);
   });
 
+  test('another date is chosen with a GOV.UK date input, its errors on the part that is wrong', async () => {
+    const client = server.client();
+    await client.signIn('casey', TEST_PASSWORD);
+    const page = await client.get('/regulator/extracts?date-day=2&date-month=11&date-year=2026');
+    assert.equal(page.status, 200);
+    assert.match(page.body, /2 of 153 local authorities ready/);
+    assert.match(page.body, /name="date-day"/);
+    const noDay = await client.get('/regulator/extracts?date-day=&date-month=11&date-year=2026');
+    assert.equal(noDay.status, 400);
+    assert.match(noDay.body, /href="#date-day">Date must include a day/);
+    assert.match(noDay.body, /govuk-input--error" id="date-day"/);
+    assert.doesNotMatch(noDay.body, /govuk-input--error" id="date-month"/);
+    const future = await client.get('/regulator/extracts?date-day=3&date-month=11&date-year=2026');
+    assert.equal(future.status, 400);
+    assert.match(future.body, /Date must be today or in the past/);
+  });
+
   test('an extract’s page shows its figures; the download is the stored document, gzipped or not', async () => {
     const client = server.client();
     await client.signIn('casey', TEST_PASSWORD);

@@ -132,7 +132,7 @@ describe('two instances on one database', () => {
     const changed = await fetchPage(
       second,
       'POST',
-      `/regulator/registrations/${ref}/status`,
+      `/regulator/registrations/${ref}/status/confirm`,
       session,
       new URLSearchParams({
         _csrf: csrfTokenIn(form.body),

@@ -180,7 +180,7 @@ describe('LA collection pages', () => {
     clock = NOW; // Tuesday: two
     page = await officer.get('/la/collection');
     assert.match(page.body, /The extract is late/);
-    assert.match(page.body, /no new extract since 6 November 2026 at 07:00/);
+    assert.match(page.body, /no new extract since 7am on 6 November 2026/);
   });
 
   test('snapshots and attempts: own LA only, the reason an invalid one was kept aside, download', async () => {

@@ -10,11 +10,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { csrfTokenIn, startTestServer, TEST_PASSWORD, type TestServer } from './support/test-server.ts';
+import { extractAndCollect } from './support/childcare-day.ts';
 import { upsertRegistrations, loadRegistration } from '../src/regulator/register/register-store.ts';
 import { recordStatusChange } from '../src/regulator/register/record-status-change.ts';
 import { generateRegister } from '../src/contracts/childcare-extract/synthetic-register.ts';
 import type { Registration } from '../src/contracts/childcare-extract/registration.ts';
-import { runExtracts } from '../src/regulator/extract/extract-runs.ts';
 import { addCertificate, authorise, createGatewayAccount } from '../src/regulator/gateway/gateway-store.ts';
 import { makeTestCertificate } from '../src/regulator/gateway/test-signing.ts';
 import { GATEWAY_PATH } from '../src/regulator/gateway/gateway-routes.ts';
@@ -23,9 +23,6 @@ import { addDays, londonDateOf } from '../src/platform/calendar.ts';
 import { createAccount } from '../src/platform/auth/accounts.ts';
 import { ACCOUNT_ROLES } from '../src/edgate.ts';
 import { addSource } from '../src/la/collection/sources.ts';
-import { collectAll } from '../src/la/collection/collect-all.ts';
-import { httpsTransport } from '../src/la/collection/transport.ts';
-import { onSnapshot } from '../src/la/la-role.ts';
 import type { TakeInOutcome } from '../src/la/directory/take-in.ts';
 import { bulkAccept, directoryRecord } from '../src/la/directory/directory-store.ts';
 
@@ -121,26 +118,10 @@ for (const transport of ['soap', 'fid'] as const) {
 
     /** The regulator's run for today's date, then the LA's collection, taking each new snapshot in. */
     async function nextDay(): Promise<TakeInOutcome> {
-      const { db } = server.handle;
-      const run = await runExtracts(db, {
-        extractDate: londonDateOf(clock),
-        laCodes: [LA],
-        now: () => clock,
-      });
-      assert.equal(run.built, 1, 'the regulator built the extract');
-      const takeIn = onSnapshot(db, () => clock);
-      const before = outcomes.length;
-      const [result] = await collectAll(db, {
-        now: clock,
-        secretBox: server.secretBox,
-        transport: httpsTransport({ ca: server.ca }),
-        retry: { attempts: 1, baseDelayMs: 0 },
-        sleep: async () => {},
-        onSnapshot: async (id) => void outcomes.push(await takeIn(id)),
-      });
-      assert.equal(result!.outcome, 'collected', result!.error);
-      assert.equal(outcomes.length, before + 1, 'the new snapshot was taken in');
-      return outcomes.at(-1)!;
+      const taken = await extractAndCollect(server, LA, clock);
+      assert.equal(taken.length, 1, 'the new snapshot was taken in');
+      outcomes.push(...taken);
+      return taken[0]!;
     }
 
     /** The changes of the LA's last snapshot taken in, as a reviewer would read them. */

@@ -101,17 +101,17 @@ describe('regulator pages and API', () => {
     assert.equal(page.status, 200);
     const text = page.body.replace(/&#39;/g, "'");
     for (const shown of [
-      "Women's refuge (WREF)",
+      "Special considerations: Women's refuge.",
       'must never appear in a public directory',
       'Consent withheld',
       'not released for public viewing',
       'UPRN 100023336956',
-      'Home childcarer (HCR)',
-      'Early Years Register (EYR)',
+      'Home childcarer',
+      'Early Years Register',
       'Exempt',
-      'All year round (ALYR)',
-      'Weekends (WEND)',
-      'Notice of decision (NOD)',
+      'All year round',
+      'Weekends',
+      'Notice of decision',
       'Conditions on the registration certificate',
       'All registers',
       'Welfare notices',
@@ -126,8 +126,10 @@ describe('regulator pages and API', () => {
       assert.ok(text.includes(shown), shown);
     }
     assert.doesNotMatch(text, /undefined/);
+    // Codes are for machines: the page says them in words only.
+    assert.doesNotMatch(text, /\((WREF|HCR|EYR|ALYR|WEND|NOD|REGD)\)/);
     const agency = await client.get('/regulator/registrations/EY100903');
-    assert.match(agency.body, /Childminder agency \(CA\)|EY100903 · Childminder agency/);
+    assert.match(agency.body, /Childminder agency · EY100903/);
     assert.match(agency.body, /Exempt from registration/);
     // No postcode (optional in Ofsted's schema): the address ends at the town, with no blank line.
     assert.match(agency.body, /Unit 4<br>Aylesbury<br><span class="govuk-hint">UPRN 200003/);
@@ -146,7 +148,9 @@ describe('regulator pages and API', () => {
       version: '1',
       kind: 'suspend',
       grounds: 'Allegation under investigation',
-      endDate: '2027-03-01',
+      'endDate-day': '1',
+      'endDate-month': '3',
+      'endDate-year': '2027',
       reason: 'Risk of harm',
     });
     assert.equal(tooLong.status, 422);
@@ -154,7 +158,14 @@ describe('regulator pages and API', () => {
     const unchanged = await client.get(`/regulator/registrations/${target.referenceNumber}`);
     assert.match(unchanged.body, />\s*Active\s*</);
 
-    const resign = await client.post(`/regulator/registrations/${target.referenceNumber}/status`, {
+    const check = await client.post(`/regulator/registrations/${target.referenceNumber}/status`, {
+      _csrf: csrf,
+      version: '1',
+      kind: 'resign',
+      reason: 'Moving away',
+    });
+    assert.equal(check.status, 200, 'a resignation is checked before it is made');
+    const resign = await client.post(`/regulator/registrations/${target.referenceNumber}/status/confirm`, {
       _csrf: csrf,
       version: '1',
       kind: 'resign',
@@ -166,7 +177,7 @@ describe('regulator pages and API', () => {
     assert.match(after.body, /Moving away/);
     assert.match(after.body, /casey/);
 
-    const stale = await client.post(`/regulator/registrations/${target.referenceNumber}/status`, {
+    const stale = await client.post(`/regulator/registrations/${target.referenceNumber}/status/confirm`, {
       _csrf: csrf,
       version: '1',
       kind: 'correct',

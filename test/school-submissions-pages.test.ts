@@ -186,7 +186,7 @@ describe('Attendance API submissions pages', () => {
     const page = await head.get(`${PAGE}?done=given`);
     assert.match(page.body, /Consent given/);
     assert.match(page.body, /Hana Head \(head\)/);
-    assert.match(page.body, /20 Nov 2026, 10:30/, 'London time');
+    assert.match(page.body, /10:30am on 20 November 2026/, 'London time');
     assert.match(page.body, /The receiver recorded the consent/);
     assert.match(page.body, /Remove consent/);
   });

@@ -30,7 +30,9 @@ describe('web hardening', () => {
     const client = server.client();
     await client.signIn('casey', TEST_PASSWORD);
     const target = register.find((r) => r.status === 'ACTV')!;
-    const path = `/regulator/registrations/${target.referenceNumber}/status`;
+    // The step that changes the status: the confirm of the check-your-answers page.
+    const formPath = `/regulator/registrations/${target.referenceNumber}/status`;
+    const path = `${formPath}/confirm`;
     const form = new URLSearchParams({ kind: 'cancel', ground: 'fee-not-paid', reason: 'forged' }).toString();
     const json = JSON.stringify({ kind: 'cancel', ground: 'fee-not-paid', reason: 'forged' });
     const boundary = 'x-forged';
@@ -58,9 +60,9 @@ describe('web hardening', () => {
     assert.deepEqual(await statusChangesOf(server.handle.db, target.referenceNumber), [], 'nothing changed');
 
     // Even the right token is refused from another site (Sec-Fetch-Site, Origin): defence in depth.
-    const page = await client.get(`${path}`);
+    const page = await client.get(formPath);
     const csrf = csrfTokenIn(page.body);
-    const withToken = { kind: 'cancel', ground: 'fee-not-paid', reason: 'forged', _csrf: csrf };
+    const withToken = { kind: 'cancel', ground: 'fee-not-paid', reason: 'forged', version: '1', _csrf: csrf };
     assert.equal((await client.post(path, withToken, { origin: 'https://evil.example' })).status, 403);
     assert.equal(
       (await client.post(path, withToken, { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }))

@@ -165,7 +165,7 @@ test('amending a mark with a reason records who, when, old and new, and the hist
   assert.equal(shown.statusCode, 200);
   assert.match(shown.body, /I → M/);
   assert.match(shown.body, /Dentist letter came in/);
-  assert.match(shown.body, /25 November 2026 at 10:30/);
+  assert.match(shown.body, /10:30am on 25 November 2026/);
 });
 
 test('a teacher of another school reaches none of it, even with crafted URLs and forms', async () => {
@@ -255,7 +255,26 @@ test('a bad date, a code not valid that day, and a day the school was shut are r
     '/school/register?date-day=31&date-month=2&date-year=2026&session=AM&group=3',
   );
   assert.equal(bad.statusCode, 400);
-  assert.match(bad.body, /Enter a real date/);
+  assert.match(bad.body, /href="#date-day">Date must be a real date/);
+  // The GOV.UK date input's messages, on the part that is wrong.
+  const noYear = await get(
+    'tess',
+    '/school/register?date-day=20&date-month=11&date-year=&session=AM&group=3',
+  );
+  assert.equal(noYear.statusCode, 400);
+  assert.match(noYear.body, /href="#date-year">Date must include a year/);
+  assert.match(noYear.body, /govuk-input--error" id="date-year"/);
+  assert.doesNotMatch(noYear.body, /govuk-input--error" id="date-day"/);
+  const future = await get(
+    'tess',
+    '/school/register?date-day=1&date-month=1&date-year=2027&session=AM&group=3',
+  );
+  assert.equal(future.statusCode, 400);
+  assert.match(future.body, /Date must be today or in the past/);
+  // A bookmark or a link may name the date as YYYY-MM-DD.
+  const linked = await get('tess', `/school/register?date=${TODAY}&session=AM&group=3`);
+  assert.equal(linked.statusCode, 200);
+  assert.match(linked.body, /morning of 25 November 2026/);
   const page = await get('tess', REGISTER);
   const pupil = year3Today[2]!.pupilId;
   const wrongCode = await post('tess', {

@@ -14,6 +14,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import type { Database } from '../platform/db/database.ts';
 import { isCalendarDate, londonDateOf } from '../platform/calendar.ts';
+import {
+  dateErrorLink,
+  dateInputParams,
+  readDateInput,
+  type DateInputValue,
+} from '../platform/web/date-input.ts';
 import { attendanceCodesValidOn } from '../contracts/attendance/attendance-codes.ts';
 import { isPupilYearGroup, pupilYearGroups } from '../contracts/attendance/nc-year-groups.ts';
 import { compileCalendar } from './school-calendar.ts';
@@ -27,16 +33,10 @@ import {
   type StaffMember,
 } from './school-data.ts';
 import { changeFate } from './send-window.ts';
-import { dateFromParts } from '../platform/web/form-values.ts';
+import { formatLondonTime } from '../platform/web/london-time.ts';
 
 const VIEWS = 'school/views';
 export const REGISTER_PAGE = '/school/register';
-
-const londonDateTime = new Intl.DateTimeFormat('en-GB', {
-  dateStyle: 'long',
-  timeStyle: 'short',
-  timeZone: 'Europe/London',
-});
 
 export function yearGroupName(code: string): string {
   if (code === 'R') return 'Reception';
@@ -45,9 +45,6 @@ export function yearGroupName(code: string): string {
 }
 
 const SESSION_NAMES: Record<SchoolSession, string> = { AM: 'morning', PM: 'afternoon' };
-
-/** A GOV.UK date input's three fields → `YYYY-MM-DD`, or undefined when not a real date. */
-export { dateFromParts };
 
 interface RegisterRow {
   pupil_id: string;
@@ -122,7 +119,7 @@ export async function registerPages(
   const renderRegister = async (
     reply: FastifyReply,
     member: StaffMember,
-    choice: { date?: string; session?: SchoolSession; group?: string; parts?: Record<string, string> },
+    choice: { date?: string; session?: SchoolSession; group?: string; asked?: DateInputValue },
     extra: Record<string, unknown> = {},
   ) => {
     const groups = await yearGroupsOf(db, member.urn);
@@ -130,12 +127,13 @@ export async function registerPages(
     const date = choice.date ?? today;
     const session = choice.session ?? (now().getUTCHours() >= 12 ? 'PM' : 'AM');
     const group = choice.group && groups.includes(choice.group) ? choice.group : groups[0];
-    const [y, m, d] = date.split('-');
     const context: Record<string, unknown> = {
       pageTitle: 'Take the register',
       school: member.schoolName,
       base: REGISTER_PAGE,
-      dateParts: choice.parts ?? { day: String(Number(d)), month: String(Number(m)), year: y },
+      dateInput: dateInputParams('date', choice.asked ?? readDateInput({ date }, 'date', { label: 'Date' }), {
+        legend: 'Date',
+      }),
       date,
       session,
       sessionName: SESSION_NAMES[session],
@@ -145,8 +143,6 @@ export async function registerPages(
     };
     if (group === undefined || extra.errorSummary) return reply.view(`${VIEWS}/register.njk`, context);
     const calendar = compileCalendar(await calendarOf(db, member.urn));
-    if (date > today)
-      return reply.view(`${VIEWS}/register.njk`, { ...context, closed: 'That date is still to come.' });
     if (!calendar.sessionsOn(date).includes(session))
       return reply.view(`${VIEWS}/register.njk`, {
         ...context,
@@ -186,28 +182,22 @@ export async function registerPages(
         const member = await memberFor(request, reply);
         if (!member) return reply;
         const query = request.query as Record<string, unknown>;
-        const asked = ['date-day', 'date-month', 'date-year'].some((k) => query[k] !== undefined);
-        const date = asked
-          ? dateFromParts(query['date-day'], query['date-month'], query['date-year'])
-          : undefined;
+        // Day, month and year from the form, or ?date=YYYY-MM-DD from a link.
+        const asked = readDateInput(query, 'date', {
+          label: 'Date',
+          today: londonDateOf(now()),
+          notAfterToday: true,
+        });
+        const date = asked.date;
         const session = sessionOf(query.session);
         const group =
           typeof query.group === 'string' && isPupilYearGroup(query.group) ? query.group : undefined;
-        const parts = asked
-          ? {
-              day: String(query['date-day'] ?? ''),
-              month: String(query['date-month'] ?? ''),
-              year: String(query['date-year'] ?? ''),
-            }
-          : undefined;
         const saved = Number(query.saved);
-        const choice = { session, group, ...(date ? { date } : {}), ...(parts ? { parts } : {}) };
-        if (asked && !date) {
+        const choice = { session, group, ...(date ? { date } : {}), ...(asked.given ? { asked } : {}) };
+        if (asked.error) {
           reply.code(400);
-          const error = 'Enter a real date, for example 19 11 2026';
           return renderRegister(reply, member, choice, {
-            dateError: error,
-            errorSummary: [{ text: error, href: '#date-day' }],
+            errorSummary: [dateErrorLink('date', asked.error)],
           });
         }
         return renderRegister(
@@ -306,7 +296,7 @@ export async function registerPages(
           date,
           base: REGISTER_PAGE,
           changes: history.map((h) => ({
-            at: londonDateTime.format(new Date(h.at)),
+            at: formatLondonTime(new Date(h.at)),
             by: h.by,
             from: h.from ?? 'Not marked',
             to: h.to,

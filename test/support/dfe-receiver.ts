@@ -16,6 +16,7 @@ import type { DatabaseHandle } from '../../src/platform/db/database.ts';
 import { dfeRole } from '../../src/dfe/dfe-role.ts';
 import { createClient } from '../../src/dfe/oauth/clients.ts';
 import { upsertSchools } from '../../src/dfe/schools/school-store.ts';
+import type { School } from '../../src/dfe/schools/school.ts';
 import type { ReceiverSettings } from '../../src/school/sync/receiver-client.ts';
 import { TEST_ROLE_CONFIG, roleContextOf } from './test-server.ts';
 import { freePort } from './postgres-cluster.ts';
@@ -29,6 +30,21 @@ export interface DfeReceiver {
   /** The receiver settings a school-role instance uses to reach it. */
   settings: ReceiverSettings;
   close(): Promise<void>;
+}
+
+/** An open primary school of LA 825 as the DfE's schools register holds it. */
+export function dfeSchool(urn: number, name: string, laCode = '825'): School {
+  return {
+    urn,
+    name,
+    laCode,
+    typeOfEstablishment: 'Community school',
+    phaseOfEducation: 'Primary',
+    status: 'Open',
+    street: null,
+    town: 'Exampleton',
+    postcode: 'ZZ1 1ZZ',
+  };
 }
 
 export async function startDfeReceiver(options: {
@@ -58,17 +74,7 @@ export async function startDfeReceiver(options: {
   await app.listen({ host: '127.0.0.1', port });
   await upsertSchools(
     options.handle.db,
-    options.urns.map((urn, i) => ({
-      urn,
-      name: `Synthetic School ${i + 1}`,
-      laCode: options.laCodes?.[urn] ?? '825',
-      typeOfEstablishment: 'Community school',
-      phaseOfEducation: 'Primary',
-      status: 'Open',
-      street: null,
-      town: 'Exampleton',
-      postcode: 'ZZ1 1ZZ',
-    })),
+    options.urns.map((urn, i) => dfeSchool(urn, `Synthetic School ${i + 1}`, options.laCodes?.[urn])),
   );
   const supplier = await createClient(options.handle.db, {
     name: 'School MIS',

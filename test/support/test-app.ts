@@ -35,8 +35,8 @@ export const TEST_ROLE_CONFIG: {
   collectSchedule: boolean;
   syncSchedule: boolean;
   webhookSender: boolean;
-  /** The school role's trust for its receiver (a test DfE's certificate file). */
-  receiverCaFile?: string;
+  /** The school role's trust for its receiver (a test DfE's certificate file; test-server.ts: its own). */
+  receiverCaFile: string | undefined;
 } = {
   publicUrl: 'https://127.0.0.1',
   gatewayMaintenance: undefined,
@@ -50,6 +50,7 @@ export const TEST_ROLE_CONFIG: {
   syncSchedule: false,
   // Nor send the LA's webhook outbox.
   webhookSender: false,
+  receiverCaFile: undefined,
   extractLeaseSeconds: 600,
 };
 

@@ -43,7 +43,13 @@ export async function startTestServer(options: Omit<TestAppOptions, 'tls'> = {})
   // take a free port first so the address is known before the routes are built.
   const port = await freePort();
   const baseUrl = `https://127.0.0.1:${port}`;
-  const built = await buildTestApp({ ...options, tls, config: { ...options.config, publicUrl: baseUrl } });
+  // The school role sends to the DfE role of this same server: it trusts this server's certificate.
+  const receiverCaFile = path.join(dir, 'tls', 'server.crt');
+  const built = await buildTestApp({
+    ...options,
+    tls,
+    config: { receiverCaFile, ...options.config, publicUrl: baseUrl },
+  });
   await built.app.listen({ host: '127.0.0.1', port });
   const call = httpsCall(baseUrl, tls.cert);
   return {

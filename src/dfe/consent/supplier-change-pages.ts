@@ -12,23 +12,18 @@ import { Type } from 'typebox';
 import type { Database } from '../../platform/db/database.ts';
 import { formBody, pageFields, typed } from '../../platform/http/typed-routes.ts';
 import { decideSupplierChange, pendingSupplierChanges, type SupplierChange } from './consent-store.ts';
+import { formatLondonTime } from '../../platform/web/london-time.ts';
 
 const VIEWS = 'dfe/consent/views';
 export const SUPPLIER_CHANGE_PAGES = '/dfe/supplier-changes';
-
-const londonDateTime = new Intl.DateTimeFormat('en-GB', {
-  dateStyle: 'long',
-  timeStyle: 'short',
-  timeZone: 'Europe/London',
-});
 
 function changeView(change: SupplierChange) {
   return {
     ...change,
     school: change.schoolName ? `${change.schoolName} (URN ${change.urn})` : `URN ${change.urn}`,
     current: change.currentClientName ?? 'None (the consent was removed since)',
-    givenAtText: londonDateTime.format(change.givenAt),
-    requestedAtText: londonDateTime.format(change.requestedAt),
+    givenAtText: formatLondonTime(change.givenAt),
+    requestedAtText: formatLondonTime(change.requestedAt),
   };
 }
 

@@ -16,17 +16,25 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import type { Database } from '../../platform/db/database.ts';
 import { pageFields, typed } from '../../platform/http/typed-routes.ts';
-import { formatLongDate, isCalendarDate, londonDateOf } from '../../platform/calendar.ts';
+import { formatLongDate, londonDateOf } from '../../platform/calendar.ts';
+import {
+  dateErrorLink,
+  dateFieldNames,
+  dateInputParams,
+  readDateInput,
+  type DateInputValue,
+} from '../../platform/web/date-input.ts';
 import { liveLocalAuthorities, localAuthorityByCode } from '../../platform/reference.ts';
 import { schoolByUrn } from '../schools/school-store.ts';
 import { listConsents } from '../consent/consent-store.ts';
 import { combineFigures, formatRate } from './figures.ts';
 import { FIGURE_COLUMNS, figureCells } from '../../contracts/attendance/figure-columns.ts';
-import { rateChart, type RateChart } from '../../platform/web/rate-chart.ts';
+import { RATE_COLOURS, rateChart, type RateChart } from '../../platform/web/rate-chart.ts';
 import { csvDocument } from './statistics-csv.ts';
 import { monitorWindow } from './statistics-dates.ts';
 import type { AttendanceStatistics } from './attendance-statistics.ts';
 import type { DayFigures } from './statistics-store.ts';
+import { formatLondonTime } from '../../platform/web/london-time.ts';
 
 const VIEWS = 'dfe/statistics/views';
 export const STATISTICS_PAGES = '/dfe/attendance';
@@ -39,20 +47,8 @@ const SHORT_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'S
 const shortDate = (date: string) => `${Number(date.slice(8))} ${SHORT_MONTHS[Number(date.slice(5, 7)) - 1]}`;
 const longDate = formatLongDate;
 
-const londonDateTimeFormat = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/London',
-  day: 'numeric',
-  month: 'short',
-  year: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-});
 /** "20 Nov 2026, 09:00:05", London time. */
-const dateTime = (instant: Date) => londonDateTimeFormat.format(instant);
-
-/** GOV.UK colours: blue for attendance, orange and red for the absences. */
-const COLOURS = { attendance: '#1d70b8', authorised: '#f47738', unauthorised: '#d4351c' };
+const dateTime = (instant: Date) => formatLondonTime(instant);
 
 /** Two charts of a series, oldest first: attendance alone, so that its scale shows its movement. */
 function seriesCharts(days: readonly DayFigures[]): { attendance: RateChart; absence: RateChart } {
@@ -66,7 +62,7 @@ function seriesCharts(days: readonly DayFigures[]): { attendance: RateChart; abs
         {
           key: 'attendance',
           label: 'Attendance',
-          colour: COLOURS.attendance,
+          colour: RATE_COLOURS.attendance,
           values: days.map((d) => d.attendanceRate),
         },
       ],
@@ -78,13 +74,13 @@ function seriesCharts(days: readonly DayFigures[]): { attendance: RateChart; abs
         {
           key: 'authorised',
           label: 'Authorised absence',
-          colour: COLOURS.authorised,
+          colour: RATE_COLOURS.authorised,
           values: days.map((d) => d.authorisedRate),
         },
         {
           key: 'unauthorised',
           label: 'Unauthorised absence',
-          colour: COLOURS.unauthorised,
+          colour: RATE_COLOURS.unauthorised,
           values: days.map((d) => d.unauthorisedRate),
         },
       ],
@@ -100,14 +96,34 @@ function sendCsv(reply: FastifyReply, filename: string, text: string): FastifyRe
     .send(text);
 }
 
-/** `?date=`: anything not a date means the latest with figures. */
-const DayQuery = pageFields('date');
+/** `?date=YYYY-MM-DD` or the date input's parts; none means the latest with figures. */
+const DayQuery = pageFields(...dateFieldNames('date'));
 const LaParams = Type.Object({ la: Type.String() });
 const UrnParams = Type.Object({ urn: Type.String() });
 
-function askedDate(query: { date?: unknown }): string | undefined {
-  const { date } = query;
-  return typeof date === 'string' && isCalendarDate(date) ? date : undefined;
+/** The date asked for, by the GOV.UK date input's day, month and year or by ?date=YYYY-MM-DD. */
+function askedDay(query: Record<string, unknown>, today: string): DateInputValue {
+  return readDateInput(query, 'date', { label: 'Date', today, notAfterToday: true });
+}
+
+/**
+ * The day a page shows (the one asked for, else `fallback`) and what its date input and error
+ * summary show. A date that is wrong is said on the field; the page shows the fallback meanwhile.
+ */
+function dayShown(asked: DateInputValue, fallback: string) {
+  const date = asked.date ?? fallback;
+  const input = asked.error ? asked : readDateInput({ date }, 'date', { label: 'Date' });
+  return {
+    date,
+    error: asked.error,
+    view: {
+      dateInput: dateInputParams('date', input, {
+        legend: 'Show another date',
+        hint: 'For example, 20 11 2026',
+      }),
+      ...(asked.error ? { errorSummary: [dateErrorLink('date', asked.error)] } : {}),
+    },
+  };
 }
 
 export interface StatisticsPageOptions {
@@ -121,8 +137,11 @@ export async function statisticsPages(app: FastifyInstance, options: StatisticsP
   const today = () => londonDateOf(now());
 
   /** The asked date, else the latest with national figures (else today). */
-  const nationalDate = async (query: { date?: unknown }) =>
-    askedDate(query) ?? (await statistics.latestDates(NATIONAL, 1, today()))[0] ?? today();
+  const nationalDay = async (query: Record<string, unknown>) => {
+    const asked = askedDay(query, today());
+    const latest = asked.date ?? (await statistics.latestDates(NATIONAL, 1, today()))[0] ?? today();
+    return dayShown(asked, latest);
+  };
 
   const nationalSeries = async () => {
     const dates = await statistics.latestDates(NATIONAL, SERIES_DATES, today());
@@ -187,13 +206,15 @@ export async function statisticsPages(app: FastifyInstance, options: StatisticsP
       });
 
       scope.get('/year-groups', { preHandler: allowed, schema: onDay }, async (request, reply) => {
-        const date = await nationalDate(request.query);
+        const { date, error, view } = await nationalDay(request.query);
         const [yearGroups, dates] = await Promise.all([
           statistics.byYearGroup(date, NATIONAL),
           statistics.latestDates(NATIONAL, SERIES_DATES, today()),
         ]);
+        if (error) reply.code(400);
         return reply.view(`${VIEWS}/year-groups.njk`, {
           ...common,
+          ...view,
           pageTitle: `Year groups on ${longDate(date)}`,
           date,
           dates,
@@ -202,13 +223,15 @@ export async function statisticsPages(app: FastifyInstance, options: StatisticsP
       });
 
       scope.get('/las', { preHandler: allowed, schema: onDay }, async (request, reply) => {
-        const date = await nationalDate(request.query);
+        const { date, error, view } = await nationalDay(request.query);
         const [table, dates] = await Promise.all([
           laTable(date),
           statistics.latestDates(NATIONAL, SERIES_DATES, today()),
         ]);
+        if (error) reply.code(400);
         return reply.view(`${VIEWS}/las.njk`, {
           ...common,
+          ...view,
           pageTitle: `Local authorities on ${longDate(date)}`,
           date,
           dates,
@@ -217,7 +240,8 @@ export async function statisticsPages(app: FastifyInstance, options: StatisticsP
       });
 
       scope.get('/las.csv', { preHandler: allowed, schema: onDay }, async (request, reply) => {
-        const date = await nationalDate(request.query);
+        const { date, error } = await nationalDay(request.query);
+        if (error) return reply.code(400).type('text/plain; charset=utf-8').send(error.message);
         const { rows } = await laTable(date);
         const text = csvDocument(
           ['date', 'la_code', 'la_name', 'schools_in_register', ...FIGURE_COLUMNS],
@@ -227,29 +251,41 @@ export async function statisticsPages(app: FastifyInstance, options: StatisticsP
       });
 
       /** An LA's day: its schools (reporting or not), totals, phases and year groups. */
-      const laDay = async (laCode: string, query: { date?: unknown }) => {
+      const laDay = async (laCode: string, query: Record<string, unknown>) => {
         const area = { kind: 'la', laCode } as const;
         const dates = await statistics.latestDates(area, SERIES_DATES, today());
-        const date = askedDate(query) ?? dates[0] ?? today();
+        const { date, error, view } = dayShown(askedDay(query, today()), dates[0] ?? today());
         const [schools, phases, yearGroups] = await Promise.all([
           statistics.schoolsOfLa(laCode, date),
           statistics.byPhase(date, area),
           statistics.byYearGroup(date, area),
         ]);
         const reported = schools.flatMap((school) => (school.figures ? [school.figures] : []));
-        return { area, dates, date, schools, phases, yearGroups, total: combineFigures(reported) };
+        return {
+          area,
+          dates,
+          date,
+          error,
+          view,
+          schools,
+          phases,
+          yearGroups,
+          total: combineFigures(reported),
+        };
       };
 
       scope.get('/las/:la', { preHandler: allowed, schema: laOfDay }, async (request, reply) => {
         const { la: laCode } = request.params;
         const la = localAuthorityByCode(laCode);
         if (!la) return notFound(reply, 'Local authority not found', `No live LA has the code ${laCode}.`);
-        const day = await laDay(la.code, request.query);
+        const { error, view, ...day } = await laDay(la.code, request.query);
+        if (error) reply.code(400);
         const newest = day.dates[0];
         const oldest = day.dates[day.dates.length - 1];
         const days = newest && oldest ? await statistics.daily(day.area, oldest, newest) : [];
         return reply.view(`${VIEWS}/la.njk`, {
           ...common,
+          ...view,
           pageTitle: `${la.name} on ${longDate(day.date)}`,
           la,
           ...day,
@@ -263,7 +299,8 @@ export async function statisticsPages(app: FastifyInstance, options: StatisticsP
         const { la: laCode } = request.params;
         const la = localAuthorityByCode(laCode);
         if (!la) return reply.code(404).type('text/plain').send(`No live LA has the code ${laCode}`);
-        const { date, schools } = await laDay(la.code, request.query);
+        const { date, schools, error } = await laDay(la.code, request.query);
+        if (error) return reply.code(400).type('text/plain; charset=utf-8').send(error.message);
         const text = csvDocument(
           ['date', 'la_code', 'urn', 'school_name', 'phase_of_education', 'reported', ...FIGURE_COLUMNS],
           schools.map((school) => [
@@ -287,7 +324,8 @@ export async function statisticsPages(app: FastifyInstance, options: StatisticsP
         const recent = urn === undefined ? [] : await statistics.latestSchoolDays(urn, SERIES_DATES);
         if (urn === undefined || (!school && recent.length === 0))
           return notFound(reply, 'School not found', `No school has the URN ${asked}.`);
-        const date = askedDate(request.query) ?? recent[0]?.date ?? today();
+        const { date, error, view } = dayShown(askedDay(request.query, today()), recent[0]?.date ?? today());
+        if (error) reply.code(400);
         const [yearGroups, requests, consents] = await Promise.all([
           statistics.byYearGroup(date, { kind: 'school', urn }),
           statistics.requestsForSchool(urn, SCHOOL_REQUESTS),
@@ -296,6 +334,7 @@ export async function statisticsPages(app: FastifyInstance, options: StatisticsP
         const days = [...recent].reverse();
         return reply.view(`${VIEWS}/school.njk`, {
           ...common,
+          ...view,
           pageTitle: school ? `${school.name} (${urn})` : `School ${urn}`,
           urn,
           school,

@@ -67,7 +67,7 @@ const SHORT_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'S
 const shortDate = (date: string) => `${Number(date.slice(8))} ${SHORT_MONTHS[Number(date.slice(5, 7)) - 1]}`;
 
 /** GOV.UK colours: the school or LA in blue, England in black. */
-const COLOURS = ['#1d70b8', '#0b0c0c', '#f47738'];
+const COLOURS = ['#1d70b8', '#0b0c0c', '#b35900'];
 
 /** A chart of attendance rates, one line per area, over dates oldest first. */
 function attendanceChart(dates: readonly string[], lines: { label: string; values: (number | null)[] }[]) {

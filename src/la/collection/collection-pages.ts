@@ -32,20 +32,14 @@ import type { CertificateMaterial } from './client-certificate.ts';
 import { latestSnapshots, readSnapshotDocument } from './snapshot-store.ts';
 import { collectionStaleness, type Staleness } from './staleness.ts';
 import { OUTCOME_WORDS, SNAPSHOT_STATE_WORDS } from './outcome-words.ts';
+import { formatLondonTime } from '../../platform/web/london-time.ts';
 
 type Db = Kysely<EdgateDatabase>;
 const VIEWS = 'la/collection/views';
 
+/** A time on the collection pages, in London: "7am on 6 November 2026". */
 export function londonTime(value: Date | string | null): string {
-  if (value === null) return '';
-  return new Date(value).toLocaleString('en-GB', {
-    timeZone: 'Europe/London',
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-  });
+  return value === null ? '' : formatLondonTime(new Date(value));
 }
 
 /** Which LA the page is about: an officer's own, whatever the address asks; an admin's choice, or every LA. */

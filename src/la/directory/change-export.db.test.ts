@@ -171,11 +171,28 @@ describe('exports of the changes found', () => {
     assert.ok(!other.body.includes('EY826'));
     const bad = await officer.get('/la/825/review/changes.csv?since=yesterday');
     assert.equal(bad.statusCode, 400);
-    assert.match(bad.body, /YYYY-MM-DD/);
+    assert.match(bad.body, /Changes found since must be a real date/);
     const anonymous = await server.app.inject({
       method: 'GET',
       url: '/la/825/review/changes.csv?since=2026-12-01',
     });
     assert.notEqual(anonymous.statusCode, 200);
+  });
+
+  test('the download date is a GOV.UK date input: day, month, year, its error on the part that is wrong', async () => {
+    const officer = await signIn(server.app, 'officer-825');
+    const page = await officer.get('/la/825/review');
+    assert.match(page.body, /name="since-day"/);
+    assert.match(page.body, /name="since-month"/);
+    assert.match(page.body, /name="since-year"/);
+    assert.doesNotMatch(page.body, /YYYY-MM-DD/);
+    const csv = await officer.get('/la/825/review/changes.csv?since-day=1&since-month=12&since-year=2026');
+    assert.equal(csv.statusCode, 200);
+    assert.equal(csv.body, (await la('changes', '--since', '2026-12-01', '--la', '825'), out));
+    const noMonth = await officer.get('/la/825/review/changes.csv?since-day=1&since-month=&since-year=2026');
+    assert.equal(noMonth.statusCode, 400);
+    assert.match(noMonth.body, /href="#since-month">Changes found since must include a month/);
+    assert.match(noMonth.body, /govuk-input--error" id="since-month"/);
+    assert.doesNotMatch(noMonth.body, /govuk-input--error" id="since-day"/);
   });
 });

@@ -63,19 +63,19 @@ import {
 } from './directory-store.ts';
 import { describeChangeRow, KIND_LABELS, provisionName } from './change-words.ts';
 import { changesCsv, changesJson, londonMidnight } from './change-export.ts';
-import { addDays, isCalendarDate, londonDateOf } from '../../platform/calendar.ts';
+import { addDays, londonDateOf } from '../../platform/calendar.ts';
+import { dateErrorLink, dateInputParams, readDateInput } from '../../platform/web/date-input.ts';
 import { heldSnapshots, snapshotSummary } from './snapshot-access.ts';
 import { discardSnapshot, takeInSnapshot } from './take-in.ts';
+import { formatLondonTime } from '../../platform/web/london-time.ts';
 
 const VIEWS = 'la/directory/views';
+/** The date the review page's downloads start from. */
+const SINCE_RULE = { label: 'Changes found since', required: true, notAfterToday: true };
+const SINCE_INPUT = { legend: 'Changes found since', hint: 'For example, 1 12 2026' };
 const PAGE_SIZE = 50;
 
-const londonDateTime = new Intl.DateTimeFormat('en-GB', {
-  dateStyle: 'long',
-  timeStyle: 'short',
-  timeZone: 'Europe/London',
-});
-const when = (d: Date | null | undefined): string => (d ? londonDateTime.format(d) : '');
+const when = (d: Date | null | undefined): string => (d ? formatLondonTime(d) : '');
 
 /** The LAs an account may see: an officer's own, or (admin) any. */
 export function mayAct(account: Account, laCode: string): boolean {
@@ -297,7 +297,11 @@ export async function directoryPages(
           pages,
           previous: page > 1 ? params(page - 1) : undefined,
           next: page < pages ? params(page + 1) : undefined,
-          exportSince: addDays(londonDateOf(now()), -7),
+          sinceInput: dateInputParams(
+            'since',
+            readDateInput({ since: addDays(londonDateOf(now()), -7) }, 'since', SINCE_RULE),
+            SINCE_INPUT,
+          ),
         });
       });
 
@@ -306,12 +310,20 @@ export async function directoryPages(
         scope.get(`/:code/review/changes.${format}`, { preHandler: allowed }, async (request, reply) => {
           const laCode = laOf(request, reply);
           if (!laCode) return reply;
-          const since = (request.query as { since?: unknown }).since;
-          if (typeof since !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(since) || !isCalendarDate(since)) {
+          const asked = readDateInput(request.query as Record<string, unknown>, 'since', {
+            ...SINCE_RULE,
+            today: londonDateOf(now()),
+          });
+          const since = asked.date;
+          if (since === undefined) {
+            // The form again, its error on the field: a download cannot show an error itself.
+            const error = asked.error ?? { message: 'Enter the date to download changes from', parts: [] };
             reply.code(400);
-            return reply.view('message.njk', {
-              pageTitle: 'Enter the date to download changes from',
-              paragraphs: ['Give a date as YYYY-MM-DD, for example 2026-12-01, then download again.'],
+            return reply.view(`${VIEWS}/changes-since.njk`, {
+              pageTitle: 'Download changes',
+              laCode,
+              sinceInput: dateInputParams('since', { ...asked, error }, SINCE_INPUT),
+              errorSummary: [dateErrorLink('since', error)],
             });
           }
           const changes = await changesSince(db, { since: londonMidnight(since), laCode });

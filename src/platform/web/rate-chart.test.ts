@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rateChart, rateTicks } from './rate-chart.ts';
+import { RATE_COLOURS, rateChart, rateTicks } from './rate-chart.ts';
 
 describe('rate ticks', () => {
   test('round steps covering the values, not the whole 0–100%', () => {
@@ -102,5 +102,28 @@ describe('rate chart', () => {
       () => rateChart({ labels, series: [{ key: 'a', label: 'A', colour: '#000', values: [0.9] }] }),
       RangeError,
     );
+  });
+});
+
+/** WCAG 2.x contrast ratio of two #rrggbb colours. */
+function contrast(a: string, b: string): number {
+  const luminance = (hex: string) => {
+    const [r, g, bl] = [1, 3, 5].map((i) => {
+      const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
+  };
+  const [high, low] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (high! + 0.05) / (low! + 0.05);
+}
+
+describe('chart colours', () => {
+  test('every line stands out from the white background by at least 3:1 (WCAG 1.4.11)', () => {
+    for (const [line, colour] of Object.entries(RATE_COLOURS))
+      assert.ok(
+        contrast(colour, '#ffffff') >= 3,
+        `${line} ${colour}: ${contrast(colour, '#ffffff').toFixed(2)}:1`,
+      );
   });
 });

@@ -14,6 +14,13 @@ export function formatRate(rate: number | null): string {
   return rate === null ? '–' : `${(rate * 100).toFixed(1)}%`;
 }
 
+/**
+ * The lines' colours: GOV.UK blue for attendance, an orange and GOV.UK red for the absences. Each
+ * has at least 3:1 contrast with the white background, as a chart's lines need (WCAG 1.4.11);
+ * GOV.UK's own orange (#f47738, 2.8:1) does not, so the authorised line is a darker one.
+ */
+export const RATE_COLOURS = { attendance: '#1d70b8', authorised: '#b35900', unauthorised: '#d4351c' };
+
 export interface RateSeries {
   key: string;
   label: string;

@@ -20,18 +20,13 @@ import type { Database } from '../db/database.ts';
 import { authenticate, type Account, type AccountRole } from '../auth/accounts.ts';
 import { endSession, findSession, startSession, type Session } from '../auth/sessions.ts';
 import { safeNext } from './next-page.ts';
+import { formatPageTime } from './london-time.ts';
 import { formBody, pageFields, typed } from '../http/typed-routes.ts';
 import { accountSubject, guessLimited, guessLimits, type GuessOutcome } from '../auth/guess-limit.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const srcDir = path.resolve(here, '../..');
 const govukDist = path.resolve(srcDir, '../node_modules/govuk-frontend/dist');
-
-const londonDateTime = new Intl.DateTimeFormat('en-GB', {
-  dateStyle: 'long',
-  timeStyle: 'short',
-  timeZone: 'Europe/London',
-});
 
 export const SESSION_COOKIE = '__Host-edgate-session';
 const LOGIN_CSRF_COOKIE = '__Host-edgate-csrf';
@@ -156,12 +151,8 @@ async function webShell(app: FastifyInstance, options: WebShellOptions): Promise
       timeZone: 'UTC',
     });
   });
-  // An instant as people in England read it: "7 December 2026 at 09:15", London time.
-  env.addFilter('londonTime', (value: unknown) =>
-    value instanceof Date || (typeof value === 'string' && value !== '')
-      ? londonDateTime.format(new Date(value))
-      : '',
-  );
+  // Times in London, the GOV.UK way: "10:30am on 7 December 2026".
+  env.addFilter('londonTime', formatPageTime);
   env.addFilter('number', (value: unknown) =>
     typeof value === 'number' ? value.toLocaleString('en-GB') : value,
   );
@@ -258,7 +249,9 @@ async function webShell(app: FastifyInstance, options: WebShellOptions): Promise
           reply.code(403);
           return reply.view('message.njk', {
             pageTitle: 'You do not have access to this page',
-            paragraphs: [`This page is for accounts with the role ${roles.join(' or ')}.`],
+            paragraphs: [
+              'Your account does not have the permission this page needs. If you need it, ask your administrator.',
+            ],
           });
         }
       },

@@ -10,6 +10,12 @@ import { Type } from 'typebox';
 import type { DatabaseHandle } from '../../platform/db/database.ts';
 import { isCalendarDate, londonDateOf } from '../../platform/calendar.ts';
 import { pageFields, typed } from '../../platform/http/typed-routes.ts';
+import {
+  dateErrorLink,
+  dateFieldNames,
+  dateInputParams,
+  readDateInput,
+} from '../../platform/web/date-input.ts';
 import { liveLocalAuthorities, localAuthorityByCode } from '../../platform/reference.ts';
 import { EXTRACT_XSD_PATH } from '../../contracts/childcare-extract/extract-xsd.ts';
 import { extractDates, extractsOfDate, extractSummary, readyExtract } from './extract-store.ts';
@@ -37,11 +43,13 @@ export async function extractRoutes(
       const scope = typed(plain);
       const allowed = scope.requireRole('caseworker', 'admin');
 
-      const extractsOfDay = { querystring: pageFields('date') };
+      const extractsOfDay = { querystring: pageFields(...dateFieldNames('date')) };
       scope.get('/extracts', { preHandler: allowed, schema: extractsOfDay }, async (request, reply) => {
-        const asked = request.query.date;
         const today = londonDateOf(now());
-        const date = typeof asked === 'string' && isCalendarDate(asked) ? asked : today;
+        // Day, month and year from the form, or ?date=YYYY-MM-DD from a link.
+        const asked = readDateInput(request.query, 'date', { label: 'Date', today, notAfterToday: true });
+        const date = asked.date ?? today;
+        if (asked.error) reply.code(400);
         const extracts = new Map((await extractsOfDate(db, date)).map((e) => [e.laCode, e]));
         const rows = liveLocalAuthorities().map((la) => ({ la, extract: extracts.get(la.code) }));
         const count = (status: string) =>
@@ -61,6 +69,12 @@ export async function extractRoutes(
             megabytes: ready.reduce((sum, e) => sum + (e.sizeBytes ?? 0), 0) / 1e6,
           },
           dates: await extractDates(db),
+          dateInput: dateInputParams(
+            'date',
+            asked.error ? asked : readDateInput({ date }, 'date', { label: 'Date' }),
+            { legend: 'Show the extracts of another date', hint: 'For example, 2 11 2026' },
+          ),
+          ...(asked.error ? { errorSummary: [dateErrorLink('date', asked.error)] } : {}),
         });
       });
 
@@ -83,6 +97,7 @@ export async function extractRoutes(
             pageTitle: `Extract ${la} ${date}`,
             extract: summary,
             la: localAuthorityByCode(la),
+            statusWords: { ready: 'Ready', building: 'Building', failed: 'Failed' },
           });
         },
       );

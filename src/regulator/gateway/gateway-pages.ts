@@ -7,6 +7,13 @@ import type { Database } from '../../platform/db/database.ts';
 import { liveLocalAuthorities, localAuthorityByCode } from '../../platform/reference.ts';
 import { pageFields, typed } from '../../platform/http/typed-routes.ts';
 import { pageItems } from '../register/register-routes.ts';
+import { outcomeInWords } from './audit-words.ts';
+
+const CHANNEL_NAMES: Record<string, string> = {
+  soap: 'SOAP gateway',
+  'fid-json': 'FID API (JSON)',
+  'fid-xml': 'FID API (XML)',
+};
 
 const VIEWS = 'regulator/gateway/views';
 const PAGE_SIZE = 50;
@@ -75,6 +82,9 @@ export async function gatewayPages(app: FastifyInstance, db: Database): Promise<
             ),
           },
           pages,
+          outcomeInWords,
+          laName: (code: string) => localAuthorityByCode(code)?.name ?? code,
+          channelName: (channel: string) => CHANNEL_NAMES[channel] ?? channel,
         });
       });
     },

@@ -6,8 +6,19 @@
  */
 import { sql } from 'kysely';
 import type { Database } from '../../platform/db/database.ts';
-import { decideStatusChange, type StatusChangeRequest, type RefusalCode } from './status-change.ts';
-import type { Notice, Register, RegistrationStatus } from '../../contracts/childcare-extract/registration.ts';
+import {
+  decideStatusChange,
+  type RefusalCode,
+  type StatusChangeContext,
+  type StatusChangeDecision,
+  type StatusChangeRequest,
+} from './status-change.ts';
+import type {
+  Notice,
+  Register,
+  RegisterStatus,
+  RegistrationStatus,
+} from '../../contracts/childcare-extract/registration.ts';
 
 export interface StatusChangeCommand {
   referenceNumber: string;
@@ -32,69 +43,93 @@ export type StatusChangeOutcome =
   | { outcome: 'not-found' }
   | { outcome: 'stale'; currentVersion: number };
 
+/** What the state machine decided about a change, and what it was decided on, without recording it. */
+export type StatusChangeCheck =
+  | {
+      outcome: 'allowed';
+      decision: Extract<StatusChangeDecision, { allowed: true }>;
+      context: StatusChangeContext;
+      version: number;
+    }
+  | { outcome: 'refused'; code: RefusalCode; message: string }
+  | { outcome: 'not-found' }
+  | { outcome: 'stale'; currentVersion: number };
+
+/**
+ * Asks the state machine about a change on the registration as it is now, changing nothing: the
+ * check-your-answers page shows what it would do. Locks the row when run in a transaction.
+ */
+export async function checkStatusChange(
+  /** The database, or a transaction (a Kysely transaction is one). */
+  db: Database,
+  command: Omit<StatusChangeCommand, 'actor'>,
+): Promise<StatusChangeCheck> {
+  const { referenceNumber, request, today } = command;
+  const row = await db
+    .selectFrom('regulator.registration')
+    .select(['status', 'version'])
+    .where('reference_number', '=', referenceNumber)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row) return { outcome: 'not-found' };
+  if (command.expectedVersion !== undefined && command.expectedVersion !== row.version) {
+    return { outcome: 'stale', currentVersion: row.version };
+  }
+  const [registers, notices, suspensions] = await Promise.all([
+    db
+      .selectFrom('regulator.child_services_register')
+      .select(['register', 'status', 'start_date', 'end_date'])
+      .where('reference_number', '=', referenceNumber)
+      .execute(),
+    db
+      .selectFrom('regulator.notice')
+      .select(['type', 'sub_type', 'status', 'notice_date'])
+      .where('reference_number', '=', referenceNumber)
+      .execute(),
+    db
+      .selectFrom('regulator.suspension')
+      .select(['seq', 'grounds', 'start_date', 'end_date', 'investigation_cannot_finish_sooner'])
+      .where('reference_number', '=', referenceNumber)
+      .orderBy('seq')
+      .execute(),
+  ]);
+  const context: StatusChangeContext = {
+    status: row.status as RegistrationStatus,
+    registers: registers.map((r) => ({
+      register: r.register as Register,
+      status: r.status as RegisterStatus,
+      startDate: r.start_date,
+      ...(r.end_date ? { endDate: r.end_date } : {}),
+    })),
+    notices: notices.map((n): Notice => ({
+      type: n.type as Notice['type'],
+      subType: n.sub_type,
+      status: n.status,
+      ...(n.notice_date ? { date: n.notice_date } : {}),
+    })),
+    suspensions: suspensions.map((s) => ({
+      grounds: s.grounds,
+      startDate: s.start_date,
+      endDate: s.end_date,
+      investigationCannotFinishSooner: s.investigation_cannot_finish_sooner,
+    })),
+    today,
+  };
+  const decision = decideStatusChange(context, request);
+  if (!decision.allowed) return { outcome: 'refused', code: decision.code, message: decision.message };
+  return { outcome: 'allowed', decision, context, version: row.version };
+}
+
 export async function recordStatusChange(
   db: Database,
   command: StatusChangeCommand,
 ): Promise<StatusChangeOutcome> {
   const { referenceNumber, request, actor, today } = command;
   return db.transaction().execute(async (trx) => {
-    const row = await trx
-      .selectFrom('regulator.registration')
-      .select(['status', 'version'])
-      .where('reference_number', '=', referenceNumber)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!row) return { outcome: 'not-found' } as const;
-    if (command.expectedVersion !== undefined && command.expectedVersion !== row.version) {
-      return { outcome: 'stale', currentVersion: row.version } as const;
-    }
-    const [registers, notices, suspensions] = await Promise.all([
-      trx
-        .selectFrom('regulator.child_services_register')
-        .select(['register', 'status', 'start_date', 'end_date'])
-        .where('reference_number', '=', referenceNumber)
-        .execute(),
-      trx
-        .selectFrom('regulator.notice')
-        .select(['type', 'sub_type', 'status', 'notice_date'])
-        .where('reference_number', '=', referenceNumber)
-        .execute(),
-      trx
-        .selectFrom('regulator.suspension')
-        .select(['seq', 'grounds', 'start_date', 'end_date', 'investigation_cannot_finish_sooner'])
-        .where('reference_number', '=', referenceNumber)
-        .orderBy('seq')
-        .execute(),
-    ]);
-    const decision = decideStatusChange(
-      {
-        status: row.status as RegistrationStatus,
-        registers: registers.map((r) => ({
-          register: r.register as Register,
-          status: 'REGD',
-          startDate: r.start_date,
-          ...(r.end_date ? { endDate: r.end_date } : {}),
-        })),
-        notices: notices.map((n): Notice => ({
-          type: n.type as Notice['type'],
-          subType: n.sub_type,
-          status: n.status,
-          ...(n.notice_date ? { date: n.notice_date } : {}),
-        })),
-        suspensions: suspensions.map((s) => ({
-          grounds: s.grounds,
-          startDate: s.start_date,
-          endDate: s.end_date,
-          investigationCannotFinishSooner: s.investigation_cannot_finish_sooner,
-        })),
-        today,
-      },
-      request,
-    );
-    if (!decision.allowed)
-      return { outcome: 'refused', code: decision.code, message: decision.message } as const;
-
-    const version = row.version + 1;
+    const checked = await checkStatusChange(trx, command);
+    if (checked.outcome !== 'allowed') return checked;
+    const { decision } = checked;
+    const version = checked.version + 1;
     await trx
       .updateTable('regulator.registration')
       .set({
@@ -116,7 +151,13 @@ export async function recordStatusChange(
     }
     if (decision.liftedSuspension) {
       const lifted = decision.liftedSuspension;
-      const current = suspensions.filter((s) => s.start_date <= today).at(-1);
+      const current = await trx
+        .selectFrom('regulator.suspension')
+        .select('seq')
+        .where('reference_number', '=', referenceNumber)
+        .where('start_date', '<=', today)
+        .orderBy('seq', 'desc')
+        .executeTakeFirst();
       if (current) {
         await trx
           .updateTable('regulator.suspension')

@@ -2,25 +2,23 @@
  * The register's routes in the regulator role: caseworker pages to search the register, read a
  * registration and change its status, and the admin JSON API doing the same for systems integration.
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { DatabaseHandle } from '../../platform/db/database.ts';
-import { formBody, pageFields, typed, type TypedApp } from '../../platform/http/typed-routes.ts';
+import { pageFields, typed, type TypedApp } from '../../platform/http/typed-routes.ts';
 import { londonDateOf } from '../../platform/calendar.ts';
 import { liveLocalAuthorities, localAuthorityByCode } from '../../platform/reference.ts';
 import type { Account } from '../../platform/auth/accounts.ts';
-import { loadRegistration } from './register-store.ts';
-import { registerQueryFrom, searchRegister } from './register-search.ts';
+import { loadRegistration, statusChangedOn } from './register-store.ts';
+import { notFound, statusChangeFromForm, statusChangePages } from './status-change-pages.ts';
+import { registrationEndedOn, standingOf } from './registration-standing.ts';
+import { registerQueryFrom, searchRegister, type RegisterSearchRow } from './register-search.ts';
 import { recordStatusChange, statusChangesOf, type StatusChangeOutcome } from './record-status-change.ts';
 import {
   availableStatusChanges,
   CANCELLATION_GROUNDS,
-  CANCELLATION_GROUND_NAMES,
-  resignationBarringNotices,
   STATUS_CHANGE_KIND_LABELS,
-  type CancellationGround,
   type StatusChangeKind,
-  type StatusChangeRequest,
 } from './status-change.ts';
 import {
   PROVISION_TYPE_NAMES,
@@ -30,6 +28,7 @@ import {
   PROVISION_TYPES,
   REGISTRATION_STATUS_NAMES,
   REGISTRATION_STATUSES,
+  type ProvisionType,
   type RegistrationStatus,
 } from '../../contracts/childcare-extract/registration.ts';
 
@@ -63,58 +62,11 @@ export async function registerRoutes(
 const laOptions = () =>
   liveLocalAuthorities().map((la) => ({ value: la.code, text: `${la.name} (${la.code})` }));
 const statusOptions = () =>
-  REGISTRATION_STATUSES.map((s) => ({ value: s, text: `${REGISTRATION_STATUS_NAMES[s]} (${s})` }));
-const typeOptions = () =>
-  PROVISION_TYPES.map((t) => ({ value: t, text: `${PROVISION_TYPE_NAMES[t]} (${t})` }));
-
-/** Reads a status change from a submitted form; missing fields become empty strings so the state machine can explain them. */
-export function statusChangeFromForm(body: Record<string, unknown>): StatusChangeRequest | undefined {
-  const text = (key: string) => {
-    const value = body[key];
-    return typeof value === 'string' ? value.trim() : '';
-  };
-  const reason = text('reason');
-  // Each case narrows the kind; the ground and the status are the state machine's to explain.
-  const kind = text('kind');
-  switch (kind) {
-    case 'grant':
-      return { kind };
-    case 'withdraw':
-    case 'refuse':
-    case 'lift-suspension':
-    case 'resign':
-      return { kind, reason };
-    case 'cancel':
-      return { kind, ground: text('ground') as CancellationGround, reason };
-    case 'suspend':
-      return {
-        kind,
-        grounds: text('grounds'),
-        endDate: text('endDate'),
-        investigationCannotFinishSooner: body.investigationCannotFinishSooner === 'yes',
-        reason,
-      };
-    case 'correct':
-      return { kind, to: text('to') as RegistrationStatus, reason };
-    default:
-      return undefined;
-  }
-}
+  REGISTRATION_STATUSES.map((s) => ({ value: s, text: REGISTRATION_STATUS_NAMES[s] }));
+const typeOptions = () => PROVISION_TYPES.map((t) => ({ value: t, text: PROVISION_TYPE_NAMES[t] }));
 
 /** A registration's address; one that names none is answered by the page. */
 const RefParams = Type.Object({ ref: Type.String() });
-
-/** What the status change form sends (and `_csrf`). */
-const STATUS_FORM_FIELDS = [
-  'kind',
-  'reason',
-  'ground',
-  'grounds',
-  'endDate',
-  'investigationCannotFinishSooner',
-  'to',
-  'version',
-] as const;
 
 function registerPages(app: TypedApp, handle: DatabaseHandle, today: () => string): void {
   const { db } = handle;
@@ -146,6 +98,8 @@ function registerPages(app: TypedApp, handle: DatabaseHandle, today: () => strin
       typeOptions: typeOptions(),
       laName: (code: string) => localAuthorityByCode(code)?.name ?? code,
       statusName: (s: RegistrationStatus) => REGISTRATION_STATUS_NAMES[s],
+      typeName: (t: ProvisionType) => PROVISION_TYPE_NAMES[t] ?? t,
+      endedOn: (row: RegisterSearchRow) => registrationEndedOn(row.status, row.statusChangedOn),
       pagination: {
         previous: result.page > 1 ? { href: pageHref(result.page - 1) } : undefined,
         next: result.page < result.pages ? { href: pageHref(result.page + 1) } : undefined,
@@ -163,11 +117,19 @@ function registerPages(app: TypedApp, handle: DatabaseHandle, today: () => strin
     if (!stored) return notFound(reply, ref);
     const changes = await statusChangesOf(db, ref);
     const flash = request.query.changed;
+    const r = stored.registration;
+    const standing = standingOf({
+      status: r.status,
+      statusChangedOn: statusChangedOn(r),
+      registers: r.registers,
+      suspensions: stored.suspensions,
+      today: today(),
+    });
     return reply.view(`${VIEWS}/registration.njk`, {
       pageTitle: `${stored.registration.provider.name} (${ref})`,
-      r: stored.registration,
+      r,
       version: stored.version,
-      suspensions: stored.suspensions,
+      standing,
       changes,
       flash,
       la: localAuthorityByCode(stored.registration.laCode),
@@ -182,125 +144,7 @@ function registerPages(app: TypedApp, handle: DatabaseHandle, today: () => strin
     });
   });
 
-  const renderStatusForm = async (
-    request: { query: { correct?: unknown } },
-    reply: FastifyReply,
-    ref: string,
-    extra: Record<string, unknown> = {},
-  ) => {
-    const stored = await loadRegistration(db, ref);
-    if (!stored) return notFound(reply, ref);
-    const r = stored.registration;
-    const correcting = request.query.correct === '1' || extra.kind === 'correct';
-    const barring = resignationBarringNotices({
-      status: r.status,
-      registers: r.registers,
-      notices: r.notices,
-      suspensions: stored.suspensions,
-      today: today(),
-    });
-    return reply.view(`${VIEWS}/status-change.njk`, {
-      pageTitle: correcting ? 'Correct the registration status' : 'Change the registration status',
-      r,
-      version: stored.version,
-      correcting,
-      statusName: (s: RegistrationStatus) => REGISTRATION_STATUS_NAMES[s],
-      kinds: availableStatusChanges({ status: r.status }).map((k) => ({
-        value: k,
-        text: STATUS_CHANGE_KIND_LABELS[k],
-      })),
-      correctionTargets: REGISTRATION_STATUSES.filter((s) => s !== r.status).map((s) => ({
-        value: s,
-        text: REGISTRATION_STATUS_NAMES[s],
-      })),
-      grounds: CANCELLATION_GROUNDS.map((g) => ({ value: g, text: CANCELLATION_GROUND_NAMES[g] })),
-      barring,
-      currentSuspension: r.status === 'SUSP' ? stored.suspensions.at(-1) : undefined,
-      today: today(),
-      form: {},
-      ...extra,
-    });
-  };
-
-  const statusForm = { params: RefParams, querystring: pageFields('correct') };
-  app.get(
-    '/registrations/:ref/status',
-    { preHandler: caseworker, schema: statusForm },
-    async (request, reply) => renderStatusForm(request, reply, request.params.ref),
-  );
-
-  const statusChange = { ...statusForm, body: formBody(...STATUS_FORM_FIELDS) };
-  app.post(
-    '/registrations/:ref/status',
-    { preHandler: caseworker, schema: statusChange },
-    async (request, reply) => {
-      const { ref } = request.params;
-      const body: Record<string, unknown> = request.body ?? {};
-      const change = statusChangeFromForm(body);
-      if (!change) {
-        reply.code(400);
-        const message = 'Select the change to make';
-        return renderStatusForm(request, reply, ref, {
-          form: body,
-          errorSummary: [{ text: message, href: '#kind' }],
-          errors: { kind: message },
-        });
-      }
-      const expectedVersion = Number(body.version);
-      const outcome = await recordStatusChange(db, {
-        referenceNumber: ref,
-        request: change,
-        actor: request.session!.account.username,
-        today: today(),
-        expectedVersion: Number.isInteger(expectedVersion) ? expectedVersion : undefined,
-      });
-      switch (outcome.outcome) {
-        case 'changed':
-          request.log.info(
-            { ref, from: outcome.from, to: outcome.to, correction: outcome.correction },
-            'status changed',
-          );
-          return reply.redirect(
-            `/regulator/registrations/${encodeURIComponent(ref)}?changed=${outcome.to}`,
-            303,
-          );
-        case 'not-found':
-          return notFound(reply, ref);
-        case 'stale': {
-          reply.code(409);
-          const message =
-            'Someone else changed this registration while you were looking at it. Check its current status below and try again.';
-          return renderStatusForm(request, reply, ref, {
-            form: body,
-            kind: change.kind,
-            errorSummary: [{ text: message }],
-          });
-        }
-        case 'refused': {
-          reply.code(422);
-          return renderStatusForm(request, reply, ref, {
-            form: body,
-            kind: change.kind,
-            refusal: outcome,
-            errorSummary: [{ text: outcome.message, href: '#kind' }],
-          });
-        }
-        default: {
-          const unexpected: never = outcome;
-          throw new Error(`unexpected outcome ${JSON.stringify(unexpected)}`);
-        }
-      }
-    },
-  );
-}
-
-function notFound(reply: FastifyReply, ref: string) {
-  reply.code(404);
-  return reply.view('message.njk', {
-    pageTitle: 'Registration not found',
-    paragraphs: [`There is no registration with reference number ${ref}.`],
-    link: { href: '/regulator/registrations', text: 'Search the register' },
-  });
+  statusChangePages(app, db, today);
 }
 
 /** Page numbers to show, with `undefined` for an ellipsis (GOV.UK pagination pattern). */

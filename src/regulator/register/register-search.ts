@@ -36,6 +36,8 @@ export interface RegisterSearchRow {
   town: string;
   postcode: string;
   lastChangeDate: string;
+  /** The day the registration took its current status. */
+  statusChangedOn: string;
 }
 
 export interface RegisterSearchResult {
@@ -110,6 +112,7 @@ export async function searchRegister(db: Database, query: RegisterQuery): Promis
       // Null when neither address has a postcode (optional in Ofsted's schema).
       sql<string | null>`coalesce(setting_postcode, provider_postcode)`.as('postcode'),
       'last_change_date',
+      'status_changed_on',
     ])
     .orderBy('reference_number')
     .limit(pageSize)
@@ -126,6 +129,7 @@ export async function searchRegister(db: Database, query: RegisterQuery): Promis
       town: r.town,
       postcode: r.postcode ?? '',
       lastChangeDate: r.last_change_date,
+      statusChangedOn: r.status_changed_on,
     })),
     total,
     page,

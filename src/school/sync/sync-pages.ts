@@ -28,18 +28,14 @@ import type { ReceiverRecordError } from './receiver-client.ts';
 import { receiverFor, runSchoolSync, ReceiverNotSetUpError } from './sync-runner.ts';
 import type { SchoolSyncSettings } from './sync-settings.ts';
 import type { SubmissionState } from './tables.ts';
+import { formatLondonTime } from '../../platform/web/london-time.ts';
 
 const VIEWS = 'school/sync/views';
 export const SUBMISSIONS_PAGE = '/school/attendance-api';
 const ADMINISTER = 'data-returns-administer' as const;
 const SENDS_PER_PAGE = 50;
 
-const londonDateTime = new Intl.DateTimeFormat('en-GB', {
-  dateStyle: 'medium',
-  timeStyle: 'short',
-  timeZone: 'Europe/London',
-});
-const when = (date: Date | null | undefined) => (date ? londonDateTime.format(date) : undefined);
+const when = (date: Date | null | undefined) => (date ? formatLondonTime(date) : undefined);
 
 const OUTCOME: Record<SubmissionState, { text: string; tag: string }> = {
   queued: { text: 'Waiting to be sent', tag: 'govuk-tag--grey' },

@@ -1,0 +1,45 @@
+/**
+ * Times on pages, the GOV.UK way and in England's time: "10:30am on 7 December 2026", "10am",
+ * "midday", "midnight". Clock changes are the formatter's business, so a page never says GMT,
+ * BST or UTC.
+ */
+import { formatLongDate } from '../calendar.ts';
+
+const londonParts = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
+/** "10:30am", "10am", "midday", "midnight" for a 24-hour clock time. */
+export function formatClockTime(hour: number, minute: number): string {
+  if (minute === 0 && hour === 12) return 'midday';
+  if (minute === 0 && hour === 0) return 'midnight';
+  const h = hour % 12 === 0 ? 12 : hour % 12;
+  const suffix = hour < 12 ? 'am' : 'pm';
+  return minute === 0 ? `${h}${suffix}` : `${h}:${String(minute).padStart(2, '0')}${suffix}`;
+}
+
+/** An instant as London time: "10:30am on 7 December 2026". */
+export function formatLondonTime(instant: Date): string {
+  const part = Object.fromEntries(londonParts.formatToParts(instant).map((p) => [p.type, p.value]));
+  const date = `${part.year}-${part.month}-${part.day}`;
+  return `${formatClockTime(Number(part.hour), Number(part.minute))} on ${formatLongDate(date)}`;
+}
+
+/**
+ * A value a page shows as a time: an instant (a Date, or ISO text with a zone) in London time,
+ * or a London wall-clock time without a zone (`2026-11-02T06:00:00`, as the extract records it).
+ */
+export function formatPageTime(value: unknown): string {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? '' : formatLondonTime(value);
+  if (typeof value !== 'string') return '';
+  const local = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?$/.exec(value);
+  if (local) return `${formatClockTime(Number(local[2]), Number(local[3]))} on ${formatLongDate(local[1]!)}`;
+  const instant = new Date(value);
+  return Number.isNaN(instant.getTime()) ? value : formatLondonTime(instant);
+}
