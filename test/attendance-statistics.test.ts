@@ -6,6 +6,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { assertPlainWords } from './support/plain-words.ts';
 import { sql } from 'kysely';
 import { createAccount } from '../src/platform/auth/accounts.ts';
 import { createClient } from '../src/dfe/oauth/clients.ts';
@@ -490,6 +491,23 @@ describe('the statistics pages', () => {
     const future = await get('/dfe/attendance/schools/100001?date-day=1&date-month=1&date-year=2030');
     assert.equal(future.status, 400);
     assert.match(future.text, /Date must be today or in the past/);
+  });
+
+  test('the analyst’s pages say codes in words and times in London time', async () => {
+    const get = await signedIn('analyst');
+    for (const path of [
+      '/dfe/attendance',
+      '/dfe/attendance/las?date=2026-11-20',
+      '/dfe/attendance/las/825?date=2026-11-20',
+      '/dfe/attendance/schools/100001?date=2026-11-20',
+      '/dfe/attendance/schools/100002',
+      '/dfe/attendance/year-groups?date=2026-11-20',
+      '/dfe/attendance/suppliers',
+    ]) {
+      const page = await get(path);
+      assert.equal(page.status, 200, path);
+      assertPlainWords(page.text, path);
+    }
   });
 
   test('the suppliers monitor counts today and the last 7 days', async () => {

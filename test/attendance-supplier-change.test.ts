@@ -6,6 +6,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { assertPlainWords } from './support/plain-words.ts';
 import { sql } from 'kysely';
 import { createAccount } from '../src/platform/auth/accounts.ts';
 import { syntheticSubmission } from '../src/dfe/collection/synthetic-submission.ts';
@@ -170,6 +171,8 @@ test('an admin rejects the change on a check-your-answers page (CSRF-checked, na
   assert.equal(check.status, 200);
   assert.match(check.text, /Reject the change of supplier/);
   assert.match(check.text, /Someone at MIS B/);
+  assertPlainWords(list.text, 'the supplier changes');
+  assertPlainWords(check.text, 'the reject check page');
 
   const form = { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' };
   const forged = await call('POST', `/dfe/supplier-changes/${id}`, form, 'decision=reject', jar);

@@ -5,6 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { assertPlainWords } from './support/plain-words.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -181,6 +182,7 @@ describe('LA collection pages', () => {
     page = await officer.get('/la/collection');
     assert.match(page.body, /The extract is late/);
     assert.match(page.body, /no new extract since 7am on 6 November 2026/);
+    assertPlainWords(page.body, '/la/collection');
   });
 
   test('snapshots and attempts: own LA only, the reason an invalid one was kept aside, download', async () => {

@@ -6,6 +6,7 @@
  */
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { assertPlainWords } from './support/plain-words.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -258,6 +259,12 @@ describe('Attendance API submissions pages', () => {
     assert.match(failure.body, /Why/);
     assert.match(failure.body, /could not take it \(503\)/);
     assert.equal((await head.get(`${PAGE}/submissions/${randomUUID()}`)).status, 404);
+    for (const [shown, body] of [
+      ['the submissions page', page.body],
+      ['a submission received with errors', detail.body],
+      ['a failed submission', failure.body],
+    ] as const)
+      assertPlainWords(body, shown);
   });
 
   test('removing consent: check-your-answers, queued sends cancelled, the DfE told, nothing more sent', async () => {

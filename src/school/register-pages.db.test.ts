@@ -5,6 +5,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { assertPlainWords } from '../../test/support/plain-words.ts';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { openTestDatabase, type TestDatabase } from '../../test/support/test-database.ts';
@@ -166,6 +167,9 @@ test('amending a mark with a reason records who, when, old and new, and the hist
   assert.match(shown.body, /I → M/);
   assert.match(shown.body, /Dentist letter came in/);
   assert.match(shown.body, /10:30am on 25 November 2026/);
+  assertPlainWords(shown.body, 'a mark’s history');
+  assertPlainWords((await get('tess', REGISTER)).body, 'the register');
+  assertPlainWords((await get('tess', '/school/insight')).body, 'the insight page');
 });
 
 test('a teacher of another school reaches none of it, even with crafted URLs and forms', async () => {

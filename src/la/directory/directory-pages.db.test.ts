@@ -6,6 +6,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { assertPlainWords } from '../../../test/support/plain-words.ts';
 import type { Registration } from '../../contracts/childcare-extract/registration.ts';
 import {
   signIn,
@@ -94,6 +95,22 @@ describe('the LA directory pages', () => {
     assert.equal(change.statusCode, 200);
     assert.match(change.body, /What differs from the version last accepted/);
     assert.match(change.body, /Nursery EY825001<\/td>\s*<td class="govuk-table__cell">Renamed Nursery/);
+  });
+
+  test('the officer’s pages say codes in words and times in London time', async () => {
+    const [renamed] = ids['825']!;
+    for (const path of [
+      '/la/825/review',
+      `/la/825/review/${renamed}`,
+      '/la/825/review/history',
+      '/la/825/directory',
+      '/la/825/directory/EY825001',
+      '/la/825/settings',
+    ]) {
+      const page = await officer825.get(path);
+      assert.equal(page.statusCode, 200, path);
+      assertPlainWords(page.body, path);
+    }
   });
 
   test('every state change is refused without the CSRF token, and changes nothing', async () => {

@@ -20,7 +20,7 @@ import type { Database } from '../db/database.ts';
 import { authenticate, type Account, type AccountRole } from '../auth/accounts.ts';
 import { endSession, findSession, startSession, type Session } from '../auth/sessions.ts';
 import { safeNext } from './next-page.ts';
-import { formatPageTime } from './london-time.ts';
+import { formatClockTime, formatPageTime } from './london-time.ts';
 import { formBody, pageFields, typed } from '../http/typed-routes.ts';
 import { accountSubject, guessLimited, guessLimits, type GuessOutcome } from '../auth/guess-limit.ts';
 
@@ -153,6 +153,11 @@ async function webShell(app: FastifyInstance, options: WebShellOptions): Promise
   });
   // Times in London, the GOV.UK way: "10:30am on 7 December 2026".
   env.addFilter('londonTime', formatPageTime);
+  // A time of day set in London ("07:00"), the same way: "7am".
+  env.addFilter('clockTime', (value: unknown) => {
+    const match = typeof value === 'string' ? /^(\d{2}):(\d{2})$/.exec(value) : null;
+    return match ? formatClockTime(Number(match[1]), Number(match[2])) : value;
+  });
   env.addFilter('number', (value: unknown) =>
     typeof value === 'number' ? value.toLocaleString('en-GB') : value,
   );
