@@ -92,7 +92,7 @@ describe('edgate la', () => {
     );
   });
 
-  test('upload stores a file as a snapshot; snapshots lists it', () => {
+  test('upload stores a file as a snapshot and takes it in, as a collected one is; snapshots lists it', () => {
     const xml = [
       ...extractChunks(
         { extractDateTime: '2026-11-02T05:30:00', laCode: '825', laName: 'Buckinghamshire' },
@@ -103,8 +103,9 @@ describe('edgate la', () => {
     const first = edgate(['upload', '--la', '825', path.join(dir, 'extract.xml')]);
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, /collected a new extract/);
+    assert.match(first.stdout, /Snapshot \d+ of LA 825 taken in: \d+ new/);
     const listed = edgate(['snapshots', '--la', '825']);
     assert.equal(listed.stdout.trim().split('\n').length, 1);
-    assert.match(listed.stdout, /\t825\t.*\treceived\t\d+ registrations/);
+    assert.match(listed.stdout, /\t825\t.*\ttaken-in\t\d+ registrations/);
   });
 });

@@ -15,7 +15,8 @@ import { collectAll, takeUpload } from './collection/collect-all.ts';
 import { httpsTransport } from './collection/transport.ts';
 import { latestSnapshots } from './collection/snapshot-store.ts';
 import { OUTCOME_WORDS } from './collection/outcome-words.ts';
-import { DIRECTORY_SUBCOMMANDS } from './directory/directory-cli.ts';
+import { DIRECTORY_SUBCOMMANDS, reportTakeIn } from './directory/directory-cli.ts';
+import { takeInSnapshot } from './directory/take-in.ts';
 import { secretOption } from './cli-secret.ts';
 import { enqueueCollectionEvent } from './webhook/collection-event.ts';
 import { WebhookError } from './webhook/webhook-store.ts';
@@ -181,6 +182,9 @@ async function collectCommand(args: string[], context: LaCommandContext): Promis
           `[${done}/${total}] ${r.sourceName} ${r.laCode}: ${OUTCOME_WORDS[r.outcome]}` +
             `${r.attempts > 1 ? ` after ${r.attempts} tries` : ''}${r.error ? ` — ${r.error}` : ''}`,
         ),
+      // Taken in (or held) at once, as the daily schedule does, before the webhook is told.
+      onSnapshot: async (snapshotId) =>
+        void reportTakeIn(await takeInSnapshot(db, snapshotId, { now: new Date(), by: operator() }), false),
       onCollected: async (r) => void (await enqueueCollectionEvent(db, r, { now: new Date(), publicUrl })),
     });
     await deliverAfterCommand(context, db);
@@ -230,13 +234,16 @@ async function uploadCommand(args: string[], context: LaCommandContext): Promise
     throw new UsageError(`${positionals[0]} is empty or larger than ${MAX_DOCUMENT_BYTES / 1024 / 1024} MB.`);
   const result = await context.withDatabase(async ({ db }) => {
     const stored = await takeUpload(db, { laCode: values.la!, bytes, by: operator(), now: new Date() });
+    console.log(
+      `Snapshot ${stored.snapshotId}: ${OUTCOME_WORDS[stored.outcome]}${stored.error ? ` — ${stored.error}` : ''}`,
+    );
+    // Taken in (or held) as a collected one is, before the webhook is told.
+    if (stored.outcome === 'collected' && stored.snapshotId !== undefined)
+      reportTakeIn(await takeInSnapshot(db, stored.snapshotId, { now: new Date(), by: operator() }), false);
     await enqueueCollectionEvent(db, stored, { now: new Date(), publicUrl: context.config.publicUrl });
     await deliverAfterCommand(context, db);
     return stored;
   });
-  console.log(
-    `Snapshot ${result.snapshotId}: ${OUTCOME_WORDS[result.outcome]}${result.error ? ` — ${result.error}` : ''}`,
-  );
   return result.outcome === 'invalid-document' ? 1 : 0;
 }
 

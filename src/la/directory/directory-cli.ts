@@ -224,7 +224,8 @@ async function decide(
   });
 }
 
-function reportTakeIn(outcome: TakeInOutcome, confirming: boolean): number {
+/** Says what a take-in did, in plain words; 0 when it was taken in. */
+export function reportTakeIn(outcome: TakeInOutcome, confirming: boolean): number {
   switch (outcome.kind) {
     case 'taken-in': {
       const counts = Object.entries(outcome.counts).map(([k, n]) => `${n} ${k}`);
