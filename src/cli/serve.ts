@@ -12,6 +12,7 @@ import type { SecretBox } from '../platform/auth/secret-box.ts';
 import type { DatabaseHandle } from '../platform/db/database.ts';
 import { ROLE_MODULES, type AnyRoleModule, type Settings } from '../edgate.ts';
 import { seedDemoWorld } from './demo-world.ts';
+import { startPageView } from './start-page.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -79,6 +80,8 @@ export interface ServerAssembly {
   /** None: plain HTTP, for `app.inject` in tests. */
   tls?: TlsMaterial;
   now?: () => Date;
+  /** A local demo instance: the start page names the demo sign-ins, and where their passwords are. */
+  demoCredentialsFile?: string;
 }
 
 /** The platform's server with the chosen roles' plugins, not yet listening: what serve runs, and tests inject into. */
@@ -89,9 +92,14 @@ export async function assembleServer(assembly: ServerAssembly): Promise<FastifyI
     db: handle.db,
     tls: assembly.tls,
     logLevel: config.logLevel,
+    logFormat: config.logFormat,
     sessionTtlHours: config.sessionTtlHours,
     publicUrl: config.publicUrl,
     metricsToken: config.metricsToken,
+    startPage: startPageView(assembly.modules, {
+      roles: assembly.roles,
+      demoCredentialsFile: assembly.demoCredentialsFile,
+    }),
     now: assembly.now,
   });
   for (const module of assembly.modules.filter((m) => assembly.roles.includes(m.name))) {

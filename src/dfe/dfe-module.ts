@@ -29,6 +29,13 @@ export const dfeModule = defineRole({
   settings: readDfeSettings,
   plugin: dfeRole,
   commands: DFE_COMMANDS,
+  startPage: {
+    summary:
+      'The DfE receives each school’s daily attendance over OAuth 2.0 and HTTPS, and its analysts read the figures of every school and local authority.',
+    pages: [{ href: '/dfe/attendance', text: 'Attendance statistics' }],
+    documents: [{ href: '/docs', text: 'The attendance and statistics APIs (OpenAPI)' }],
+    demoAccounts: [{ username: 'analyst', what: 'a DfE analyst' }],
+  },
   async seedDemo({ handle: { db }, now }) {
     const lines: string[] = [];
     const schools = await db

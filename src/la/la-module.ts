@@ -7,7 +7,7 @@ import { seedDemoAccounts } from '../platform/auth/demo-accounts.ts';
 import { collectionMigrations } from './migrations.ts';
 import { directoryMigrations } from './directory/migrations.ts';
 import { DirectoryError } from './directory/directory-store.ts';
-import { seedDemoDirectory } from './directory/demo-directory.ts';
+import { DEMO_LA, seedDemoDirectory } from './directory/demo-directory.ts';
 import './tables.ts';
 import { readLaSettings } from './la-settings.ts';
 import { laRole } from './la-role.ts';
@@ -36,6 +36,19 @@ export const laModule = defineRole({
   plugin: (app, context) => laRole(app, context),
   commands: LA_COMMANDS,
   plainErrors: [SourceError, DirectoryError],
+  startPage: {
+    summary:
+      'A local authority, or an agent for several, collects its extract each morning, reviews what changed and publishes its directory of childcare providers.',
+    pages: [
+      { href: '/la/collection', text: 'Extract collection' },
+      { href: '/la/review', text: 'Changes to review' },
+      { href: '/la/directory', text: 'Directory' },
+    ],
+    documents: [
+      { href: `/la/${DEMO_LA}/oruk/`, text: `The directory’s Open Referral UK API (LA ${DEMO_LA})` },
+    ],
+    demoAccounts: [{ username: `la-officer-${DEMO_LA}`, what: `an officer of LA ${DEMO_LA}` }],
+  },
   async seedDemo({ handle: { db }, now }) {
     const lines = await seedDemoDirectory(db, now);
     const credentials = await seedDemoAccounts(

@@ -63,6 +63,23 @@ export interface DemoSeeded {
   credentials: string[];
 }
 
+export interface StartPageLink {
+  href: string;
+  text: string;
+}
+
+/** What the public start page says of a role this instance serves. */
+export interface RoleStartPage {
+  /** One sentence: who uses these pages, for what. */
+  summary: string;
+  /** Its main pages (sign-in needed). */
+  pages: readonly StartPageLink[];
+  /** Its documents for machines: service descriptions, schemas, public APIs. */
+  documents?: readonly StartPageLink[];
+  /** The demo world's sign-ins for its pages, by account name (shown on a local demo instance only). */
+  demoAccounts?: readonly { username: string; what: string }[];
+}
+
 export interface RoleModule<S = unknown> {
   /** As on the command line: `edgate serve NAME`. */
   name: string;
@@ -80,6 +97,8 @@ export interface RoleModule<S = unknown> {
   commands?: readonly RoleCommand<S>[];
   /** Idempotent: seeds only what is not there yet. */
   seedDemo?(context: DemoContext<S>): Promise<DemoSeeded>;
+  /** Its part of the public start page (`/`). */
+  startPage?: RoleStartPage;
   /** Errors its commands throw whose message is already plain words for the operator. */
   plainErrors?: readonly (abstract new (...args: never[]) => Error)[];
 }

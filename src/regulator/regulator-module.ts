@@ -34,6 +34,24 @@ export const regulatorModule = defineRole({
   plugin: regulatorRole,
   commands: REGULATOR_COMMANDS,
   plainErrors: [GatewayAdminError, UnknownLocalAuthorityError],
+  startPage: {
+    summary:
+      'The regulator’s caseworkers keep the childcare register; each morning at 05:30 an extract per local authority is built and served through the gateway.',
+    pages: [
+      { href: '/regulator/registrations', text: 'Childcare register' },
+      { href: '/regulator/extracts', text: 'Daily extracts' },
+      { href: '/regulator/gateway/audit', text: 'Gateway requests' },
+    ],
+    documents: [
+      { href: '/ISPPGateway/ISPPGatewayServices.svc?wsdl', text: 'The ISPP gateway’s WSDL (SOAP 1.2)' },
+      { href: '/ISPPGateway/ISPPGatewayServices.svc?xsd=xsd0', text: 'The gateway’s message schema (XSD)' },
+      { href: '/schemas/childcare-register-extract.xsd', text: 'The extract document’s schema (XSD)' },
+    ],
+    demoAccounts: [
+      { username: 'caseworker', what: 'a caseworker' },
+      { username: 'admin', what: 'an administrator, also a caseworker' },
+    ],
+  },
   async seedDemo({ handle: { db }, secretBox, now }) {
     const lines: string[] = [];
     const registrations = await db
