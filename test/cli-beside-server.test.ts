@@ -73,7 +73,7 @@ describe('the edgate command beside a running server', () => {
     const deadline = Date.now() + 90_000;
     while (!output.includes('/login') && child.exitCode === null && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 200));
-    assert.match(output, /Open https:\/\/127\.0\.0\.1:\d+\/login/);
+    assert.match(output, /Open https:\/\/127\.0\.0\.1:\d+\//);
     return {
       child,
       port,

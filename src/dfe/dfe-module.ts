@@ -43,9 +43,9 @@ export const dfeModule = defineRole({
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
     // Client secrets are shown once: they go into the local sign-ins file.
-    const credentials = schools.n === 0 ? await seedDemoAttendance(db, now) : [];
-    if (credentials.length > 0)
-      lines.push('Seeded the synthetic schools register and 20 working days of demo attendance.');
+    const seeded = schools.n === 0 ? await seedDemoAttendance(db, now) : undefined;
+    const credentials = seeded?.credentials ?? [];
+    if (seeded) lines.push('Seeded the synthetic schools register and 20 working days of demo attendance.');
     credentials.push(
       ...(await seedDemoAccounts(
         db,
@@ -53,6 +53,6 @@ export const dfeModule = defineRole({
         [DFE_ANALYST],
       )),
     );
-    return { lines, credentials };
+    return { lines, credentials, handover: seeded?.handover };
   },
 });

@@ -7,7 +7,7 @@ import { seedDemoAccounts } from '../platform/auth/demo-accounts.ts';
 import { collectionMigrations } from './migrations.ts';
 import { directoryMigrations } from './directory/migrations.ts';
 import { DirectoryError } from './directory/directory-store.ts';
-import { DEMO_LA, seedDemoDirectory } from './directory/demo-directory.ts';
+import { DEMO_LA } from './directory/demo-directory.ts';
 import './tables.ts';
 import { readLaSettings } from './la-settings.ts';
 import { laRole } from './la-role.ts';
@@ -49,8 +49,10 @@ export const laModule = defineRole({
     ],
     demoAccounts: [{ username: `la-officer-${DEMO_LA}`, what: `an officer of LA ${DEMO_LA}` }],
   },
-  async seedDemo({ handle: { db }, now }) {
-    const lines = await seedDemoDirectory(db, now);
+  // The directories are filled by the demo wiring (src/cli/demo-wiring.ts): the regulator's
+  // extracts, collected through this role's own sources.
+  async seedDemo({ handle: { db } }) {
+    const lines: string[] = [];
     const credentials = await seedDemoAccounts(
       db,
       [

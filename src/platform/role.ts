@@ -54,6 +54,8 @@ export interface DemoContext<S = unknown> {
   settings: S;
   secretBox: SecretBox;
   now: Date;
+  /** Prints a progress line at once, for the steps that take seconds. */
+  say?: (line: string) => void;
 }
 
 export interface DemoSeeded {
@@ -61,6 +63,11 @@ export interface DemoSeeded {
   lines: string[];
   /** Sign-ins and keys for this local instance only, written to <dataDir>/demo-accounts.txt (0600). */
   credentials: string[];
+  /**
+   * What the composition root needs to wire this role to the others in the demo world (secrets
+   * made once, never printed from here); the role's module says its type.
+   */
+  handover?: unknown;
 }
 
 export interface StartPageLink {

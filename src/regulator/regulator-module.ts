@@ -12,6 +12,7 @@ import { UnknownLocalAuthorityError } from './extract/extract-runs.ts';
 import { regulatorRole } from './regulator-role.ts';
 import { readRegulatorSettings } from './regulator-settings.ts';
 import { REGULATOR_COMMANDS } from './regulator-cli.ts';
+import { seedDemoExtracts, seedDemoGateway } from './regulator-demo.ts';
 
 declare module '../platform/auth/accounts.ts' {
   interface AccountRoleNames {
@@ -52,13 +53,14 @@ export const regulatorModule = defineRole({
       { username: 'admin', what: 'an administrator, also a caseworker' },
     ],
   },
-  async seedDemo({ handle: { db }, secretBox, now }) {
+  async seedDemo({ handle: { db }, secretBox, now, settings, say }) {
     const lines: string[] = [];
     const registrations = await db
       .selectFrom('regulator.registration')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
     if (registrations.n === 0) {
+      say?.('Seeding the synthetic childcare register…');
       const loaded = await loadGeneratedRegister(db, { scale: 'demo', seed: 1, today: londonDateOf(now) });
       lines.push(
         `Seeded a synthetic demo register: ${loaded.added} registrations over 153 local authorities.`,
@@ -88,6 +90,9 @@ export const regulatorModule = defineRole({
         `${gateway.username}\t${gateway.password}\t(ISPP gateway account for LA 825, no certificate needed; FID APIKEY ${gateway.apiKey})`,
       );
     }
-    return { lines, credentials };
+    const gateway = await seedDemoGateway(db, secretBox, now);
+    if (gateway) credentials.push(...gateway.credentials);
+    lines.push(...(await seedDemoExtracts(db, now, settings.extractTime, say)));
+    return { lines, credentials, handover: gateway?.handover };
   },
 });

@@ -49,5 +49,5 @@ export const schoolModule = defineRole<SchoolSyncSettings>({
       { username: 'teacher', what: 'a teacher, without it' },
     ],
   },
-  seedDemo: ({ handle: { db }, now }) => seedSchoolDemo(db, now),
+  seedDemo: ({ handle: { db }, now, say }) => seedSchoolDemo(db, now, say),
 });
