@@ -83,7 +83,7 @@ try {
   const later = await timeToAddress(['start'], path.join(folders, 'demo'));
   const progress = first.output
     .split('\n')
-    .filter((line) => /^\s*(Seed|Build|Collect|Sync|LA |\s+LA |\s+The DfE)/.test(line));
+    .filter((line) => /^\s*(Seed|Build|Collect|Sync|LA |\d+ of|The DfE)/.test(line));
   console.log(progress.join('\n'));
   const reseeded = /Seeded|Built the extracts/.test(later.output);
   const pass = first.wallS <= 60 && later.wallS <= 10 && !reseeded;

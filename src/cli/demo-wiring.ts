@@ -79,6 +79,7 @@ export async function wireDemoBeforeListening(
   box: SecretBox,
   settings: Settings,
   handovers: DemoHandovers,
+  tls: TlsMaterial,
   now: Date,
 ): Promise<string[]> {
   const lines: string[] = [];
@@ -230,10 +231,11 @@ export async function wireDemoAfterListening(
     say(`  ${sent} of ${results.length} schools' sends accepted by the DfE role.`);
     const today = londonDateOf(now);
     const days = await dailyFigures(db, { kind: 'national' }, addDays(today, -14), today);
-    const last = days.at(-1);
-    if (last?.attendanceRate != null && last.unauthorisedRate != null)
-      say(
-        `  The DfE dashboard: national attendance ${(last.attendanceRate * 100).toFixed(1)}% on ${last.date}, unauthorised absence ${(last.unauthorisedRate * 100).toFixed(1)}%, over ${last.schools} schools.`,
-      );
+    // Today's is the morning's registers of the demo schools alone; the day before, every school.
+    for (const day of days.slice(-2))
+      if (day.attendanceRate !== null && day.unauthorisedRate !== null)
+        say(
+          `  The DfE dashboard, ${day.date}: attendance ${(day.attendanceRate * 100).toFixed(1)}%, unauthorised absence ${(day.unauthorisedRate * 100).toFixed(1)}%, over ${day.schools} schools.`,
+        );
   }
 }

@@ -45,7 +45,7 @@ export async function serve(
   const now = new Date();
   const world = demo ? await seedDemoWorld(handle, settings, secretBox, modules, now, say) : undefined;
   if (world)
-    for (const line of await wireDemoBeforeListening(handle, secretBox, settings, world.handovers, now))
+    for (const line of await wireDemoBeforeListening(handle, secretBox, settings, world.handovers, tls, now))
       say(line);
   const app = await assembleServer({
     settings,

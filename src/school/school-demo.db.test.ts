@@ -52,6 +52,17 @@ test('the demo has a dozen schools, two of them big, with 20 school days of mark
     consents.every((c) => c.before),
     'consent is given before the registers it covers',
   );
+  // Seeded at noon: nothing is stamped later (today's afternoon register has not been taken).
+  const latest = (
+    await sql<{ recorded: Date; changed: Date | null }>`
+      select (select max(recorded_at) from school.mark) as recorded,
+        (select max(changed_at) from school.mark_change) as changed`.execute(database.db)
+  ).rows[0]!;
+  assert.ok(
+    new Date(latest.recorded) <= now,
+    `a mark recorded at ${new Date(latest.recorded).toISOString()}`,
+  );
+  assert.ok(latest.changed === null || new Date(latest.changed) <= now, 'no change after now');
 
   const again = await seedSchoolDemo(database.db, now);
   assert.deepEqual(again, { lines: [], credentials: [] });

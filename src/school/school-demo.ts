@@ -16,6 +16,7 @@ import { generateSchool, syntheticCalendar } from './synthetic-school.ts';
 import { replaceSchoolData, schoolOf } from './school-data.ts';
 import { SCHOOL_USER } from './school-user.ts';
 import type { SchoolPermission } from './tables.ts';
+import type { Mark } from './pupils.ts';
 import { giveConsent } from './sync/consent-store.ts';
 
 export const DEMO_SCHOOLS: readonly {
@@ -99,6 +100,19 @@ const DEMO_STAFF: { username: string; displayName: string; urn: number; permissi
     },
   ];
 
+/**
+ * The marks as they stood at `now`: none taken after it (today's afternoon register, on a morning
+ * start), and no correction made after it (the mark stays as first entered, often N).
+ */
+export function marksAsOf(marks: readonly Mark[], now: Date): Mark[] {
+  const at = now.toISOString();
+  return marks.flatMap((mark) => {
+    const history = mark.history.filter((change) => change.at <= at);
+    if (mark.history.length > 0 && history.length === 0) return [];
+    return [{ ...mark, history, code: history.at(-1)?.to ?? mark.code }];
+  });
+}
+
 /** School days of marks in the demo. */
 export const DEMO_SCHOOL_DAYS = 20;
 
@@ -125,7 +139,10 @@ export async function seedSchoolDemo(
       ...(demo.pupils ? { pupils: demo.pupils } : {}),
     });
     const first = schoolDaysBefore(compileCalendar(school.calendar), today, DEMO_SCHOOL_DAYS - 1)[0] ?? today;
-    school.marks = school.marks.filter((mark) => mark.date >= first);
+    school.marks = marksAsOf(
+      school.marks.filter((mark) => mark.date >= first),
+      now,
+    );
     school.school.name = demo.name;
     school.school.laCode = demo.laCode;
     const saved = await replaceSchoolData(db, school.school, school, { storedAt: now });
