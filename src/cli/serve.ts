@@ -79,12 +79,17 @@ export async function serve(
 
   if (world && Object.keys(world.handovers).length > 0) {
     // The feeds run once through their real paths, over HTTPS to this instance, before the address is given.
-    await wireDemoAfterListening(handle, secretBox, settings, world.handovers, {
-      url,
-      tls,
-      now: new Date(),
-      say,
-    });
+    try {
+      await wireDemoAfterListening(handle, secretBox, settings, world.handovers, {
+        url,
+        tls,
+        now: new Date(),
+        say,
+      });
+    } catch (error) {
+      // The server is up and the schedules will try again: a demo step that failed says so and goes on.
+      say(`The demo world's first collection or sync failed: ${(error as Error).message}`);
+    }
   }
   say(
     `\nedgate (${roles.join(', ')}) is running on ${handle.engine === 'pglite' ? 'the embedded database' : 'PostgreSQL'}${demo ? ` (ready in ${elapsed()})` : ''}.`,
