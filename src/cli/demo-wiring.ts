@@ -214,7 +214,8 @@ export async function wireDemoAfterListening(
       }
     }
     for (const laCode of laCodes) {
-      say(`  LA ${laCode}: ${(await pendingCounts(db, laCode)).total} changes waiting for review.`);
+      const pending = (await pendingCounts(db, laCode)).total;
+      say(`  LA ${laCode}: ${pending} change${pending === 1 ? '' : 's'} waiting for review.`);
     }
   }
   if (dfe) {
