@@ -336,7 +336,7 @@ describe('the statistics API', () => {
     );
   });
 
-  test('an LA client cannot read another LA, any code, nor the national figures', async () => {
+  test('an LA client cannot read another LA, any code; it reads England’s figures beside its own', async () => {
     for (const laCode of ['826', '999']) {
       for (const target of [`/statistics/la/${laCode}`, `/statistics/la/${laCode}/schools`]) {
         const response = await getJson(tokens.la825, target);
@@ -350,9 +350,10 @@ describe('the statistics API', () => {
         });
       }
     }
-    const national = await getJson(tokens.la825, '/statistics/national');
-    assert.equal(national.status, 403);
-    assert.equal(national.json<{ error: string }>().error, 'insufficient_scope');
+    // National totals are published aggregates: an LA compares its schools with England.
+    const national = await getJson(tokens.la825, '/statistics/national?from=2026-11-20&to=2026-11-20');
+    assert.equal(national.status, 200, national.text);
+    assert.deepEqual(national.json<{ days: unknown[] }>().days, [ENGLAND_ON_20]);
     const supplier = await getJson(tokens.misOne, '/statistics/la/825');
     assert.equal(supplier.status, 403, 'submitting is not reading');
     const anonymous = await call('GET', '/statistics/la/825');

@@ -642,4 +642,52 @@ describe('the edgate command', () => {
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /No OAuth client with id or name "Nobody Ltd"/);
   });
+  test('la attendance-source set seals the secret read from a variable and never prints it; show; remove; plain refusals', async () => {
+    const secret = 'la-client-secret-never-shown';
+    /** `edgate la attendance-source set` with these options, the secret in the variable S. */
+    const setSource = (options: Record<string, string>, secretEnv: Record<string, string> = { S: secret }) =>
+      edgate(
+        [
+          'la',
+          'attendance-source',
+          'set',
+          ...Object.entries(options).flatMap(([name, value]) => [`--${name}`, value]),
+        ],
+        secretEnv,
+      );
+    const good = {
+      la: '825',
+      'base-url': 'https://dfe.example/',
+      'token-url': 'https://dfe.example/oauth2/token',
+      'client-id': 'bucks-attendance',
+      'secret-env': 'S',
+    };
+    const set = await setSource(good);
+    assert.equal(set.code, 0, set.stderr);
+    assert.match(set.stdout, /LA 825 reads its schools' attendance from https:\/\/dfe.example\//);
+    const shown = await edgate(['la', 'attendance-source', 'show']);
+    assert.match(
+      shown.stdout,
+      /^825\thttps:\/\/dfe.example\/\ttoken https:\/\/dfe.example\/oauth2\/token\tclient bucks-attendance/m,
+    );
+    assert.doesNotMatch(set.stdout + set.stderr + shown.stdout, new RegExp(secret));
+    const stored = await withDatabase(({ db }) =>
+      db.selectFrom('la.attendance_source').select('client_secret_sealed').executeTakeFirstOrThrow(),
+    );
+    assert.doesNotMatch(stored.client_secret_sealed, new RegExp(secret), 'sealed at rest');
+
+    const refused = await setSource({ ...good, la: '999', 'base-url': 'http://dfe.example' });
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /999 is not the 3-digit DfE code of a local authority/);
+    assert.match(refused.stderr, /The DfE address must start https:\/\//);
+    const { 'secret-env': _none, ...noSecret } = good;
+    assert.match(
+      (await setSource(noSecret)).stderr,
+      /Give the client secret with --secret-file FILE or --secret-env VARIABLE/,
+    );
+
+    const removed = await edgate(['la', 'attendance-source', 'remove', '--la', '825']);
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.match(removed.stdout, /LA 825 no longer reads its attendance from the DfE/);
+  });
 });

@@ -7,6 +7,7 @@
  * LA sources are pointed at this instance's gateway — an agent's SOAP source with the
  * certificate the regulator's seeding registered, and an LA's own FID source — and collected, so
  * the latest extract's changes wait for review; and the schools are synced through the real sync.
+ * The LA's attendance source is the DfE role's statistics API, with the LA client the DfE made.
  */
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -30,6 +31,7 @@ import { httpsTransport } from '../la/collection/transport.ts';
 import { takeInBaseline } from '../la/directory/demo-directory.ts';
 import { takeInSnapshot } from '../la/directory/take-in.ts';
 import { pendingCounts } from '../la/directory/directory-store.ts';
+import { setAttendanceSource } from '../la/attendance/attendance-source.ts';
 import type { SchoolSyncSettings } from '../school/sync/sync-settings.ts';
 import { saveReceiverSettings } from '../school/sync/receiver-settings.ts';
 import { runSchoolSync, SCHOOL_SYNC_JOB } from '../school/sync/sync-runner.ts';
@@ -115,6 +117,23 @@ export async function wireDemoBeforeListening(
       BY,
     );
     lines.push(`The school role sends to this instance's DfE role (${publicUrl}) as the Demo MIS.`);
+    // The LA reads its schools' attendance from the DfE role's statistics API with its own client.
+    await setAttendanceSource(
+      handle.db,
+      box,
+      {
+        laCode: dfe.la.laCode,
+        baseUrl: `${publicUrl}/`,
+        tokenUrl: `${publicUrl}${TOKEN_PATH}`,
+        clientId: dfe.la.clientId,
+        clientSecret: dfe.la.clientSecret,
+        ...(tls.selfSigned ? { caPem: tls.cert } : {}),
+      },
+      BY,
+    );
+    lines.push(
+      `LA ${dfe.la.laCode} reads its schools' attendance from this instance's DfE role with its own client.`,
+    );
     // The schedule would catch this occurrence up on start, racing the wiring's own sync: the
     // wiring claims it first, runs it once listening, and records it done.
     const school = settings.roles.get('school') as SchoolSyncSettings;

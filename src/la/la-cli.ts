@@ -16,6 +16,7 @@ import { httpsTransport } from './collection/transport.ts';
 import { latestSnapshots } from './collection/snapshot-store.ts';
 import { OUTCOME_WORDS } from './collection/outcome-words.ts';
 import { DIRECTORY_SUBCOMMANDS } from './directory/directory-cli.ts';
+import { ATTENDANCE_USAGE, attendanceSourceCommand } from './attendance/attendance-cli.ts';
 
 type LaCommandContext = CommandContext<LaSettings>;
 export type LaSubcommand = (args: string[], context: LaCommandContext) => Promise<number>;
@@ -255,12 +256,13 @@ export const LA_SUBCOMMANDS: Record<string, LaSubcommand> = {
   upload: uploadCommand,
   // The directory's: changes, accept, reject, take-in, auto-apply (directory/directory-cli.ts).
   ...Object.fromEntries(DIRECTORY_SUBCOMMANDS.map((c) => [c.name, c.run])),
+  'attendance-source': attendanceSourceCommand,
 };
 
 export const LA_COMMANDS: RoleCommand<LaSettings>[] = [
   {
     name: 'la',
-    usage: [USAGE, ...DIRECTORY_SUBCOMMANDS.map((c) => c.usage)].join('\n'),
+    usage: [USAGE, ...DIRECTORY_SUBCOMMANDS.map((c) => c.usage), ATTENDANCE_USAGE].join('\n'),
     run: async (args, context) => {
       const [word, ...rest] = args;
       const run = word ? LA_SUBCOMMANDS[word] : undefined;

@@ -6,6 +6,8 @@ import { defineRole } from '../platform/role.ts';
 import { seedDemoAccounts } from '../platform/auth/demo-accounts.ts';
 import { collectionMigrations } from './migrations.ts';
 import { directoryMigrations } from './directory/migrations.ts';
+import { attendanceMigrations } from './attendance/migrations.ts';
+import { AttendanceSourceError } from './attendance/attendance-source.ts';
 import { DirectoryError } from './directory/directory-store.ts';
 import { DEMO_LA } from './directory/demo-directory.ts';
 import './tables.ts';
@@ -22,20 +24,22 @@ declare module '../platform/auth/accounts.ts' {
 
 export const LA_OFFICER = {
   name: 'la-officer',
-  description: "works for one local authority: its extract, its directory's review queue",
+  description:
+    "works for one local authority: its extract, its directory's review queue, its schools' attendance",
   localAuthority: true,
 } as const;
 
 export const laModule = defineRole({
   name: 'la',
-  title: 'Local authority: collects the extract daily, reviews what changed, publishes the directory',
+  title:
+    'Local authority: collects the extract daily, reviews what changed, publishes the directory; its schools’ attendance from the DfE',
   schema: 'la',
-  migrations: { ...collectionMigrations, ...directoryMigrations },
+  migrations: { ...collectionMigrations, ...directoryMigrations, ...attendanceMigrations },
   accountRoles: [LA_OFFICER],
   settings: readLaSettings,
   plugin: (app, context) => laRole(app, context),
   commands: LA_COMMANDS,
-  plainErrors: [SourceError, DirectoryError],
+  plainErrors: [SourceError, DirectoryError, AttendanceSourceError],
   startPage: {
     summary:
       'A local authority, or an agent for several, collects its extract each morning, reviews what changed and publishes its directory of childcare providers.',
@@ -43,6 +47,7 @@ export const laModule = defineRole({
       { href: '/la/collection', text: 'Extract collection' },
       { href: '/la/review', text: 'Changes to review' },
       { href: '/la/directory', text: 'Directory' },
+      { href: '/la/attendance', text: 'Schools’ attendance' },
     ],
     documents: [
       { href: `/la/${DEMO_LA}/oruk/`, text: `The directory’s Open Referral UK API (LA ${DEMO_LA})` },

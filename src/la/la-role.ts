@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Gauge } from 'prom-client';
 import type { RoleContext } from '../platform/role.ts';
-import type { LaSettings } from './la-settings.ts';
+import { ATTENDANCE_DEFAULTS, type LaSettings } from './la-settings.ts';
 import { collectionPages } from './collection/collection-pages.ts';
 import { collectAll } from './collection/collect-all.ts';
 import { scheduleCollection } from './collection/collection-schedule.ts';
@@ -16,6 +16,7 @@ import type { Database } from '../platform/db/database.ts';
 import { directoryPages } from './directory/directory-pages.ts';
 import { orukRoutes } from './directory/oruk-routes.ts';
 import { takeInSnapshot, type TakeInOutcome } from './directory/take-in.ts';
+import { attendancePages } from './attendance/attendance-pages.ts';
 
 export interface LaRoleHooks {
   /** Called after each new readable snapshot is stored; default: take it in (directory/take-in.ts). */
@@ -31,6 +32,14 @@ export async function laRole(
   const db = context.handle.db;
   await collectionPages(app, { db, box: context.secretBox, now });
   await directoryPages(app, { db, now });
+  await attendancePages(app, {
+    db,
+    box: context.secretBox,
+    now,
+    freshForMs: (context.settings.attendanceFreshMinutes ?? ATTENDANCE_DEFAULTS.freshMinutes) * 60_000,
+    retryAfterMs: (context.settings.attendanceRetrySeconds ?? ATTENDANCE_DEFAULTS.retrySeconds) * 1000,
+    timeoutMs: (context.settings.attendanceTimeoutSeconds ?? ATTENDANCE_DEFAULTS.timeoutSeconds) * 1000,
+  });
   await orukRoutes(app, {
     db,
     publicUrl: context.config.publicUrl,

@@ -1,4 +1,4 @@
-/** The environment variables the LA role reads: its daily collection. */
+/** The environment variables the LA role reads: its daily collection, and its attendance from the DfE. */
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import type { SettingsReader } from '../platform/settings.ts';
@@ -14,7 +14,16 @@ export interface LaSettings {
   gatewayCa: string[] | undefined;
   /** Requests a minute one address may make of the public ORUK API (per instance). */
   orukRequestsPerMinute?: number;
+  /** Attendance figures younger than this are not fetched from the DfE again. */
+  attendanceFreshMinutes?: number;
+  /** After a failed fetch, how long before the DfE is asked again. */
+  attendanceRetrySeconds?: number;
+  /** How long one request to the DfE may take. */
+  attendanceTimeoutSeconds?: number;
 }
+
+/** The attendance settings when not given. */
+export const ATTENDANCE_DEFAULTS = { freshMinutes: 10, retrySeconds: 60, timeoutSeconds: 15 };
 
 export function readLaSettings(read: SettingsReader): LaSettings {
   const caFile = read.text('LA_GATEWAY_CA_FILE');
@@ -35,5 +44,23 @@ export function readLaSettings(read: SettingsReader): LaSettings {
     },
     gatewayCa,
     orukRequestsPerMinute: read.integer('LA_ORUK_REQUESTS_PER_MINUTE', 300, 1, 100000),
+    attendanceFreshMinutes: read.integer(
+      'LA_ATTENDANCE_FRESH_MINUTES',
+      ATTENDANCE_DEFAULTS.freshMinutes,
+      1,
+      1440,
+    ),
+    attendanceRetrySeconds: read.integer(
+      'LA_ATTENDANCE_RETRY_SECONDS',
+      ATTENDANCE_DEFAULTS.retrySeconds,
+      0,
+      86400,
+    ),
+    attendanceTimeoutSeconds: read.integer(
+      'LA_ATTENDANCE_TIMEOUT_SECONDS',
+      ATTENDANCE_DEFAULTS.timeoutSeconds,
+      1,
+      120,
+    ),
   };
 }

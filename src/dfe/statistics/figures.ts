@@ -46,15 +46,8 @@ export function combineFigures(parts: readonly Figures[]): Figures {
   return { schools: parts.reduce((sum, part) => sum + part.schools, 0), ...combineSummaries(parts) };
 }
 
-/** "94.2%": a rate for a page, one decimal place; "–" when nothing was possible. */
-export function formatRate(rate: number | null): string {
-  return rate === null ? '–' : `${(rate * 100).toFixed(1)}%`;
-}
-
-/** "94.21": a rate as a percentage for a CSV cell, two decimal places; empty when nothing was possible. */
-export function percentCell(rate: number | null): string {
-  return rate === null ? '' : (rate * 100).toFixed(2);
-}
+/** "94.2%": as every chart of rates writes them. */
+export { formatRate } from '../../platform/web/rate-chart.ts';
 
 /** Year groups in the reference list's order (youngest first); any other code after them, sorted. */
 export function byYearGroupOrder<T extends { ncYearGroup: string }>(rows: readonly T[]): T[] {

@@ -20,9 +20,10 @@ import { formatLongDate, isCalendarDate, londonDateOf } from '../../platform/cal
 import { liveLocalAuthorities, localAuthorityByCode } from '../../platform/reference.ts';
 import { schoolByUrn } from '../schools/school-store.ts';
 import { listConsents } from '../consent/consent-store.ts';
-import { combineFigures, formatRate, percentCell, type Figures } from './figures.ts';
-import { rateChart, type RateChart } from './rate-chart.ts';
-import { csvDocument, type CsvCell } from './statistics-csv.ts';
+import { combineFigures, formatRate } from './figures.ts';
+import { FIGURE_COLUMNS, figureCells } from '../../contracts/attendance/figure-columns.ts';
+import { rateChart, type RateChart } from '../../platform/web/rate-chart.ts';
+import { csvDocument } from './statistics-csv.ts';
 import { monitorWindow } from './statistics-dates.ts';
 import type { AttendanceStatistics } from './attendance-statistics.ts';
 import type { DayFigures } from './statistics-store.ts';
@@ -89,35 +90,6 @@ function seriesCharts(days: readonly DayFigures[]): { attendance: RateChart; abs
       ],
     }),
   };
-}
-
-const FIGURE_COLUMNS = [
-  'schools_reporting',
-  'possible_sessions',
-  'present',
-  'approved_educational_activity',
-  'authorised_absence',
-  'unauthorised_absence',
-  'not_counted',
-  'attendance_rate_percent',
-  'authorised_absence_rate_percent',
-  'unauthorised_absence_rate_percent',
-];
-
-function figureCells(figures: Figures | null): CsvCell[] {
-  if (!figures) return FIGURE_COLUMNS.map((column) => (column === 'schools_reporting' ? 0 : null));
-  return [
-    figures.schools,
-    figures.possible,
-    figures.present,
-    figures.aea,
-    figures.authorised,
-    figures.unauthorised,
-    figures.notCounted,
-    percentCell(figures.attendanceRate),
-    percentCell(figures.authorisedRate),
-    percentCell(figures.unauthorisedRate),
-  ];
 }
 
 function sendCsv(reply: FastifyReply, filename: string, text: string): FastifyReply {

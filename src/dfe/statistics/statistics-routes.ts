@@ -1,13 +1,16 @@
 /**
  * The statistics API, over the attendance API's OAuth 2.0 bearer tokens:
  *
- *   GET /statistics/national?from=&to=          the country per day            attendance.read
+ *   GET /statistics/national?from=&to=          the country per day            attendance.read or
+ *                                                                               attendance.read.la
  *   GET /statistics/la/{laCode}?from=&to=       an LA per day                   attendance.read, or
  *   GET /statistics/la/{laCode}/schools?date=   an LA's day: total, year groups, attendance.read.la for
  *                                               and each of its schools         the token's own LA
  *
  * LAs asked for this data in the seed: a client registered for an LA gets `attendance.read.la`
- * and a token whose `la` claim names it, and reads only that LA (another is VAL129, 403).
+ * and a token whose `la` claim names it, and reads only that LA (another is VAL129, 403). England's
+ * totals are published aggregates naming no school, so an LA's token reads them too: an LA sets
+ * its schools beside England's.
  * Refusals are the attendance API's error objects.
  */
 import { Type } from 'typebox';
@@ -133,7 +136,7 @@ export async function statisticsRoutes(app: FastifyInstance, options: Statistics
     '/statistics/national',
     {
       helmet: false,
-      preHandler: requireScope(options.bearer, READ),
+      preHandler: requireScope(options.bearer, READ, LA_READ_SCOPE),
       validatorCompiler: documentationOnly,
       schema: {
         tags: ['attendance'],
@@ -141,7 +144,8 @@ export async function statisticsRoutes(app: FastifyInstance, options: Statistics
         description:
           'Every school-day received for each date from `from` to `to` (at most 62 days), added up as it ' +
           'stands now: a submission counts as soon as it is answered 201. Dates without any school-day are ' +
-          'left out.',
+          'left out. England’s totals name no school, so an LA’s token (`attendance.read.la`) reads them ' +
+          'too, to set its own schools beside them.',
         security,
         querystring: RangeQuery,
         response: {

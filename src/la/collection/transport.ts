@@ -34,10 +34,13 @@ export interface HttpsTransportOptions {
   /** Certificates to trust instead of the system's (a test server's, a private CA's). */
   ca?: string | string[];
   timeoutMs?: number;
+  /** Who answers, as the messages name it: "gateway" unless given (the LA also asks the DfE). */
+  peer?: string;
 }
 
 export function httpsTransport(options: HttpsTransportOptions = {}): Transport {
   const timeoutMs = options.timeoutMs ?? 120_000;
+  const peer = options.peer ?? 'gateway';
   return (req) =>
     new Promise<HttpResponse>((resolve, reject) => {
       let url: URL;
@@ -115,7 +118,7 @@ export function httpsTransport(options: HttpsTransportOptions = {}): Transport {
         fail(new TransportError(`No answer within ${Math.round(timeoutMs / 1000)} seconds.`)),
       );
       request.on('error', (error: NodeJS.ErrnoException) =>
-        fail(new TransportError(plainNetworkError(error))),
+        fail(new TransportError(plainNetworkError(error, peer))),
       );
       if (req.body !== undefined) request.write(req.body);
       request.end();
@@ -126,23 +129,23 @@ function megabytes(bytes: number): string {
   return `${Math.round(bytes / (1024 * 1024))} MB`;
 }
 
-function plainNetworkError(error: NodeJS.ErrnoException): string {
+function plainNetworkError(error: NodeJS.ErrnoException, peer: string): string {
   switch (error.code) {
     case 'ECONNREFUSED':
-      return 'The gateway refused the connection (nothing is listening at that address).';
+      return `The ${peer} refused the connection (nothing is listening at that address).`;
     case 'ECONNRESET':
-      return 'The gateway closed the connection (reset).';
+      return `The ${peer} closed the connection (reset).`;
     case 'ENOTFOUND':
-      return 'The gateway’s host name is not known (DNS).';
+      return `The ${peer}’s host name is not known (DNS).`;
     case 'ETIMEDOUT':
-      return 'The connection to the gateway timed out.';
+      return `The connection to the ${peer} timed out.`;
     case 'DEPTH_ZERO_SELF_SIGNED_CERT':
     case 'SELF_SIGNED_CERT_IN_CHAIN':
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
     case 'CERT_HAS_EXPIRED':
     case 'ERR_TLS_CERT_ALTNAME_INVALID':
-      return `The gateway’s TLS certificate is not trusted (${error.code}).`;
+      return `The ${peer}’s TLS certificate is not trusted (${error.code}).`;
     default:
-      return `The connection to the gateway failed: ${error.message}.`;
+      return `The connection to the ${peer} failed: ${error.message}.`;
   }
 }

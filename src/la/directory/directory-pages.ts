@@ -78,7 +78,7 @@ const londonDateTime = new Intl.DateTimeFormat('en-GB', {
 const when = (d: Date | null | undefined): string => (d ? londonDateTime.format(d) : '');
 
 /** The LAs an account may see: an officer's own, or (admin) any. */
-function mayAct(account: Account, laCode: string): boolean {
+export function mayAct(account: Account, laCode: string): boolean {
   if (account.roles.includes('admin')) return Boolean(localAuthorityByCode(laCode));
   return account.roles.includes('la-officer') && account.laCode === laCode;
 }

@@ -1,13 +1,18 @@
 /**
  * The geometry of a line chart of rates over dates, drawn as SVG on the server: the page's content
  * security policy allows no chart script, and an SVG needs none. A template draws what this
- * computes — axis ticks, one path per series, a point with its text per value.
+ * computes — axis ticks, one path per series, a point with its text per value. Shared by the
+ * roles' pages (the DfE's dashboard, the LA's attendance); views/rate-chart.njk draws it.
  *
  * The y axis fits the values rather than running 0–100%: attendance moves within a few points,
  * which a full scale would flatten. Its ticks are round steps (1, 2 or 5 × 10ⁿ), so the
  * axis reads "92%, 93%, 94%", never "92.37%".
  */
-import { formatRate } from './figures.ts';
+
+/** "94.2%": a rate for a page, one decimal place; "–" when nothing was possible. */
+export function formatRate(rate: number | null): string {
+  return rate === null ? '–' : `${(rate * 100).toFixed(1)}%`;
+}
 
 export interface RateSeries {
   key: string;
