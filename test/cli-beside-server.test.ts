@@ -71,9 +71,9 @@ describe('the edgate command beside a running server', () => {
     child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const deadline = Date.now() + 90_000;
-    while (!output.includes('/login') && child.exitCode === null && Date.now() < deadline)
+    while (!output.includes('Open https://') && child.exitCode === null && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 200));
-    assert.match(output, /Open https:\/\/127\.0\.0\.1:\d+\/login/);
+    assert.match(output, /Open https:\/\/127\.0\.0\.1:\d+\//);
     return {
       child,
       port,

@@ -203,9 +203,9 @@ describe('the edgate command', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
       const deadline = Date.now() + 60_000;
-      while (!output.includes('/login') && Date.now() < deadline)
+      while (!output.includes('Open https://') && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, 200));
-      assert.match(output, /Open https:\/\/127\.0\.0\.1:\d+\/login/);
+      assert.match(output, /Open https:\/\/127\.0\.0\.1:\d+\//);
       const ca = readFileSync(path.join(env.EDGATE_DATA_DIR!, 'tls', 'server.crt'), 'utf8');
       const status = await new Promise<number>((resolve, reject) => {
         request(`https://127.0.0.1:${port}/readyz`, { ca }, (res) => {

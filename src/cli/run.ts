@@ -28,6 +28,8 @@ Usage:
   edgate start                         run every role with the demo world (what npm start does)
   edgate serve [ROLE…]                 run the given roles: ${names} or all (default all)
   edgate serve ROLE… --workers N       as many server processes on one port (PostgreSQL only)
+  edgate demo reset [--yes]            empty the embedded database of the data folder: the next
+                                       start seeds the demo world again (asks first)
   edgate migrate                       bring the database schema up to date
   edgate user add --username U --name "Full Name" --role ROLE [--role ROLE…] [--la CODE]
                                        create a sign-in account; the password comes from
@@ -107,6 +109,13 @@ export async function runCli(
       const { serve } = await import('./serve.ts');
       await serve(settings, roles, { seedDemo: false, modules });
       return -1;
+    }
+    case 'demo': {
+      const [sub, ...args] = rest;
+      const { values } = parseCommand(args, { yes: { type: 'boolean' } });
+      if (sub !== 'reset') throw new UsageError('Usage: edgate demo reset [--yes]');
+      const { resetDemo } = await import('./demo-reset.ts');
+      return resetDemo(config, values.yes === true);
     }
     case 'migrate': {
       const handle = await openConfiguredDatabase(

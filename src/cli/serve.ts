@@ -2,6 +2,7 @@
  * The composition root: configuration → database (migrated) → demo world on first run →
  * HTTPS server with the chosen roles' plugins → graceful shutdown on SIGTERM/SIGINT.
  */
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 
 import { openConfiguredDatabase } from './database.ts';
@@ -12,7 +13,9 @@ import type { SecretBox } from '../platform/auth/secret-box.ts';
 import type { DatabaseHandle } from '../platform/db/database.ts';
 import { accountRolesOf, ROLE_MODULES, type AnyRoleModule, type Settings } from '../edgate.ts';
 import { accountPages } from '../platform/auth/account-pages.ts';
-import { seedDemoWorld } from './demo-world.ts';
+import { DEMO_CREDENTIALS_FILE, seedDemoWorld } from './demo-world.ts';
+import { trustOwnCertificate, wireDemoAfterListening, wireDemoBeforeListening } from './demo-wiring.ts';
+import { startPageView } from './start-page.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -23,22 +26,37 @@ export interface RunningServer {
 export async function serve(
   settings: Settings,
   roles: string[],
-  options: { seedDemo?: boolean; modules?: readonly AnyRoleModule[] } = {},
+  options: { seedDemo?: boolean; modules?: readonly AnyRoleModule[]; say?: (line: string) => void } = {},
 ): Promise<RunningServer> {
   const { config } = settings;
   const modules = options.modules ?? ROLE_MODULES;
+  const say = options.say ?? ((line: string) => console.log(line));
+  const demo = options.seedDemo === true && config.seedDemo;
+  const started = performance.now();
+  const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
+  if (demo) say('Starting edgate with the demo world…');
   const handle = await openConfiguredDatabase(config, { serve: true, modules });
   const secretBox = loadSecretBox({ key: config.secretKey, dataDir: config.dataDir });
-  const demo =
-    options.seedDemo && config.seedDemo
-      ? await seedDemoWorld(handle, settings, secretBox, modules)
-      : undefined;
   const tls = await loadTls({
     certFile: config.tlsCertFile,
     keyFile: config.tlsKeyFile,
     dataDir: config.dataDir,
   });
-  const app = await assembleServer({ settings, roles, modules, handle, secretBox, tls });
+  trustOwnCertificate(settings, tls, config.dataDir);
+  const now = new Date();
+  const world = demo ? await seedDemoWorld(handle, settings, secretBox, modules, now, say) : undefined;
+  if (world)
+    for (const line of await wireDemoBeforeListening(handle, secretBox, settings, world.handovers, tls, now))
+      say(line);
+  const app = await assembleServer({
+    settings,
+    roles,
+    modules,
+    handle,
+    secretBox,
+    tls,
+    ...(demo ? { demoCredentialsFile: path.join(config.dataDir, DEMO_CREDENTIALS_FILE) } : {}),
+  });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -60,13 +78,25 @@ export async function serve(
     });
   }
 
-  console.log(
-    `\nedgate (${roles.join(', ')}) is running on ${handle.engine === 'pglite' ? 'the embedded database' : 'PostgreSQL'}.`,
+  if (world && Object.keys(world.handovers).length > 0) {
+    // The feeds run once through their real paths, over HTTPS to this instance, before the address is given.
+    try {
+      await wireDemoAfterListening(handle, secretBox, settings, world.handovers, {
+        url,
+        tls,
+        now: new Date(),
+        say,
+      });
+    } catch (error) {
+      // The server is up and the schedules will try again: a demo step that failed says so and goes on.
+      say(`The demo world's first collection or sync failed: ${(error as Error).message}`);
+    }
+  }
+  say(
+    `\nedgate (${roles.join(', ')}) is running on ${handle.engine === 'pglite' ? 'the embedded database' : 'PostgreSQL'}${demo ? ` (ready in ${elapsed()})` : ''}.`,
   );
-  console.log(
-    `Open ${url}/login${tls.selfSigned ? ' (self-signed certificate: your browser will warn)' : ''}`,
-  );
-  if (demo) for (const line of demo) console.log(line);
+  if (world) for (const line of world.signIns) say(line);
+  say(`\nOpen ${url}/${tls.selfSigned ? ' (self-signed certificate: your browser will warn)' : ''}`);
   return { app, url, close };
 }
 
@@ -80,6 +110,8 @@ export interface ServerAssembly {
   /** None: plain HTTP, for `app.inject` in tests. */
   tls?: TlsMaterial;
   now?: () => Date;
+  /** A local demo instance: the start page names the demo sign-ins, and where their passwords are. */
+  demoCredentialsFile?: string;
 }
 
 /** The platform's server with the chosen roles' plugins, not yet listening: what serve runs, and tests inject into. */
@@ -90,9 +122,14 @@ export async function assembleServer(assembly: ServerAssembly): Promise<FastifyI
     db: handle.db,
     tls: assembly.tls,
     logLevel: config.logLevel,
+    logFormat: config.logFormat,
     sessionTtlHours: config.sessionTtlHours,
     publicUrl: config.publicUrl,
     metricsToken: config.metricsToken,
+    startPage: startPageView(assembly.modules, {
+      roles: assembly.roles,
+      demoCredentialsFile: assembly.demoCredentialsFile,
+    }),
     now: assembly.now,
   });
   await mountPlatformPages(app, handle, assembly.modules);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { openTestDatabase, type TestDatabase } from '../../test/support/test-database.ts';
 import { seedDemoAttendance } from './demo-attendance.ts';
+import { dailyFigures } from './statistics/statistics-store.ts';
 import { validateSubmission } from '../contracts/attendance/submission.ts';
 import { acceptSubmission, storeSubmission } from './collection/submission-store.ts';
 import { syntheticSubmission } from './collection/synthetic-submission.ts';
@@ -17,7 +18,11 @@ after(async () => {
 });
 
 test('the demo world has every demo school consented and 20 working days of attendance for each', async () => {
-  const lines = await seedDemoAttendance(database.db, new Date('2026-11-22T12:00:00Z'));
+  const { credentials: lines, handover } = await seedDemoAttendance(
+    database.db,
+    new Date('2026-11-22T12:00:00Z'),
+  );
+  assert.ok(lines[0]?.includes(handover.supplier.clientSecret));
   assert.equal(lines.length, 2);
   assert.match(lines[0] ?? '', /client_secret \S+/);
   const figures = (
@@ -50,6 +55,23 @@ test('the demo world has every demo school consented and 20 working days of atte
     database.db,
   );
   assert.equal(perSchool.rows.length, 0, 'every school has 20 days');
+
+  // Figures like England's: attendance about 92–95% nationally, varying from day to day, and
+  // unauthorised absence 1–3%.
+  const days = await dailyFigures(database.db, { kind: 'national' }, figures.first, figures.last);
+  assert.equal(days.length, 20);
+  for (const day of days) {
+    assert.ok(
+      day.attendanceRate! >= 0.92 && day.attendanceRate! <= 0.95,
+      `${day.date} ${day.attendanceRate}`,
+    );
+    assert.ok(
+      day.unauthorisedRate! >= 0.01 && day.unauthorisedRate! <= 0.03,
+      `${day.date} ${day.unauthorisedRate}`,
+    );
+  }
+  const rates = days.map((d) => d.attendanceRate!);
+  assert.ok(Math.max(...rates) - Math.min(...rates) >= 0.005, 'the rate varies from day to day');
 });
 
 test('built on a morning, the demo world stamps nothing after that morning, and a real submission made then shows', async () => {

@@ -23,6 +23,18 @@ import {
 } from './collection/synthetic-submission.ts';
 
 const DAYS = 20;
+
+/**
+ * The share of pupils absent nationally on a date: about 6% (attendance about 94%, as in England),
+ * more on Mondays and Fridays, and varying from day to day.
+ */
+export function absenceOn(date: string): number {
+  const day = new Date(`${date}T12:00:00Z`);
+  const weekday = day.getUTCDay();
+  const edge = weekday === 1 || weekday === 5 ? 0.006 : 0;
+  const wobble = ((Math.floor(day.getTime() / 86_400_000) * 7919) % 23) / 23 - 0.5;
+  return 0.057 + edge + wobble * 0.014;
+}
 /** Days per send: within the 8-working-day window of each send's date. */
 const DAYS_PER_SEND = 7;
 
@@ -44,8 +56,19 @@ export function demoDates(now: Date): string[] {
   return dates;
 }
 
-/** Seeds the demo attendance world into an empty schools register; returns lines for the sign-ins file. */
-export async function seedDemoAttendance(db: Database, now: Date): Promise<string[]> {
+/** The OAuth clients the demo world's other roles use: secrets shown once, for the composition root to wire. */
+export interface DfeDemoHandover {
+  /** The MIS supplier's client (attendance.submit), holding every demo school's consent. */
+  supplier: { clientId: string; clientSecret: string };
+  /** Buckinghamshire's client (attendance.read.la for 825). */
+  la: { clientId: string; clientSecret: string; laCode: string };
+}
+
+/** Seeds the demo attendance world into an empty schools register: lines for the sign-ins file, and its clients. */
+export async function seedDemoAttendance(
+  db: Database,
+  now: Date,
+): Promise<{ credentials: string[]; handover: DfeDemoHandover }> {
   const dates = demoDates(now);
   // The school gave consent, and the clients were registered, the morning before the first send.
   const setUpAt = new Date(sendTime(dates[0] ?? londonDateOf(now)).getTime() - 7 * 3600_000);
@@ -72,6 +95,9 @@ export async function seedDemoAttendance(db: Database, now: Date): Promise<strin
   `.execute(db);
   for (const [n, school] of schools.entries()) {
     const yearGroups = school.phaseOfEducation === 'Secondary' ? SECONDARY_YEAR_GROUPS : PRIMARY_YEAR_GROUPS;
+    // Secondary schools see more absence than primaries; each school a little more or less.
+    const schoolFactor =
+      (school.phaseOfEducation === 'Secondary' ? 1.25 : 0.85) * (0.8 + ((n * 37) % 41) / 100);
     for (let start = 0; start < dates.length; start += DAYS_PER_SEND) {
       const sendDates = dates.slice(start, start + DAYS_PER_SEND);
       const receivedAt = sendTime(sendDates.at(-1) ?? londonDateOf(now));
@@ -81,6 +107,7 @@ export async function seedDemoAttendance(db: Database, now: Date): Promise<strin
         yearGroups,
         pupilsPerYearGroup: school.phaseOfEducation === 'Secondary' ? 180 : 30,
         seed: n * 31 + start,
+        absence: { shareOn: (date) => absenceOn(date) * schoolFactor, unauthorisedShare: 0.3 },
       });
       const validation = validateSubmission(body, { receivedAt, urnExists: () => true });
       if (validation.kind !== 'accepted') throw new Error('a demo submission was refused');
@@ -93,8 +120,14 @@ export async function seedDemoAttendance(db: Database, now: Date): Promise<strin
       if (!stored.stored) throw new Error(`a demo submission was not stored: ${stored.reason}`);
     }
   }
-  return [
-    `Demo MIS (synthetic)\tclient_id ${supplier.clientId}\tclient_secret ${supplier.clientSecret}\t(attendance.submit; holds every demo school's consent)`,
-    `Buckinghamshire attendance team (demo)\tclient_id ${la.clientId}\tclient_secret ${la.clientSecret}\t(attendance.read.la for 825)`,
-  ];
+  return {
+    credentials: [
+      `Demo MIS (synthetic)\tclient_id ${supplier.clientId}\tclient_secret ${supplier.clientSecret}\t(attendance.submit; holds every demo school's consent; the school role sends with it)`,
+      `Buckinghamshire attendance team (demo)\tclient_id ${la.clientId}\tclient_secret ${la.clientSecret}\t(attendance.read.la for 825)`,
+    ],
+    handover: {
+      supplier: { clientId: supplier.clientId, clientSecret: supplier.clientSecret },
+      la: { clientId: la.clientId, clientSecret: la.clientSecret, laCode: '825' },
+    },
+  };
 }

@@ -30,6 +30,13 @@ export const dfeModule = defineRole({
   settings: readDfeSettings,
   plugin: dfeRole,
   commands: DFE_COMMANDS,
+  startPage: {
+    summary:
+      'The DfE receives each school’s daily attendance over OAuth 2.0 and HTTPS, and its analysts read the figures of every school and local authority.',
+    pages: [{ href: '/dfe/attendance', text: 'Attendance statistics' }],
+    documents: [{ href: '/docs', text: 'The attendance and statistics APIs (OpenAPI)' }],
+    demoAccounts: [{ username: 'analyst', what: 'a DfE analyst' }],
+  },
   async seedDemo({ handle: { db }, now }) {
     const lines: string[] = [];
     const schools = await db
@@ -37,9 +44,9 @@ export const dfeModule = defineRole({
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
     // Client secrets are shown once: they go into the local sign-ins file.
-    const credentials = schools.n === 0 ? await seedDemoAttendance(db, now) : [];
-    if (credentials.length > 0)
-      lines.push('Seeded the synthetic schools register and 20 working days of demo attendance.');
+    const seeded = schools.n === 0 ? await seedDemoAttendance(db, now) : undefined;
+    const credentials = seeded?.credentials ?? [];
+    if (seeded) lines.push('Seeded the synthetic schools register and 20 working days of demo attendance.');
     credentials.push(
       ...(await seedDemoAccounts(
         db,
@@ -47,6 +54,6 @@ export const dfeModule = defineRole({
         [DFE_ANALYST],
       )),
     );
-    return { lines, credentials };
+    return { lines, credentials, handover: seeded?.handover };
   },
 });

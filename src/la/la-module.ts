@@ -10,7 +10,7 @@ import { webhookMigrations } from './webhook/migrations.ts';
 import { attendanceMigrations } from './attendance/migrations.ts';
 import { AttendanceSourceError } from './attendance/attendance-source.ts';
 import { DirectoryError } from './directory/directory-store.ts';
-import { seedDemoDirectory } from './directory/demo-directory.ts';
+import { DEMO_LA } from './directory/demo-directory.ts';
 import './tables.ts';
 import './webhook/tables.ts';
 import { readLaSettings } from './la-settings.ts';
@@ -49,8 +49,24 @@ export const laModule = defineRole({
   plugin: (app, context) => laRole(app, context),
   commands: LA_COMMANDS,
   plainErrors: [SourceError, DirectoryError, WebhookError, AttendanceSourceError],
-  async seedDemo({ handle: { db }, now }) {
-    const lines = await seedDemoDirectory(db, now);
+  startPage: {
+    summary:
+      'A local authority, or an agent for several, collects its extract each morning, reviews what changed and publishes its directory of childcare providers.',
+    pages: [
+      { href: '/la/collection', text: 'Extract collection' },
+      { href: '/la/review', text: 'Changes to review' },
+      { href: '/la/directory', text: 'Directory' },
+      { href: '/la/attendance', text: 'Schools’ attendance' },
+    ],
+    documents: [
+      { href: `/la/${DEMO_LA}/oruk/`, text: `The directory’s Open Referral UK API (LA ${DEMO_LA})` },
+    ],
+    demoAccounts: [{ username: `la-officer-${DEMO_LA}`, what: `an officer of LA ${DEMO_LA}` }],
+  },
+  // The directories are filled by the demo wiring (src/cli/demo-wiring.ts): the regulator's
+  // extracts, collected through this role's own sources.
+  async seedDemo({ handle: { db } }) {
+    const lines: string[] = [];
     const credentials = await seedDemoAccounts(
       db,
       [

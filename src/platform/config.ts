@@ -21,6 +21,8 @@ export interface Config {
   tlsCertFile: string | undefined;
   tlsKeyFile: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** JSON lines in production, one short line a person reads otherwise (EDGATE_LOG_FORMAT). */
+  logFormat: 'json' | 'pretty';
   sessionTtlHours: number;
   /** Bearer token Prometheus presents for /metrics; unset: no /metrics at all. */
   metricsToken: string | undefined;
@@ -107,6 +109,11 @@ export function readConfig(settings: SettingsReader): Config {
       'LOG_LEVEL',
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
       'info',
+    ),
+    logFormat: oneOf(
+      'EDGATE_LOG_FORMAT',
+      ['json', 'pretty'] as const,
+      nodeEnv === 'production' ? 'json' : 'pretty',
     ),
     sessionTtlHours: integer('SESSION_TTL_HOURS', 8, 1, 24 * 30),
     metricsToken,

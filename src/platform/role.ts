@@ -54,6 +54,8 @@ export interface DemoContext<S = unknown> {
   settings: S;
   secretBox: SecretBox;
   now: Date;
+  /** Prints a progress line at once, for the steps that take seconds. */
+  say?: (line: string) => void;
 }
 
 export interface DemoSeeded {
@@ -61,6 +63,28 @@ export interface DemoSeeded {
   lines: string[];
   /** Sign-ins and keys for this local instance only, written to <dataDir>/demo-accounts.txt (0600). */
   credentials: string[];
+  /**
+   * What the composition root needs to wire this role to the others in the demo world (secrets
+   * made once, never printed from here); the role's module says its type.
+   */
+  handover?: unknown;
+}
+
+export interface StartPageLink {
+  href: string;
+  text: string;
+}
+
+/** What the public start page says of a role this instance serves. */
+export interface RoleStartPage {
+  /** One sentence: who uses these pages, for what. */
+  summary: string;
+  /** Its main pages (sign-in needed). */
+  pages: readonly StartPageLink[];
+  /** Its documents for machines: service descriptions, schemas, public APIs. */
+  documents?: readonly StartPageLink[];
+  /** The demo world's sign-ins for its pages, by account name (shown on a local demo instance only). */
+  demoAccounts?: readonly { username: string; what: string }[];
 }
 
 export interface RoleModule<S = unknown> {
@@ -80,6 +104,8 @@ export interface RoleModule<S = unknown> {
   commands?: readonly RoleCommand<S>[];
   /** Idempotent: seeds only what is not there yet. */
   seedDemo?(context: DemoContext<S>): Promise<DemoSeeded>;
+  /** Its part of the public start page (`/`). */
+  startPage?: RoleStartPage;
   /** Errors its commands throw whose message is already plain words for the operator. */
   plainErrors?: readonly (abstract new (...args: never[]) => Error)[];
 }

@@ -12,6 +12,7 @@ import { UnknownLocalAuthorityError } from './extract/extract-runs.ts';
 import { regulatorRole } from './regulator-role.ts';
 import { readRegulatorSettings } from './regulator-settings.ts';
 import { REGULATOR_COMMANDS } from './regulator-cli.ts';
+import { seedDemoExtracts, seedDemoGateway } from './regulator-demo.ts';
 
 declare module '../platform/auth/accounts.ts' {
   interface AccountRoleNames {
@@ -35,13 +36,32 @@ export const regulatorModule = defineRole({
   plugin: regulatorRole,
   commands: REGULATOR_COMMANDS,
   plainErrors: [GatewayAdminError, UnknownLocalAuthorityError],
-  async seedDemo({ handle: { db }, secretBox, now }) {
+  startPage: {
+    summary:
+      'The regulator’s caseworkers keep the childcare register; each morning at 05:30 an extract per local authority is built and served through the gateway.',
+    pages: [
+      { href: '/regulator/registrations', text: 'Childcare register' },
+      { href: '/regulator/extracts', text: 'Daily extracts' },
+      { href: '/regulator/gateway/audit', text: 'Gateway requests' },
+    ],
+    documents: [
+      { href: '/ISPPGateway/ISPPGatewayServices.svc?wsdl', text: 'The ISPP gateway’s WSDL (SOAP 1.2)' },
+      { href: '/ISPPGateway/ISPPGatewayServices.svc?xsd=xsd0', text: 'The gateway’s message schema (XSD)' },
+      { href: '/schemas/childcare-register-extract.xsd', text: 'The extract document’s schema (XSD)' },
+    ],
+    demoAccounts: [
+      { username: 'caseworker', what: 'a caseworker' },
+      { username: 'admin', what: 'an administrator, also a caseworker' },
+    ],
+  },
+  async seedDemo({ handle: { db }, secretBox, now, settings, say }) {
     const lines: string[] = [];
     const registrations = await db
       .selectFrom('regulator.registration')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
     if (registrations.n === 0) {
+      say?.('Seeding the synthetic childcare register…');
       const loaded = await loadGeneratedRegister(db, { scale: 'demo', seed: 1, today: londonDateOf(now) });
       lines.push(
         `Seeded a synthetic demo register: ${loaded.added} registrations over 153 local authorities.`,
@@ -72,6 +92,9 @@ export const regulatorModule = defineRole({
         `${gateway.username}\t${gateway.password}\t(ISPP gateway account for LA 825, no certificate needed; FID APIKEY ${gateway.apiKey})`,
       );
     }
-    return { lines, credentials };
+    const gateway = await seedDemoGateway(db, secretBox, now);
+    if (gateway) credentials.push(...gateway.credentials);
+    lines.push(...(await seedDemoExtracts(db, now, settings.extractTime, say)));
+    return { lines, credentials, handover: gateway?.handover };
   },
 });

@@ -1,9 +1,11 @@
 /**
- * The school side of the demo world: two schools (a primary of about 275 pupils, a secondary of
- * about 1,060) with their calendar, pupils, enrolments and the last 20 school days of marks with
- * late corrections, a school administrator ("Data Returns: Administer") and a teacher who takes
- * the register. The schools' URNs and names are two of the DfE demo register's, so the school's
- * sends land on schools the DfE role knows. All synthetic; seeded only when not there yet.
+ * The school side of the demo world: a dozen schools — two big ones (a primary of about 275
+ * pupils, a secondary of about 1,060) and ten small primaries — with their calendar, pupils,
+ * enrolments and the last 20 school days of marks with late corrections, each school's consent to
+ * send (given before the first of those days), a school administrator ("Data Returns:
+ * Administer") and a teacher who takes the register. The schools' URNs and names are the DfE demo
+ * register's, so the school's sends land on schools the DfE role knows. All synthetic; seeded
+ * only when not there yet.
  */
 import type { Database } from '../platform/db/database.ts';
 import { londonDateOf } from '../platform/calendar.ts';
@@ -14,11 +16,67 @@ import { generateSchool, syntheticCalendar } from './synthetic-school.ts';
 import { replaceSchoolData, schoolOf } from './school-data.ts';
 import { SCHOOL_USER } from './school-user.ts';
 import type { SchoolPermission } from './tables.ts';
+import type { Mark } from './pupils.ts';
+import { giveConsent } from './sync/consent-store.ts';
 
-export const DEMO_SCHOOLS = [
+export const DEMO_SCHOOLS: readonly {
+  urn: number;
+  name: string;
+  laCode: string;
+  phase: 'primary' | 'secondary';
+  seed: number;
+  /** Default: the generator's size for the phase. */
+  pupils?: number;
+}[] = [
   { urn: 101652, name: 'Holy Cross CofE Primary School', laCode: '202', phase: 'primary', seed: 11 },
   { urn: 612069, name: 'Thorndale Community College', laCode: '207', phase: 'secondary', seed: 12 },
-] as const;
+  // Small ones, most in Buckinghamshire (825) and Milton Keynes (826), the demo LAs.
+  { urn: 443892, name: 'Eastwell Primary School', laCode: '202', phase: 'primary', seed: 13, pupils: 90 },
+  {
+    urn: 506607,
+    name: 'Holy Cross Catholic Infant School',
+    laCode: '825',
+    phase: 'primary',
+    seed: 14,
+    pupils: 60,
+  },
+  { urn: 718031, name: 'Ashfield Primary School', laCode: '825', phase: 'primary', seed: 15, pupils: 85 },
+  {
+    urn: 774336,
+    name: 'Redcombe Rise Primary School',
+    laCode: '825',
+    phase: 'primary',
+    seed: 16,
+    pupils: 70,
+  },
+  { urn: 775597, name: 'Queenswick Primary School', laCode: '825', phase: 'primary', seed: 17, pupils: 95 },
+  {
+    urn: 945427,
+    name: "St Andrew's CofE Primary School",
+    laCode: '825',
+    phase: 'primary',
+    seed: 18,
+    pupils: 65,
+  },
+  {
+    urn: 994373,
+    name: 'Longdale Park Primary School',
+    laCode: '825',
+    phase: 'primary',
+    seed: 19,
+    pupils: 80,
+  },
+  { urn: 185408, name: 'Millhurst Primary Academy', laCode: '826', phase: 'primary', seed: 20, pupils: 75 },
+  {
+    urn: 665298,
+    name: 'All Saints CofE Primary School',
+    laCode: '826',
+    phase: 'primary',
+    seed: 21,
+    pupils: 60,
+  },
+  { urn: 870809, name: 'Foxgate Vale Primary School', laCode: '826', phase: 'primary', seed: 22, pupils: 88 },
+];
 
 const DEMO_STAFF: { username: string; displayName: string; urn: number; permissions: SchoolPermission[] }[] =
   [
@@ -42,24 +100,58 @@ const DEMO_STAFF: { username: string; displayName: string; urn: number; permissi
     },
   ];
 
+/**
+ * The marks as they stood at `now`: none taken after it (today's afternoon register, on a morning
+ * start), and no correction made after it (the mark stays as first entered, often N).
+ */
+export function marksAsOf(marks: readonly Mark[], now: Date): Mark[] {
+  const at = now.toISOString();
+  return marks.flatMap((mark) => {
+    const history = mark.history.filter((change) => change.at <= at);
+    if (mark.history.length > 0 && history.length === 0) return [];
+    return [{ ...mark, history, code: history.at(-1)?.to ?? mark.code }];
+  });
+}
+
 /** School days of marks in the demo. */
 export const DEMO_SCHOOL_DAYS = 20;
 
-export async function seedSchoolDemo(db: Database, now: Date): Promise<DemoSeeded> {
+export async function seedSchoolDemo(
+  db: Database,
+  now: Date,
+  say: (line: string) => void = () => undefined,
+): Promise<DemoSeeded> {
   const lines: string[] = [];
   const today = londonDateOf(now);
   for (const demo of DEMO_SCHOOLS) {
     if (await schoolOf(db, demo.urn)) continue;
+    say(`Seeding ${demo.name}…`);
     const started = process.hrtime.bigint();
     // The school's own calendar differs from this one by a closure at most: a few days more, then cut.
     const roughly = compileCalendar(syntheticCalendar(today));
     const marksFrom = schoolDaysBefore(roughly, today, DEMO_SCHOOL_DAYS + 5)[0] ?? today;
-    const school = generateSchool({ seed: demo.seed, phase: demo.phase, today, marksFrom, urn: demo.urn });
+    const school = generateSchool({
+      seed: demo.seed,
+      phase: demo.phase,
+      today,
+      marksFrom,
+      urn: demo.urn,
+      ...(demo.pupils ? { pupils: demo.pupils } : {}),
+    });
     const first = schoolDaysBefore(compileCalendar(school.calendar), today, DEMO_SCHOOL_DAYS - 1)[0] ?? today;
-    school.marks = school.marks.filter((mark) => mark.date >= first);
+    school.marks = marksAsOf(
+      school.marks.filter((mark) => mark.date >= first),
+      now,
+    );
     school.school.name = demo.name;
     school.school.laCode = demo.laCode;
     const saved = await replaceSchoolData(db, school.school, school, { storedAt: now });
+    // Consent to send, given before the registers it covers; the receiver is told at the first sync.
+    await giveConsent(db, undefined, {
+      urn: demo.urn,
+      givenBy: demo.urn === 101652 ? 'Sam Administrator (demo)' : 'The school’s data manager (demo)',
+      now: new Date(`${first}T07:30:00Z`),
+    });
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     lines.push(
       `Seeded ${demo.name} (URN ${demo.urn}): ${saved.pupils} pupils, ${saved.marks} marks over ${DEMO_SCHOOL_DAYS} school days in ${Math.round(ms)} ms.`,

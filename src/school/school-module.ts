@@ -36,5 +36,18 @@ export const schoolModule = defineRole<SchoolSyncSettings>({
   },
   commands: SCHOOL_COMMANDS,
   plainErrors: [SchoolDataError, ReceiverNotSetUpError],
-  seedDemo: ({ handle: { db }, now }) => seedSchoolDemo(db, now),
+  startPage: {
+    summary:
+      'The school’s management information system: staff take the register, and twice a day the attendance of each consenting school is sent to the DfE.',
+    pages: [
+      { href: '/school/register', text: 'Register' },
+      { href: '/school/attendance-api', text: 'Attendance API submissions' },
+      { href: '/school/insight', text: 'Attendance insight' },
+    ],
+    demoAccounts: [
+      { username: 'school-admin', what: 'a school administrator, with “Data Returns: Administer”' },
+      { username: 'teacher', what: 'a teacher, without it' },
+    ],
+  },
+  seedDemo: ({ handle: { db }, now, say }) => seedSchoolDemo(db, now, say),
 });

@@ -11,6 +11,8 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { createHttpServer } from '../../src/platform/http/server.ts';
 import type { TlsMaterial } from '../../src/platform/http/tls.ts';
+import type { LogFormat } from '../../src/platform/http/request-log.ts';
+import { startPageView } from '../../src/cli/start-page.ts';
 import { createAccount } from '../../src/platform/auth/accounts.ts';
 import { SecretBox } from '../../src/platform/auth/secret-box.ts';
 import { SettingsReader } from '../../src/platform/settings.ts';
@@ -171,6 +173,10 @@ export interface TestAppOptions {
   secretBox?: SecretBox;
   /** Given, the app serves HTTPS with it once listening (test-server.ts). */
   tls?: TlsMaterial;
+  /** Log at info in this format to this stream (default: no log at all). */
+  log?: { format: LogFormat; stream: NodeJS.WritableStream };
+  /** As a local demo instance: the start page names the demo sign-ins. */
+  demoCredentialsFile?: string;
 }
 
 export interface TestApp {
@@ -199,9 +205,15 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<Omit<T
   const app = await createHttpServer({
     db: handle.db,
     tls: options.tls,
-    logLevel: 'silent',
+    logLevel: options.log ? 'info' : 'silent',
+    logFormat: options.log?.format,
+    logStream: options.log?.stream,
     now: options.now,
     signInAttemptsPerMinute: options.signInAttemptsPerMinute ?? 1000,
+    startPage: startPageView(ROLE_MODULES, {
+      roles: options.roles ?? ROLE_MODULES.map((m) => m.name),
+      demoCredentialsFile: options.demoCredentialsFile,
+    }),
   });
   // The platform's pages, as serve mounts them (src/cli/serve.ts).
   await mountPlatformPages(app, handle, ROLE_MODULES);

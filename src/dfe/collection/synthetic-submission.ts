@@ -20,6 +20,56 @@ export interface SyntheticSubmissionOptions {
   yearGroups: readonly string[];
   pupilsPerYearGroup: number;
   seed: number;
+  /**
+   * Absence as schools in England see it (the demo world's figures): the share of pupils absent on
+   * a date, and the share of absences that are unauthorised. Without it, a spread of every code.
+   */
+  absence?: { shareOn(date: string): number; unauthorisedShare: number };
+}
+
+/** Illness first, as in the national figures; then the unauthorised codes, "other" (O) the most. */
+const AUTHORISED_WEIGHTS: readonly [string, number][] = [
+  ['I', 0.62],
+  ['M', 0.14],
+  ['R', 0.1],
+  ['C', 0.09],
+  ['E', 0.05],
+];
+const UNAUTHORISED_WEIGHTS: readonly [string, number][] = [
+  ['O', 0.6],
+  ['G', 0.15],
+  ['U', 0.15],
+  ['N', 0.1],
+];
+
+/** `total` shared out by the weights, jittered, adding up exactly. */
+function shareOut(total: number, weights: readonly [string, number][], rand: () => number) {
+  let left = total;
+  return weights.map(([attendanceCode, weight], i) => {
+    const value =
+      i === weights.length - 1 ? left : Math.min(left, Math.round(total * weight * (0.7 + rand() * 0.6)));
+    left -= value;
+    return { attendanceCode, value };
+  });
+}
+
+/** One year group's session with plausible absence: present, a few late, the rest absent by code. */
+function plausibleSession(
+  pupils: number,
+  session: 'AM' | 'PM',
+  absence: NonNullable<SyntheticSubmissionOptions['absence']>,
+  date: string,
+  rand: () => number,
+): { attendanceCode: string; value: number }[] {
+  const absent = Math.min(pupils, Math.round(pupils * absence.shareOn(date) * (0.75 + rand() * 0.5)));
+  const unauthorised = Math.round(absent * absence.unauthorisedShare * (0.6 + rand() * 0.8));
+  const late = Math.round((pupils - absent) * 0.02 * rand());
+  return [
+    { attendanceCode: session === 'AM' ? '/' : '\\', value: pupils - absent - late },
+    { attendanceCode: 'L', value: late },
+    ...shareOut(absent - unauthorised, AUTHORISED_WEIGHTS, rand),
+    ...shareOut(unauthorised, UNAUTHORISED_WEIGHTS, rand),
+  ].filter((a) => a.value > 0);
 }
 
 /** Absence codes a day may show beside present, valid on every date since 19 August 2024. */
@@ -35,6 +85,17 @@ export function syntheticSubmission(options: SyntheticSubmissionOptions): Attend
   for (const date of options.dates) {
     for (const schoolSession of ['AM', 'PM'] as const) {
       for (const ncYearGroup of options.yearGroups) {
+        if (options.absence) {
+          const attendances = plausibleSession(
+            options.pupilsPerYearGroup,
+            schoolSession,
+            options.absence,
+            date,
+            rand,
+          );
+          submissionData.push({ ncYearGroup, date, schoolSession, attendances });
+          continue;
+        }
         let remaining = options.pupilsPerYearGroup;
         const attendances: { attendanceCode: string; value: number }[] = [];
         const absent = Math.round(remaining * (0.04 + rand() * 0.06));

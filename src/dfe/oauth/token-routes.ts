@@ -110,7 +110,12 @@ export async function oauthRoutes(app: FastifyInstance, options: OAuthRouteOptio
   };
 
   // Clients authenticate with their credentials, never cookies: no CSRF token applies.
-  const tokenRoute: RouteShorthandOptions = { helmet: false, config: { csrf: false }, onRequest: formOnly };
+  const tokenRoute: RouteShorthandOptions = {
+    helmet: false,
+    config: { csrf: false },
+    onRequest: formOnly,
+    schema: { tags: ['oauth'], summary: 'OAuth 2.0 client credentials: an access token' },
+  };
   app.post(TOKEN_PATH, tokenRoute, async (request, reply) => {
     const authorization = request.headers.authorization;
     const parsed = parseTokenRequest(isFormFields(request.body) ? request.body : undefined, authorization);
@@ -151,7 +156,8 @@ export async function oauthRoutes(app: FastifyInstance, options: OAuthRouteOptio
       .send({ access_token: accessToken, token_type: 'Bearer', expires_in: options.lifetimeSeconds, scope });
   });
 
-  app.get(JWKS_PATH, { helmet: false }, async (_request, reply) => {
+  const jwks = { tags: ['oauth'], summary: 'The keys access tokens are signed with' };
+  app.get(JWKS_PATH, { helmet: false, schema: jwks }, async (_request, reply) => {
     // Short: verifiers must see a rotated-in key soon, and the list is tiny.
     return reply.header('Cache-Control', 'public, max-age=300').send(await keys.jwks(now()));
   });

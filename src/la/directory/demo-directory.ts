@@ -1,6 +1,8 @@
 /**
- * The directory's demo world: two consecutive synthetic snapshots of LA 825 taken in, the first
- * accepted whole (the directory as it stood), the second's changes left for a reviewer.
+ * The directory's demo world. `takeInBaseline`: the directory as it stood before the demo's day,
+ * one extract document uploaded, taken in and accepted whole, so what the collection brings next
+ * is news for a reviewer. `seedDemoDirectory`: the same from two synthetic snapshots of LA 825,
+ * for tests without a regulator.
  */
 import type { Database } from '../../platform/db/database.ts';
 import { addDays, londonDateOf } from '../../platform/calendar.ts';
@@ -12,6 +14,7 @@ import { MUTATIONS, mutateSnapshot } from '../changes/snapshot-mutations.ts';
 import { bulkAccept } from './directory-store.ts';
 import { storeSnapshot } from '../collection/snapshot-store.ts';
 import { takeInSnapshot } from './take-in.ts';
+import { takeUpload } from '../collection/collect-all.ts';
 
 export const DEMO_LA = '825';
 
@@ -73,4 +76,33 @@ export async function seedDemoDirectory(db: Database, now: Date): Promise<string
   return [
     `Seeded LA ${DEMO_LA}'s directory from two synthetic snapshots: ${first.length} providers, ${pending} changes waiting for review.`,
   ];
+}
+
+/**
+ * The directory as it stood: one LA's extract document, uploaded as an officer would, taken in
+ * and accepted whole. Returns how many providers it lists; nothing is done when the LA has
+ * taken in any snapshot already.
+ */
+export async function takeInBaseline(
+  db: Database,
+  input: { laCode: string; document: Buffer; collectedAt: Date; acceptedAt: Date; by: string },
+): Promise<number | undefined> {
+  const taken = await db
+    .selectFrom('la.take_in')
+    .select('la_code')
+    .where('la_code', '=', input.laCode)
+    .executeTakeFirst();
+  if (taken) return undefined;
+  const uploaded = await takeUpload(db, {
+    laCode: input.laCode,
+    bytes: input.document,
+    by: input.by,
+    now: input.collectedAt,
+  });
+  if (uploaded.snapshotId === undefined || uploaded.error)
+    throw new Error(`the baseline was refused: ${uploaded.error}`);
+  const outcome = await takeInSnapshot(db, uploaded.snapshotId, { now: input.collectedAt, by: input.by });
+  if (outcome.kind !== 'taken-in') throw new Error(`the baseline was not taken in: ${outcome.kind}`);
+  await bulkAccept(db, { laCode: input.laCode }, input.by, input.acceptedAt);
+  return Object.values(outcome.counts).reduce((n, c) => n + c, 0);
 }

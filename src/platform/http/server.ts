@@ -4,7 +4,7 @@
  * plugin. Roles bring their own routes; nothing here knows what a registration is.
  */
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fastifyHelmet from '@fastify/helmet';
 import helmet from 'helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
@@ -13,9 +13,10 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import { sql } from 'kysely';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { Database } from '../db/database.ts';
-import { setUpWebShell } from '../web/shell.ts';
+import { setUpWebShell, type StartPageView } from '../web/shell.ts';
 import type { TlsMaterial } from './tls.ts';
 import { setUpUnreadBodies } from './unread-body.ts';
+import { logEachRequestOnce, prettyLogStream, type LogFormat } from './request-log.ts';
 
 /** The most a body may be unless a scope's own parser says otherwise (the attendance API's 4 MB). */
 export const BODY_LIMIT = 64 * 1024;
@@ -24,9 +25,15 @@ export interface HttpServerOptions {
   db: Database;
   tls?: TlsMaterial;
   logLevel?: string;
+  /** JSON lines (production, a log collector) or one short line a person reads (development); default json. */
+  logFormat?: LogFormat;
+  /** Where log lines go; default standard output. */
+  logStream?: NodeJS.WritableStream;
   sessionTtlHours?: number;
   signInAttemptsPerMinute?: number;
   publicUrl?: string;
+  /** The public page at `/` (web/shell.ts). */
+  startPage?: StartPageView;
   /** Serve /metrics only to this bearer token; no token, no /metrics (README: METRICS_TOKEN). */
   metricsToken?: string;
   now?: () => Date;
@@ -42,7 +49,13 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
         'req.headers.apikey',
         'req.headers["service-key"]',
       ],
+      stream:
+        options.logFormat === 'pretty'
+          ? prettyLogStream(options.logStream)
+          : (options.logStream ?? process.stdout),
     },
+    // Fastify logs each request twice ("incoming request", "request completed"): one line instead.
+    logController: new LogController({ disableRequestLogging: true }),
     // A client's own X-Request-Id is kept only when short and plain (it is logged and echoed).
     requestIdHeader: false,
     genReqId: (request) => clientRequestId(request.headers['x-request-id']) ?? randomUUID(),
@@ -60,6 +73,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   app.removeAllContentTypeParsers();
   setUpUnreadBodies(app);
   trackHandlers(app);
+  logEachRequestOnce(app);
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -76,6 +90,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     sessionTtlHours: options.sessionTtlHours ?? 8,
     signInAttemptsPerMinute: options.signInAttemptsPerMinute,
     publicUrl: options.publicUrl,
+    startPage: options.startPage,
     now: options.now,
   });
   refuseNulInAddress(app); // after the shell's cookies, which its error page needs
@@ -265,6 +280,9 @@ function trackHandlers(app: FastifyInstance): void {
 
 async function setUpOpenApi(app: FastifyInstance, publicUrl?: string): Promise<void> {
   await app.register(fastifySwagger, {
+    // Only routes that say which API they belong to (their tags): pages and their forms are for
+    // browsers, not API clients, and say none.
+    hideUntagged: true,
     openapi: {
       info: {
         title: 'edgate',

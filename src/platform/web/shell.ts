@@ -77,7 +77,14 @@ export interface WebShellOptions {
   signInAttemptsPerMinute?: number;
   /** The address people reach the service at (Origin checks). */
   publicUrl?: string;
+  /** The public page at `/`: a template (path relative to src/) and what it shows. Default: sign in, then the home page. */
+  startPage?: StartPageView;
   now?: () => Date;
+}
+
+export interface StartPageView {
+  template: string;
+  context: Record<string, unknown>;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -262,7 +269,10 @@ async function webShell(app: FastifyInstance, options: WebShellOptions): Promise
       },
   );
 
+  const startPage = options.startPage;
   app.get('/', async (request, reply) => {
+    // Public: what the service is, and the way in; a signed-in account also sees its own pages.
+    if (startPage) return reply.view(startPage.template, { pageTitle: 'edgate', ...startPage.context });
     if (!request.session) return reply.redirect('/login');
     return reply.view('home.njk', { pageTitle: 'Home' });
   });

@@ -33,7 +33,8 @@ export async function extractRoutes(
 ): Promise<void> {
   const { db } = handle;
 
-  app.get(EXTRACT_XSD_URL, async (_request, reply) => {
+  const xsd = { tags: ['ispp-gateway'], summary: 'The XML schema of the extract document' };
+  app.get(EXTRACT_XSD_URL, { schema: xsd }, async (_request, reply) => {
     reply.type('application/xml; charset=utf-8').header('cache-control', 'public, max-age=3600');
     return reply.send(createReadStream(EXTRACT_XSD_PATH));
   });

@@ -401,7 +401,16 @@ export async function fidRoutes(app: FastifyInstance, options: FidRouteOptions):
     });
 
     const config = { rateLimit: { max: 600, timeWindow: '1 minute' } };
-    scope.get(FID_JSON_PATH, { config }, (request, reply) => handle(request, reply, 'fid-json'));
-    scope.get(FID_XML_PATH, { config }, (request, reply) => handle(request, reply, 'fid-xml'));
+    const schema = (summary: string) => ({ tags: ['fid'], summary });
+    scope.get(
+      FID_JSON_PATH,
+      { config, schema: schema("Today's extract of one LA as FID JSON") },
+      (request, reply) => handle(request, reply, 'fid-json'),
+    );
+    scope.get(
+      FID_XML_PATH,
+      { config, schema: schema("Today's extract of one LA as XML") },
+      (request, reply) => handle(request, reply, 'fid-xml'),
+    );
   });
 }

@@ -117,7 +117,11 @@ export async function gatewayRoutes(app: FastifyInstance, options: GatewayRouteO
       });
     });
 
-    const metadata = { querystring: pageFields('singleWsdl', 'xsd', 'wsdl') };
+    const metadata = {
+      tags: ['ispp-gateway'],
+      summary: 'The service description: ?wsdl, ?singleWsdl or ?xsd=NAME',
+      querystring: pageFields('singleWsdl', 'xsd', 'wsdl'),
+    };
     typed(scope).get(GATEWAY_PATH, { schema: metadata }, async (request, reply) => {
       const query = request.query;
       const key =
@@ -141,7 +145,14 @@ export async function gatewayRoutes(app: FastifyInstance, options: GatewayRouteO
 
     scope.post(
       GATEWAY_PATH,
-      { bodyLimit: MAX_REQUEST_BYTES, config: { rateLimit: { max: 600, timeWindow: '1 minute' } } },
+      {
+        bodyLimit: MAX_REQUEST_BYTES,
+        config: { rateLimit: { max: 600, timeWindow: '1 minute' } },
+        schema: {
+          tags: ['ispp-gateway'],
+          summary: 'SOAP 1.2 with WS-Security: GetLocalAuthorityChildcareRegister, GetServiceStatus',
+        },
+      },
       async (request, reply) => {
         const started = performance.now();
         const body = typeof request.body === 'string' ? request.body : '';
