@@ -96,3 +96,20 @@ const londonDate = new Intl.DateTimeFormat('en-CA', {
 export function londonDateOf(instant: Date): string {
   return londonDate.format(instant);
 }
+
+const londonDateTime = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+});
+
+/** London wall-clock time without a zone, as the feed writes ExtractDateTime: 'YYYY-MM-DDTHH:MM:SS'. */
+export function londonLocalDateTime(instant: Date): string {
+  const parts = Object.fromEntries(londonDateTime.formatToParts(instant).map((p) => [p.type, p.value]));
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}`;
+}

@@ -9,6 +9,7 @@
  */
 import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { londonLocalDateTime } from '../calendar.ts';
 
 /** What the lock file records about its owner. */
 export interface EmbeddedOwner {
@@ -120,21 +121,11 @@ export function recordSocket(dataDir: string, me: EmbeddedOwner): void {
   renameSync(next, file);
 }
 
-const clock = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/London',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
-
 /** `09:14` on the same London day as `now`, else `2026-12-06 09:14`. */
 export function sinceText(startedAt: string, now: Date): string {
   const parts = (date: Date) => {
-    const p = Object.fromEntries(clock.formatToParts(date).map((x) => [x.type, x.value]));
-    return { day: `${p.year}-${p.month}-${p.day}`, time: `${p.hour}:${p.minute}` };
+    const local = londonLocalDateTime(date);
+    return { day: local.slice(0, 10), time: local.slice(11, 16) };
   };
   const then = parts(new Date(startedAt));
   return then.day === parts(now).day ? then.time : `${then.day} ${then.time}`;

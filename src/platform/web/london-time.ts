@@ -3,17 +3,7 @@
  * "midday", "midnight". Clock changes are the formatter's business, so a page never says GMT,
  * BST or UTC.
  */
-import { formatLongDate } from '../calendar.ts';
-
-const londonParts = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/London',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
+import { formatLongDate, londonLocalDateTime } from '../calendar.ts';
 
 /** "10:30am", "10am", "midday", "midnight" for a 24-hour clock time. */
 export function formatClockTime(hour: number, minute: number): string {
@@ -26,9 +16,9 @@ export function formatClockTime(hour: number, minute: number): string {
 
 /** An instant as London time: "10:30am on 7 December 2026". */
 export function formatLondonTime(instant: Date): string {
-  const part = Object.fromEntries(londonParts.formatToParts(instant).map((p) => [p.type, p.value]));
-  const date = `${part.year}-${part.month}-${part.day}`;
-  return `${formatClockTime(Number(part.hour), Number(part.minute))} on ${formatLongDate(date)}`;
+  const local = londonLocalDateTime(instant);
+  const [hour, minute] = [Number(local.slice(11, 13)), Number(local.slice(14, 16))];
+  return `${formatClockTime(hour, minute)} on ${formatLongDate(local.slice(0, 10))}`;
 }
 
 /**

@@ -10,7 +10,8 @@ import { generateRegister } from '../../contracts/childcare-extract/synthetic-re
 import { readExtract } from '../../contracts/childcare-extract/extract-reader.ts';
 import type { Registration } from '../../contracts/childcare-extract/registration.ts';
 import { belongsInExtract } from './extract-selection.ts';
-import { extractCatchUpNeeded, londonLocalDateTime, pruneExtracts, runExtracts } from './extract-runs.ts';
+import { extractCatchUpNeeded, pruneExtracts, runExtracts } from './extract-runs.ts';
+import { londonLocalDateTime } from '../../platform/calendar.ts';
 import { statusChangedOn } from '../register/register-store.ts';
 import { validateExtractXml } from '../../contracts/childcare-extract/extract-schema.ts';
 

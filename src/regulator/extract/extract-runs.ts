@@ -12,30 +12,13 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { sql } from 'kysely';
 import type { Database } from '../../platform/db/database.ts';
-import { addDays, londonDateOf } from '../../platform/calendar.ts';
+import { addDays, londonDateOf, londonLocalDateTime } from '../../platform/calendar.ts';
 import { liveLocalAuthorities, localAuthorityByCode, type LocalAuthority } from '../../platform/reference.ts';
 import { buildExtract } from './extract-builder.ts';
 import { ExtractSink } from './extract-sink.ts';
 
 /** Identifies this process in claims: readable in the pages, unique per process. */
 export const INSTANCE_ID = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-
-const londonDateTime = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/London',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hourCycle: 'h23',
-});
-
-/** London local time without zone, as the feed writes ExtractDateTime: 'YYYY-MM-DDTHH:MM:SS'. */
-export function londonLocalDateTime(instant: Date): string {
-  const parts = Object.fromEntries(londonDateTime.formatToParts(instant).map((p) => [p.type, p.value]));
-  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}`;
-}
 
 /**
  * gzip level 3, not zlib's default 6: over the national register's 195 MB of XML, level 6 took
