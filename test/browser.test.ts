@@ -3,7 +3,9 @@
  * with every role: a caseworker is refused an illegal change with its reason and resigns a
  * provider; the next day's extract is built; the LA collects it (FID JSON, triggered as the
  * schedule would) and its officer reviews and accepts the change; the Open Referral UK API,
- * fetched in the browser, no longer publishes the setting. Every page visited passes axe
+ * fetched in the browser, no longer publishes the setting. The LA officer's collection, sources,
+ * upload and webhook pages and the administrator's account and gateway pages are visited too.
+ * Every page visited passes axe
  * (WCAG 2.2 AA) under the real Content-Security-Policy and does not scroll sideways at 320 px.
  */
 import { after, before, describe, test } from 'node:test';
@@ -166,5 +168,44 @@ describe('the childcare feed in a browser: resign, extract, review, publish', { 
     assert.ok(names.length > 3, 'the directory publishes the other settings');
     assert.ok(!names.includes(target.setting!.name!), 'a resigned setting is not published');
     await officer.finish();
+  });
+
+  test('the LA officer’s collection, sources, upload and webhook pages, and the administrator’s account and gateway pages, pass axe at 320 px', async () => {
+    const officer = await BrowserUser.open(browser, server.baseUrl);
+    await officer.signIn('officer', '/la/collection');
+    for (const target of [
+      '/la/collection',
+      '/la/sources/new',
+      '/la/collection/upload',
+      `/la/${LA}/webhook`,
+    ]) {
+      if (!officer.page.url().endsWith(target)) await officer.goto(target);
+      await officer.page.getByRole('heading', { level: 1 }).first().waitFor();
+      await officer.check();
+    }
+    await officer.finish();
+
+    await createAccount(
+      server.handle.db,
+      { username: 'ada', displayName: 'Ada Admin', password: TEST_PASSWORD, roles: ['admin'] },
+      ACCOUNT_ROLES,
+    );
+    const admin = await BrowserUser.open(browser, server.baseUrl);
+    await admin.signIn('ada', '/admin/accounts');
+    for (const target of [
+      '/admin/accounts',
+      '/admin/new-account',
+      '/admin/account-changes',
+      '/regulator/gateway/accounts',
+      '/regulator/gateway/accounts/bucks-fid',
+      '/regulator/gateway/new-account',
+      '/regulator/gateway/new-authorisation',
+      '/regulator/gateway/changes',
+    ]) {
+      if (!admin.page.url().endsWith(target)) await admin.goto(target);
+      await admin.page.getByRole('heading', { level: 1 }).first().waitFor();
+      await admin.check();
+    }
+    await admin.finish();
   });
 });
