@@ -5,8 +5,8 @@
  * schedule would) and its officer reviews and accepts the change; the Open Referral UK API,
  * fetched in the browser, no longer publishes the setting. The LA officer's collection, sources,
  * upload and webhook pages and the administrator's account and gateway pages are visited too.
- * Every page visited passes axe
- * (WCAG 2.2 AA) under the real Content-Security-Policy and does not scroll sideways at 320 px.
+ * Every page visited passes axe (WCAG 2.2 AA) under the real Content-Security-Policy and does
+ * not scroll sideways at 320 px.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
