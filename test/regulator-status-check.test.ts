@@ -71,7 +71,7 @@ describe('a status change, checked before it is made', () => {
     assert.match(check.body, />\s*Change\s*</);
     assert.equal(await statusOf(ref), 'ACTV', 'nothing changed yet');
 
-    // "Change" brings the form back as it was filled in.
+    // "Change" brings the details back as they were filled in.
     const again = await client.post(`/regulator/registrations/${ref}/status`, {
       _csrf: csrf,
       change: '1',
@@ -80,7 +80,8 @@ describe('a status change, checked before it is made', () => {
       reason: 'Moving away',
     });
     assert.equal(again.status, 200);
-    assert.match(again.body, /value="resign" checked/);
+    assert.match(again.body, /<h1 class="govuk-heading-l">Record the resignation<\/h1>/);
+    assert.match(again.body, /name="kind" value="resign"/);
     assert.match(again.body, />Moving away</);
 
     // The confirm post needs its CSRF token like any other.
@@ -102,6 +103,66 @@ describe('a status change, checked before it is made', () => {
     assert.equal(await statusOf(ref), 'RESG');
     const page = await client.get(String(confirmed.headers.location));
     assert.match(page.body, /Status changed to Resigned/);
+  });
+
+  test('the change is asked one question a page: the kind, then only what that kind needs', async () => {
+    const client = await signedIn();
+    const ref = active[5]!.referenceNumber;
+    const status = `/regulator/registrations/${ref}/status`;
+    const kindPage = await client.get(status);
+    assert.match(kindPage.body, /What change do you want to make\?/);
+    assert.match(kindPage.body, new RegExp(`action="${status}/kind"`));
+    assert.doesNotMatch(kindPage.body, /name="reason"|name="grounds"|name="ground"/, 'the details come next');
+    const csrf = csrfTokenIn(kindPage.body);
+
+    const nothing = await client.post(`${status}/kind`, { _csrf: csrf, version: '1' });
+    assert.equal(nothing.status, 400);
+    assert.match(nothing.body, /href="#kind">Select the change to make/);
+    assert.match(nothing.body, /govuk-error-message[\s\S]*Select the change to make/);
+    // Only the changes the law allows from the status it has now.
+    const grant = await client.post(`${status}/kind`, { _csrf: csrf, version: '1', kind: 'grant' });
+    assert.equal(grant.status, 400);
+
+    const suspend = await client.post(`${status}/kind`, { _csrf: csrf, version: '1', kind: 'suspend' });
+    assert.equal(suspend.status, 303);
+    assert.equal(suspend.headers.location, `${status}?kind=suspend`);
+    const suspendPage = await client.get(String(suspend.headers.location));
+    assert.match(suspendPage.body, /<h1 class="govuk-heading-l">Suspend the registration<\/h1>/);
+    for (const field of ['grounds', 'endDate-day', 'investigationCannotFinishSooner', 'reason'])
+      assert.match(suspendPage.body, new RegExp(`name="${field}"`), field);
+    assert.doesNotMatch(suspendPage.body, /name="ground"/);
+    assert.match(suspendPage.body, new RegExp(`class="govuk-back-link">Back<`));
+
+    const cancelPage = await client.get(`${status}?kind=cancel`);
+    assert.match(cancelPage.body, /<h1 class="govuk-heading-l">Cancel the registration<\/h1>/);
+    assert.match(cancelPage.body, /name="ground"/);
+    assert.doesNotMatch(cancelPage.body, /name="grounds"|name="endDate-day"/);
+
+    // A refusal about the kind itself is said on the kind page, on the radios.
+    const refused = await client.post(status, { _csrf: csrf, version: '1', kind: 'grant' });
+    assert.equal(refused.status, 422);
+    assert.match(refused.body, /What change do you want to make\?/);
+    assert.match(refused.body, /href="#kind">/);
+    // A missing reason is said on the details page, on the reason.
+    const noReason = await client.post(status, { _csrf: csrf, version: '1', kind: 'resign', reason: '' });
+    assert.equal(noReason.status, 422);
+    assert.match(noReason.body, /<h1 class="govuk-heading-l">Record the resignation<\/h1>/);
+    assert.match(noReason.body, /href="#reason">Enter a reason/);
+    assert.equal(await statusOf(ref), 'ACTV');
+  });
+
+  test('a grant needs no details: its kind goes straight to the check page', async () => {
+    const client = await signedIn();
+    const proposed = [...generateRegister({ scale: 'demo', seed: 5, today: '2026-11-01', laCodes: ['825'] })]
+      .filter((r) => r.status === 'PROP')
+      .at(0);
+    assert.ok(proposed, 'the synthetic register has a proposed registration');
+    const status = `/regulator/registrations/${proposed.referenceNumber}/status`;
+    const csrf = csrfTokenIn((await client.get(status)).body);
+    const check = await client.post(`${status}/kind`, { _csrf: csrf, version: '1', kind: 'grant' });
+    assert.equal(check.status, 200);
+    assert.match(check.body, /Check the change before you confirm it/);
+    assert.match(check.body, /Proposed \(applicant\) now, Active from 2 November 2026/);
   });
 
   test('a confirm after someone else changed the registration says so plainly and changes nothing', async () => {
@@ -144,7 +205,7 @@ describe('a status change, checked before it is made', () => {
   test('the suspension end date is a GOV.UK date input, its errors on the part that is wrong', async () => {
     const client = await signedIn();
     const ref = active[2]!.referenceNumber;
-    const form = await client.get(`/regulator/registrations/${ref}/status`);
+    const form = await client.get(`/regulator/registrations/${ref}/status?kind=suspend`);
     assert.doesNotMatch(form.body, /type="date"/);
     assert.match(form.body, /name="endDate-day"/);
     assert.match(form.body, /name="endDate-month"/);
@@ -271,6 +332,8 @@ describe('a status change, checked before it is made', () => {
       `/regulator/registrations/${ref}`,
       `/regulator/registrations/${active[3]!.referenceNumber}`,
       `/regulator/registrations/${ref}/status`,
+      `/regulator/registrations/${ref}/status?kind=suspend`,
+      `/regulator/registrations/${ref}/status?kind=cancel`,
       `/regulator/registrations/${ref}/status?correct=1`,
       '/regulator/extracts',
       `/regulator/extracts/${TODAY}/825`,

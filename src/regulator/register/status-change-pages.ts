@@ -1,9 +1,13 @@
 /**
- * A caseworker's status change, in three steps: the form, a check-your-answers page saying what
+ * A caseworker's status change, one question a page, then a check-your-answers page saying what
  * will change, for whom and from when, then the change itself. The confirm step asks the state
  * machine again on the registration as it is then: someone may have changed it in between.
  *
- *   GET  /regulator/registrations/:ref/status            the form (?correct=1: a correction)
+ *   GET  /regulator/registrations/:ref/status            what change? (the kind)
+ *   POST /regulator/registrations/:ref/status/kind       → the details page (a grant, which needs
+ *                                                        none: straight to the check page)
+ *   GET  /regulator/registrations/:ref/status?kind=K     the details kind K needs (?correct=1: a
+ *                                                        correction)
  *   POST /regulator/registrations/:ref/status            checked → check-your-answers page
  *   POST /regulator/registrations/:ref/status/confirm    recorded → the registration page
  */
@@ -31,6 +35,7 @@ import {
   STATUS_CHANGE_KIND_LABELS,
   type CancellationGround,
   type RefusalCode,
+  type StatusChangeKind,
   type StatusChangeRequest,
 } from './status-change.ts';
 import {
@@ -107,16 +112,33 @@ const REFUSAL_FIELD: Partial<Record<RefusalCode, string>> = {
   'correction-not-needed': 'to',
 };
 
+/** Refusals about the kind of change itself: said on the kind page, the others on the details page. */
+const KIND_REFUSALS: readonly RefusalCode[] = ['not-allowed-from-status', 'resignation-barred-by-notice'];
+
+/** The details page's heading, for each kind that has one (a grant needs no details). */
+const DETAILS_TITLES: Record<Exclude<StatusChangeKind, 'grant'>, string> = {
+  withdraw: 'Withdraw the application',
+  refuse: 'Refuse the registration',
+  suspend: 'Suspend the registration',
+  'lift-suspension': 'Lift the suspension',
+  resign: 'Record the resignation',
+  cancel: 'Cancel the registration',
+  correct: 'Correct the registration status',
+};
+
 const statusName = (s: RegistrationStatus) => REGISTRATION_STATUS_NAMES[s] ?? s;
+
+type Step = { step: 'kind' } | { step: 'details'; kind: Exclude<StatusChangeKind, 'grant'> };
 
 export function statusChangePages(app: TypedApp, db: Database, today: () => string): void {
   const caseworker = app.requireRole('caseworker', 'admin');
+  const statusPath = (ref: string) => `/regulator/registrations/${encodeURIComponent(ref)}/status`;
 
   const renderForm = async (
     reply: FastifyReply,
     ref: string,
+    at: Step,
     options: {
-      correcting?: boolean;
       form?: Record<string, unknown>;
       endDate?: DateInputValue;
       errors?: Record<string, string>;
@@ -127,8 +149,7 @@ export function statusChangePages(app: TypedApp, db: Database, today: () => stri
     const stored = await loadRegistration(db, ref);
     if (!stored) return notFound(reply, ref);
     const r = stored.registration;
-    const form = options.form ?? {};
-    const correcting = options.correcting === true || form.kind === 'correct';
+    const form = at.step === 'details' ? { ...options.form, kind: at.kind } : (options.form ?? {});
     const barring = resignationBarringNotices({
       status: r.status,
       registers: r.registers,
@@ -141,12 +162,16 @@ export function statusChangePages(app: TypedApp, db: Database, today: () => stri
       readDateInput(typeof form.endDate === 'string' ? { endDate: form.endDate } : {}, 'endDate', {
         label: END_DATE_LABEL,
       });
-    const errors = options.errors ?? {};
     return reply.view(`${VIEWS}/status-change.njk`, {
-      pageTitle: correcting ? 'Correct the registration status' : 'Change the registration status',
+      pageTitle: at.step === 'kind' ? 'Change the registration status' : DETAILS_TITLES[at.kind],
+      step: at.step,
+      action: at.step === 'kind' ? `${statusPath(ref)}/kind` : statusPath(ref),
+      back:
+        at.step === 'kind' || at.kind === 'correct'
+          ? { text: 'Back to the registration', href: `/regulator/registrations/${encodeURIComponent(ref)}` }
+          : { text: 'Back', href: statusPath(ref) },
       r,
       version: stored.version,
-      correcting,
       statusName,
       kinds: availableStatusChanges({ status: r.status }).map((k) => ({
         value: k,
@@ -164,18 +189,59 @@ export function statusChangePages(app: TypedApp, db: Database, today: () => stri
         hint: 'At most 6 weeks, counting the first day. At most 12 weeks in a row on the same grounds. For example, 27 3 2027',
       }),
       form,
-      errors,
+      errors: options.errors ?? {},
       errorSummary: options.errorSummary,
       refused: options.refused,
     });
   };
 
-  const statusForm = { params: RefParams, querystring: pageFields('correct') };
+  /** The details step for a kind named in a form or address, if it has one. */
+  const detailsOf = (kind: unknown): Step | undefined =>
+    typeof kind === 'string' && kind !== 'grant' && Object.hasOwn(DETAILS_TITLES, kind)
+      ? { step: 'details', kind: kind as keyof typeof DETAILS_TITLES }
+      : undefined;
+
+  const kindMissing = (reply: FastifyReply, ref: string, form: Record<string, unknown>) => {
+    const message = 'Select the change to make';
+    return renderForm(
+      reply.code(400),
+      ref,
+      { step: 'kind' },
+      {
+        form,
+        errors: { kind: message },
+        errorSummary: [{ text: message, href: '#kind' }],
+      },
+    );
+  };
+
+  const statusForm = { params: RefParams, querystring: pageFields('correct', 'kind') };
   app.get(
     '/registrations/:ref/status',
     { preHandler: caseworker, schema: statusForm },
-    async (request, reply) =>
-      renderForm(reply, request.params.ref, { correcting: request.query.correct === '1' }),
+    async (request, reply) => {
+      const { ref } = request.params;
+      const details = request.query.correct === '1' ? detailsOf('correct') : detailsOf(request.query.kind);
+      return renderForm(reply, ref, details ?? { step: 'kind' });
+    },
+  );
+
+  const kindForm = { params: RefParams, body: formBody('kind', 'version') };
+  app.post(
+    '/registrations/:ref/status/kind',
+    { preHandler: caseworker, schema: kindForm },
+    async (request, reply) => {
+      const { ref } = request.params;
+      const body: Record<string, unknown> = { ...(request.body ?? {}) };
+      const stored = await loadRegistration(db, ref);
+      if (!stored) return notFound(reply, ref);
+      const kind = typeof body.kind === 'string' ? body.kind : '';
+      if (!availableStatusChanges({ status: stored.registration.status }).some((k) => k === kind))
+        return kindMissing(reply, ref, body);
+      // A grant needs nothing more: its check page comes next.
+      if (kind === 'grant') return checkAnswers(reply, ref, body);
+      return reply.redirect(`${statusPath(ref)}?kind=${encodeURIComponent(kind)}`, 303);
+    },
   );
 
   /** The form again with the refusal on the field it is about. */
@@ -187,19 +253,66 @@ export function statusChangePages(app: TypedApp, db: Database, today: () => stri
     endDate?: DateInputValue,
   ) => {
     const field = REFUSAL_FIELD[refusal.code];
-    const href = field === 'endDate' ? '#endDate-day' : field ? `#${field}` : '#kind';
+    const details = KIND_REFUSALS.includes(refusal.code) ? undefined : detailsOf(body.kind);
+    const href = field === 'endDate' ? '#endDate-day' : field ? `#${field}` : details ? undefined : '#kind';
     // A rule about the period is about the whole date: every part is marked.
     const dated =
       endDate && field === 'endDate'
         ? { ...endDate, error: { message: refusal.message, parts: ['day', 'month', 'year'] as DatePart[] } }
         : endDate;
-    return renderForm(reply.code(422), ref, {
+    return renderForm(reply.code(422), ref, details ?? { step: 'kind' }, {
       form: body,
       ...(dated ? { endDate: dated } : {}),
-      errors: field ? { [field]: refusal.message } : {},
-      errorSummary: [{ text: refusal.message, href }],
+      errors: field ? { [field]: refusal.message } : details ? {} : { kind: refusal.message },
+      errorSummary: [{ text: refusal.message, ...(href ? { href } : {}) }],
       refused: true,
     });
+  };
+
+  /** A filled-in change, checked by the state machine: its check page, or the form again with why not. */
+  const checkAnswers = async (reply: FastifyReply, ref: string, body: Record<string, unknown>) => {
+    const details = detailsOf(body.kind);
+    let endDate: DateInputValue | undefined;
+    if (body.kind === 'suspend') {
+      endDate = readDateInput(body, 'endDate', { label: END_DATE_LABEL, required: true });
+      if (endDate.error) {
+        return renderForm(reply.code(400), ref, details!, {
+          form: body,
+          endDate,
+          errorSummary: [dateErrorLink('endDate', endDate.error)],
+        });
+      }
+      body.endDate = endDate.date;
+    }
+    const change = statusChangeFromForm(body);
+    if (!change) return kindMissing(reply, ref, body);
+    const version = Number(body.version);
+    const checked = await checkStatusChange(db, {
+      referenceNumber: ref,
+      request: change,
+      today: today(),
+      expectedVersion: Number.isInteger(version) ? version : undefined,
+    });
+    switch (checked.outcome) {
+      case 'not-found':
+        return notFound(reply, ref);
+      case 'stale': {
+        const message =
+          'Someone else changed this registration while you were looking at it. Check its current status below and try again.';
+        return renderForm(reply.code(409), ref, details ?? { step: 'kind' }, {
+          form: body,
+          errorSummary: [{ text: message }],
+        });
+      }
+      case 'refused':
+        return refusedForm(reply, ref, body, checked, endDate);
+      case 'allowed':
+        return renderCheck(reply, ref, change, checked, body);
+      default: {
+        const unexpected: never = checked;
+        throw new Error(`unexpected outcome ${JSON.stringify(unexpected)}`);
+      }
+    }
   };
 
   const statusChange = { params: RefParams, body: formBody(...STATUS_FORM_FIELDS) };
@@ -209,54 +322,10 @@ export function statusChangePages(app: TypedApp, db: Database, today: () => stri
     async (request, reply) => {
       const { ref } = request.params;
       const body: Record<string, unknown> = { ...(request.body ?? {}) };
-      // "Change" on the check page: the form again, as it was filled in.
-      if (body.change !== undefined) return renderForm(reply, ref, { form: body });
-      const kind = typeof body.kind === 'string' ? body.kind : '';
-      let endDate: DateInputValue | undefined;
-      if (kind === 'suspend') {
-        endDate = readDateInput(body, 'endDate', { label: END_DATE_LABEL, required: true });
-        if (endDate.error) {
-          return renderForm(reply.code(400), ref, {
-            form: body,
-            endDate,
-            errorSummary: [dateErrorLink('endDate', endDate.error)],
-          });
-        }
-        body.endDate = endDate.date;
-      }
-      const change = statusChangeFromForm(body);
-      if (!change) {
-        const message = 'Select the change to make';
-        return renderForm(reply.code(400), ref, {
-          form: body,
-          errors: { kind: message },
-          errorSummary: [{ text: message, href: '#kind' }],
-        });
-      }
-      const version = Number(body.version);
-      const checked = await checkStatusChange(db, {
-        referenceNumber: ref,
-        request: change,
-        today: today(),
-        expectedVersion: Number.isInteger(version) ? version : undefined,
-      });
-      switch (checked.outcome) {
-        case 'not-found':
-          return notFound(reply, ref);
-        case 'stale': {
-          const message =
-            'Someone else changed this registration while you were looking at it. Check its current status below and try again.';
-          return renderForm(reply.code(409), ref, { form: body, errorSummary: [{ text: message }] });
-        }
-        case 'refused':
-          return refusedForm(reply, ref, body, checked, endDate);
-        case 'allowed':
-          return renderCheck(reply, ref, change, checked, body);
-        default: {
-          const unexpected: never = checked;
-          throw new Error(`unexpected outcome ${JSON.stringify(unexpected)}`);
-        }
-      }
+      // "Change" on the check page: the details again, as they were filled in (a grant has none).
+      if (body.change !== undefined)
+        return renderForm(reply, ref, detailsOf(body.kind) ?? { step: 'kind' }, { form: body });
+      return checkAnswers(reply, ref, body);
     },
   );
 
