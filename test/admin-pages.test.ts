@@ -146,6 +146,50 @@ describe('gateway accounts, certificates and agents’ authorisations', () => {
     await runExtracts(server.handle.db, { extractDate: '2026-11-02', laCodes: ['825'] });
   });
 
+  test('a new gateway account asks who collects with it first, then only that one’s field', async () => {
+    const kindPage = await admin.get('/regulator/gateway/new-account');
+    assert.match(kindPage.body, /Who will collect with the gateway account\?/);
+    assert.doesNotMatch(kindPage.body, /name="laCode"|name="organisation"|name="username"/);
+    const none = await submit(
+      admin,
+      '/regulator/gateway/new-account',
+      {},
+      '/regulator/gateway/new-account/kind',
+    );
+    assert.equal(none.status, 400);
+    assert.match(none.body, /href="#kind">Select who collects with the account/);
+    const agent = await submit(
+      admin,
+      '/regulator/gateway/new-account',
+      { kind: 'agent' },
+      '/regulator/gateway/new-account/kind',
+    );
+    assert.equal(agent.status, 303);
+    assert.equal(agent.headers.location, '/regulator/gateway/new-account?kind=agent');
+    const agentPage = await admin.get(String(agent.headers.location));
+    assert.match(agentPage.body, /Create an agent’s gateway account/);
+    assert.match(agentPage.body, /name="organisation"/);
+    assert.doesNotMatch(agentPage.body, /name="laCode"/);
+    const laPage = await admin.get('/regulator/gateway/new-account?kind=la');
+    assert.match(laPage.body, /name="laCode"/);
+    assert.doesNotMatch(laPage.body, /name="organisation"/);
+    // The field the kind needs is checked, its message on that field.
+    const noLa = await submit(
+      admin,
+      '/regulator/gateway/new-account?kind=la',
+      {
+        username: 'ispp-no-la',
+        kind: 'la',
+        laCode: '',
+        requireCertificate: 'yes',
+      },
+      '/regulator/gateway/new-account',
+    );
+    assert.equal(noLa.status, 400);
+    assert.match(noLa.body, /href="#laCode">Select the local authority/);
+    assert.match(noLa.body, /Create a local authority’s gateway account/);
+  });
+
   test('an agent account created on the page collects once authorised; revoked, it is refused', async () => {
     const created = await submit(admin, '/regulator/gateway/new-account', {
       username: 'agent-one',
@@ -373,6 +417,7 @@ describe('only an administrator, and only with the form’s own CSRF token', () 
     '/admin/accounts/casey/disable',
     '/admin/accounts/casey/enable',
     '/regulator/gateway/new-account',
+    '/regulator/gateway/new-account/kind',
     '/regulator/gateway/accounts/agent-one/certificate',
     '/regulator/gateway/accounts/agent-one/certificates/0000000000000000000000000000000000000000/remove',
     '/regulator/gateway/accounts/agent-one/disable',

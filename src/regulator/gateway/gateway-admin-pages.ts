@@ -3,7 +3,9 @@
  * `edgate gateway` does, on pages, through the same store functions.
  *
  *   GET  /regulator/gateway/accounts                      accounts and authorisations
- *   GET  /regulator/gateway/new-account, POST             create one: password and FID API key
+ *   GET  /regulator/gateway/new-account                   who collects with it: an LA or an agent
+ *   POST /regulator/gateway/new-account/kind              → ?kind=la|agent
+ *   GET  /regulator/gateway/new-account?kind=K, POST      create one: password and FID API key
  *                                                         shown once (sealed and hashed at rest)
  *   GET  /regulator/gateway/accounts/:username            one account: certificates, history
  *   GET  /regulator/gateway/accounts/:username/certificate, POST   register a certificate (PEM
@@ -182,22 +184,50 @@ export async function gatewayAdminPages(
       });
     });
 
+    type Kind = 'la' | 'agent';
+    const kindOf = (value: unknown): Kind | undefined => {
+      const kind = textOf(value);
+      return kind === 'la' || kind === 'agent' ? kind : undefined;
+    };
+    /** The kind question, or (with a kind) the account's details: one question a page, no reveal. */
     const renderNew = (
       reply: FastifyReply,
       values: Record<string, unknown>,
       problems: Record<string, string> = {},
-    ) =>
-      reply.view(`${VIEWS}/new-account.njk`, {
-        pageTitle: 'Create a gateway account',
-        values,
+    ) => {
+      const kind = problems.kind ? undefined : kindOf(values.kind);
+      return reply.view(`${VIEWS}/new-account.njk`, {
+        pageTitle: !kind
+          ? 'Who will collect with the gateway account?'
+          : kind === 'la'
+            ? 'Create a local authority’s gateway account'
+            : 'Create an agent’s gateway account',
+        step: kind ? 'details' : 'kind',
+        values: { requireCertificate: 'yes', ...values },
         laOptions: laOptions(textOf(values.laCode)),
         problems,
         errorSummary: errorSummaryOf(problems),
-        action: NEW_ACCOUNT,
-        back: GATEWAY_ACCOUNT_PAGES,
+        action: kind ? NEW_ACCOUNT : `${NEW_ACCOUNT}/kind`,
+        back: kind
+          ? { text: 'Back', href: NEW_ACCOUNT }
+          : { text: 'Back to the gateway accounts', href: GATEWAY_ACCOUNT_PAGES },
       });
-    scope.get(NEW_ACCOUNT, { preHandler: allowed, schema: { hide: true } }, async (_request, reply) =>
-      renderNew(reply, { kind: 'la', requireCertificate: 'yes' }),
+    };
+    const kindMissing = (reply: FastifyReply, values: Record<string, unknown>) =>
+      renderNew(reply.code(400), values, { kind: 'Select who collects with the account' });
+    const newAccountPage = { querystring: pageFields('kind'), hide: true };
+    scope.get(NEW_ACCOUNT, { preHandler: allowed, schema: newAccountPage }, async (request, reply) =>
+      renderNew(reply, { kind: kindOf(request.query.kind) }),
+    );
+    const newAccountKind = { body: formBody('kind'), hide: true };
+    scope.post(
+      `${NEW_ACCOUNT}/kind`,
+      { preHandler: allowed, schema: newAccountKind },
+      async (request, reply) => {
+        const kind = kindOf(request.body?.kind);
+        if (!kind) return kindMissing(reply, {});
+        return reply.redirect(`${NEW_ACCOUNT}?kind=${kind}`, 303);
+      },
     );
 
     const newAccount = {
@@ -214,7 +244,7 @@ export async function gatewayAdminPages(
       const problems: Record<string, string> = {};
       if (!/^[a-z0-9][a-z0-9._@-]{1,63}$/.test(username))
         problems.username = 'Enter a username of 2 to 64 letters, digits, dots, dashes, @ or underscores';
-      if (kind !== 'la' && kind !== 'agent') problems.kind = 'Select who collects with the account';
+      if (kind !== 'la' && kind !== 'agent') return kindMissing(reply, values);
       if (kind === 'la' && !localAuthorityByCode(laCode)) problems.laCode = 'Select the local authority';
       if (kind === 'agent' && (organisation.length < 2 || organisation.length > 200))
         problems.organisation = 'Enter the agent’s organisation name (2 to 200 characters)';
