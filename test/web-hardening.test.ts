@@ -1,4 +1,4 @@
-/** The browser-facing defences: CSRF whatever the content type, safe redirects after sign-in, NULs, caching, cookies, request ids, metrics. */
+/** The browser-facing defences: CSRF whatever the content type, safe redirects after sign-in, NULs, caching, cookies, request ids, metrics; no conditional reveals. */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApp, csrfTokenIn, TEST_PASSWORD, type TestApp } from './support/test-app.ts';
@@ -7,6 +7,8 @@ import { generateRegister } from '../src/contracts/childcare-extract/synthetic-r
 import { statusChangesOf } from '../src/regulator/register/record-status-change.ts';
 import type { Registration } from '../src/contracts/childcare-extract/registration.ts';
 import { createHttpServer } from '../src/platform/http/server.ts';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 
 const NOW = new Date('2026-11-02T10:00:00Z');
 
@@ -232,5 +234,27 @@ describe('web hardening', () => {
     } finally {
       await app.close();
     }
+  });
+});
+
+/**
+ * GOV.UK Frontend's conditional reveal sets aria-expanded on a radio or checkbox, which ARIA does
+ * not allow (axe's aria-allowed-attr): the pages ask one question a page instead (decision 0033).
+ */
+describe('no page reveals a question inside a radio or checkbox', () => {
+  test('no template or view model asks for a conditional reveal', () => {
+    const src = path.resolve(import.meta.dirname, '../src');
+    const reveals = readdirSync(src, { recursive: true, encoding: 'utf8' })
+      .filter((file) => /\.(njk|ts)$/.test(file))
+      .flatMap((file) =>
+        readFileSync(path.join(src, file), 'utf8')
+          .split('\n')
+          .flatMap((line, i) =>
+            /\bconditional\s*:|govuk-(radios|checkboxes)__conditional|data-aria-controls/.test(line)
+              ? [`src/${file}:${i + 1}: ${line.trim()}`]
+              : [],
+          ),
+      );
+    assert.deepEqual(reveals, []);
   });
 });
