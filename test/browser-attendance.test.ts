@@ -225,6 +225,9 @@ describe('the attendance feed in a browser: consent, correct, sync, dashboard', 
     await admin.goto('/dfe/oauth-clients');
     await page.getByRole('link', { name: 'Analysis tool' }).waitFor();
     await admin.check('admin-oauth-clients');
+    await page.getByRole('link', { name: 'Analysis tool' }).click();
+    await page.getByRole('heading', { level: 1, name: /Analysis tool/ }).waitFor();
+    await admin.check();
     await admin.finish();
   });
 

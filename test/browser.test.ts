@@ -3,8 +3,9 @@
  * with every role: a caseworker is refused an illegal change with its reason and resigns a
  * provider; the next day's extract is built; the LA collects it (FID JSON, triggered as the
  * schedule would) and its officer reviews and accepts the change; the Open Referral UK API,
- * fetched in the browser, no longer publishes the setting. The LA officer's collection, sources,
- * upload and webhook pages and the administrator's account and gateway pages are visited too.
+ * fetched in the browser, no longer publishes the setting. The LA officer's collection, sources
+ * (a source's change and its check page), upload and webhook pages and the administrator's
+ * account, role and gateway pages are visited too.
  * Every page visited passes axe (WCAG 2.2 AA) under the real Content-Security-Policy and does
  * not scroll sideways at 320 px.
  */
@@ -33,6 +34,7 @@ describe('the childcare feed in a browser: resign, extract, review, publish', { 
   let server: TestServer;
   let browser: Browser;
   let target: Registration;
+  let sourceId: number;
 
   before(async () => {
     [server, browser] = await Promise.all([startTestServer({ now: () => clock }), launchBrowser()]);
@@ -51,7 +53,7 @@ describe('the childcare feed in a browser: resign, extract, review, publish', { 
       agent: 'Bucks',
     });
     await authorise(db, { organisation: 'Bucks', laCode: LA, validFrom: '2020-01-01', by: 'test' });
-    await addSource(db, server.secretBox, {
+    sourceId = await addSource(db, server.secretBox, {
       name: 'FID',
       kind: 'fid',
       endpointUrl: `${server.baseUrl}${FID_JSON_PATH}`,
@@ -111,9 +113,14 @@ describe('the childcare feed in a browser: resign, extract, review, publish', { 
     await page.getByRole('heading', { level: 1, name: target.provider.name.trim() }).waitFor();
     await casey.check('caseworker-registration');
 
+    // One question a page: the kind of change, then only what that kind needs.
     await page.getByRole('link', { name: 'Change status' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Change the registration status' }).waitFor();
     await casey.check();
     await page.getByLabel('Suspend').check();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Suspend the registration' }).waitFor();
+    await casey.check();
     await page.getByLabel('Grounds for suspension').fill('Allegation under investigation');
     const endDate = page.getByRole('group', { name: 'Last day of this suspension period' });
     await endDate.getByLabel('Day').fill('1');
@@ -126,7 +133,11 @@ describe('the childcare feed in a browser: resign, extract, review, publish', { 
     assert.match(await summary.innerText(), /A suspension period can last at most 6 weeks/);
     await casey.check();
 
+    await page.getByRole('link', { name: 'Back', exact: true }).click();
     await page.getByLabel('Resign').check();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Record the resignation' }).waitFor();
+    await casey.check();
     await page.getByLabel('Reason', { exact: true }).fill('Moving out of the area');
     await page.getByRole('button', { name: 'Continue' }).click();
     // What cannot be undone is checked first: what changes, for whom, from when.
@@ -170,7 +181,7 @@ describe('the childcare feed in a browser: resign, extract, review, publish', { 
     await officer.finish();
   });
 
-  test('the LA officer’s collection, sources, upload and webhook pages, and the administrator’s account and gateway pages, pass axe at 320 px', async () => {
+  test('the LA officer’s collection, sources (a change checked, then cancelled), upload and webhook pages, and the administrator’s account, role and gateway pages, pass axe at 320 px', async () => {
     const officer = await BrowserUser.open(browser, server.baseUrl);
     await officer.signIn('officer', '/la/collection');
     for (const target of [
@@ -183,6 +194,16 @@ describe('the childcare feed in a browser: resign, extract, review, publish', { 
       await officer.page.getByRole('heading', { level: 1 }).first().waitFor();
       await officer.check();
     }
+    // A source's change is checked before it is saved; cancelled here, the source stays as it was.
+    await officer.goto(`/la/sources/${sourceId}/edit`);
+    await officer.page.getByRole('heading', { level: 1, name: 'Change FID' }).waitFor();
+    await officer.check();
+    await officer.page.getByLabel('Collect every day at (London time)').fill('07:15');
+    await officer.page.getByRole('button', { name: 'Continue' }).click();
+    await officer.page.getByRole('heading', { level: 1, name: 'Check the changes to FID' }).waitFor();
+    await officer.check();
+    await officer.page.getByRole('button', { name: 'Cancel: keep the source as it is' }).click();
+    await officer.page.waitForURL(/\/la\/collection$/);
     await officer.finish();
 
     await createAccount(
@@ -195,10 +216,13 @@ describe('the childcare feed in a browser: resign, extract, review, publish', { 
     for (const target of [
       '/admin/accounts',
       '/admin/new-account',
+      '/admin/accounts/officer',
+      '/admin/accounts/officer/roles',
       '/admin/account-changes',
       '/regulator/gateway/accounts',
       '/regulator/gateway/accounts/bucks-fid',
       '/regulator/gateway/new-account',
+      '/regulator/gateway/new-account?kind=agent',
       '/regulator/gateway/new-authorisation',
       '/regulator/gateway/changes',
     ]) {

@@ -201,33 +201,6 @@ function pathOf(url: string): string {
   return pathname + search;
 }
 
-/**
- * GOV.UK Frontend sets aria-expanded on a radio or checkbox that reveals a conditional question,
- * knowingly outside ARIA 1.2, because screen readers announce it and research with their users
- * backs it (govuk-frontend issue 979; decision 0033). Only that attribute on that pattern passes.
- */
-function isGovukConditionalReveal(rule: string, node: AxeNode): boolean {
-  return (
-    rule === 'aria-allowed-attr' &&
-    node.conditionalReveal &&
-    node.any.length === 0 &&
-    node.none.length === 0 &&
-    node.all.every(
-      (check) =>
-        check.id === 'aria-allowed-attr' &&
-        check.data.values.every((attribute) => /^aria-expanded="(true|false)"$/.test(attribute)),
-    )
-  );
-}
-
-interface AxeNode {
-  target: string[];
-  conditionalReveal: boolean;
-  all: { id: string; data: { values: string[] } }[];
-  any: unknown[];
-  none: unknown[];
-}
-
 async function runAxe(
   page: Page,
   runOnly: { type: 'tag' | 'rule'; values: string[] } = { type: 'tag', values: WCAG_TAGS },
@@ -242,34 +215,20 @@ async function runAxe(
           context: Document,
           options: object,
         ): Promise<{
-          violations: (Omit<AxeViolation, 'nodes'> & {
-            nodes: (Omit<AxeNode, 'conditionalReveal'> & { element?: Element })[];
-          })[];
+          violations: AxeViolation[];
         }>;
       };
     };
     const results = await axe.run(document, {
       runOnly: only,
       resultTypes: ['violations'],
-      elementRef: true,
     });
     return results.violations.map((v) => ({
       id: v.id,
       impact: v.impact,
       help: v.help,
-      nodes: v.nodes.map((n) => ({
-        target: n.target,
-        conditionalReveal:
-          n.element?.matches(
-            '.govuk-radios__input[aria-controls], .govuk-checkboxes__input[aria-controls]',
-          ) === true,
-        all: n.all.map((c) => ({ id: c.id, data: { values: c.data?.values ?? [] } })),
-        any: n.any,
-        none: n.none,
-      })),
+      nodes: v.nodes.map((n) => ({ target: n.target })),
     }));
   }, runOnly);
-  return violations
-    .map((v) => ({ ...v, nodes: v.nodes.filter((n) => !isGovukConditionalReveal(v.id, n)) }))
-    .filter((v) => v.nodes.length > 0);
+  return violations;
 }
