@@ -133,6 +133,12 @@ describe('a status change, checked before it is made', () => {
     assert.doesNotMatch(suspendPage.body, /name="ground"/);
     assert.match(suspendPage.body, new RegExp(`class="govuk-back-link">Back<`));
 
+    // A change the status does not allow is not asked about: the kind again.
+    assert.match((await client.get(`${status}?kind=grant`)).body, /What change do you want to make\?/);
+    assert.match(
+      (await client.get(`${status}?kind=lift-suspension`)).body,
+      /What change do you want to make\?/,
+    );
     const cancelPage = await client.get(`${status}?kind=cancel`);
     assert.match(cancelPage.body, /<h1 class="govuk-heading-l">Cancel the registration<\/h1>/);
     assert.match(cancelPage.body, /name="ground"/);

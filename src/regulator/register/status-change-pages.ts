@@ -149,6 +149,9 @@ export function statusChangePages(app: TypedApp, db: Database, today: () => stri
     const stored = await loadRegistration(db, ref);
     if (!stored) return notFound(reply, ref);
     const r = stored.registration;
+    const kinds = availableStatusChanges({ status: r.status });
+    // An address naming a change the status no longer allows asks the kind again.
+    if (at.step === 'details' && at.kind !== 'correct' && !kinds.includes(at.kind)) at = { step: 'kind' };
     const form = at.step === 'details' ? { ...options.form, kind: at.kind } : (options.form ?? {});
     const barring = resignationBarringNotices({
       status: r.status,
@@ -173,7 +176,7 @@ export function statusChangePages(app: TypedApp, db: Database, today: () => stri
       r,
       version: stored.version,
       statusName,
-      kinds: availableStatusChanges({ status: r.status }).map((k) => ({
+      kinds: kinds.map((k) => ({
         value: k,
         text: STATUS_CHANGE_KIND_LABELS[k],
       })),
