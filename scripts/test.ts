@@ -7,6 +7,8 @@
  * Arguments: file paths or substrings to select test files (e.g. `npm test -- status`).
  * EDGATE_TEST_ENGINES=pglite|postgres|pglite,postgres narrows the engines.
  * `--timings` ends each engine's pass with its slowest files and their wall times.
+ * The tests run on a transpiled mirror of the project, on plain Node (decision 0037, see
+ * scripts/test-mirror.ts); EDGATE_TEST_TSX=1 runs them on tsx in the project itself instead.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -18,6 +20,7 @@ import {
   type PostgresCluster,
 } from '../test/support/postgres-cluster.ts';
 import { preparePgliteTemplate, prepareTemplateDatabase } from '../test/support/test-database.ts';
+import { buildTestMirror, mirrorPath } from './test-mirror.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -51,6 +54,16 @@ function childrenCpuSeconds(): number | undefined {
   }
 }
 
+// One transpile for both engines' passes; the mirror is where the tests run.
+const onTsx = process.env.EDGATE_TEST_TSX === '1';
+const mirrorDir = onTsx || all.length === 0 ? undefined : mkdtempSync(path.join(tmpdir(), 'edgate-test-mirror-'));
+if (mirrorDir) {
+  const started = performance.now();
+  const count = await buildTestMirror(root, mirrorDir);
+  console.log(`Transpiled ${count} files for the test run in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+}
+const runDir = mirrorDir ?? root;
+
 function runSuite(label: string, files: string[], env: Record<string, string>): boolean {
   console.log(`\n=== ${label}: ${files.length} test files ===\n`);
   const timingsDir = timings ? mkdtempSync(path.join(tmpdir(), 'edgate-timings-')) : undefined;
@@ -63,16 +76,15 @@ function runSuite(label: string, files: string[], env: Record<string, string>): 
   const result = spawnSync(
     process.execPath,
     [
-      '--import',
-      'tsx',
+      ...(onTsx ? ['--import', 'tsx'] : []),
       '--test',
       '--test-concurrency=2',
       '--test-reporter=spec',
       '--test-reporter-destination=stdout',
       ...reporters,
-      ...files,
+      ...files.map((file) => (mirrorDir ? mirrorPath(mirrorDir, file) : file)),
     ],
-    { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', ...env } },
+    { cwd: runDir, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', ...env } },
   );
   if (timingsFile) {
     const seconds = (ms: number) => (ms / 1000).toFixed(1).padStart(6);
@@ -144,5 +156,6 @@ if (engines.includes('postgres') && databaseFacing.length > 0) {
   }
 }
 
+if (mirrorDir) rmSync(mirrorDir, { recursive: true, force: true });
 console.log(`\n=== Engines ===\n${outcomes.map((o) => `  ${o}`).join('\n')}`);
 process.exit(failed ? 1 : 0);
