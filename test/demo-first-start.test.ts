@@ -39,6 +39,7 @@ describe('a first start at 04:10 on a Monday', () => {
     });
     const say = (line: string) => void said.push(line);
     const { handle, secretBox } = server;
+    const cpu = process.cpuUsage();
     const world = await seedDemoWorld(handle, settings, secretBox, ROLE_MODULES, clock.now(), say);
     const tls = { cert: server.ca, key: '', selfSigned: true };
     await wireDemoBeforeListening(handle, secretBox, settings, world.handovers, tls, clock.now());
@@ -48,6 +49,8 @@ describe('a first start at 04:10 on a Monday', () => {
       now: clock.now(),
       say,
     });
+    const used = process.cpuUsage(cpu);
+    console.log(`seeding and wiring the demo world: ${((used.user + used.system) / 1e6).toFixed(1)} s CPU`);
   });
   after(async () => {
     await server?.close();
