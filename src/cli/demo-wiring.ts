@@ -201,8 +201,7 @@ export async function wireDemoAfterListening(
       laCodes: [regulator.fid.laCode],
       by: BY,
     });
-    const takeIn = (snapshotId: number) =>
-      takeInSnapshot(db, snapshotId, { now: new Date(), by: 'collector' });
+    const takeIn = (snapshotId: number) => takeInSnapshot(db, snapshotId, { now, by: 'collector' });
     if (latest.date === londonDateOf(now)) {
       say(
         `Collecting today's extracts over this instance's gateway (SOAP for ${regulator.agent.laCodes.join(', ')}, FID for ${regulator.fid.laCode})…`,
@@ -246,7 +245,7 @@ export async function wireDemoAfterListening(
       ...(claim ? { slot: `${claim.occurrence.date} ${claim.occurrence.time}` } : {}),
       receiverOptions: ca ? { ca: ca.join('\n') } : {},
     });
-    if (claim) await completeOccurrence(db, claim, { status: 'succeeded' }, new Date());
+    if (claim) await completeOccurrence(db, claim, { status: 'succeeded' }, now);
     const sent = results.filter((r) => r.sends.some((s) => s.state.startsWith('accepted'))).length;
     say(`  ${sent} of ${results.length} schools' sends accepted by the DfE role.`);
     const today = londonDateOf(now);

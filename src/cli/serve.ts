@@ -26,7 +26,13 @@ export interface RunningServer {
 export async function serve(
   settings: Settings,
   roles: string[],
-  options: { seedDemo?: boolean; modules?: readonly AnyRoleModule[]; say?: (line: string) => void } = {},
+  options: {
+    seedDemo?: boolean;
+    modules?: readonly AnyRoleModule[];
+    say?: (line: string) => void;
+    /** The clock of the demo seeding, its wiring and the roles (default the system's). */
+    now?: () => Date;
+  } = {},
 ): Promise<RunningServer> {
   const { config } = settings;
   const modules = options.modules ?? ROLE_MODULES;
@@ -43,7 +49,8 @@ export async function serve(
     dataDir: config.dataDir,
   });
   trustOwnCertificate(settings, tls, config.dataDir);
-  const now = new Date();
+  const clock = options.now ?? (() => new Date());
+  const now = clock();
   const world = demo ? await seedDemoWorld(handle, settings, secretBox, modules, now, say) : undefined;
   if (world)
     for (const line of await wireDemoBeforeListening(handle, secretBox, settings, world.handovers, tls, now))
@@ -55,6 +62,7 @@ export async function serve(
     handle,
     secretBox,
     tls,
+    ...(options.now ? { now: options.now } : {}),
     ...(demo ? { demoCredentialsFile: path.join(config.dataDir, DEMO_CREDENTIALS_FILE) } : {}),
   });
   await app.listen({ host: config.host, port: config.port });
@@ -84,7 +92,7 @@ export async function serve(
       await wireDemoAfterListening(handle, secretBox, settings, world.handovers, {
         url,
         tls,
-        now: new Date(),
+        now: clock(),
         say,
       });
     } catch (error) {

@@ -5,6 +5,7 @@
  * later extract has news for the LAs. All synthetic; made once, on first start.
  */
 import { generate } from 'selfsigned';
+import { sql } from 'kysely';
 import type { Database } from '../platform/db/database.ts';
 import type { SecretBox } from '../platform/auth/secret-box.ts';
 import { addDays } from '../platform/calendar.ts';
@@ -120,6 +121,14 @@ export async function seedDemoExtracts(
     say(`Building the extracts of ${at.date}…`);
     const started = performance.now();
     const summary = await runExtracts(db, { extractDate: at.date, now: () => at.dueAt });
+    // The run stamps the database's clock; the demo's runs happened at their 05:30, not at this start.
+    await sql`
+      update regulator.extract set claimed_at = ${at.dueAt}, lease_until = ${at.dueAt},
+        built_at = ${at.dueAt}::timestamptz + make_interval(secs => coalesce(build_ms, 0) / 1000.0)
+      where extract_date = ${at.date}::date`.execute(db);
+    await sql`update regulator.extract_fragment set written_at = ${at.dueAt} where written_at > ${at.dueAt}`.execute(
+      db,
+    );
     lines.push(
       `Built the extracts of ${at.date} for ${summary.built} local authorities in ${Math.round(performance.now() - started)} ms.`,
     );
@@ -127,6 +136,7 @@ export async function seedDemoExtracts(
   await build(previous);
   // The changes are made the afternoon after the earlier extract: the later one carries them.
   const changedOn = previous.date;
+  const changedAt = new Date(previous.dueAt.getTime() + 9 * 3600_000);
   let changes = 0;
   const taken = new Map<string, number>();
   for (const change of DEMO_STATUS_CHANGES) {
@@ -155,6 +165,13 @@ export async function seedDemoExtracts(
     });
     if (outcome.outcome !== 'changed')
       throw new Error(`demo status change refused: ${JSON.stringify(outcome)}`);
+    // Made that afternoon (the database stamped this start): before the later extract that carries it.
+    await sql`update regulator.status_change set changed_at = ${changedAt} where reference_number = ${reference}`.execute(
+      db,
+    );
+    await sql`update regulator.registration set updated_at = ${changedAt} where reference_number = ${reference}`.execute(
+      db,
+    );
     changes++;
   }
   lines.push(

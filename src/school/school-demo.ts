@@ -12,7 +12,7 @@ import { londonDateOf } from '../platform/calendar.ts';
 import { seedDemoAccounts } from '../platform/auth/demo-accounts.ts';
 import type { DemoSeeded } from '../platform/role.ts';
 import { compileCalendar, schoolDaysBefore } from './school-calendar.ts';
-import { generateSchool, syntheticCalendar } from './synthetic-school.ts';
+import { generateSchool, syntheticCalendar, type SyntheticSchool } from './synthetic-school.ts';
 import { replaceSchoolData, schoolOf } from './school-data.ts';
 import { SCHOOL_USER } from './school-user.ts';
 import type { SchoolPermission } from './tables.ts';
@@ -116,35 +116,47 @@ export function marksAsOf(marks: readonly Mark[], now: Date): Mark[] {
 /** School days of marks in the demo. */
 export const DEMO_SCHOOL_DAYS = 20;
 
+/**
+ * A demo school as seeded at `now`: its last DEMO_SCHOOL_DAYS school days of marks as they stood
+ * then, and the first of those days (consent is given the morning of it). Pure, for tests.
+ */
+export function demoSchoolAsOf(
+  demo: (typeof DEMO_SCHOOLS)[number],
+  now: Date,
+): { school: SyntheticSchool; first: string } {
+  const today = londonDateOf(now);
+  // The school's own calendar differs from this one by a closure at most: a few days more, then cut.
+  const roughly = compileCalendar(syntheticCalendar(today));
+  const marksFrom = schoolDaysBefore(roughly, today, DEMO_SCHOOL_DAYS + 5)[0] ?? today;
+  const school = generateSchool({
+    seed: demo.seed,
+    phase: demo.phase,
+    today,
+    marksFrom,
+    urn: demo.urn,
+    ...(demo.pupils ? { pupils: demo.pupils } : {}),
+  });
+  const first = schoolDaysBefore(compileCalendar(school.calendar), today, DEMO_SCHOOL_DAYS - 1)[0] ?? today;
+  school.marks = marksAsOf(
+    school.marks.filter((mark) => mark.date >= first),
+    now,
+  );
+  school.school.name = demo.name;
+  school.school.laCode = demo.laCode;
+  return { school, first };
+}
+
 export async function seedSchoolDemo(
   db: Database,
   now: Date,
   say: (line: string) => void = () => undefined,
 ): Promise<DemoSeeded> {
   const lines: string[] = [];
-  const today = londonDateOf(now);
   for (const demo of DEMO_SCHOOLS) {
     if (await schoolOf(db, demo.urn)) continue;
     say(`Seeding ${demo.name}…`);
     const started = process.hrtime.bigint();
-    // The school's own calendar differs from this one by a closure at most: a few days more, then cut.
-    const roughly = compileCalendar(syntheticCalendar(today));
-    const marksFrom = schoolDaysBefore(roughly, today, DEMO_SCHOOL_DAYS + 5)[0] ?? today;
-    const school = generateSchool({
-      seed: demo.seed,
-      phase: demo.phase,
-      today,
-      marksFrom,
-      urn: demo.urn,
-      ...(demo.pupils ? { pupils: demo.pupils } : {}),
-    });
-    const first = schoolDaysBefore(compileCalendar(school.calendar), today, DEMO_SCHOOL_DAYS - 1)[0] ?? today;
-    school.marks = marksAsOf(
-      school.marks.filter((mark) => mark.date >= first),
-      now,
-    );
-    school.school.name = demo.name;
-    school.school.laCode = demo.laCode;
+    const { school, first } = demoSchoolAsOf(demo, now);
     const saved = await replaceSchoolData(db, school.school, school, { storedAt: now });
     // Consent to send, given before the registers it covers; the receiver is told at the first sync.
     await giveConsent(db, undefined, {

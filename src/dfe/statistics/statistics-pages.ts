@@ -32,6 +32,7 @@ import { FIGURE_COLUMNS, figureCells } from '../../contracts/attendance/figure-c
 import { RATE_COLOURS, rateChart, type RateChart } from '../../platform/web/rate-chart.ts';
 import { csvDocument } from './statistics-csv.ts';
 import { monitorWindow } from './statistics-dates.ts';
+import { headlineCoverage } from './headline.ts';
 import type { AttendanceStatistics } from './attendance-statistics.ts';
 import type { DayFigures } from './statistics-store.ts';
 import { formatLondonTime } from '../../platform/web/london-time.ts';
@@ -183,6 +184,7 @@ export async function statisticsPages(app: FastifyInstance, options: StatisticsP
       scope.get('/', { preHandler: allowed }, async (_request, reply) => {
         const days = await nationalSeries();
         const latest = days[days.length - 1];
+        const previous = days[days.length - 2];
         const phases = latest ? await statistics.byPhase(latest.date, NATIONAL) : [];
         return reply.view(`${VIEWS}/dashboard.njk`, {
           ...common,
@@ -190,7 +192,8 @@ export async function statisticsPages(app: FastifyInstance, options: StatisticsP
           days,
           newestFirst: [...days].reverse(),
           latest,
-          previous: days[days.length - 2],
+          previous,
+          coverage: latest ? headlineCoverage(latest, previous, today()) : undefined,
           phases,
           charts: seriesCharts(days),
         });
