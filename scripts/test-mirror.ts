@@ -8,24 +8,31 @@
  * The mirror has the project's shape, so `import.meta.dirname` finds what it finds in the
  * project: every top-level entry is a link to the project's, except src/, test/ and bin/, which
  * are real folders holding a link to each of the project's files (sources included, for the tests
- * that read them) beside each `.ts` file's `.js`. Relative `.ts` imports become `.js`.
+ * that read them) beside each `.ts` file's `.js`, whose relative `.ts` imports become `.js`.
  * bin/edgate.js, copied, runs the transpiled CLI it finds there without tsx, so commands a test
  * spawns start as fast.
  * A child a test starts with `--import tsx` on a `.ts` file still works: the link leads to the
  * project's file.
  */
-import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 
 const TRANSPILED = ['src', 'test'];
 
-/** Relative `.ts` specifiers in static imports, re-exports and `import()` of esbuild's output. */
-const TS_SPECIFIER = /((?:\bfrom|\bimport)\s*\(?\s*)(["'])(\.{1,2}\/[^"'\n]*?)\.ts\2/g;
-
-export function rewriteTsSpecifiers(code: string): string {
-  return code.replace(TS_SPECIFIER, (_all, head: string, quote: string, stem: string) => `${head}${quote}${stem}.js${quote}`);
-}
+/**
+ * Every import stays an import (nothing is bundled); a relative one naming a `.ts` file is
+ * rewritten to its `.js` by esbuild itself, so text that merely looks like an import is untouched.
+ */
+const importsAsJavaScript: Plugin = {
+  name: 'imports-as-javascript',
+  setup(build) {
+    build.onResolve({ filter: /^\.{1,2}\// }, (args) => ({
+      path: args.path.replace(/\.ts$/, '.js'),
+      external: true,
+    }));
+  },
+};
 
 function linkTree(from: string, to: string, sources: string[]): void {
   mkdirSync(to, { recursive: true });
@@ -59,15 +66,16 @@ export async function buildTestMirror(root: string, out: string): Promise<number
     entryPoints: sources,
     outdir: out,
     outbase: root,
-    bundle: false,
+    bundle: true,
+    packages: 'external',
+    plugins: [importsAsJavaScript],
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    write: false,
     logLevel: 'silent',
     tsconfig: path.join(root, 'tsconfig.json'),
   });
-  for (const file of result.outputFiles) writeFileSync(file.path, rewriteTsSpecifiers(file.text));
+  if (result.errors.length > 0) throw new Error(`esbuild: ${result.errors[0]!.text}`);
   return sources.length;
 }
 

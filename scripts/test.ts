@@ -56,11 +56,14 @@ function childrenCpuSeconds(): number | undefined {
 
 // One transpile for both engines' passes; the mirror is where the tests run.
 const onTsx = process.env.EDGATE_TEST_TSX === '1';
-const mirrorDir = onTsx || all.length === 0 ? undefined : mkdtempSync(path.join(tmpdir(), 'edgate-test-mirror-'));
+const mirrorDir =
+  onTsx || all.length === 0 ? undefined : mkdtempSync(path.join(tmpdir(), 'edgate-test-mirror-'));
 if (mirrorDir) {
   const started = performance.now();
   const count = await buildTestMirror(root, mirrorDir);
-  console.log(`Transpiled ${count} files for the test run in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+  console.log(
+    `Transpiled ${count} files for the test run in ${((performance.now() - started) / 1000).toFixed(1)} s.`,
+  );
 }
 const runDir = mirrorDir ?? root;
 
