@@ -17,7 +17,7 @@ after(async () => {
   await database.close();
 });
 
-test('the demo world has every demo school consented and 20 working days of attendance for each', async () => {
+test('the demo world has every demo school consented and 20 term days of attendance for each', async () => {
   const { credentials: lines, handover } = await seedDemoAttendance(
     database.db,
     new Date('2026-11-22T12:00:00Z'),
@@ -45,10 +45,11 @@ test('the demo world has every demo school consented and 20 working days of atte
   assert.ok(figures);
   assert.ok(figures.schools > 700);
   assert.equal(figures.consents, figures.schools);
-  // Sunday 22 November 2026: the last working day is Friday the 20th, 20 working days back the 26th of October.
+  // Sunday 22 November 2026: the last term day is Friday the 20th; 20 term days back, over the
+  // October half-term (26–30 October), Monday the 19th.
   assert.equal(figures.days, 20);
   assert.equal(figures.last, '2026-11-20');
-  assert.equal(figures.first, '2026-10-26');
+  assert.equal(figures.first, '2026-10-19');
   assert.equal(figures.refused, 0);
   const perSchool = await sql<{ n: number }>`
     select count(*)::integer as n from dfe.school_day group by urn having count(*) <> 20`.execute(

@@ -1,6 +1,6 @@
 /**
  * The DfE side of the demo world: the synthetic schools register at demo scale, a MIS supplier
- * holding every school's consent, an LA client for Buckinghamshire (825), and the last 20 working
+ * holding every school's consent, an LA client for Buckinghamshire (825), and the last 20 term
  * days of attendance, sent as a MIS sends it (each day's send covering that day and the days
  * before), so the dashboard, LA and school pages have something to show. All synthetic.
  *
@@ -9,8 +9,9 @@
  */
 import { sql } from 'kysely';
 import type { Database } from '../platform/db/database.ts';
-import { addWorkingDays, isWorkingDay } from '../platform/working-days.ts';
-import { londonDateOf } from '../platform/calendar.ts';
+import { addDays, londonDateOf } from '../platform/calendar.ts';
+import { termDaysUpTo } from '../contracts/attendance/term-dates.ts';
+import { placeInWindow, submissionWindow } from '../contracts/attendance/submission-window.ts';
 import { generateSchools } from './schools/synthetic-schools.ts';
 import { upsertSchools } from './schools/school-store.ts';
 import { createClient } from './oauth/clients.ts';
@@ -42,18 +43,34 @@ const DAYS_PER_SEND = 7;
 const sendTime = (date: string) => new Date(`${date}T15:00:00Z`);
 
 /**
- * The demo's days: the last `DAYS` working days whose afternoon send has already happened at `now`
- * (today only from the afternoon on).
+ * The demo's days: the last `DAYS` term days (England's typical term dates) whose afternoon send
+ * has already happened at `now` (today only from the afternoon on). Schools send nothing for days
+ * they are closed, so a start in the Christmas holidays or a half-term shows the term before it.
  */
 export function demoDates(now: Date): string[] {
   const today = londonDateOf(now);
-  let latest = isWorkingDay(today) && sendTime(today) <= now ? today : addWorkingDays(today, -1);
-  const dates: string[] = [];
-  for (let i = 0; i < DAYS; i++) {
-    dates.unshift(latest);
-    latest = addWorkingDays(latest, -1);
+  return termDaysUpTo(sendTime(today) <= now ? today : addDays(today, -1), DAYS);
+}
+
+/**
+ * The demo's sends, oldest first: each covering its day and up to `DAYS_PER_SEND - 1` term days
+ * before, all within the window of accepted dates on its day (a send after a half-term does not
+ * reach back over it).
+ */
+export function demoSends(now: Date): { dates: string[]; receivedAt: Date }[] {
+  const sends: { dates: string[]; receivedAt: Date }[] = [];
+  let dates: string[] = [];
+  for (const date of demoDates(now)) {
+    const first = dates[0];
+    const full = dates.length === DAYS_PER_SEND;
+    if (first && (full || placeInWindow(first, submissionWindow(sendTime(date))) !== 'within')) {
+      sends.push({ dates, receivedAt: sendTime(dates.at(-1)!) });
+      dates = [];
+    }
+    dates.push(date);
   }
-  return dates;
+  if (dates.length > 0) sends.push({ dates, receivedAt: sendTime(dates.at(-1)!) });
+  return sends;
 }
 
 /** The OAuth clients the demo world's other roles use: secrets shown once, for the composition root to wire. */
@@ -69,7 +86,8 @@ export async function seedDemoAttendance(
   db: Database,
   now: Date,
 ): Promise<{ credentials: string[]; handover: DfeDemoHandover }> {
-  const dates = demoDates(now);
+  const sends = demoSends(now);
+  const dates = sends.flatMap((send) => send.dates);
   // The school gave consent, and the clients were registered, the morning before the first send.
   const setUpAt = new Date(sendTime(dates[0] ?? londonDateOf(now)).getTime() - 7 * 3600_000);
   const schools = generateSchools({ scale: 'demo', seed: 1 });
@@ -98,15 +116,13 @@ export async function seedDemoAttendance(
     // Secondary schools see more absence than primaries; each school a little more or less.
     const schoolFactor =
       (school.phaseOfEducation === 'Secondary' ? 1.25 : 0.85) * (0.8 + ((n * 37) % 41) / 100);
-    for (let start = 0; start < dates.length; start += DAYS_PER_SEND) {
-      const sendDates = dates.slice(start, start + DAYS_PER_SEND);
-      const receivedAt = sendTime(sendDates.at(-1) ?? londonDateOf(now));
+    for (const [index, { dates: sendDates, receivedAt }] of sends.entries()) {
       const body = syntheticSubmission({
         urn: school.urn,
         dates: sendDates,
         yearGroups,
         pupilsPerYearGroup: school.phaseOfEducation === 'Secondary' ? 180 : 30,
-        seed: n * 31 + start,
+        seed: n * 31 + index * DAYS_PER_SEND,
         absence: { shareOn: (date) => absenceOn(date) * schoolFactor, unauthorisedShare: 0.3 },
       });
       const validation = validateSubmission(body, { receivedAt, urnExists: () => true });

@@ -10,7 +10,7 @@
  * For tests, the demo and `bench/school-aggregate.ts`. Nothing here reads the clock.
  */
 import { addDays } from '../platform/calendar.ts';
-import { isWorkingDay } from '../platform/working-days.ts';
+import { typicalTermDates, workingDayOnOrAfter } from '../contracts/attendance/term-dates.ts';
 import type { Enrolment, Mark, MarkChange, Pupil, SchoolDetails, SchoolPhase } from './pupils.ts';
 import {
   compileCalendar,
@@ -186,52 +186,24 @@ function correctionLag(r: number): number {
 
 const EDUCATIONAL_ACTIVITY = ['B', 'P', 'V', 'K'] as const;
 
-/** A weekday on or after `date` (`dow` 1 = Monday … 5 = Friday; 0 any working day). */
-function onOrAfter(date: string, dow: number): string {
-  let day = date;
-  while (!isWorkingDay(day) || (dow !== 0 && new Date(`${day}T00:00:00Z`).getUTCDay() !== dow))
-    day = addDays(day, 1);
-  return day;
-}
-
-function onOrBefore(date: string, dow: number): string {
-  let day = date;
-  while (!isWorkingDay(day) || (dow !== 0 && new Date(`${day}T00:00:00Z`).getUTCDay() !== dow))
-    day = addDays(day, -1);
-  return day;
-}
-
 /** A calendar shaped like an LA's published one: six half-terms, five INSET days, two closures. */
 export function syntheticCalendar(today: string, rand: Rand = prng(1)): SchoolCalendar {
-  const year = Number(schoolYearStart(today).slice(0, 4));
-  const half = (name: string, start: string, end: string): Term => ({ name, start, end });
-  const a1s = onOrAfter(`${year}-09-01`, 0);
-  const a1e = onOrBefore(`${year}-10-24`, 5);
-  const a2s = onOrAfter(addDays(a1e, 10), 1);
-  const a2e = onOrBefore(`${year}-12-19`, 5);
-  const s1s = onOrAfter(`${year + 1}-01-05`, 0);
-  const s1e = onOrBefore(`${year + 1}-02-13`, 5);
-  const s2s = onOrAfter(addDays(s1e, 10), 1);
-  const s2e = onOrBefore(`${year + 1}-03-31`, 5);
-  const u1s = onOrAfter(`${year + 1}-04-14`, 1);
-  const u1e = onOrBefore(`${year + 1}-05-22`, 5);
-  const u2s = onOrAfter(addDays(u1e, 10), 1);
-  const u2e = onOrBefore(`${year + 1}-07-21`, 0);
+  // England's typical term dates, shared with the DfE's demo figures so the two cannot drift.
+  const terms: Term[] = typicalTermDates(Number(schoolYearStart(today).slice(0, 4))).map(
+    ({ name, start, end }) => ({ name, start, end }),
+  );
+  const [a1, a2, s1, , , u2] = terms as [Term, Term, Term, Term, Term, Term];
   const closures: Closure[] = [
     // A planned closure (a polling station) on a Thursday in November, and an early finish.
-    { date: onOrAfter(addDays(a2s, 7 + Math.floor(rand() * 14)), 4), reason: 'Polling station' },
-    { date: a2e, session: 'PM', reason: 'Early finish for Christmas' },
+    {
+      date: workingDayOnOrAfter(addDays(a2.start, 7 + Math.floor(rand() * 14)), 4),
+      reason: 'Polling station',
+    },
+    { date: a2.end, session: 'PM', reason: 'Early finish for Christmas' },
   ];
   return {
-    terms: [
-      half('Autumn 1', a1s, a1e),
-      half('Autumn 2', a2s, a2e),
-      half('Spring 1', s1s, s1e),
-      half('Spring 2', s2s, s2e),
-      half('Summer 1', u1s, u1e),
-      half('Summer 2', u2s, u2e),
-    ],
-    insetDays: [a1s, onOrAfter(addDays(a1s, 1), 0), s1s, u2s, u2e],
+    terms,
+    insetDays: [a1.start, workingDayOnOrAfter(addDays(a1.start, 1), 0), s1.start, u2.start, u2.end],
     closures,
   };
 }
