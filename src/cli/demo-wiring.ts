@@ -15,7 +15,8 @@ import { rootCertificates } from 'node:tls';
 import type { DatabaseHandle } from '../platform/db/database.ts';
 import type { SecretBox } from '../platform/auth/secret-box.ts';
 import type { TlsMaterial } from '../platform/http/tls.ts';
-import { addDays, londonDateOf } from '../platform/calendar.ts';
+import { londonDateOf } from '../platform/calendar.ts';
+import { termDaysUpTo } from '../contracts/attendance/term-dates.ts';
 import { latestOccurrence } from '../platform/jobs/occurrences.ts';
 import { claimOccurrence, completeOccurrence, type Claim } from '../platform/jobs/claimed-job.ts';
 import type { Settings } from '../edgate.ts';
@@ -249,7 +250,8 @@ export async function wireDemoAfterListening(
     const sent = results.filter((r) => r.sends.some((s) => s.state.startsWith('accepted'))).length;
     say(`  ${sent} of ${results.length} schools' sends accepted by the DfE role.`);
     const today = londonDateOf(now);
-    const days = await dailyFigures(db, { kind: 'national' }, addDays(today, -14), today);
+    // The last two term days: in the holidays, the end of the term before.
+    const days = await dailyFigures(db, { kind: 'national' }, termDaysUpTo(today, 2)[0] ?? today, today);
     // Today's is the morning's registers of the demo schools alone; the day before, every school.
     for (const day of days.slice(-2))
       if (day.attendanceRate !== null && day.unauthorisedRate !== null)

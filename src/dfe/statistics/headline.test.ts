@@ -31,3 +31,16 @@ test('a complete day, or an earlier one, is said as it is', () => {
     assert.match(coverage.text, /: figures from 737 schools, as received so far\./);
   }
 });
+
+test('in the school holidays, the headline says so and names the last term day, not today', () => {
+  // Wednesday 30 December 2026: most schools broke up on Friday the 18th.
+  const coverage = headlineCoverage(day('2026-12-18', 737), day('2026-12-17', 737), '2026-12-30');
+  assert.equal(coverage.partial, false);
+  assert.equal(
+    coverage.text,
+    'Most schools are on holiday today (30 December 2026). The latest figures are for 18 December 2026, the last term day, from 737 schools.',
+  );
+  // A weekend in term is no holiday: the latest day is said as it is.
+  const saturday = headlineCoverage(day('2026-12-04', 737), day('2026-12-03', 737), '2026-12-05');
+  assert.match(saturday.text, /^4 December 2026: figures from 737 schools/);
+});
