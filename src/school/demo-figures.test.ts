@@ -11,6 +11,7 @@ import { aggregateAttendance } from './aggregation.ts';
 import { compileCalendar } from './school-calendar.ts';
 import { DEMO_SCHOOLS, demoSchoolAsOf } from './school-demo.ts';
 import { sendWindowOn } from './send-window.ts';
+import { isTypicalTermDay } from '../contracts/attendance/term-dates.ts';
 
 /**
  * Per date, the dozen schools' totals as sent at `now`, with each school's seed moved by
@@ -71,4 +72,17 @@ describe('the demo schools, as sent at any time of day', () => {
       assert.deepEqual(problems, []);
     });
   }
+});
+
+test('started in the Christmas holidays, a demo school has marks for term days only, up to the last one', () => {
+  // Wednesday 30 December 2026: the term ended on Friday the 18th, as the DfE's demo figures do.
+  const { school, first } = demoSchoolAsOf(DEMO_SCHOOLS[3]!, new Date('2026-12-30T10:00:00Z'));
+  const dates = [...new Set(school.marks.map((mark) => mark.date))].sort();
+  assert.equal(dates.length, 20);
+  assert.equal(dates[0], first);
+  assert.equal(dates.at(-1), '2026-12-18');
+  assert.deepEqual(
+    dates.filter((date) => !isTypicalTermDay(date)),
+    [],
+  );
 });

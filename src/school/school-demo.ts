@@ -8,7 +8,7 @@
  * only when not there yet.
  */
 import type { Database } from '../platform/db/database.ts';
-import { londonDateOf } from '../platform/calendar.ts';
+import { addDays, londonDateOf } from '../platform/calendar.ts';
 import { seedDemoAccounts } from '../platform/auth/demo-accounts.ts';
 import type { DemoSeeded } from '../platform/role.ts';
 import { compileCalendar, schoolDaysBefore } from './school-calendar.ts';
@@ -136,7 +136,9 @@ export function demoSchoolAsOf(
     urn: demo.urn,
     ...(demo.pupils ? { pupils: demo.pupils } : {}),
   });
-  const first = schoolDaysBefore(compileCalendar(school.calendar), today, DEMO_SCHOOL_DAYS - 1)[0] ?? today;
+  // The last DEMO_SCHOOL_DAYS school days up to today: today one of them in term, none in a holiday.
+  const first =
+    schoolDaysBefore(compileCalendar(school.calendar), addDays(today, 1), DEMO_SCHOOL_DAYS)[0] ?? today;
   school.marks = marksAsOf(
     school.marks.filter((mark) => mark.date >= first),
     now,
